@@ -1,0 +1,48 @@
+# Run `make help` to see the targets.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+
+.DEFAULT_GOAL := help
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+
+install: $(BIN)/python ## Create the virtualenv and install the project with dev tools
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+
+messages: ## Compile the translation catalogues (installs gettext if missing)
+	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
+	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
+
+browser: ## Install Debian's chromium for the end-to-end tests (if missing)
+	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+
+setup: install messages ## Install, compile messages, migrate, ingest the bundled guide, create demo accounts
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py ingest_guide fixtures/guides/2022-strategic-cooperation.txt
+	$(BIN)/python manage.py seed_demo
+
+run: setup ## Set everything up and serve the app at http://127.0.0.1:$(PORT)
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+worker: ## Start a Celery worker (needs REDIS_URL)
+	$(BIN)/celery -A config worker -l info
+
+test: install messages browser ## Run the whole test suite (uses DATABASE_URL / REDIS_URL when set)
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+lint: ## ruff check and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+bench: ## Run the benchmarks in bench/
+	$(BIN)/python bench/run_all.py
+
+.PHONY: help install messages browser setup run worker test lint bench

@@ -1,0 +1,79 @@
+"""Shared writes: the audit trail."""
+
+from django.db import models
+
+from .models import AuditEntry
+
+
+def audit_record(
+    *, actor, action: str, target: models.Model | None = None, data: dict | None = None
+) -> AuditEntry:
+    """Append one audit entry. `actor` may be None (command line, system)."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else "",
+        target_id=str(target.pk) if target is not None else "",
+        data=data or {},
+    )
+
+
+# Permissions each role gets on top of its row-level checks in the views.
+ROLE_PERMISSIONS = {
+    "applicant": ["proposals.add_proposal", "proposals.change_proposal", "proposals.view_proposal"],
+    "officer": [
+        "proposals.view_proposal",
+        "proposals.view_attachment",
+        "guide.view_guide",
+        "guide.view_direction",
+        "screening.view_screeningrun",
+        "screening.add_screeningrun",
+    ],
+}
+
+DEMO_USERS = [
+    # username, password, role
+    ("applicant", "applicant-demo-2022", "applicant"),
+    ("applicant2", "applicant-demo-2022", "applicant"),
+    ("officer", "officer-demo-2022", "officer"),
+    ("admin", "admin-demo-2022", "admin"),
+]
+
+
+def roles_ensure() -> None:
+    """Create the three role groups with their permissions. Idempotent."""
+    from django.contrib.auth.models import Group, Permission
+
+    from .roles import ROLES
+
+    for role in ROLES:
+        group, _ = Group.objects.get_or_create(name=role)
+        if role == "admin":
+            perms = Permission.objects.all()
+        else:
+            wanted = ROLE_PERMISSIONS[role]
+            perms = [
+                p
+                for p in Permission.objects.select_related("content_type")
+                if f"{p.content_type.app_label}.{p.codename}" in wanted
+            ]
+        group.permissions.set(perms)
+
+
+def demo_users_ensure() -> list[str]:
+    """Create the documented demo accounts (idempotent; resets their passwords)."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    roles_ensure()
+    User = get_user_model()
+    created = []
+    for username, password, role in DEMO_USERS:
+        user, _ = User.objects.get_or_create(username=username)
+        user.set_password(password)
+        user.is_staff = role == "admin"
+        user.is_superuser = role == "admin"
+        user.save()
+        user.groups.set([Group.objects.get(name=role)])
+        created.append(username)
+    return created

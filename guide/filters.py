@@ -1,0 +1,75 @@
+"""Filters for the direction list (django-filter)."""
+
+from decimal import Decimal
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .models import Direction, PartnerRequirement
+
+PARTNER_CHOICES = [
+    ("any", _("有任何合作要求")),
+    ("countries_required", _("须有多国合作单位参与")),
+    ("countries_indicator", _("须同多国开展合作（考核指标）")),
+    (PartnerRequirement.Kind.CONTINENTS, _("合作单位须来自指定大洲")),
+    (PartnerRequirement.Kind.INSTITUTION_KIND, _("须有指定类型的参与机构")),
+    (PartnerRequirement.Kind.LICENCE, _("须具备指定资质")),
+    ("none", _("无合作要求")),
+]
+
+
+def format_ratio(value: Decimal) -> str:
+    return f"{value.normalize():f}:1"
+
+
+class DirectionFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="filter_keyword", label=_("关键词"))
+    area = django_filters.ChoiceFilter(field_name="area__number", label=_("领域"), empty_label=_("全部领域"))
+    ratio = django_filters.ChoiceFilter(method="filter_ratio", label=_("配套比例"), empty_label=_("不限"))
+    partner = django_filters.ChoiceFilter(
+        method="filter_partner", choices=PARTNER_CHOICES, label=_("合作要求"), empty_label=_("不限")
+    )
+
+    class Meta:
+        model = Direction
+        fields = ["q", "area", "ratio", "partner"]
+
+    def __init__(self, *args, guide, areas, ratios, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["area"].extra["choices"] = [(a.number, f"{a.number}. {a.title}") for a in areas]
+        ratio_choices = [("none", _("无配套要求")), ("any", _("有配套要求"))]
+        ratio_choices += [(str(r), format_ratio(r)) for r in ratios]
+        self.filters["ratio"].extra["choices"] = ratio_choices
+
+    def filter_keyword(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(title__icontains=value)
+            | Q(code__iexact=value)
+            | Q(research_content__icontains=value)
+            | Q(indicators_text__icontains=value)
+            | Q(notes__icontains=value)
+            | Q(other_requirements__icontains=value)
+        )
+
+    def filter_ratio(self, queryset, name, value):
+        if value == "none":
+            return queryset.filter(matching_ratio__isnull=True)
+        if value == "any":
+            return queryset.filter(matching_ratio__isnull=False)
+        return queryset.filter(matching_ratio=Decimal(value))
+
+    def filter_partner(self, queryset, name, value):
+        reqs = PartnerRequirement.objects.all()
+        if value == "none":
+            return queryset.exclude(pk__in=reqs.values("direction_id"))
+        if value == "countries_required":
+            reqs = reqs.filter(kind=PartnerRequirement.Kind.FOREIGN_COUNTRIES, strength="required")
+        elif value == "countries_indicator":
+            reqs = reqs.filter(kind=PartnerRequirement.Kind.FOREIGN_COUNTRIES, strength="indicator")
+        elif value != "any":
+            reqs = reqs.filter(kind=value)
+        return queryset.filter(pk__in=reqs.values("direction_id"))

@@ -1,0 +1,148 @@
+"""The guide as data: one Guide per year, with its areas, directions, indicators,
+partner requirements and formal-review clauses. Rows are written only by
+`guide.services.guide_ingest`."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+COMPARATOR_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "=", "range": "~"}
+
+
+class Guide(models.Model):
+    year = models.PositiveIntegerField(_("年度"), unique=True)
+    title = models.CharField(_("标题"), max_length=300)
+    declared_direction_count = models.PositiveIntegerField(_("声明的方向数"), null=True, blank=True)
+    total_budget_yuan = models.BigIntegerField(_("国拨经费概算（元）"), null=True, blank=True)
+    projects_min = models.PositiveIntegerField(null=True, blank=True)
+    projects_max = models.PositiveIntegerField(null=True, blank=True)
+    pi_born_on_or_after = models.DateField(_("负责人出生不早于"), null=True, blank=True)
+    unit_registered_by = models.DateField(_("单位注册不晚于"), null=True, blank=True)
+    max_domestic_units = models.PositiveIntegerField(_("中方参与单位上限"), null=True, blank=True)
+    min_foreign_units = models.PositiveIntegerField(_("国（境）外单位下限"), null=True, blank=True)
+    max_duration_years = models.PositiveIntegerField(_("实施周期上限（年）"), null=True, blank=True)
+    subtasks_allowed = models.BooleanField(_("可下设任务"), null=True, blank=True)
+    source_name = models.CharField(max_length=255, blank=True)
+    source_sha256 = models.CharField(max_length=64, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    ingested_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-year"]
+        verbose_name = _("指南")
+        verbose_name_plural = _("指南")
+
+    def __str__(self) -> str:
+        return f"{self.year} {self.title}"
+
+
+class Area(models.Model):
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="areas")
+    number = models.PositiveIntegerField(_("编号"))
+    title = models.CharField(_("领域"), max_length=300)
+    intro = models.TextField(_("简介"), blank=True)
+
+    class Meta:
+        ordering = ["guide", "number"]
+        constraints = [models.UniqueConstraint(fields=["guide", "number"], name="area_unique_per_guide")]
+        verbose_name = _("领域")
+        verbose_name_plural = _("领域")
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}"
+
+
+class Direction(models.Model):
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="directions")
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="directions")
+    code = models.CharField(_("方向编号"), max_length=16)
+    position = models.PositiveIntegerField(default=0)
+    title = models.CharField(_("方向名称"), max_length=300)
+    research_content = models.TextField(_("研究内容"), blank=True)
+    research_items = models.JSONField(_("研究内容子项"), default=list, blank=True)
+    indicators_text = models.TextField(_("考核指标"), blank=True)
+    matching_ratio = models.DecimalField(
+        _("配套经费比例"), max_digits=6, decimal_places=2, null=True, blank=True, db_index=True
+    )
+    notes = models.TextField(_("有关说明"), blank=True)
+    other_requirements = models.TextField(_("其他要求"), blank=True)
+
+    class Meta:
+        ordering = ["guide", "position"]
+        constraints = [models.UniqueConstraint(fields=["guide", "code"], name="direction_unique_per_guide")]
+        verbose_name = _("指南方向")
+        verbose_name_plural = _("指南方向")
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+
+class Indicator(models.Model):
+    direction = models.ForeignKey(Direction, on_delete=models.CASCADE, related_name="indicators")
+    position = models.PositiveIntegerField()
+    text = models.TextField()
+    subject = models.CharField(max_length=300, blank=True)
+    comparator = models.CharField(max_length=8, blank=True)
+    value = models.FloatField(null=True, blank=True)
+    value_max = models.FloatField(null=True, blank=True)
+    unit = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ["direction", "position"]
+        verbose_name = _("考核指标")
+        verbose_name_plural = _("考核指标")
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def quantitative(self) -> bool:
+        return bool(self.comparator)
+
+    @property
+    def comparator_symbol(self) -> str:
+        return COMPARATOR_SYMBOLS.get(self.comparator, self.comparator)
+
+
+class PartnerRequirement(models.Model):
+    class Kind(models.TextChoices):
+        FOREIGN_COUNTRIES = "foreign_countries", _("国外合作国家数")
+        CONTINENTS = "continents", _("合作单位所在大洲")
+        INSTITUTION_KIND = "institution_kind", _("须有的参与机构类型")
+        LICENCE = "licence", _("须具备的资质")
+
+    class Strength(models.TextChoices):
+        REQUIRED = "required", _("申报时须满足")
+        INDICATOR = "indicator", _("执行期内须达到")
+
+    direction = models.ForeignKey(Direction, on_delete=models.CASCADE, related_name="partner_requirements")
+    kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)
+    value = models.JSONField()
+    strength = models.CharField(max_length=16, choices=Strength.choices)
+    counts_regions = models.BooleanField(default=False)
+    text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["direction", "id"]
+        verbose_name = _("合作要求")
+        verbose_name_plural = _("合作要求")
+
+    def __str__(self) -> str:
+        return f"{self.direction.code} {self.kind}={self.value}"
+
+
+class FormalClause(models.Model):
+    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="formal_clauses")
+    clause = models.CharField(_("条款"), max_length=16)
+    section = models.PositiveIntegerField()
+    section_title = models.CharField(max_length=200, blank=True)
+    position = models.PositiveIntegerField(default=0)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["guide", "position"]
+        constraints = [models.UniqueConstraint(fields=["guide", "clause"], name="clause_unique_per_guide")]
+        verbose_name = _("形式审查条款")
+        verbose_name_plural = _("形式审查条款")
+
+    def __str__(self) -> str:
+        return f"{self.clause} {self.text[:40]}"

@@ -1,0 +1,55 @@
+from django.shortcuts import redirect, render
+
+from . import selectors
+from .filters import DirectionFilter
+
+
+def home(request):
+    guide = selectors.guide_latest()
+    if guide is None:
+        return render(request, "guide/empty.html")
+    return redirect("guide:overview", year=guide.year)
+
+
+def overview(request, year: int):
+    guide = selectors.guide_get(year=year)
+    return render(
+        request,
+        "guide/overview.html",
+        {
+            "guide": guide,
+            "areas": selectors.area_list_with_counts(guide=guide),
+            "clauses": guide.formal_clauses.all(),
+            "years": selectors.guide_years(),
+            "direction_count": guide.directions.count(),
+        },
+    )
+
+
+def direction_list(request, year: int):
+    guide = selectors.guide_get(year=year)
+    areas = list(guide.areas.order_by("number"))
+    filterset = DirectionFilter(
+        request.GET or None,
+        queryset=selectors.direction_list(guide=guide),
+        guide=guide,
+        areas=areas,
+        ratios=selectors.ratio_choices(guide=guide),
+    )
+    directions = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    return render(
+        request,
+        "guide/direction_list.html",
+        {
+            "guide": guide,
+            "filter": filterset,
+            "directions": directions,
+            "invalid": filterset.is_bound and not filterset.is_valid(),
+        },
+    )
+
+
+def direction_detail(request, year: int, code: str):
+    guide = selectors.guide_get(year=year)
+    direction = selectors.direction_get(guide=guide, code=code)
+    return render(request, "guide/direction_detail.html", {"guide": guide, "direction": direction})

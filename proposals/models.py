@@ -1,0 +1,158 @@
+"""Proposals as structured data. Rows are written by `proposals.services`."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .enums import AttachmentKind, Employment, PersonRole, ProposalState, UnitRole, UnitType, UploadState
+
+
+class Proposal(models.Model):
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="proposals")
+    reference = models.CharField(_("编号"), max_length=64, unique=True)
+    guide_year = models.PositiveIntegerField(_("指南年度"), db_index=True)
+    direction_code = models.CharField(_("指南方向"), max_length=16, blank=True)
+    direction = models.ForeignKey(
+        "guide.Direction", null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals"
+    )
+    title = models.CharField(_("项目名称"), max_length=300, blank=True)
+    recommender = models.CharField(_("推荐单位"), max_length=200, blank=True)
+    start_date = models.DateField(_("开始日期"), null=True, blank=True)
+    end_date = models.DateField(_("结束日期"), null=True, blank=True)
+    national_funding = models.DecimalField(
+        _("国拨经费（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    matching_funding = models.DecimalField(
+        _("配套经费（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    research_content = models.TextField(_("研究内容"), blank=True)
+    indicators = models.TextField(_("考核指标"), blank=True)
+    state = models.CharField(
+        _("状态"), max_length=16, choices=ProposalState.choices, default=ProposalState.DRAFT
+    )
+    source = models.CharField(max_length=16, default="form")  # form / upload / import
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        indexes = [
+            models.Index(fields=["guide_year", "state"]),
+            models.Index(fields=["owner", "-updated_at"]),
+        ]
+        verbose_name = _("申报书")
+        verbose_name_plural = _("申报书")
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    @property
+    def pi(self):
+        for person in self.people.all():
+            if person.role == PersonRole.PI:
+                return person
+        return None
+
+
+class Person(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="people")
+    role = models.CharField(_("角色"), max_length=8, choices=PersonRole.choices, default=PersonRole.MEMBER)
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(_("姓名"), max_length=100, blank=True)
+    id_number = models.CharField(_("证件号码"), max_length=40, blank=True, db_index=True)
+    birth_date = models.DateField(_("出生日期"), null=True, blank=True)
+    nationality = models.CharField(_("国籍/地区"), max_length=2, blank=True)
+    title = models.CharField(_("职称"), max_length=100, blank=True)
+    degree = models.CharField(_("学位"), max_length=100, blank=True)
+    employer = models.CharField(_("工作单位"), max_length=200, blank=True)
+    employment = models.CharField(_("聘用方式"), max_length=16, choices=Employment.choices, blank=True)
+    employment_proofs = models.PositiveIntegerField(_("聘用证明份数"), null=True, blank=True)
+    civil_servant = models.BooleanField(_("国家机关公务人员"), null=True, blank=True)
+    task = models.CharField(_("分工"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["proposal", "role", "position", "id"]
+        verbose_name = _("人员")
+        verbose_name_plural = _("人员")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Unit(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="units")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(_("单位名称"), max_length=200, blank=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, db_index=True)
+    country = models.CharField(_("国别/地区"), max_length=2, blank=True)
+    type = models.CharField(_("单位类型"), max_length=32, choices=UnitType.choices, blank=True)
+    registered_on = models.DateField(_("注册日期"), null=True, blank=True)
+    role = models.CharField(_("角色"), max_length=16, choices=UnitRole.choices, default=UnitRole.PARTICIPANT)
+    third_party_testing = models.BooleanField(_("第三方公共检测机构"), default=False)
+    hgr_license = models.BooleanField(_("人类遗传资源保藏行政许可"), default=False)
+    name_key = models.CharField(max_length=200, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["proposal", "position", "id"]
+        verbose_name = _("单位")
+        verbose_name_plural = _("单位")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def attachment_path(instance, filename: str) -> str:
+    # Random names: the original name is kept in the row, never in the path.
+    return f"private/{uuid.uuid4().hex[:2]}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("类型"), max_length=32, choices=AttachmentKind.choices)
+    file = models.FileField(upload_to=attachment_path, null=True, blank=True)
+    original_name = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["proposal", "kind", "id"]
+        verbose_name = _("附件")
+        verbose_name_plural = _("附件")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.original_name}"
+
+
+class DraftUpload(models.Model):
+    """An uploaded draft being read. The extracted data waits here until the applicant
+    confirms it into a Proposal."""
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="draft_uploads"
+    )
+    proposal = models.ForeignKey(
+        Proposal, null=True, blank=True, on_delete=models.SET_NULL, related_name="uploads"
+    )
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    kind = models.CharField(max_length=8, blank=True)  # pdf / docx
+    state = models.CharField(max_length=16, choices=UploadState.choices, default=UploadState.QUEUED)
+    extracted = models.JSONField(default=dict, blank=True)
+    found = models.JSONField(default=dict, blank=True)
+    warnings = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.state})"

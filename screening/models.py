@@ -1,0 +1,152 @@
+"""Screening runs, their findings, and the registries the rules consult."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from .enums import OngoingRole, Outcome, RegistryName, RunStatus
+
+
+class ScreeningBatch(models.Model):
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    label = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"batch {self.pk} {self.label}"
+
+
+class ScreeningRun(models.Model):
+    proposal = models.ForeignKey(
+        "proposals.Proposal", on_delete=models.CASCADE, related_name="screening_runs"
+    )
+    guide = models.ForeignKey(
+        "guide.Guide", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    batch = models.ForeignKey(
+        ScreeningBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ruleset_version = models.CharField(max_length=32, blank=True)
+    data_sha256 = models.CharField(max_length=64, blank=True)
+    status = models.CharField(
+        max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True
+    )
+    overall = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    error = models.TextField(blank=True)
+    queued_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-queued_at", "-id"]
+        indexes = [
+            models.Index(fields=["proposal", "-queued_at"]),
+            models.Index(fields=["status", "started_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"run {self.pk} of {self.proposal_id} ({self.status})"
+
+
+class Finding(models.Model):
+    run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="findings")
+    position = models.PositiveIntegerField(default=0)
+    rule = models.CharField(max_length=64, db_index=True)  # validated against the rule registry in code
+    status = models.CharField(max_length=16, choices=Outcome.choices, db_index=True)
+    clause = models.CharField(max_length=32, blank=True)
+    message_id = models.CharField(max_length=96)
+    params = models.JSONField(default=dict, blank=True)
+    evidence = models.JSONField(default=list, blank=True)
+    field = models.CharField(max_length=96, blank=True)
+    fix_id = models.CharField(max_length=96, blank=True)
+
+    class Meta:
+        ordering = ["run", "position"]
+        indexes = [models.Index(fields=["rule", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.rule}: {self.status}"
+
+
+class RegistryLoad(models.Model):
+    """Marks a registry as loaded: a rule whose registry has no load row reports unknown."""
+
+    name = models.CharField(max_length=32, choices=RegistryName.choices, unique=True)
+    loaded_at = models.DateTimeField(auto_now=True)
+    entries = models.PositiveIntegerField(default=0)
+    source = models.CharField(max_length=255, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.entries})"
+
+
+class OngoingProject(models.Model):
+    id_number = models.CharField(_("证件号码"), max_length=40, db_index=True)
+    name = models.CharField(_("姓名"), max_length=100, blank=True)
+    role = models.CharField(_("角色"), max_length=16, choices=OngoingRole.choices)
+    program = models.CharField(_("计划/项目"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("在研项目")
+        verbose_name_plural = _("在研项目")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.role} {self.program}"
+
+
+class MisconductEntry(models.Model):
+    id_number = models.CharField(_("证件号码"), max_length=40, blank=True, db_index=True)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, blank=True, db_index=True)
+    name = models.CharField(_("名称"), max_length=200, blank=True)
+    name_key = models.CharField(max_length=200, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("失信记录")
+        verbose_name_plural = _("失信记录")
+
+    def __str__(self) -> str:
+        return self.name or self.id_number or self.credit_code
+
+
+class GuideExpert(models.Model):
+    id_number = models.CharField(_("证件号码"), max_length=40, db_index=True)
+    name = models.CharField(_("姓名"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("指南编制专家")
+        verbose_name_plural = _("指南编制专家")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Recommender(models.Model):
+    name = models.CharField(_("推荐单位"), max_length=200)
+    name_key = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        verbose_name = _("推荐单位")
+        verbose_name_plural = _("推荐单位")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ContentFingerprint(models.Model):
+    """Min-hash fingerprints of a proposal's research content, indexed so that
+    near-identical content is found without comparing every pair."""
+
+    proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="fingerprints")
+    value = models.CharField(max_length=32, db_index=True)
+
+    def __str__(self) -> str:
+        return self.value

@@ -1,0 +1,42 @@
+"""Suite-wide fixtures. In CI (CI=true) the suite must run against real PostgreSQL
+and Redis: tests marked `postgres`/`redis` fail, not skip, when they are unreachable."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def _using_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def _redis_reachable() -> bool:
+    url = os.environ.get("REDIS_URL", "")
+    if not url:
+        return False
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=2).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_sessionstart(session):
+    if IN_CI and not _using_postgres():
+        raise pytest.UsageError("CI=true but DATABASE_URL does not point at PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
+def _require_services(request):
+    if request.node.get_closest_marker("postgres") and not _using_postgres():
+        if IN_CI:
+            pytest.fail("this test needs PostgreSQL (DATABASE_URL) and it is not configured")
+        pytest.skip("needs PostgreSQL: set DATABASE_URL")
+    if request.node.get_closest_marker("redis") and not _redis_reachable():
+        if IN_CI:
+            pytest.fail("this test needs Redis (REDIS_URL) and it is unreachable")
+        pytest.skip("needs Redis: set REDIS_URL")
