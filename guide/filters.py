@@ -39,7 +39,7 @@ class DirectionFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["area"].extra["choices"] = [(a.number, f"{a.number}. {a.title}") for a in areas]
         ratio_choices = [("none", _("无配套要求")), ("any", _("有配套要求"))]
-        ratio_choices += [(str(r), format_ratio(r)) for r in ratios]
+        ratio_choices += [(f"{r.normalize():f}", format_ratio(r)) for r in ratios]
         self.filters["ratio"].extra["choices"] = ratio_choices
 
     def filter_keyword(self, queryset, name, value):

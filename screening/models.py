@@ -34,6 +34,7 @@ class ScreeningRun(models.Model):
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    reason = models.CharField(max_length=16, default="manual")  # submit / manual / batch / collision / draft
     ruleset_version = models.CharField(max_length=32, blank=True)
     data_sha256 = models.CharField(max_length=64, blank=True)
     status = models.CharField(

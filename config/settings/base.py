@@ -127,3 +127,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
+
+CELERY_BEAT_SCHEDULE = {
+    "requeue-stale-screening-runs": {"task": "screening.requeue_stale", "schedule": 300.0},
+}

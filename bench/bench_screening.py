@@ -1,0 +1,136 @@
+"""Screening throughput through the batch path on the configured database.
+
+    python bench/bench_screening.py [N]     (default 10,000 proposals, 8 units and 5 members each)
+
+Prints proposals per second and SQL queries per proposal at N/10 and N (the query
+count must not grow with N), and the ratio of screening time to a baseline measured
+in the same run: loading the same proposals with their people and units.
+"""
+
+import sys
+import time
+from datetime import date
+from decimal import Decimal
+
+import _setup
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from guide.models import Guide
+from guide.services import guide_ingest
+from proposals.identifiers import make_credit_code, make_resident_id
+from proposals.models import Person, Proposal, Unit
+from screening import selectors, services
+from screening.models import ScreeningBatch, ScreeningRun
+from screening.tasks import CHUNK
+
+PREFIX = "BENCH-"
+
+
+def make(n: int, owner) -> list[int]:
+    proposals = Proposal.objects.bulk_create(
+        Proposal(
+            owner=owner,
+            reference=f"{PREFIX}{i:06d}",
+            guide_year=2022,
+            direction_code="1.1",
+            title=f"燃烧中碳捕集关键技术研究 {i}",
+            recommender="科学技术部国际合作司",
+            start_date=date(2023, 1, 1),
+            end_date=date(2025, 12, 31),
+            national_funding=Decimal(500),
+            matching_funding=Decimal(1000),
+            research_content=f"开发高效低成本燃烧中二氧化碳捕集共性关键技术 {i}",
+            indicators="氧浓度≥25%；燃尽度≥90%",
+            state="submitted",
+        )
+        for i in range(n)
+    )
+    people, units = [], []
+    for p in proposals:
+        i = int(p.reference[len(PREFIX) :])
+        for m in range(6):
+            people.append(
+                Person(
+                    proposal=p,
+                    role="pi" if m == 0 else "member",
+                    position=m,
+                    name=f"人{i}-{m}",
+                    id_number=make_resident_id(date(1970 + m, 1 + i % 12, 1 + i % 28), seq=f"{i % 1000:03d}"),
+                    birth_date=date(1970 + m, 1 + i % 12, 1 + i % 28),
+                    nationality="CN",
+                    title="教授",
+                    degree="博士",
+                )
+            )
+        for u in range(8):
+            foreign = u >= 6
+            units.append(
+                Unit(
+                    proposal=p,
+                    position=u,
+                    name=f"单位{i}-{u}",
+                    country="DE" if foreign else "CN",
+                    credit_code="" if foreign else make_credit_code(f"MB{(i * 8 + u) % 1_000_000:06d}"),
+                    type="university",
+                    registered_on=date(2000, 1, 1),
+                    role="lead" if u == 0 else "participant",
+                    name_key=f"单位{i}-{u}",
+                )
+            )
+    Person.objects.bulk_create(people, batch_size=5000)
+    Unit.objects.bulk_create(units, batch_size=5000)
+    return [p.pk for p in proposals]
+
+
+def screen(ids: list[int]) -> tuple[float, int]:
+    batch = ScreeningBatch.objects.create(label="bench")
+    ScreeningRun.objects.bulk_create(
+        [ScreeningRun(proposal_id=i, batch=batch, reason="batch") for i in ids], batch_size=5000
+    )
+    run_ids = list(batch.runs.order_by("pk").values_list("pk", flat=True))
+    start = time.perf_counter()
+    with CaptureQueriesContext(connection) as ctx:
+        for k in range(0, len(run_ids), CHUNK):
+            services.screening_execute(run_ids=run_ids[k : k + CHUNK])
+    return time.perf_counter() - start, len(ctx.captured_queries)
+
+
+def baseline(ids: list[int]) -> float:
+    start = time.perf_counter()
+    for k in range(0, len(ids), CHUNK):
+        for p in selectors.proposals_for_screening(ids[k : k + CHUNK]):
+            list(p.people.all()), list(p.units.all())
+    return time.perf_counter() - start
+
+
+def cleanup() -> None:
+    Proposal.objects.filter(reference__startswith=PREFIX).delete()
+    ScreeningBatch.objects.filter(label="bench").delete()
+
+
+def main() -> None:
+    n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
+    if not Guide.objects.filter(year=2022).exists():
+        guide_ingest(path=_setup.GUIDE_TXT)
+    owner, _ = get_user_model().objects.get_or_create(username="bench")
+    cleanup()
+    print(f"database: {connection.vendor}")
+    try:
+        for size in (max(n // 10, CHUNK), n):
+            with transaction.atomic():
+                ids = make(size, owner)
+            base = baseline(ids)
+            elapsed, queries = screen(ids)
+            print(
+                f"N={size:>6}: {size / elapsed:8.0f} proposals/s, {queries / size:.3f} queries/proposal, "
+                f"{elapsed:.1f} s; baseline load {base:.1f} s; screening/baseline = {elapsed / base:.1f}x"
+            )
+            cleanup()
+    finally:
+        cleanup()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,88 @@
+"""Turns stored findings into what a report shows: rendered messages in one
+language, grouped by clause with failures first, and the differences from the
+previous run. Used by the report page and every export format."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .messages import RULE_TITLES, render
+from .models import Finding, ScreeningRun
+
+STATUS_ORDER = {"fail": 0, "warn": 1, "unknown": 2, "pass": 3, "not_applicable": 4}
+
+
+@dataclass
+class ReportLine:
+    rule: str
+    rule_title: str
+    status: str
+    clause: str
+    message: str
+    fix: str
+    field: str
+    evidence: list = field(default_factory=list)
+    previous_status: str | None = None
+
+
+@dataclass
+class ClauseGroup:
+    clause: str
+    worst: str
+    lines: list[ReportLine]
+
+
+def lang_key(language: str | None) -> str:
+    return "en" if (language or "").startswith("en") else "zh"
+
+
+def report_lines(
+    findings: list[Finding], *, language: str, previous: list[Finding] | None = None
+) -> list[ReportLine]:
+    lang = lang_key(language)
+    before = {}
+    for f in previous or []:
+        before.setdefault(f.rule, f.status)
+    lines = []
+    for f in findings:
+        lines.append(
+            ReportLine(
+                rule=f.rule,
+                rule_title=RULE_TITLES.get(f.rule, {}).get(lang, f.rule),
+                status=f.status,
+                clause=f.clause,
+                message=render(f.message_id, f.params, lang),
+                fix=render(f.fix_id, f.params, lang) if f.fix_id else "",
+                field=f.field,
+                evidence=f.evidence,
+                previous_status=before.get(f.rule) if previous is not None else None,
+            )
+        )
+    return lines
+
+
+def grouped(lines: list[ReportLine]) -> list[ClauseGroup]:
+    groups: dict[str, list[ReportLine]] = {}
+    for line in lines:
+        groups.setdefault(line.clause or "—", []).append(line)
+    result = []
+    for clause, items in groups.items():
+        items.sort(key=lambda line: (STATUS_ORDER.get(line.status, 9), line.rule))
+        result.append(ClauseGroup(clause=clause, worst=items[0].status, lines=items))
+    result.sort(key=lambda g: (STATUS_ORDER.get(g.worst, 9), _clause_key(g.clause)))
+    return result
+
+
+def changes(lines: list[ReportLine]) -> list[ReportLine]:
+    return [
+        line for line in lines if line.previous_status is not None and line.previous_status != line.status
+    ]
+
+
+def _clause_key(clause: str) -> tuple:
+    digits = [int(x) for x in "".join(c if c.isdigit() else " " for c in clause).split()]
+    return (0 if clause[:1].isdigit() else 1, digits, clause)
+
+
+def run_summary(run: ScreeningRun) -> dict:
+    return {"id": run.pk, "status": run.status, "overall": run.overall, "ruleset": run.ruleset_version}

@@ -1,0 +1,268 @@
+"""Shared machinery for the rule modules: the ``@rule`` decorator, finding
+builders, JSON conversion and small domain helpers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from screening.rules.text import nfkc, normalise_code, normalise_id
+from screening.rules.types import (
+    MAINLAND,
+    NOT_APPLICABLE,
+    REGIONS,
+    UNKNOWN,
+    DirectionParams,
+    Finding,
+    PersonSnap,
+    RuleContext,
+    UnitSnap,
+)
+
+RuleFn = Callable[[RuleContext], list[Finding]]
+
+# Message ids shared by many rules.
+GUIDE_MISSING = "common.guide_missing"
+GUIDE_PARAM_ABSENT = "common.guide_param_absent"
+REGISTRY_NOT_LOADED = "common.registry_not_loaded"
+CROSS_NOT_COMPUTED = "common.cross_not_computed"
+DIRECTION_UNRESOLVED = "common.direction_unresolved"
+DATA_MISSING = "common.data_missing"
+DIRECTION_NO_REQUIREMENT = "common.direction_no_requirement"
+
+
+def rule(rule_id: str, clause: str, messages: tuple[str, ...], fixes: tuple[str, ...] = ()):
+    """Attach the stable id, the default clause and the message / fix ids the rule
+    may emit (used by the message-catalogue test)."""
+
+    def wrap(fn: RuleFn) -> RuleFn:
+        fn.rule_id = rule_id  # type: ignore[attr-defined]
+        fn.clause = clause  # type: ignore[attr-defined]
+        fn.message_ids = tuple(messages)  # type: ignore[attr-defined]
+        fn.fix_ids = tuple(fixes)  # type: ignore[attr-defined]
+        return fn
+
+    return wrap
+
+
+def jsonable(value: Any) -> Any:
+    """Dates → ISO strings, Decimals → strings, sets/tuples → sorted/plain lists."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float):
+        return value
+    if isinstance(value, Decimal):
+        return format_decimal(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, set | frozenset):
+        return sorted(jsonable(v) for v in value)
+    if isinstance(value, list | tuple):
+        return [jsonable(v) for v in value]
+    return str(value)
+
+
+def format_decimal(value: Decimal) -> str:
+    """``Decimal("200.000")`` → ``"200"``, ``Decimal("1.50")`` → ``"1.5"``."""
+    if value == value.to_integral_value():
+        return str(value.quantize(Decimal(1)))
+    return format(value.normalize(), "f")
+
+
+def ev(field: str, value: Any, source: str | None = None, **extra: Any) -> dict[str, Any]:
+    item: dict[str, Any] = {"field": field, "value": jsonable(value)}
+    if source is not None:
+        item["source"] = source
+    for key, val in extra.items():
+        item[key] = jsonable(val)
+    return item
+
+
+def finding(
+    fn_or_id: RuleFn | str,
+    status: str,
+    message_id: str,
+    params: dict[str, Any] | None = None,
+    *,
+    evidence: list[dict[str, Any]] | None = None,
+    field: str | None = None,
+    fix_id: str | None = None,
+    clause: str | None = None,
+) -> Finding:
+    rule_id = fn_or_id if isinstance(fn_or_id, str) else fn_or_id.rule_id  # type: ignore[attr-defined]
+    default_clause = "" if isinstance(fn_or_id, str) else fn_or_id.clause  # type: ignore[attr-defined]
+    return Finding(
+        rule=rule_id,
+        status=status,
+        clause=clause if clause is not None else default_clause,
+        message_id=message_id,
+        params=jsonable(params or {}),
+        evidence=evidence or [],
+        field=field,
+        fix_id=fix_id,
+    )
+
+
+def guide_missing(fn: RuleFn, ctx: RuleContext) -> list[Finding]:
+    return [finding(fn, UNKNOWN, GUIDE_MISSING, {"year": ctx.proposal.guide_year}, field="guide_year")]
+
+
+def param_absent(fn: RuleFn, ctx: RuleContext, param: str) -> list[Finding]:
+    year = ctx.guide.year if ctx.guide else ctx.proposal.guide_year
+    return [finding(fn, NOT_APPLICABLE, GUIDE_PARAM_ABSENT, {"year": year, "param": param})]
+
+
+def registry_not_loaded(fn: RuleFn, registry: str) -> list[Finding]:
+    return [finding(fn, UNKNOWN, REGISTRY_NOT_LOADED, {"registry": registry})]
+
+
+def cross_not_computed(fn: RuleFn) -> list[Finding]:
+    return [finding(fn, UNKNOWN, CROSS_NOT_COMPUTED)]
+
+
+def data_missing(
+    fn: RuleFn, field: str, fix_id: str | None = None, clause: str | None = None
+) -> list[Finding]:
+    return [finding(fn, UNKNOWN, DATA_MISSING, {"field": field}, field=field, fix_id=fix_id, clause=clause)]
+
+
+def resolve_direction(fn: RuleFn, ctx: RuleContext) -> DirectionParams | list[Finding]:
+    """The proposal's direction in the guide, or the ``unknown`` findings to return."""
+    if ctx.guide is None:
+        return guide_missing(fn, ctx)
+    code = normalise_code(ctx.proposal.direction)
+    if not code:
+        return data_missing(fn, "direction")
+    direction = ctx.guide.directions.get(code)
+    if direction is None:
+        direction = next((d for k, d in ctx.guide.directions.items() if normalise_code(k) == code), None)
+    if direction is None:
+        return [
+            finding(
+                fn,
+                UNKNOWN,
+                DIRECTION_UNRESOLVED,
+                {"direction": code, "year": ctx.guide.year},
+                field="direction",
+            )
+        ]
+    return direction
+
+
+def direction_clause(direction: DirectionParams) -> str:
+    return f"direction {direction.code}"
+
+
+# --- people --------------------------------------------------------------------------
+
+
+def person_key(person: PersonSnap | None) -> str:
+    return normalise_id(person.id_number) if person else ""
+
+
+def people(ctx: RuleContext) -> Iterator[PersonSnap]:
+    """The PI, then each member, skipping members who repeat an ID already seen."""
+    seen: set[str] = set()
+    candidates = ([ctx.proposal.pi] if ctx.proposal.pi else []) + list(ctx.proposal.members)
+    for person in candidates:
+        key = person_key(person)
+        if key and key in seen:
+            continue
+        if key:
+            seen.add(key)
+        yield person
+
+
+def person_params(person: PersonSnap) -> dict[str, Any]:
+    return {"name": person.name or "", "path": person.path()}
+
+
+# --- regions and countries ------------------------------------------------------------
+
+_COUNTRY_ALIASES = {
+    "CHN": "CN",
+    "中国": "CN",
+    "中国大陆": "CN",
+    "中国内地": "CN",
+    "内地": "CN",
+    "大陆": "CN",
+    "PRC": "CN",
+    "HKG": "HK",
+    "香港": "HK",
+    "中国香港": "HK",
+    "MAC": "MO",
+    "澳门": "MO",
+    "中国澳门": "MO",
+    "TWN": "TW",
+    "台湾": "TW",
+    "中国台湾": "TW",
+    "UK": "GB",
+}
+
+
+def country_code(value: str | None) -> str | None:
+    """Normalise a nationality/country to ISO alpha-2 (a few aliases accepted)."""
+    text = re.sub(r"\s", "", nfkc(value))
+    if not text:
+        return None
+    return _COUNTRY_ALIASES.get(text, _COUNTRY_ALIASES.get(text.upper(), text.upper()))
+
+
+def region_kind(value: str | None) -> str | None:
+    """``"mainland"`` (CN), ``"region"`` (HK/MO/TW), ``"foreign"`` or ``None``."""
+    code = country_code(value)
+    if code is None:
+        return None
+    if code == MAINLAND:
+        return "mainland"
+    if code in REGIONS:
+        return "region"
+    return "foreign"
+
+
+def is_mainland_unit(unit: UnitSnap) -> bool | None:
+    kind = region_kind(unit.country)
+    return None if kind is None else kind == "mainland"
+
+
+def is_outside_mainland_unit(unit: UnitSnap) -> bool | None:
+    """国（境）外 unit: foreign country, HK/MO/TW or an international organisation."""
+    if unit.type == "international_organization":
+        return True
+    kind = region_kind(unit.country)
+    return None if kind is None else kind != "mainland"
+
+
+# --- unified social credit code (GB 32100-2015) ----------------------------------------
+
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+
+
+def credit_code_valid(code: str | None) -> bool:
+    """Format and check digit of an 18-character unified social credit code."""
+    text = normalise_id(code)
+    if len(text) != 18 or any(ch not in _USCC_CHARS for ch in text):
+        return False
+    total = sum(_USCC_CHARS.index(ch) * w for ch, w in zip(text[:17], _USCC_WEIGHTS, strict=True))
+    check = (31 - total % 31) % 31
+    return _USCC_CHARS[check] == text[17]
+
+
+# --- mainland resident ID ---------------------------------------------------------------
+
+
+def birth_date_from_id(id_number: str | None) -> date | None:
+    """Birth date embedded in an 18-digit mainland resident ID (``None`` otherwise)."""
+    text = normalise_id(id_number)
+    if not re.fullmatch(r"\d{17}[\dX]", text):
+        return None
+    try:
+        return date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
+    except ValueError:
+        return None

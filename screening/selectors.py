@@ -1,0 +1,393 @@
+"""Reads for screening: build the rule inputs (snapshots, guide parameters,
+registries, the cross-proposal index) from the database in a constant number of
+queries per chunk of proposals, and read runs for the report pages."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from guide.models import Direction, Guide, Indicator, PartnerRequirement
+from proposals.enums import PersonRole, ProposalState, UnitRole
+from proposals.models import Attachment, Person, Proposal, Unit
+
+from .enums import RegistryName
+from .models import (
+    ContentFingerprint,
+    Finding,
+    GuideExpert,
+    MisconductEntry,
+    OngoingProject,
+    Recommender,
+    RegistryLoad,
+    ScreeningRun,
+)
+from .rules.text import content_fingerprints, normalise_name
+from .rules.types import (
+    CrossIndex,
+    DirectionParams,
+    GuideParams,
+    IndicatorSpec,
+    OngoingEntry,
+    OtherProposal,
+    OtherRef,
+    PartnerReq,
+    PersonSnap,
+    ProposalSnapshot,
+    Registries,
+    UnitSnap,
+    unit_key,
+)
+
+# Proposals that count for the cross-proposal rules: everything handed in.
+COMPETING_STATES = (ProposalState.SUBMITTED, ProposalState.SCREENING, ProposalState.SCREENED)
+
+# The guide parser's licence code → the rule engine's.
+_LICENCE_CODES = {"hgr_preservation": "hgr_license"}
+
+
+# --- guide -------------------------------------------------------------------------
+
+
+def guide_params(*, year: int) -> tuple[Guide | None, GuideParams | None]:
+    guide = Guide.objects.filter(year=year).first()
+    if guide is None:
+        return None, None
+    directions = Direction.objects.filter(guide=guide).prefetch_related(
+        Prefetch("indicators", queryset=Indicator.objects.order_by("position")),
+        Prefetch("partner_requirements", queryset=PartnerRequirement.objects.order_by("id")),
+    )
+    params = GuideParams(
+        year=guide.year,
+        pi_born_on_or_after=guide.pi_born_on_or_after,
+        unit_registered_by=guide.unit_registered_by,
+        max_domestic_units=guide.max_domestic_units,
+        min_foreign_units=guide.min_foreign_units,
+        max_duration_years=guide.max_duration_years,
+        directions={d.code: _direction_params(d) for d in directions},
+        formal_clauses=dict(guide.formal_clauses.values_list("clause", "text")),
+    )
+    return guide, params
+
+
+def _direction_params(d: Direction) -> DirectionParams:
+    return DirectionParams(
+        code=d.code,
+        title=d.title,
+        text=f"{d.title}\n{d.research_content}\n{d.indicators_text}",
+        matching_ratio=d.matching_ratio,
+        indicators=[
+            IndicatorSpec(
+                subject=i.subject or None,
+                comparator=i.comparator or None,
+                value=i.value,
+                value_max=i.value_max,
+                unit=i.unit or None,
+                text=i.text,
+            )
+            for i in d.indicators.all()
+        ],
+        partner_reqs=[
+            PartnerReq(
+                kind=r.kind,
+                value=_LICENCE_CODES.get(r.value, r.value) if r.kind == "licence" else r.value,
+                strength=r.strength,
+                counts_regions=r.counts_regions,
+                text=r.text,
+            )
+            for r in d.partner_requirements.all()
+        ],
+    )
+
+
+# --- registries --------------------------------------------------------------------
+
+
+def registries_current() -> Registries:
+    loaded = set(RegistryLoad.objects.values_list("name", flat=True))
+    ongoing = misconduct_people = misconduct_units = experts = recommenders = None
+    if RegistryName.ONGOING_PROJECTS in loaded:
+        ongoing = [
+            OngoingEntry(id_number=o.id_number, name=o.name, role=o.role, program=o.program)
+            for o in OngoingProject.objects.all()
+        ]
+    if RegistryName.MISCONDUCT in loaded:
+        misconduct_people, misconduct_units = set(), set()
+        for e in MisconductEntry.objects.all():
+            if e.id_number:
+                misconduct_people.add(e.id_number.upper())
+            if e.credit_code:
+                misconduct_units.add(e.credit_code.upper())
+            elif e.name_key:
+                misconduct_units.add(e.name_key)
+    if RegistryName.GUIDE_EXPERTS in loaded:
+        experts = {i.upper() for i in GuideExpert.objects.values_list("id_number", flat=True)}
+    if RegistryName.RECOMMENDERS in loaded:
+        recommenders = set(Recommender.objects.values_list("name", flat=True))
+    return Registries(
+        ongoing_projects=ongoing,
+        misconduct_people=misconduct_people,
+        misconduct_units=misconduct_units,
+        guide_experts=experts,
+        recommenders=recommenders,
+    )
+
+
+# --- proposals ---------------------------------------------------------------------
+
+
+def proposals_for_screening(ids: Iterable[int]) -> QuerySet[Proposal]:
+    return Proposal.objects.filter(pk__in=list(ids)).prefetch_related(
+        Prefetch("people", queryset=Person.objects.order_by("role", "position", "id")),
+        Prefetch("units", queryset=Unit.objects.order_by("position", "id")),
+        Prefetch("attachments", queryset=Attachment.objects.only("id", "proposal_id", "kind", "sha256")),
+    )
+
+
+def snapshot_of(p: Proposal) -> ProposalSnapshot:
+    pi = None
+    members = []
+    for person in p.people.all():
+        if person.role == PersonRole.PI and pi is None:
+            pi = _person(person, None)
+        else:
+            members.append(_person(person, len(members)))
+    units = [_unit(u, n) for n, u in enumerate(p.units.all())]
+    return ProposalSnapshot(
+        id=p.pk,
+        reference=p.reference,
+        guide_year=p.guide_year,
+        direction=p.direction_code or None,
+        title=p.title or None,
+        recommender=p.recommender or None,
+        start_date=p.start_date,
+        end_date=p.end_date,
+        national_funding=p.national_funding,
+        matching_funding=p.matching_funding,
+        research_content=p.research_content or None,
+        indicators_text=p.indicators or None,
+        attachments=frozenset(a.kind for a in p.attachments.all()),
+        pi=pi,
+        members=members,
+        units=units,
+    )
+
+
+def _person(p: Person, index: int | None) -> PersonSnap:
+    return PersonSnap(
+        name=p.name or None,
+        id_number=(p.id_number or "").upper() or None,
+        birth_date=p.birth_date,
+        nationality=p.nationality or None,
+        title=p.title or None,
+        degree=p.degree or None,
+        employer=p.employer or None,
+        employment=p.employment or None,
+        employment_proofs=p.employment_proofs,
+        civil_servant=p.civil_servant,
+        role=p.role,
+        index=index,
+    )
+
+
+def _unit(u: Unit, index: int) -> UnitSnap:
+    return UnitSnap(
+        name=u.name or None,
+        credit_code=(u.credit_code or "").upper() or None,
+        country=u.country or None,
+        type=u.type or None,
+        registered_on=u.registered_on,
+        role=u.role,
+        third_party_testing=u.third_party_testing,
+        hgr_license=u.hgr_license,
+        index=index,
+    )
+
+
+def cross_indexes(snapshots: list[ProposalSnapshot]) -> dict[int, CrossIndex]:
+    """The cross-proposal index for a chunk of proposals of any years, in a constant
+    number of indexed queries (by ID number, lead-unit key and content fingerprint)."""
+    by_year: dict[int, list[ProposalSnapshot]] = defaultdict(list)
+    for s in snapshots:
+        by_year[s.guide_year].append(s)
+    result: dict[int, CrossIndex] = {}
+    for year, group in by_year.items():
+        result.update(_cross_for_year(year, group))
+    return result
+
+
+def _cross_for_year(year: int, group: list[ProposalSnapshot]) -> dict[int, CrossIndex]:
+    competing = Q(proposal__guide_year=year, proposal__state__in=COMPETING_STATES)
+    ids = {p.id_number for s in group for p in [s.pi, *s.members] if p and p.id_number}
+    involvement: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
+    if ids:
+        rows = (
+            Person.objects.filter(competing, id_number__in=ids)
+            .values_list("id_number", "proposal_id", "proposal__reference", "role")
+            .order_by("proposal_id")
+        )
+        for id_number, pid, ref, role in rows:
+            involvement[id_number.upper()].append((pid, ref, role))
+
+    lead_keys = {unit_key(u) for s in group for u in s.units if u.role == UnitRole.LEAD and unit_key(u)}
+    lead_rows: dict[str, set[int]] = defaultdict(set)
+    if lead_keys:
+        for pid, code, key in (
+            Unit.objects.filter(competing, role=UnitRole.LEAD)
+            .filter(Q(credit_code__in=lead_keys) | Q(name_key__in=lead_keys))
+            .values_list("proposal_id", "credit_code", "name_key")
+        ):
+            lead_rows[(code or "").upper() or key].add(pid)
+
+    prints = {s.id: content_fingerprints(s.research_content) for s in group}
+    by_print: dict[str, set[int]] = defaultdict(set)
+    all_prints = {fp for fps in prints.values() for fp in fps}
+    if all_prints:
+        for pid, value in ContentFingerprint.objects.filter(
+            value__in=all_prints, proposal__guide_year=year, proposal__state__in=COMPETING_STATES
+        ).values_list("proposal_id", "value"):
+            by_print[value].add(pid)
+
+    candidates: dict[int, set[int]] = {}
+    for s in group:
+        found: set[int] = set()
+        if s.pi and s.pi.id_number:
+            found |= {pid for pid, _ref, role in involvement.get(s.pi.id_number, []) if role == PersonRole.PI}
+        for u in s.units:
+            if u.role == UnitRole.LEAD:
+                found |= lead_rows.get(unit_key(u), set())
+        for fp in prints[s.id]:
+            found |= by_print.get(fp, set())
+        found.discard(s.id)
+        candidates[s.id] = found
+
+    others = _other_proposals({pid for found in candidates.values() for pid in found})
+    result = {}
+    for s in group:
+        person_proposals = {}
+        for person in [s.pi, *s.members]:
+            if person and person.id_number:
+                refs = [
+                    OtherRef(id=pid, reference=ref, role=role)
+                    for pid, ref, role in involvement.get(person.id_number, [])
+                    if pid != s.id
+                ]
+                if refs:
+                    person_proposals[person.id_number] = refs
+        other_pi = []
+        if s.pi and s.pi.id_number:
+            other_pi = [
+                ref
+                for pid, ref, role in involvement.get(s.pi.id_number, [])
+                if role == PersonRole.PI and pid != s.id
+            ]
+        result[s.id] = CrossIndex(
+            other_pi_proposals=other_pi,
+            person_proposals=person_proposals,
+            duplicate_candidates=[others[pid] for pid in sorted(candidates[s.id]) if pid in others],
+        )
+    return result
+
+
+def _other_proposals(pids: set[int]) -> dict[int, OtherProposal]:
+    if not pids:
+        return {}
+    pi_ids = dict(
+        Person.objects.filter(proposal_id__in=pids, role=PersonRole.PI).values_list(
+            "proposal_id", "id_number"
+        )
+    )
+    leads = {}
+    for pid, code, key in Unit.objects.filter(proposal_id__in=pids, role=UnitRole.LEAD).values_list(
+        "proposal_id", "credit_code", "name_key"
+    ):
+        leads.setdefault(pid, (code or "").upper() or key)
+    return {
+        pid: OtherProposal(
+            id=pid,
+            reference=ref,
+            title=title,
+            research_content=content,
+            pi_id_number=(pi_ids.get(pid) or "").upper() or None,
+            lead_unit_key=leads.get(pid),
+            recommender=recommender,
+        )
+        for pid, ref, title, content, recommender in Proposal.objects.filter(pk__in=pids).values_list(
+            "pk", "reference", "title", "research_content", "recommender"
+        )
+    }
+
+
+def unit_name_key(name: str) -> str:
+    return normalise_name(name)
+
+
+# --- reports -----------------------------------------------------------------------
+
+
+def run_latest(*, proposal: Proposal) -> ScreeningRun | None:
+    return proposal.screening_runs.order_by("-queued_at", "-id").first()
+
+
+def run_previous_done(*, run: ScreeningRun) -> ScreeningRun | None:
+    return (
+        ScreeningRun.objects.filter(proposal_id=run.proposal_id, status="done", pk__lt=run.pk)
+        .order_by("-pk")
+        .first()
+    )
+
+
+def findings_of(*, run: ScreeningRun) -> list[Finding]:
+    return list(run.findings.order_by("position"))
+
+
+def money(value: Decimal | None) -> str:
+    return "" if value is None else f"{value.normalize():f}"
+
+
+def latest_runs_for_proposals(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """Annotate proposals with the id, status and overall of their latest run."""
+    from django.db.models import OuterRef, Subquery
+
+    latest = ScreeningRun.objects.filter(proposal=OuterRef("pk")).order_by("-queued_at", "-id")
+    return proposals.annotate(
+        latest_run_id=Subquery(latest.values("id")[:1]),
+        latest_run_status=Subquery(latest.values("status")[:1]),
+        latest_overall=Subquery(latest.values("overall")[:1]),
+    )
+
+
+def proposals_failing(
+    proposals: QuerySet[Proposal], *, rule: str, status: str = "fail"
+) -> QuerySet[Proposal]:
+    """Proposals whose latest run has a finding of `rule` with `status`."""
+    from django.db.models import Exists, OuterRef
+
+    return proposals.filter(
+        Exists(Finding.objects.filter(run_id=OuterRef("latest_run_id"), rule=rule, status=status))
+    )
+
+
+def runs_for_export(run_ids: list[int]) -> QuerySet[ScreeningRun]:
+    return (
+        ScreeningRun.objects.filter(pk__in=run_ids)
+        .select_related("proposal")
+        .prefetch_related(Prefetch("findings", queryset=Finding.objects.order_by("position")))
+        .order_by("proposal__reference")
+    )
+
+
+def batch_progress(*, batch_id: int) -> dict[str, int]:
+    from django.db.models import Count
+
+    counts = dict(
+        ScreeningRun.objects.filter(batch_id=batch_id)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    total = sum(counts.values())
+    return {"total": total, **{s: counts.get(s, 0) for s in ("queued", "running", "done", "failed")}}

@@ -1,0 +1,406 @@
+"""Writes for screening: request runs, execute them (idempotently), import
+registries, re-queue runs whose worker died."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import hashlib
+import io
+import json
+import logging
+from collections.abc import Iterable
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import InterfaceError, OperationalError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from common.services import audit_record
+from proposals.enums import ProposalState
+from proposals.models import Proposal, Unit
+
+from . import selectors
+from .enums import OngoingRole, RegistryName, RunStatus
+from .models import (
+    ContentFingerprint,
+    Finding,
+    GuideExpert,
+    MisconductEntry,
+    OngoingProject,
+    Recommender,
+    RegistryLoad,
+    ScreeningBatch,
+    ScreeningRun,
+)
+from .rules.registry import RULESET_VERSION, overall, run_rules
+from .rules.text import content_fingerprints, normalise_name
+from .rules.types import RuleContext
+
+log = logging.getLogger(__name__)
+
+# Rules whose failures involve other proposals: those are re-screened too.
+CROSS_RULES = ("submission.duplicate", "pi.single_project", "person.single_project")
+MAX_ATTEMPTS = 3
+
+
+class RegistryImportError(ValueError):
+    """A registry file or object that cannot be read; the message says why."""
+
+
+# --- requesting runs ---------------------------------------------------------------
+
+
+def screening_request(
+    *, proposal: Proposal, by=None, batch: ScreeningBatch | None = None, reason: str = "manual"
+) -> ScreeningRun:
+    """Queue a screening run for a proposal and enqueue its task after commit.
+    A queued run that has not started yet is reused (no duplicate work)."""
+    with transaction.atomic():
+        proposal_index_update(proposal=proposal)
+        run = (
+            ScreeningRun.objects.filter(proposal=proposal, status=RunStatus.QUEUED, batch=batch)
+            .order_by("-pk")
+            .first()
+        )
+        if run is None:
+            run = ScreeningRun.objects.create(
+                proposal=proposal, batch=batch, requested_by=by if _is_user(by) else None, reason=reason
+            )
+            audit_record(actor=by, action="screening.requested", target=proposal, data={"run": run.pk})
+        if proposal.state == ProposalState.SUBMITTED:
+            Proposal.objects.filter(pk=proposal.pk).update(state=ProposalState.SCREENING)
+        transaction.on_commit(lambda: _enqueue_run(run.pk))
+    return run
+
+
+def screening_batch_create(*, proposals: Iterable[Proposal], by=None, label: str = "") -> ScreeningBatch:
+    """Queue one run per proposal under a batch; a batch task screens them in chunks."""
+    with transaction.atomic():
+        batch = ScreeningBatch.objects.create(created_by=by if _is_user(by) else None, label=label)
+        proposals = list(proposals)
+        for p in proposals:
+            proposal_index_update(proposal=p)
+        requested_by = by if _is_user(by) else None
+        ScreeningRun.objects.bulk_create(
+            [
+                ScreeningRun(proposal=p, batch=batch, requested_by=requested_by, reason="batch")
+                for p in proposals
+            ],
+            batch_size=1000,
+        )
+        audit_record(actor=by, action="screening.batch", target=batch, data={"proposals": len(proposals)})
+        transaction.on_commit(lambda: _enqueue_batch(batch.pk))
+    return batch
+
+
+def _enqueue_run(run_id: int) -> None:
+    from .tasks import screen_run
+
+    screen_run.delay(run_id)
+
+
+def _enqueue_batch(batch_id: int) -> None:
+    from .tasks import screen_batch
+
+    screen_batch.delay(batch_id)
+
+
+def _is_user(by) -> bool:
+    return getattr(by, "is_authenticated", False)
+
+
+def proposal_index_update(*, proposal: Proposal) -> None:
+    """Refresh what the cross-proposal lookups search: unit name keys and the
+    content fingerprints of the research content. Idempotent."""
+    for unit in proposal.units.all():
+        key = normalise_name(unit.name)
+        if unit.name_key != key:
+            Unit.objects.filter(pk=unit.pk).update(name_key=key)
+    ContentFingerprint.objects.filter(proposal=proposal).delete()
+    ContentFingerprint.objects.bulk_create(
+        ContentFingerprint(proposal=proposal, value=fp)
+        for fp in set(content_fingerprints(proposal.research_content))
+    )
+
+
+# --- executing runs ----------------------------------------------------------------
+
+
+def screening_execute(*, run_ids: list[int]) -> list[int]:
+    """Execute queued runs. Each run is claimed atomically (queued → running); a run
+    that is already running or done elsewhere is skipped, so a second delivery of the
+    same task does nothing. Returns the IDs of the runs executed here."""
+    claimed = _claim(run_ids)
+    if not claimed:
+        return []
+    runs = list(ScreeningRun.objects.filter(pk__in=claimed).only("id", "proposal_id", "reason"))
+    try:
+        _execute(runs)
+    except (OperationalError, InterfaceError):
+        # transient: give the runs back so the task's retry picks them up again
+        ScreeningRun.objects.filter(pk__in=claimed, status=RunStatus.RUNNING).update(status=RunStatus.QUEUED)
+        raise
+    except Exception as exc:  # anything else is recorded as a failed run, not retried
+        log.exception("screening failed for runs %s", claimed)
+        ScreeningRun.objects.filter(pk__in=claimed, status=RunStatus.RUNNING).update(
+            status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
+        )
+        return []
+    return claimed
+
+
+def _claim(run_ids: list[int]) -> list[int]:
+    now = timezone.now()
+    with transaction.atomic():
+        ids = list(
+            ScreeningRun.objects.select_for_update(skip_locked=True)
+            .filter(pk__in=run_ids, status=RunStatus.QUEUED)
+            .values_list("pk", flat=True)
+        )
+        if ids:
+            ScreeningRun.objects.filter(pk__in=ids).update(
+                status=RunStatus.RUNNING, started_at=now, attempts=F("attempts") + 1
+            )
+    return ids
+
+
+def _execute(runs: list[ScreeningRun]) -> None:
+    proposals = {p.pk: p for p in selectors.proposals_for_screening(r.proposal_id for r in runs)}
+    snapshots = {pid: selectors.snapshot_of(p) for pid, p in proposals.items()}
+    cross = selectors.cross_indexes(list(snapshots.values()))
+    registries = selectors.registries_current()
+    guides = {}
+    today = timezone.localdate()
+    findings: list[Finding] = []
+    updates = []
+    collisions: set[int] = set()
+    for run in runs:
+        proposal = proposals[run.proposal_id]
+        year = proposal.guide_year
+        if year not in guides:
+            guides[year] = selectors.guide_params(year=year)
+        guide, params = guides[year]
+        ctx = RuleContext(
+            proposal=snapshots[proposal.pk],
+            guide=params,
+            registries=registries,
+            cross=cross[proposal.pk],
+            today=today,
+        )
+        results = run_rules(ctx)
+        for n, f in enumerate(results):
+            findings.append(
+                Finding(
+                    run_id=run.pk,
+                    position=n,
+                    rule=f.rule,
+                    status=f.status,
+                    clause=f.clause or "",
+                    message_id=f.message_id,
+                    params=f.params,
+                    evidence=f.evidence,
+                    field=f.field or "",
+                    fix_id=f.fix_id or "",
+                )
+            )
+            if run.reason != "collision" and f.rule in CROSS_RULES and f.status == "fail":
+                collisions |= _referenced_proposals(f, cross[proposal.pk])
+        run.guide_id = guide.pk if guide else None
+        run.overall = overall(results)
+        run.data_sha256 = snapshot_sha256(
+            snapshots[proposal.pk], files=sorted(a.sha256 for a in proposal.attachments.all())
+        )
+        updates.append(run)
+    with transaction.atomic():
+        Finding.objects.filter(run_id__in=[r.pk for r in runs]).delete()  # a re-claimed run starts clean
+        Finding.objects.bulk_create(findings, batch_size=2000)
+        now = timezone.now()
+        for run in updates:
+            run.status = RunStatus.DONE
+            run.finished_at = now
+            run.ruleset_version = RULESET_VERSION
+            run.error = ""
+        ScreeningRun.objects.bulk_update(
+            updates,
+            ["status", "finished_at", "ruleset_version", "guide", "overall", "data_sha256", "error"],
+            batch_size=1000,
+        )
+        Proposal.objects.filter(pk__in=proposals, state=ProposalState.SCREENING).update(
+            state=ProposalState.SCREENED
+        )
+        collisions -= set(proposals)
+        if collisions:
+            for other in Proposal.objects.filter(pk__in=collisions, state__in=selectors.COMPETING_STATES):
+                rerun = ScreeningRun.objects.create(proposal=other, reason="collision")
+                transaction.on_commit(lambda pk=rerun.pk: _enqueue_run(pk))
+
+
+def _referenced_proposals(finding, cross) -> set[int]:
+    """The other proposals a failed cross-proposal finding is about."""
+    if finding.rule == "submission.duplicate":
+        mentioned = json.dumps([finding.params, finding.evidence], ensure_ascii=False, default=str)
+        return {c.id for c in cross.duplicate_candidates if c.reference in mentioned}
+    return {o.id for others in cross.person_proposals.values() for o in others}
+
+
+def snapshot_sha256(snapshot, *, files: list[str]) -> str:
+    """sha256 of exactly what the rules saw plus the sha256 of each attached file,
+    so a report can be tied to the data it was made from."""
+    data = {"proposal": dataclasses.asdict(snapshot), "files": files}
+    payload = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def runs_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:
+    """Runs stuck in `running` longer than the hard time limit (their worker died)
+    go back to `queued` and are enqueued again; after MAX_ATTEMPTS they fail."""
+    limit = older_than or timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
+    cutoff = timezone.now() - limit
+    requeued = []
+    with transaction.atomic():
+        stale = ScreeningRun.objects.select_for_update(skip_locked=True).filter(
+            status=RunStatus.RUNNING, started_at__lt=cutoff
+        )
+        for run in stale:
+            if run.attempts >= MAX_ATTEMPTS:
+                run.status = RunStatus.FAILED
+                run.error = "worker lost too many times"
+                run.finished_at = timezone.now()
+                run.save(update_fields=["status", "error", "finished_at"])
+                continue
+            run.status = RunStatus.QUEUED
+            run.save(update_fields=["status"])
+            requeued.append(run.pk)
+            transaction.on_commit(lambda pk=run.pk: _enqueue_run(pk))
+    return requeued
+
+
+# --- registries --------------------------------------------------------------------
+
+
+def registries_import(*, data: dict, source: str = "", by=None) -> dict[str, int]:
+    """Replace the registries present in `data` (the `registries` object of a batch
+    file). A key given as an empty list loads that registry as empty; a key absent
+    leaves that registry as it is. One transaction. Returns entries per registry."""
+    if not isinstance(data, dict):
+        raise RegistryImportError("registries must be an object")
+    unknown = set(data) - set(RegistryName.values)
+    if unknown:
+        raise RegistryImportError(f"unknown registries: {', '.join(sorted(unknown))}")
+    counts = {}
+    with transaction.atomic():
+        for name, rows in data.items():
+            if not isinstance(rows, list):
+                raise RegistryImportError(f"registries.{name} must be a list")
+            counts[name] = _REGISTRY_LOADERS[name](rows, f"registries.{name}")
+            RegistryLoad.objects.update_or_create(
+                name=name, defaults={"entries": counts[name], "source": source}
+            )
+        audit_record(actor=by, action="registries.imported", data={"counts": counts, "source": source})
+    return counts
+
+
+def registry_import_csv(*, name: str, text: str, source: str = "", by=None) -> int:
+    """Load one registry from CSV text with a header row (columns as in the JSON)."""
+    if name not in RegistryName.values:
+        raise RegistryImportError(f"unknown registry: {name}")
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
+    if reader.fieldnames is None:
+        raise RegistryImportError("the CSV file is empty")
+    rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
+    if name == RegistryName.RECOMMENDERS:
+        rows = [r.get("name", "") for r in rows]
+    return registries_import(data={name: rows}, source=source, by=by)[name]
+
+
+def _load_ongoing(rows: list, path: str) -> int:
+    objs = []
+    for n, row in enumerate(rows):
+        row = _require_dict(row, f"{path}[{n}]")
+        id_number = _require_str(row, "id_number", f"{path}[{n}]")
+        role = row.get("role", OngoingRole.PROJECT_LEAD)
+        if role not in OngoingRole.values:
+            raise RegistryImportError(f"{path}[{n}].role: must be one of {', '.join(OngoingRole.values)}")
+        objs.append(
+            OngoingProject(
+                id_number=id_number.upper(),
+                name=str(row.get("name", "")),
+                role=role,
+                program=str(row.get("program", "")),
+            )
+        )
+    OngoingProject.objects.all().delete()
+    OngoingProject.objects.bulk_create(objs)
+    return len(objs)
+
+
+def _load_misconduct(rows: list, path: str) -> int:
+    objs = []
+    for n, row in enumerate(rows):
+        row = _require_dict(row, f"{path}[{n}]")
+        id_number = str(row.get("id_number") or "").strip().upper()
+        credit_code = str(row.get("credit_code") or "").strip().upper()
+        name = str(row.get("name") or "").strip()
+        if not (id_number or credit_code or name):
+            raise RegistryImportError(f"{path}[{n}]: needs id_number, credit_code or name")
+        objs.append(
+            MisconductEntry(
+                id_number=id_number,
+                credit_code=credit_code,
+                name=name,
+                name_key=normalise_name(name) if not (id_number or credit_code) else "",
+            )
+        )
+    MisconductEntry.objects.all().delete()
+    MisconductEntry.objects.bulk_create(objs)
+    return len(objs)
+
+
+def _load_experts(rows: list, path: str) -> int:
+    objs = []
+    for n, row in enumerate(rows):
+        row = _require_dict(row, f"{path}[{n}]")
+        objs.append(
+            GuideExpert(
+                id_number=_require_str(row, "id_number", f"{path}[{n}]").upper(),
+                name=str(row.get("name", "")),
+            )
+        )
+    GuideExpert.objects.all().delete()
+    GuideExpert.objects.bulk_create(objs)
+    return len(objs)
+
+
+def _load_recommenders(rows: list, path: str) -> int:
+    objs = {}
+    for n, row in enumerate(rows):
+        name = row.get("name") if isinstance(row, dict) else row
+        if not isinstance(name, str) or not name.strip():
+            raise RegistryImportError(f"{path}[{n}]: must be a non-empty name")
+        objs[normalise_name(name)] = Recommender(name=name.strip(), name_key=normalise_name(name))
+    Recommender.objects.all().delete()
+    Recommender.objects.bulk_create(objs.values())
+    return len(objs)
+
+
+def _require_dict(row, path: str) -> dict:
+    if not isinstance(row, dict):
+        raise RegistryImportError(f"{path}: must be an object")
+    return row
+
+
+def _require_str(row: dict, key: str, path: str) -> str:
+    value = row.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise RegistryImportError(f"{path}.{key}: required")
+    return value.strip()
+
+
+_REGISTRY_LOADERS = {
+    RegistryName.ONGOING_PROJECTS: _load_ongoing,
+    RegistryName.MISCONDUCT: _load_misconduct,
+    RegistryName.GUIDE_EXPERTS: _load_experts,
+    RegistryName.RECOMMENDERS: _load_recommenders,
+}

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "screening"
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("rerun/", views.overview_rerun, name="overview_rerun"),
+    path("export.<str:fmt>", views.export, name="export"),
+    path("proposals/<int:pk>/", views.proposal_report, name="report"),
+    path("proposals/<int:pk>/check/", views.proposal_check, name="check"),
+    path("proposals/<int:pk>/report.<str:fmt>", views.proposal_export, name="proposal_export"),
+    path("runs/<int:pk>/", views.run_status, name="run_status"),
+    path("batches/<int:pk>/", views.batch_status, name="batch"),
+    path("registries/", views.registries, name="registries"),
+]

@@ -1,0 +1,177 @@
+"""Screening pages: the proposal's report, check-again, progress, the officers'
+overview with exports, and registry uploads for admins."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from common.roles import is_admin, is_officer
+from proposals.models import Proposal
+
+from . import exports, report, selectors, services
+from .enums import RegistryName
+from .filters import ScreeningFilter
+from .forms import RegistryUploadForm
+from .models import RegistryLoad, ScreeningBatch, ScreeningRun
+
+EXPORT_LIMIT = 20000
+
+
+def _proposal_for(user, pk: int) -> Proposal:
+    """Owner, officer or admin; anyone else gets a 404 (never a hint it exists)."""
+    qs = Proposal.objects.all() if is_officer(user) else Proposal.objects.filter(owner=user)
+    return get_object_or_404(qs, pk=pk)
+
+
+def _officer_only(user) -> None:
+    if not is_officer(user):
+        raise Http404
+
+
+@login_required
+def proposal_report(request, pk: int):
+    proposal = _proposal_for(request.user, pk)
+    run = selectors.run_latest(proposal=proposal)
+    context = {"proposal": proposal, "run": run, "groups": [], "changes": [], "previous": None}
+    if run is not None and run.status == "done":
+        previous = selectors.run_previous_done(run=run)
+        lines = report.report_lines(
+            selectors.findings_of(run=run),
+            language=get_language(),
+            previous=selectors.findings_of(run=previous) if previous else None,
+        )
+        context.update(
+            groups=report.grouped(lines),
+            changes=report.changes(lines),
+            previous=previous,
+            counts={s: sum(1 for line in lines if line.status == s) for s in report.STATUS_ORDER},
+        )
+    return render(request, "screening/report.html", context)
+
+
+@login_required
+@require_POST
+def proposal_check(request, pk: int):
+    proposal = _proposal_for(request.user, pk)
+    reason = "draft" if proposal.state == "draft" else "manual"
+    run = services.screening_request(proposal=proposal, by=request.user, reason=reason)
+    messages.success(request, _("已开始预审。"))
+    if run.status in ("queued", "running"):
+        return redirect("screening:run_status", pk=run.pk)
+    return redirect("screening:report", pk=proposal.pk)
+
+
+@login_required
+def run_status(request, pk: int):
+    run = get_object_or_404(ScreeningRun.objects.select_related("proposal"), pk=pk)
+    _proposal_for(request.user, run.proposal_id)
+    run.refresh_from_db()
+    if request.headers.get("accept", "").startswith("application/json"):
+        return JsonResponse(report.run_summary(run))
+    if run.status in ("done", "failed"):
+        return redirect("screening:report", pk=run.proposal_id)
+    return render(request, "screening/progress.html", {"run": run})
+
+
+@login_required
+def overview(request):
+    _officer_only(request.user)
+    base = selectors.latest_runs_for_proposals(Proposal.objects.select_related("owner").order_by("reference"))
+    filterset = ScreeningFilter(request.GET or None, queryset=base)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "screening/overview.html", {"filter": filterset, "page": page})
+
+
+@login_required
+@require_POST
+def overview_rerun(request):
+    _officer_only(request.user)
+    base = selectors.latest_runs_for_proposals(Proposal.objects.exclude(state="draft"))
+    filterset = ScreeningFilter(request.POST, queryset=base)
+    qs = filterset.qs if filterset.is_valid() else base.none()
+    batch = services.screening_batch_create(proposals=qs, by=request.user, label=_("重新预审"))
+    return redirect("screening:batch", pk=batch.pk)
+
+
+@login_required
+def batch_status(request, pk: int):
+    _officer_only(request.user)
+    batch = get_object_or_404(ScreeningBatch, pk=pk)
+    progress = selectors.batch_progress(batch_id=batch.pk)
+    if request.headers.get("accept", "").startswith("application/json"):
+        return JsonResponse(progress)
+    return render(request, "screening/batch.html", {"batch": batch, "progress": progress})
+
+
+@login_required
+def export(request, fmt: str):
+    _officer_only(request.user)
+    base = selectors.latest_runs_for_proposals(Proposal.objects.all())
+    filterset = ScreeningFilter(request.GET or None, queryset=base)
+    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
+    run_ids = [rid for rid in qs.values_list("latest_run_id", flat=True)[:EXPORT_LIMIT] if rid]
+    items = exports.report_items(selectors.runs_for_export(run_ids).iterator(chunk_size=500))
+    if fmt == "csv":
+        response = StreamingHttpResponse(exports.csv_stream(items), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="screening-report.csv"'
+        return response
+    if fmt == "xlsx":
+        return FileResponse(
+            exports.xlsx_file(items),
+            as_attachment=True,
+            filename="screening-report.xlsx",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    if fmt == "pdf":
+        data = exports.pdf_bytes(items, lang=report.lang_key(get_language()), title=_("预审报告"))
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = 'attachment; filename="screening-report.pdf"'
+        return response
+    raise Http404
+
+
+@login_required
+def proposal_export(request, pk: int, fmt: str):
+    proposal = _proposal_for(request.user, pk)
+    run = selectors.run_latest(proposal=proposal)
+    if run is None or run.status != "done":
+        raise Http404
+    items = list(exports.report_items(selectors.runs_for_export([run.pk])))
+    if fmt == "json":
+        return JsonResponse(exports.to_json(items), json_dumps_params={"ensure_ascii": False})
+    if fmt == "pdf":
+        title = f"{_('预审报告')} {proposal.reference}"
+        data = exports.pdf_bytes(items, lang=report.lang_key(get_language()), title=title)
+        response = HttpResponse(data, content_type="application/pdf")
+        response["Content-Disposition"] = f'attachment; filename="{proposal.reference}-screening.pdf"'
+        return response
+    raise Http404
+
+
+@login_required
+def registries(request):
+    if not is_admin(request.user):
+        raise Http404
+    form = RegistryUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = services.registry_import_csv(
+                name=form.cleaned_data["registry"],
+                text=form.cleaned_data["text"],
+                source=form.cleaned_data["file"].name,
+                by=request.user,
+            )
+        except services.RegistryImportError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, _("已导入 %(n)s 条记录。") % {"n": count})
+            return redirect("screening:registries")
+    loads = {r.name: r for r in RegistryLoad.objects.all()}
+    rows = [(value, label, loads.get(value)) for value, label in RegistryName.choices]
+    return render(request, "screening/registries.html", {"form": form, "rows": rows})
