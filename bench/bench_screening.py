@@ -15,7 +15,6 @@ from decimal import Decimal
 import _setup
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
-from django.test.utils import CaptureQueriesContext
 
 from guide.models import Guide
 from guide.services import guide_ingest
@@ -84,17 +83,55 @@ def make(n: int, owner) -> list[int]:
     return [p.pk for p in proposals]
 
 
+def _chunk_worker(run_ids: list[int]) -> int:
+    """Runs in a spawned process, like a Celery worker process taking one chunk task."""
+    import _setup  # noqa: F401  (django.setup in this process)
+
+    from screening import services as s
+
+    return len(s.screening_execute(run_ids=run_ids))
+
+
+def screen_parallel(ids: list[int], workers: int) -> float:
+    """The same chunks spread over `workers` processes, as `workers` Celery worker
+    processes would take them from the queue."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    batch = ScreeningBatch.objects.create(label="bench")
+    ScreeningRun.objects.bulk_create(
+        [ScreeningRun(proposal_id=i, batch=batch, reason="batch") for i in ids], batch_size=5000
+    )
+    run_ids = list(batch.runs.order_by("pk").values_list("pk", flat=True))
+    chunks = [run_ids[k : k + CHUNK] for k in range(0, len(run_ids), CHUNK)]
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        list(pool.map(_chunk_worker, [[]] * workers * 2))  # start-up (imports, connections) not timed
+        start = time.perf_counter()
+        done = sum(pool.map(_chunk_worker, chunks))
+        elapsed = time.perf_counter() - start
+    assert done == len(ids), (done, len(ids))
+    return elapsed
+
+
 def screen(ids: list[int]) -> tuple[float, int]:
     batch = ScreeningBatch.objects.create(label="bench")
     ScreeningRun.objects.bulk_create(
         [ScreeningRun(proposal_id=i, batch=batch, reason="batch") for i in ids], batch_size=5000
     )
     run_ids = list(batch.runs.order_by("pk").values_list("pk", flat=True))
+    queries = 0
+
+    def count(execute, sql, params, many, context):  # lighter than CaptureQueriesContext
+        nonlocal queries
+        queries += 1
+        return execute(sql, params, many, context)
+
     start = time.perf_counter()
-    with CaptureQueriesContext(connection) as ctx:
+    with connection.execute_wrapper(count):
         for k in range(0, len(run_ids), CHUNK):
             services.screening_execute(run_ids=run_ids[k : k + CHUNK])
-    return time.perf_counter() - start, len(ctx.captured_queries)
+    return time.perf_counter() - start, queries
 
 
 def baseline(ids: list[int]) -> float:
@@ -128,6 +165,12 @@ def main() -> None:
                 f"{elapsed:.1f} s; baseline load {base:.1f} s; screening/baseline = {elapsed / base:.1f}x"
             )
             cleanup()
+        with transaction.atomic():
+            ids = make(n, owner)
+        elapsed = screen_parallel(ids, workers=2)
+        print(
+            f"N={n:>6}: {n / elapsed:8.0f} proposals/s with 2 worker processes (chunks of {CHUNK}), {elapsed:.1f} s"
+        )
     finally:
         cleanup()
 

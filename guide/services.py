@@ -9,8 +9,7 @@ from django.db import transaction
 from common.services import audit_record
 
 from .models import Area, Direction, FormalClause, Guide, Indicator, PartnerRequirement
-from .parsing.parser import parse_text
-from .parsing.readers import read_document
+from .parsing.readers import parse_file
 from .parsing.types import ParsedGuide
 
 
@@ -18,7 +17,7 @@ def guide_parse_file(*, path: Path) -> tuple[ParsedGuide, str]:
     """Read and parse a guide file (.txt, .pdf, .docx). Returns the parsed guide and
     the sha256 of the file. Writes nothing. Raises GuideReadError / GuideParseError."""
     data = Path(path).read_bytes()
-    parsed = parse_text(read_document(path))
+    parsed = parse_file(path)
     return parsed, hashlib.sha256(data).hexdigest()
 
 

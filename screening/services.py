@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -215,18 +215,8 @@ def _execute(runs: list[ScreeningRun]) -> None:
         updates.append(run)
     with transaction.atomic():
         Finding.objects.filter(run_id__in=[r.pk for r in runs]).delete()  # a re-claimed run starts clean
-        Finding.objects.bulk_create(findings, batch_size=2000)
-        now = timezone.now()
-        for run in updates:
-            run.status = RunStatus.DONE
-            run.finished_at = now
-            run.ruleset_version = RULESET_VERSION
-            run.error = ""
-        ScreeningRun.objects.bulk_update(
-            updates,
-            ["status", "finished_at", "ruleset_version", "guide", "overall", "data_sha256", "error"],
-            batch_size=1000,
-        )
+        _insert_findings(findings)
+        _mark_done(updates)
         Proposal.objects.filter(pk__in=proposals, state=ProposalState.SCREENING).update(
             state=ProposalState.SCREENED
         )
@@ -235,6 +225,75 @@ def _execute(runs: list[ScreeningRun]) -> None:
             for other in Proposal.objects.filter(pk__in=collisions, state__in=selectors.COMPETING_STATES):
                 rerun = ScreeningRun.objects.create(proposal=other, reason="collision")
                 transaction.on_commit(lambda pk=rerun.pk: _enqueue_run(pk))
+
+
+_FINDING_COLUMNS = (
+    "run_id",
+    "position",
+    "rule",
+    "status",
+    "clause",
+    "message_id",
+    "params",
+    "evidence",
+    "field",
+    "fix_id",
+)
+
+
+def _insert_findings(findings: list[Finding]) -> None:
+    """Bulk insert; on PostgreSQL through COPY, several times faster than INSERT for
+    the thousands of rows a batch produces."""
+    if connection.vendor != "postgresql":
+        Finding.objects.bulk_create(findings, batch_size=2000)
+        return
+    sql = f"COPY {Finding._meta.db_table} ({', '.join(_FINDING_COLUMNS)}) FROM STDIN"
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for f in findings:
+            copy.write_row(
+                (
+                    f.run_id,
+                    f.position,
+                    f.rule,
+                    f.status,
+                    f.clause,
+                    f.message_id,
+                    json.dumps(f.params, ensure_ascii=False),
+                    json.dumps(f.evidence, ensure_ascii=False),
+                    f.field,
+                    f.fix_id,
+                )
+            )
+
+
+def _mark_done(runs: list[ScreeningRun]) -> None:
+    """One statement for the whole chunk: the common fields once, the per-run ones
+    (overall, data hash, guide) from a VALUES list."""
+    now = timezone.now()
+    if connection.vendor != "postgresql":
+        for run in runs:
+            run.status, run.finished_at, run.ruleset_version, run.error = (
+                RunStatus.DONE,
+                now,
+                RULESET_VERSION,
+                "",
+            )
+        ScreeningRun.objects.bulk_update(
+            runs,
+            ["status", "finished_at", "ruleset_version", "guide", "overall", "data_sha256", "error"],
+            batch_size=1000,
+        )
+        return
+    rows = ", ".join(["(%s, %s, %s, %s::bigint)"] * len(runs))
+    params = [x for r in runs for x in (r.pk, r.overall, r.data_sha256, r.guide_id)]
+    table = ScreeningRun._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} AS r SET status = %s, finished_at = %s, ruleset_version = %s, error = '', "
+            f"overall = v.overall, data_sha256 = v.sha, guide_id = v.guide_id "
+            f"FROM (VALUES {rows}) AS v(id, overall, sha, guide_id) WHERE r.id = v.id",
+            [RunStatus.DONE, now, RULESET_VERSION, *params],
+        )
 
 
 def _referenced_proposals(finding, cross) -> set[int]:
@@ -247,10 +306,10 @@ def _referenced_proposals(finding, cross) -> set[int]:
 
 def snapshot_sha256(snapshot, *, files: list[str]) -> str:
     """sha256 of exactly what the rules saw plus the sha256 of each attached file,
-    so a report can be tied to the data it was made from."""
-    data = {"proposal": dataclasses.asdict(snapshot), "files": files}
-    payload = json.dumps(data, sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(payload.encode()).hexdigest()
+    so a report can be tied to the data it was made from. The dataclass repr is
+    deterministic once the attachment set is sorted."""
+    frozen = dataclasses.replace(snapshot, attachments=tuple(sorted(snapshot.attachments or ())))
+    return hashlib.sha256(f"{frozen!r}|{files!r}".encode()).hexdigest()
 
 
 def runs_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
+from functools import lru_cache
 
 from screening.rules.base import (
     DATA_MISSING,
@@ -40,32 +41,53 @@ def _tf(text: str) -> Counter:
     return Counter(bigrams(text))
 
 
+class _DirectionModel:
+    """IDF weights and normalised TF-IDF vectors of one guide's directions. Built
+    once per guide (see ``_model``), so scoring a proposal costs one pass over its
+    own bigrams plus a sparse dot product per direction."""
+
+    def __init__(self, texts: tuple[tuple[str, str], ...]):
+        docs = {code: _tf(text) for code, text in texts}
+        n = len(docs)
+        df: Counter = Counter()
+        for counts in docs.values():
+            df.update(counts.keys())
+        self.default_idf = math.log(1 + n) + 1
+        self.idf = {t: math.log((1 + n) / (1 + c)) + 1 for t, c in df.items()}
+        self.codes = list(docs)
+        # inverted index: term → [(code, weight in that direction's unit vector)]
+        self.postings: dict[str, list[tuple[str, float]]] = {}
+        for code, counts in docs.items():
+            for term, weight in self._unit(self._weights(counts)).items():
+                self.postings.setdefault(term, []).append((code, weight))
+
+    def _weights(self, counts: Counter) -> dict[str, float]:
+        idf, default = self.idf, self.default_idf
+        return {t: (1 + math.log(c)) * idf.get(t, default) for t, c in counts.items()}
+
+    @staticmethod
+    def _unit(vec: dict[str, float]) -> dict[str, float]:
+        norm = math.sqrt(sum(v * v for v in vec.values()))
+        return {t: v / norm for t, v in vec.items()} if norm else {}
+
+    def scores(self, text: str) -> dict[str, float]:
+        scores = dict.fromkeys(self.codes, 0.0)
+        postings = self.postings
+        for term, weight in self._unit(self._weights(_tf(text))).items():
+            for code, dweight in postings.get(term, ()):
+                scores[code] += weight * dweight
+        return scores
+
+
+@lru_cache(maxsize=8)
+def _model(texts: tuple[tuple[str, str], ...]) -> _DirectionModel:
+    return _DirectionModel(texts)
+
+
 def tfidf_scores(text: str, directions: dict[str, DirectionParams]) -> dict[str, float]:
     """Cosine of the text's TF-IDF vector with each direction's (code → score)."""
-    docs = {code: _tf(f"{d.title}\n{d.text}") for code, d in directions.items()}
-    n = len(docs)
-    df: Counter = Counter()
-    for counts in docs.values():
-        df.update(counts.keys())
-
-    def idf(term: str) -> float:
-        return math.log((1 + n) / (1 + df.get(term, 0))) + 1
-
-    def vector(counts: Counter) -> dict[str, float]:
-        return {t: (1 + math.log(c)) * idf(t) for t, c in counts.items()}
-
-    def norm(vec: dict[str, float]) -> float:
-        return math.sqrt(sum(v * v for v in vec.values()))
-
-    query = vector(_tf(text))
-    qn = norm(query)
-    scores = {}
-    for code, counts in docs.items():
-        vec = vector(counts)
-        dn = norm(vec)
-        dot = sum(w * vec.get(t, 0.0) for t, w in query.items())
-        scores[code] = dot / (qn * dn) if qn and dn else 0.0
-    return scores
+    texts = tuple((code, f"{d.title}\n{d.text}") for code, d in directions.items())
+    return _model(texts).scores(text)
 
 
 @rule(

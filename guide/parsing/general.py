@@ -1,0 +1,124 @@
+"""General rules of a call guide: budget, counts, eligibility.  Every value comes from the text."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from .types import Eligibility
+
+_CN_DIGITS = {
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "十": 10,
+}
+_N = r"(\d+|[一二两三四五六七八九十])"
+
+RE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
+RE_DECLARED_COUNT = re.compile(r"共(?:计|有)?\s*(\d+)\s*个[^，。；\d]{0,8}?方向")
+RE_BUDGET = re.compile(
+    r"国拨经费(?:总)?概算(?:为|约|共)?\s*(?:约)?\s*(\d+(?:\.\d+)?)\s*(亿|千万|百万|万)?\s*元"
+)
+_MULTIPLIERS = {None: 1, "万": 10_000, "百万": 1_000_000, "千万": 10_000_000, "亿": 100_000_000}
+RE_PROJECTS = re.compile(r"拟支持项目数(?:原则上)?(?:为)?\s*(\d+)\s*(?:[~～\-—至到]\s*(\d+)\s*)?(?:个)?项")
+
+RE_DOMESTIC_UNITS = (
+    re.compile(
+        r"中方(?:参与|参研|参加)?单位(?:总数)?[^，。；\d]{0,6}?(?:不超过|不多于|不得超过|最多|至多)\s*(\d+)\s*[家个]"
+    ),
+    re.compile(
+        r"(?<!外)(?<!外方)(?:参与|参研|参加)单位(?:总数)?[^，。；\d]{0,6}?(?:不超过|不多于|不得超过|最多|至多)\s*(\d+)\s*[家个]"
+    ),
+)
+RE_FOREIGN_UNITS = (
+    re.compile(
+        rf"(?:须|应|需|必须)?有\s*{_N}\s*(?:个|家)\s*(?:[（(]\s*(?:或|及)?以上\s*[）)]|(?:或|及)?以上)?\s*(?:的)?"
+        r"(?:国[（(]境[）)]外|境外|国外|外方)(?:参与|合作)?单位"
+    ),
+    re.compile(
+        rf"(?:国[（(]境[）)]外|境外|国外|外方)(?:参与|合作)?单位(?:总数|数量)?(?:应|须)?(?:不少于|至少|不低于)\s*{_N}\s*[家个]"
+    ),
+)
+RE_DURATION = re.compile(r"(?:实施|执行)周期(?:一般|原则上)?(?:不超过|不得超过|不多于|最长|为)\s*(\d+)\s*年")
+RE_NO_SUBTASKS = re.compile(r"不(?:下设|设)(?:任务|课题)")
+RE_SUBTASKS = re.compile(r"(?:可|可以)?下设(?:任务|课题)|课题数")
+_DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"
+RE_PI_BORN = re.compile(_DATE + r"\s*(?:[（(]含[）)])?\s*(?:以后|之后|后)\s*出生")
+RE_REGISTERED = re.compile(
+    r"注册(?:成立)?(?:时间|日期)?\s*(?:应|须)?\s*(?:在|为|于)?\s*"
+    + _DATE
+    + r"\s*(?:[（(]含[）)])?\s*(?:前|之前|以前)"
+)
+
+
+def _int(token: str) -> int:
+    return int(token) if token.isdigit() else _CN_DIGITS[token]
+
+
+def _date(match: re.Match | None, warnings: list[str], what: str) -> date | None:
+    if match is None:
+        return None
+    try:
+        return date(int(match.group(1)), int(match.group(2)), int(match.group(3)))
+    except ValueError:
+        warnings.append(f"{what}: invalid date “{match.group(0)}”")
+        return None
+
+
+def find_declared_direction_count(text: str) -> int | None:
+    match = RE_DECLARED_COUNT.search(text)
+    return int(match.group(1)) if match else None
+
+
+def find_budget_yuan(text: str) -> int | None:
+    """国拨经费概算 2.5 亿元 → 250000000; 3000 万元 → 30000000."""
+    match = RE_BUDGET.search(text)
+    if not match:
+        return None
+    return int(Decimal(match.group(1)) * _MULTIPLIERS[match.group(2)])
+
+
+def find_projects_per_direction(text: str) -> tuple[int, int] | None:
+    match = RE_PROJECTS.search(text)
+    if not match:
+        return None
+    low = int(match.group(1))
+    high = int(match.group(2)) if match.group(2) else low
+    return (min(low, high), max(low, high))
+
+
+def _first(patterns: tuple[re.Pattern, ...], text: str) -> re.Match | None:
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match:
+            return match
+    return None
+
+
+def find_eligibility(text: str, warnings: list[str]) -> Eligibility:
+    domestic = _first(RE_DOMESTIC_UNITS, text)
+    foreign = _first(RE_FOREIGN_UNITS, text)
+    duration = RE_DURATION.search(text)
+    if RE_NO_SUBTASKS.search(text):
+        subtasks: bool | None = False
+    elif RE_SUBTASKS.search(text):
+        subtasks = True
+    else:
+        subtasks = None
+    return Eligibility(
+        pi_born_on_or_after=_date(RE_PI_BORN.search(text), warnings, "PI birth date"),
+        unit_registered_by=_date(RE_REGISTERED.search(text), warnings, "unit registration date"),
+        max_domestic_units=int(domestic.group(1)) if domestic else None,
+        min_foreign_units=_int(foreign.group(1)) if foreign else None,
+        max_duration_years=int(duration.group(1)) if duration else None,
+        subtasks_allowed=subtasks,
+    )
