@@ -75,8 +75,11 @@ def screening_request(
     return run
 
 
-def screening_batch_create(*, proposals: Iterable[Proposal], by=None, label: str = "") -> ScreeningBatch:
-    """Queue one run per proposal under a batch; a batch task screens them in chunks."""
+def screening_batch_create(
+    *, proposals: Iterable[Proposal], by=None, label: str = "", enqueue: bool = True
+) -> ScreeningBatch:
+    """Queue one run per proposal under a batch; a batch task screens them in chunks
+    (unless `enqueue` is False: the caller then runs `screening_execute` itself)."""
     with transaction.atomic():
         batch = ScreeningBatch.objects.create(created_by=by if _is_user(by) else None, label=label)
         proposals = list(proposals)
@@ -91,7 +94,8 @@ def screening_batch_create(*, proposals: Iterable[Proposal], by=None, label: str
             batch_size=1000,
         )
         audit_record(actor=by, action="screening.batch", target=batch, data={"proposals": len(proposals)})
-        transaction.on_commit(lambda: _enqueue_batch(batch.pk))
+        if enqueue:
+            transaction.on_commit(lambda: _enqueue_batch(batch.pk))
     return batch
 
 

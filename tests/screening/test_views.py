@@ -1,0 +1,171 @@
+import io
+from datetime import date
+
+import pdfplumber
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
+
+from screening import services
+from screening.models import RegistryLoad, ScreeningRun
+from tests.factories.screening_db import make_proposal, make_user
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def screened(guide2022, all_registries_empty, django_capture_on_commit_callbacks):
+    owner = make_user("owner1")
+    proposal = make_proposal(owner=owner, pi_birth=date(1961, 12, 31))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.screening_request(proposal=proposal)
+    return proposal
+
+
+def login(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_owner_sees_report_with_failures_first(client, screened):
+    response = login(client, screened.owner).get(f"/screening/proposals/{screened.pk}/")
+    assert response.status_code == 200
+    groups = response.context["groups"]
+    assert groups[0].worst == "fail"
+    assert [line.rule for line in groups[0].lines if line.status == "fail"] == ["pi.age"]
+    html = response.content.decode()
+    assert "1962-01-01" in html
+    assert 'data-rule="pi.age"' in html
+
+
+def test_report_renders_english_messages(client, screened):
+    client.cookies["django_language"] = "en"
+    response = login(client, screened.owner).get(f"/screening/proposals/{screened.pk}/")
+    line = next(line for g in response.context["groups"] for line in g.lines if line.rule == "pi.age")
+    assert "1962-01-01" in line.message
+    assert line.message.isascii()
+
+
+def test_other_applicant_gets_404_on_every_screening_url(client, screened):
+    intruder = make_user("intruder")
+    login(client, intruder)
+    run = ScreeningRun.objects.get(proposal=screened)
+    assert client.get(f"/screening/proposals/{screened.pk}/").status_code == 404
+    assert client.post(f"/screening/proposals/{screened.pk}/check/").status_code == 404
+    assert client.get(f"/screening/proposals/{screened.pk}/report.pdf").status_code == 404
+    assert client.get(f"/screening/proposals/{screened.pk}/report.json").status_code == 404
+    assert client.get(f"/screening/runs/{run.pk}/").status_code == 404
+    assert client.get("/screening/").status_code == 404
+    assert client.get("/screening/export.csv").status_code == 404
+    assert client.get("/screening/registries/").status_code == 404
+    assert ScreeningRun.objects.count() == 1
+
+
+def test_anonymous_is_sent_to_login(client, screened):
+    response = client.get(f"/screening/proposals/{screened.pk}/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+def test_check_again_keeps_previous_run_and_shows_changes(
+    client, screened, django_capture_on_commit_callbacks
+):
+    pi = screened.people.get(role="pi")
+    pi.birth_date = date(1962, 1, 1)
+    pi.id_number = ""
+    pi.save()
+    login(client, screened.owner)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/screening/proposals/{screened.pk}/check/")
+    assert response.status_code == 302
+    assert ScreeningRun.objects.filter(proposal=screened).count() == 2
+    page = client.get(f"/screening/proposals/{screened.pk}/")
+    changed = {line.rule: (line.previous_status, line.status) for line in page.context["changes"]}
+    assert changed["pi.age"] == ("fail", "pass")
+
+
+def test_officer_overview_finds_proposals_failing_a_condition(
+    client, screened, django_capture_on_commit_callbacks
+):
+    other = make_proposal()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.screening_request(proposal=other)
+    login(client, make_user("officer1", role="officer"))
+    response = client.get("/screening/?rule=pi.age")
+    assert [p.reference for p in response.context["page"]] == [screened.reference]
+    response = client.get("/screening/?overall=fail")
+    assert [p.reference for p in response.context["page"]] == [screened.reference]
+
+
+def test_officer_can_rerun_filtered_proposals_as_a_batch(
+    client, screened, django_capture_on_commit_callbacks
+):
+    login(client, make_user("officer2", role="officer"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/screening/rerun/", {"rule": "pi.age"})
+    assert response.status_code == 302
+    batch_url = response["Location"]
+    progress = client.get(batch_url, HTTP_ACCEPT="application/json").json()
+    assert progress == {"total": 1, "queued": 0, "running": 0, "done": 1, "failed": 0}
+
+
+def test_exports_in_three_formats(client, screened):
+    login(client, make_user("officer3", role="officer"))
+    csv_text = b"".join(client.get("/screening/export.csv").streaming_content).decode("utf-8-sig")
+    rows = csv_text.splitlines()
+    assert rows[0].startswith("reference,title,direction,overall,rule,status")
+    assert sum(1 for r in rows if ",pi.age,fail," in r) == 1
+    xlsx = client.get("/screening/export.xlsx")
+    wb = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    summary = list(wb["proposals"].iter_rows(values_only=True))
+    assert summary[1][0] == screened.reference
+    assert summary[1][3] == "fail"
+    pdf = client.get("/screening/export.pdf")
+    with pdfplumber.open(io.BytesIO(pdf.content)) as doc:
+        text = "".join(page.extract_text() for page in doc.pages)
+    assert screened.reference in text
+    assert "pi.age" in text
+
+
+def test_proposal_report_json_matches_cli_format(client, screened):
+    data = login(client, screened.owner).get(f"/screening/proposals/{screened.pk}/report.json").json()
+    assert data["results"][0]["reference"] == screened.reference
+    assert data["results"][0]["overall"] == "fail"
+
+
+def test_overview_query_count_constant(client, guide2022, django_capture_on_commit_callbacks):
+    officer = make_user("officer4", role="officer")
+    login(client, officer)
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/screening/").status_code == 200
+        return len(ctx.captured_queries)
+
+    for _ in range(2):
+        make_proposal()
+    small = count()
+    for _ in range(10):
+        make_proposal()
+    assert count() == small
+
+
+def test_admin_uploads_registry_csv(client, db):
+    admin = make_user("admin1", role="admin")
+    login(client, admin)
+    upload = io.BytesIO("id_number,name\n11010519491231002X,张三\n".encode())
+    upload.name = "experts.csv"
+    response = client.post("/screening/registries/", {"registry": "guide_experts", "file": upload})
+    assert response.status_code == 302
+    assert RegistryLoad.objects.get(name="guide_experts").entries == 1
+
+
+def test_admin_registry_upload_with_bad_rows_shows_error(client, db):
+    login(client, make_user("admin2", role="admin"))
+    upload = io.BytesIO(b"name\nnobody\n")
+    upload.name = "experts.csv"
+    response = client.post("/screening/registries/", {"registry": "guide_experts", "file": upload})
+    assert response.status_code == 200
+    assert "registries.guide_experts[0].id_number: required" in response.content.decode()
+    assert RegistryLoad.objects.count() == 0
