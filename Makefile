@@ -20,8 +20,8 @@ messages: ## Compile the translation catalogues (installs gettext if missing)
 	@command -v msgfmt >/dev/null || (apt-get update -qq && apt-get install -y -qq gettext >/dev/null)
 	$(BIN)/python manage.py compilemessages --ignore=.venv -v 0
 
-browser: ## Install Debian's chromium for the end-to-end tests (if missing)
-	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
+browser: ## Install Debian's chromium and a CJK font for the end-to-end tests (if missing)
+	@(command -v chromium >/dev/null && fc-list :lang=zh | grep -q .) || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
 
 setup: install messages ## Install, compile messages, migrate, ingest the bundled guide, create demo accounts
 	$(BIN)/python manage.py migrate --noinput

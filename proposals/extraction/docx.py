@@ -1,0 +1,182 @@
+"""Read a DOCX draft into the neutral document model.
+
+``word/document.xml`` is read from the zip (after the zip-bomb checks) and
+parsed with defusedxml (python-docx uses a parser that is not hardened).
+Paragraphs and tables come out in document order; the page number counts
+explicit page breaks (``<w:br w:type="page"/>``, "page break before",
+section breaks), since a DOCX has no rendered pages.
+"""
+
+from __future__ import annotations
+
+import zipfile
+import zlib
+from xml.etree.ElementTree import Element, ParseError
+
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from proposals.extraction.model import Document, ExtractionError, Line, Table
+from proposals.extraction.sniff import DEFAULT_LIMITS, DOCX_MAIN, ZipLimits, check_zip
+from proposals.extraction.text import clean_text
+
+__all__ = ["read_docx"]
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_PAGE_BREAK = "\f"
+# Containers whose children are walked as if they were in place.
+_TRANSPARENT = {W + "sdt", W + "sdtContent", W + "customXml", W + "smartTag", W + "ins", W + "hyperlink"}
+# Not part of the running text of a paragraph.
+_SKIP = {W + "del", W + "txbxContent", W + "pPr", W + "rPr", MC_FALLBACK, W + "instrText", W + "fldData"}
+
+
+def read_docx(data: bytes, limits: ZipLimits = DEFAULT_LIMITS) -> Document:
+    """Parse a DOCX file. Raises ExtractionError (``broken_docx``, ``not_docx``, zip checks)."""
+    zf = check_zip(data, limits)
+    try:
+        try:
+            info = zf.getinfo(DOCX_MAIN)
+        except KeyError as exc:
+            raise ExtractionError("not_docx", "不是 Word 文档（缺少 word/document.xml）/ not a DOCX") from exc
+        try:
+            with zf.open(info) as fh:
+                xml = fh.read(limits.max_member_size + 1)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
+            raise ExtractionError(
+                "broken_docx", f"Word 文档已损坏（{exc}）/ the document is damaged"
+            ) from exc
+    finally:
+        zf.close()
+    if len(xml) > limits.max_member_size:
+        raise ExtractionError("zip_bomb", "document.xml 解压后过大 / document.xml expands to too much data")
+    try:
+        root = fromstring(xml, forbid_dtd=True)
+    except (ParseError, DefusedXmlException, ValueError) as exc:
+        raise ExtractionError(
+            "broken_docx", f"Word 文档内容无法解析（{exc}）/ document.xml is not valid"
+        ) from exc
+    body = root.find(W + "body")
+    if body is None:
+        raise ExtractionError("broken_docx", "Word 文档缺少正文 / document.xml has no body")
+    reader = _Reader()
+    reader.walk(body)
+    return Document(blocks=reader.blocks, pages=reader.page)
+
+
+class _Reader:
+    def __init__(self) -> None:
+        self.blocks: list[Line | Table] = []
+        self.page = 1
+
+    def walk(self, parent: Element) -> None:
+        for child in parent:
+            if child.tag == W + "p":
+                self.paragraph(child)
+            elif child.tag == W + "tbl":
+                self.table(child)
+            elif child.tag in _TRANSPARENT:
+                self.walk(child)
+
+    # -- paragraphs ---------------------------------------------------------
+
+    def paragraph(self, p: Element) -> None:
+        ppr = p.find(W + "pPr")
+        if ppr is not None and _on(ppr.find(W + "pageBreakBefore")) and self.blocks:
+            self.page += 1
+        parts = self.runs_text(p).split(_PAGE_BREAK)
+        for i, part in enumerate(parts):
+            if i:
+                self.page += 1
+            for line in part.split("\n"):
+                text = clean_text(line)
+                if text:
+                    self.blocks.append(Line(text, self.page))
+        if ppr is not None:
+            sect = ppr.find(W + "sectPr")
+            if sect is not None:
+                kind = sect.find(W + "type")
+                if kind is None or kind.get(W + "val") not in ("continuous",):
+                    self.page += 1
+
+    def runs_text(self, elem: Element) -> str:
+        """Text of a paragraph; soft line breaks become "\\n", page breaks "\\f"."""
+        out: list[str] = []
+
+        def visit(node: Element) -> None:
+            for child in node:
+                tag = child.tag
+                if tag in _SKIP:
+                    continue
+                if tag == W + "t":
+                    out.append(child.text or "")
+                elif tag == W + "tab" or tag == W + "ptab":
+                    out.append(" ")
+                elif tag == W + "br":
+                    out.append(_PAGE_BREAK if child.get(W + "type") == "page" else "\n")
+                elif tag == W + "cr":
+                    out.append("\n")
+                elif tag == W + "noBreakHyphen":
+                    out.append("-")
+                elif tag == W + "p":  # nested paragraph (e.g. inside a content control)
+                    out.append("\n")
+                    visit(child)
+                else:
+                    visit(child)
+
+        visit(elem)
+        return "".join(out)
+
+    # -- tables -------------------------------------------------------------
+
+    def table(self, tbl: Element) -> None:
+        start = self.page
+        rows: list[list[str]] = []
+        for tr in _children(tbl, W + "tr"):
+            row = []
+            for tc in _children(tr, W + "tc"):
+                tcpr = tc.find(W + "tcPr")
+                vmerge = tcpr.find(W + "vMerge") if tcpr is not None else None
+                if vmerge is not None and vmerge.get(W + "val") in (None, "continue"):
+                    row.append("")  # continuation of a vertically merged cell
+                    continue
+                row.append(self.cell_text(tc))
+            rows.append(row)
+        if rows:
+            self.blocks.append(Table(rows, start))
+
+    def cell_text(self, tc: Element) -> str:
+        lines: list[str] = []
+
+        def visit(node: Element) -> None:
+            for child in node:
+                if child.tag == W + "p":
+                    text = self.runs_text(child)
+                    if _PAGE_BREAK in text:
+                        self.page += text.count(_PAGE_BREAK)
+                        text = text.replace(_PAGE_BREAK, "\n")
+                    lines.extend(clean_text(part) for part in text.split("\n"))
+                elif child.tag == W + "tbl":  # nested table: its cells as lines
+                    for tr in _children(child, W + "tr"):
+                        for inner in _children(tr, W + "tc"):
+                            lines.append(self.cell_text(inner))
+                elif child.tag in _TRANSPARENT:
+                    visit(child)
+
+        visit(tc)
+        return "\n".join(line for line in lines if line)
+
+
+def _children(parent: Element, tag: str) -> list[Element]:
+    """Direct children with ``tag``, looking through content controls and custom XML."""
+    out = []
+    for child in parent:
+        if child.tag == tag:
+            out.append(child)
+        elif child.tag in _TRANSPARENT:
+            out.extend(_children(child, tag))
+    return out
+
+
+def _on(elem: Element | None) -> bool:
+    return elem is not None and elem.get(W + "val") not in ("0", "false", "off")

@@ -1,0 +1,408 @@
+import json
+from datetime import date
+from decimal import Decimal
+
+from proposals.interchange import (
+    Batch,
+    Budget,
+    Issue,
+    PersonData,
+    ProposalData,
+    UnitData,
+    continent_of,
+    normalize_country,
+    normalize_unit_type,
+    parse_batch,
+    parse_date,
+    parse_money_wan,
+    parse_period,
+    parse_proposal,
+    proposal_to_dict,
+)
+from tests.factories.proposal_docs import sample_dict, sample_proposal
+
+
+def full_dict() -> dict:
+    return {
+        "reference": "SQ2025YFE0100123",
+        "guide_year": 2025,
+        "direction": "1.1",
+        "title": "面向碳中和的氢能关键材料国际合作研究",
+        "recommender": "福建省科学技术厅",
+        "start_date": "2025-12-01",
+        "end_date": "2028-11-30",
+        "budget": {"national": 500, "matching": 250.5, "unit": "万元"},
+        "pi": {
+            "name": "林海峰",
+            "id_number": "11010519491231002X",
+            "birth_date": "1949-12-31",
+            "nationality": "HK",
+            "region": "九龙",
+            "title": "教授",
+            "degree": "博士",
+            "employer": "香港科技大学",
+            "employment": "part_time",
+            "employment_proofs": 1,
+            "civil_servant": False,
+        },
+        "members": [
+            {
+                "name": "陈静",
+                "id_number": "E12345678",
+                "birth_date": "1982-07-19",
+                "role": "表征",
+                "unit": "厦门大学",
+            }
+        ],
+        "units": [
+            {
+                "name": "福建氢能科技有限公司",
+                "credit_code": "91350100M000100Y43",
+                "country": "CN",
+                "type": "enterprise",
+                "registered_on": "2016-03-15",
+                "role": "lead",
+                "third_party_testing": True,
+                "hgr_license": False,
+            },
+            {
+                "name": "Fraunhofer ISE",
+                "credit_code": None,
+                "country": "DE",
+                "type": "research_institute",
+                "registered_on": "1981-01-01",
+                "role": "participant",
+                "third_party_testing": None,
+                "hgr_license": None,
+            },
+        ],
+        "research_content": "研究内容",
+        "indicators": "考核指标",
+        "attachments": ["recommendation_letter", "employment_proof"],
+    }
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def test_round_trip_dict_to_proposal_to_dict():
+    obj = full_dict()
+    proposal, issues = parse_proposal(obj)
+    assert issues == []
+    assert proposal_to_dict(proposal) == obj
+    assert json.loads(json.dumps(proposal_to_dict(proposal))) == obj
+
+
+def test_parsed_types():
+    proposal, _ = parse_proposal(full_dict())
+    assert proposal.budget == Budget(national=Decimal("500"), matching=Decimal("250.5"))
+    assert proposal.start_date == date(2025, 12, 1)
+    assert proposal.pi.birth_date == date(1949, 12, 31)
+    assert proposal.units[0] == UnitData(
+        name="福建氢能科技有限公司",
+        credit_code="91350100M000100Y43",
+        country="CN",
+        type="enterprise",
+        registered_on=date(2016, 3, 15),
+        role="lead",
+        third_party_testing=True,
+        hgr_license=False,
+    )
+    assert proposal.members == [
+        PersonData(
+            name="陈静", id_number="E12345678", birth_date=date(1982, 7, 19), role="表征", unit="厦门大学"
+        )
+    ]
+
+
+def test_sample_proposal_round_trip():
+    proposal, issues = parse_proposal(sample_dict())
+    assert issues == []
+    assert proposal == sample_proposal()
+
+
+def test_missing_fields_are_none():
+    proposal, issues = parse_proposal({"title": "只有名称"})
+    assert issues == []
+    assert proposal == ProposalData(title="只有名称")
+    out = proposal_to_dict(proposal)
+    assert out["budget"] is None
+    assert out["pi"] is None
+    assert out["units"] is None
+    assert out["attachments"] is None
+    assert out["start_date"] is None
+
+
+def test_missing_fields_inside_blocks_are_none():
+    proposal, issues = parse_proposal({"pi": {"name": "张三"}, "units": [{}], "budget": {"national": 10}})
+    assert issues == []
+    assert proposal.pi == PersonData(name="张三")
+    assert proposal.units == [UnitData()]
+    assert proposal.budget == Budget(national=Decimal("10"), matching=None)
+
+
+def test_empty_lists_stay_empty():
+    proposal, _ = parse_proposal({"members": [], "units": [], "attachments": []})
+    assert (proposal.members, proposal.units, proposal.attachments) == ([], [], [])
+
+
+def test_unknown_keys_are_warned_and_ignored():
+    obj = full_dict()
+    obj["colour"] = "blue"
+    obj["pi"]["gender"] = "男"
+    obj["units"][1]["website"] = "x"
+    proposal, issues = parse_proposal(obj)
+    assert issues == [
+        Issue("colour", "unknown_key", "unknown key 'colour' ignored", "warning"),
+        Issue("pi.gender", "unknown_key", "unknown key 'gender' ignored", "warning"),
+        Issue("units[1].website", "unknown_key", "unknown key 'website' ignored", "warning"),
+    ]
+    assert proposal_to_dict(proposal) == full_dict()
+
+
+def test_bad_types_are_reported_with_their_path():
+    obj = full_dict()
+    obj["start_date"] = "2025/12/01"
+    obj["guide_year"] = "2025"
+    obj["budget"]["national"] = "五百万"
+    obj["budget"]["matching"] = -3
+    obj["pi"]["employment"] = "sometimes"
+    obj["pi"]["civil_servant"] = "否"
+    obj["pi"]["birth_date"] = "1949-02-30"
+    obj["units"][1]["registered_on"] = 1981
+    obj["units"][1]["type"] = "club"
+    obj["units"][0]["country"] = "Atlantis"
+    obj["attachments"] = ["recommendation_letter", "photo"]
+    obj["title"] = 42
+    batch = parse_batch({"proposals": [full_dict(), full_dict(), full_dict(), obj]})
+    errors = [(i.path, i.code, i.severity) for i in batch.issues]
+    assert errors == [
+        ("proposals[3].guide_year", "invalid_number", "error"),
+        ("proposals[3].title", "type", "error"),
+        ("proposals[3].start_date", "invalid_date", "error"),
+        ("proposals[3].budget.national", "invalid_number", "error"),
+        ("proposals[3].budget.matching", "invalid_value", "error"),
+        ("proposals[3].pi.birth_date", "invalid_date", "error"),
+        ("proposals[3].pi.employment", "invalid_choice", "error"),
+        ("proposals[3].pi.civil_servant", "type", "error"),
+        ("proposals[3].units[0].country", "invalid_choice", "error"),
+        ("proposals[3].units[1].type", "invalid_choice", "error"),
+        ("proposals[3].units[1].registered_on", "invalid_date", "error"),
+        ("proposals[3].attachments[1]", "invalid_choice", "error"),
+    ]
+    p = batch.proposals[3]
+    assert p.start_date is None and p.guide_year is None and p.title is None
+    assert p.budget == Budget(national=None, matching=None)
+    assert p.pi.employment is None and p.pi.civil_servant is None and p.pi.birth_date is None
+    assert p.units[1].registered_on is None and p.units[1].type is None
+    assert p.units[1].name == "Fraunhofer ISE"
+    assert p.attachments == ["recommendation_letter"]
+    assert (
+        batch.issues[10].message
+        == "proposals[3].units[1].registered_on: 1981 is not a date (expected YYYY-MM-DD)"
+    )
+
+
+def test_wrongly_typed_blocks_do_not_crash():
+    proposal, issues = parse_proposal(
+        {"pi": "张三", "units": {"name": "x"}, "members": [None, 3], "budget": []}
+    )
+    assert proposal == ProposalData(members=[])  # the list was given, its items were unusable
+    assert [(i.path, i.code) for i in issues] == [
+        ("budget", "type"),
+        ("pi", "type"),
+        ("members[0]", "type"),
+        ("members[1]", "type"),
+        ("units", "type"),
+    ]
+
+
+def test_country_names_are_normalised_with_a_warning():
+    obj = full_dict()
+    obj["units"][1]["country"] = "德国"
+    proposal, issues = parse_proposal(obj)
+    assert proposal.units[1].country == "DE"
+    assert issues == [
+        Issue("units[1].country", "normalized", "units[1].country: '德国' read as DE", "warning")
+    ]
+
+
+def test_budget_in_yuan_is_converted():
+    proposal, issues = parse_proposal({"budget": {"national": 1000000, "matching": "250000", "unit": "元"}})
+    assert issues == []
+    assert proposal.budget == Budget(national=Decimal("100"), matching=Decimal("25"))
+
+
+def test_money_is_written_as_numbers():
+    p = ProposalData(budget=Budget(national=Decimal("100.00"), matching=Decimal("0.5")))
+    assert proposal_to_dict(p)["budget"] == {"national": 100, "matching": 0.5, "unit": "万元"}
+
+
+def test_bare_list_and_batch_object():
+    bare = parse_batch([full_dict(), {"title": "b"}])
+    assert bare == Batch(
+        registries=None, proposals=[parse_proposal(full_dict())[0], ProposalData(title="b")], issues=[]
+    )
+    registries = {"recommenders": ["福建省科学技术厅"]}
+    wrapped = parse_batch({"registries": registries, "proposals": [full_dict()]})
+    assert wrapped.registries == registries
+    assert wrapped.proposals == [parse_proposal(full_dict())[0]]
+    assert wrapped.issues == []
+
+
+def test_bad_batches():
+    assert [(i.path, i.code) for i in parse_batch("nope").issues] == [("", "type")]
+    assert [(i.path, i.code) for i in parse_batch({"registries": []}).issues] == [
+        ("registries", "type"),
+        ("proposals", "missing"),
+    ]
+    batch = parse_batch({"proposals": [1], "extra": True})
+    assert [(i.path, i.code) for i in batch.issues] == [("extra", "unknown_key"), ("proposals[0]", "type")]
+    assert batch.proposals == [ProposalData()]
+
+
+# --------------------------------------------------------------------------- normalisers
+
+
+def test_parse_date_formats():
+    assert parse_date("2023-01-01") == date(2023, 1, 1)
+    assert parse_date("2023年1月1日") == date(2023, 1, 1)
+    assert parse_date("2023 年 1 月 1 日") == date(2023, 1, 1)
+    assert parse_date("2023.01.01") == date(2023, 1, 1)
+    assert parse_date("2023/1/1") == date(2023, 1, 1)
+    assert parse_date("2023年1月") == date(2023, 1, 1)
+    assert parse_date("1962.01") == date(1962, 1, 1)
+    assert parse_date("2023-01") == date(2023, 1, 1)
+    assert parse_date("20230115") == date(2023, 1, 15)
+    assert parse_date("２０２３年１２月３１日") == date(2023, 12, 31)
+    assert parse_date(date(2020, 5, 6)) == date(2020, 5, 6)
+
+
+def test_parse_date_rejects_non_dates():
+    assert parse_date("2023-02-30") is None
+    assert parse_date("2023年13月") is None
+    assert parse_date("明年") is None
+    assert parse_date("2023") is None
+    assert parse_date("") is None
+    assert parse_date(None) is None
+
+
+def test_parse_money_wan():
+    assert parse_money_wan("100") == Decimal("100")
+    assert parse_money_wan("100.5") == Decimal("100.5")
+    assert parse_money_wan("100万元") == Decimal("100")
+    assert parse_money_wan("100 万") == Decimal("100")
+    assert parse_money_wan("1,000,000 元") == Decimal("100")
+    assert parse_money_wan("1000000元") == Decimal("100")
+    assert parse_money_wan("￥1,234,500元") == Decimal("123.45")
+    assert parse_money_wan("人民币 50 万元") == Decimal("50")
+    assert parse_money_wan("1.2亿元") == Decimal("12000")
+    assert parse_money_wan("１００万元") == Decimal("100")
+    assert parse_money_wan("250000", default_unit="元") == Decimal("25")
+    assert parse_money_wan(80) == Decimal("80")
+    assert str(parse_money_wan("1,000,000 元")) == "100"
+
+
+def test_parse_money_wan_rejects_non_numbers():
+    assert parse_money_wan("五百万") is None
+    assert parse_money_wan("-5") is None
+    assert parse_money_wan("") is None
+    assert parse_money_wan(None) is None
+    assert parse_money_wan(True) is None
+
+
+def test_parse_period():
+    assert parse_period("2023年1月 至 2025年12月") == (date(2023, 1, 1), date(2025, 12, 31))
+    assert parse_period("2023-01-01 至 2025-12-31") == (date(2023, 1, 1), date(2025, 12, 31))
+    assert parse_period("2023.01-2025.12") == (date(2023, 1, 1), date(2025, 12, 31))
+    assert parse_period("2024.1.1—2026.6") == (date(2024, 1, 1), date(2026, 6, 30))
+    assert parse_period("2024年1月1日至2026年2月") == (date(2024, 1, 1), date(2026, 2, 28))
+    assert parse_period("2023/01/01 ~ 2025/12/31") == (date(2023, 1, 1), date(2025, 12, 31))
+    assert parse_period("2023-2025") == (date(2023, 1, 1), date(2025, 12, 31))
+    assert parse_period("2023年1月起") == (date(2023, 1, 1), None)
+    assert parse_period("三年") == (None, None)
+    assert parse_period(None) == (None, None)
+
+
+def test_normalize_country():
+    cases = {
+        "中国": "CN",
+        "中华人民共和国": "CN",
+        "日本": "JP",
+        "德国": "DE",
+        "美国": "US",
+        "英国": "GB",
+        "新加坡": "SG",
+        "阿联酋": "AE",
+        "乌兹别克斯坦": "UZ",
+        "中国香港": "HK",
+        "香港": "HK",
+        "Hong Kong": "HK",
+        "Hong Kong, China": "HK",
+        "中华人民共和国香港特别行政区": "HK",
+        "中国（香港）": "HK",
+        "澳门": "MO",
+        "中国澳门": "MO",
+        "Macau": "MO",
+        "中国台湾": "TW",
+        "台湾": "TW",
+        "台湾地区": "TW",
+        "Germany": "DE",
+        "United States of America": "US",
+        "United Kingdom": "GB",
+        "Korea, Republic of": "KR",
+        "Russian Federation": "RU",
+        "de": "DE",
+        "ZW": "ZW",
+        "USA": "US",
+        "CHN": "CN",
+    }
+    assert {text: normalize_country(text) for text in cases} == cases
+    assert normalize_country("Atlantis") is None
+    assert normalize_country("XX") is None
+    assert normalize_country("日本省") is None
+    assert normalize_country("") is None
+
+
+def test_continent_of():
+    assert continent_of("CN") == "asia"
+    assert continent_of("HK") == "asia"
+    assert continent_of("MO") == "asia"
+    assert continent_of("TW") == "asia"
+    assert continent_of("DE") == "europe"
+    assert continent_of("RU") == "europe"
+    assert continent_of("US") == "americas"
+    assert continent_of("BR") == "americas"
+    assert continent_of("EG") == "africa"
+    assert continent_of("NZ") == "oceania"
+    assert continent_of("de") == "europe"
+    assert continent_of("AQ") is None
+    assert continent_of("XX") is None
+    assert continent_of(None) is None
+
+
+def test_normalize_unit_type():
+    cases = {
+        "高等学校": "university",
+        "大学": "university",
+        "高等院校": "university",
+        "科研院所": "research_institute",
+        "研究所": "research_institute",
+        "研究院": "research_institute",
+        "企业": "enterprise",
+        "有限公司": "enterprise",
+        "国家机关": "state_organ",
+        "政府部门": "state_organ",
+        "国际组织": "international_organization",
+        "其他": "other",
+        "University": "university",
+        "Research Institute": "research_institute",
+        "company": "enterprise",
+        "Government agency": "state_organ",
+        "International Organisation": "international_organization",
+        "Other": "other",
+        "state_organ": "state_organ",
+    }
+    assert {text: normalize_unit_type(text) for text in cases} == cases
+    assert normalize_unit_type("俱乐部") is None
+    assert normalize_unit_type(None) is None
