@@ -389,10 +389,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "The proposal's indicators do not fully cover the {total} quantitative indicators of "
         "direction {direction}. Missing: {missing}; weaker than the guide: {weaker}.",
     },
-    "direction.indicator_coverage.parser_unavailable": {
-        "zh": "考核指标解析器不可用，无法核对考核指标。",
-        "en": "The indicator parser is unavailable; indicators cannot be checked.",
-    },
     # --- fixes -----------------------------------------------------------------------
     "fix.fill_missing": {
         "zh": "请补充填写缺少的内容。",

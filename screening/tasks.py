@@ -8,30 +8,24 @@ from .models import ScreeningRun
 
 CHUNK = 200
 TRANSIENT = (OperationalError, InterfaceError)
+# Late ack + reject on worker loss: a task whose worker process dies is redelivered,
+# not lost. Only transient database errors are retried, with bounded backoff.
+RETRYING = {
+    "acks_late": True,
+    "reject_on_worker_lost": True,
+    "autoretry_for": TRANSIENT,
+    "retry_backoff": 2,
+    "retry_backoff_max": 60,
+    "max_retries": 5,
+}
 
 
-@shared_task(
-    name="screening.screen_run",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    max_retries=5,
-)
+@shared_task(name="screening.screen_run", **RETRYING)
 def screen_run(run_id: int) -> None:
     services.screening_execute(run_ids=[run_id])
 
 
-@shared_task(
-    name="screening.screen_batch",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    max_retries=5,
-)
+@shared_task(name="screening.screen_batch", **RETRYING)
 def screen_batch(batch_id: int) -> None:
     """Fan a batch out into chunk tasks, so several workers share it."""
     ids = list(
@@ -43,15 +37,7 @@ def screen_batch(batch_id: int) -> None:
         screen_chunk.delay(ids[start : start + CHUNK])
 
 
-@shared_task(
-    name="screening.screen_chunk",
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=TRANSIENT,
-    retry_backoff=2,
-    retry_backoff_max=60,
-    max_retries=5,
-)
+@shared_task(name="screening.screen_chunk", **RETRYING)
 def screen_chunk(run_ids: list[int]) -> None:
     services.screening_execute(run_ids=run_ids)
 

@@ -6,21 +6,9 @@ import re
 from datetime import date
 from decimal import Decimal
 
+from .numerals import to_int
 from .types import Eligibility
 
-_CN_DIGITS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 _N = r"(\d+|[一二两三四五六七八九十])"
 
 RE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
@@ -61,7 +49,7 @@ RE_REGISTERED = re.compile(
 
 
 def _int(token: str) -> int:
-    return int(token) if token.isdigit() else _CN_DIGITS[token]
+    return to_int(token)
 
 
 def _date(match: re.Match | None, warnings: list[str], what: str) -> date | None:

@@ -30,6 +30,7 @@ import re
 from dataclasses import dataclass
 
 from .normalize import CJK_CHARS, normalize_inline, split_top_level
+from .numerals import chinese_number
 from .types import Indicator
 
 # ---------------------------------------------------------------------------
@@ -215,19 +216,6 @@ NUMBER_RE = re.compile(
 _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # Dashes separate a range only when written tight ("5-8人"); "1 万次 -40°C" is a negative number.
 _RANGE_SEP = re.compile(r"\s*(?:~|～|至|到)\s*|[—–-]")
-_CN_DIGITS = {
-    "零": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
 _CN_NUMBER_RE = re.compile(
     r"(?<![第统唯单之万千百零一二两三四五六七八九十])([一二两三四五六七八九十]{1,3})\s*"
     r"(个|项|套|种|款|台|次|部|册|份|类|家|篇|条|位|名)"
@@ -450,7 +438,7 @@ def _candidates(text: str) -> list[_Candidate]:
             )
     if not found:
         for match in _CN_NUMBER_RE.finditer(text):
-            value = _chinese_number(match.group(1))
+            value = chinese_number(match.group(1))
             if value is None:
                 continue
             pos = match.end()
@@ -466,19 +454,6 @@ def _candidates(text: str) -> list[_Candidate]:
                 )
             )
     return found
-
-
-def _chinese_number(text: str) -> int | None:
-    if text == "十":
-        return 10
-    if "十" in text:
-        tens, _, units = text.partition("十")
-        tens_value = _CN_DIGITS.get(tens, 1) if tens else 1
-        units_value = _CN_DIGITS.get(units, 0) if units else 0
-        return tens_value * 10 + units_value
-    if len(text) == 1:
-        return _CN_DIGITS.get(text)
-    return None
 
 
 def _best(candidates: list[_Candidate]) -> _Candidate | None:

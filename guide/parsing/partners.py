@@ -10,21 +10,8 @@ from __future__ import annotations
 import re
 
 from .normalize import split_top_level
+from .numerals import chinese_number
 from .types import STRENGTH_INDICATOR, STRENGTH_REQUIRED, PartnerRequirement
-
-_CN_DIGITS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "十": 10,
-}
 
 _FOREIGN = re.compile(
     r"(?:(?P<num>\d+)|(?P<cn>[一二两三四五六七八九十])|(?P<many>多))\s*个\s*"
@@ -93,7 +80,7 @@ def _foreign_value(match: re.Match) -> int:
     if match.group("num"):
         return int(match.group("num"))
     if match.group("cn"):
-        return _CN_DIGITS[match.group("cn")]
+        return chinese_number(match.group("cn"))
     return 2  # 多个国家: more than one
 
 

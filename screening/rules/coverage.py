@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 
+from guide.parsing.indicators import parse_indicators
 from screening.rules.base import (
     DATA_MISSING,
     DIRECTION_NO_REQUIREMENT,
@@ -150,10 +151,6 @@ def _proposal_indicators(ctx: RuleContext) -> list[IndicatorSpec] | str:
         return list(p.indicators)
     if not (p.indicators_text or "").strip():
         return DATA_MISSING
-    try:
-        from guide.parsing.indicators import parse_indicators
-    except ImportError:
-        return "direction.indicator_coverage.parser_unavailable"
     return [IndicatorSpec.from_indicator(i) for i in parse_indicators(p.indicators_text)]
 
 
@@ -163,7 +160,6 @@ def _proposal_indicators(ctx: RuleContext) -> list[IndicatorSpec] | str:
     messages=(
         "direction.indicator_coverage.pass",
         "direction.indicator_coverage.gaps",
-        "direction.indicator_coverage.parser_unavailable",
         DIRECTION_NO_REQUIREMENT,
         DIRECTION_UNRESOLVED,
         GUIDE_MISSING,

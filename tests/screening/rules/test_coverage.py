@@ -1,5 +1,3 @@
-import importlib.util
-
 import pytest
 
 from screening.rules.coverage import covers, indicator_coverage, subject_matches
@@ -11,8 +9,6 @@ from tests.factories.screening_snapshots import (
     make_guide,
     make_indicator,
 )
-
-PARSER_AVAILABLE = importlib.util.find_spec("guide.parsing.indicators") is not None
 
 
 def only(findings):
@@ -110,13 +106,6 @@ def test_indicator_coverage_with_empty_proposal_list_lists_all_missing():
     assert (f.status, len(f.params["missing"])) == ("warn", 4)
 
 
-@pytest.mark.skipif(PARSER_AVAILABLE, reason="the indicator parser is installed")
-def test_indicator_coverage_unknown_when_parser_missing():
-    f = only(indicator_coverage(ctx_with({"indicators": None})))
-    assert (f.status, f.message_id) == ("unknown", "direction.indicator_coverage.parser_unavailable")
-
-
-@pytest.mark.skipif(not PARSER_AVAILABLE, reason="guide.parsing.indicators not written yet")
 def test_indicator_coverage_parses_proposal_text_with_guide_parser():
     text = "检测评价专用的工具装备不少于3型；预警准确率达到96%以上；典型事故形态不少于5类；提出不少于3项团体/行业/国家标准的建议稿。"
     f = only(indicator_coverage(ctx_with({"indicators": None, "indicators_text": text})))
@@ -141,7 +130,6 @@ def parsed_guide_5_2():
     return make_guide(directions={"5.2": make_direction(indicators=indicators)})
 
 
-@pytest.mark.skipif(not PARSER_AVAILABLE, reason="guide.parsing.indicators not written yet")
 def test_indicator_coverage_with_parsed_guide_and_proposal_passes_when_all_met():
     text = (
         "研制检测评价专用的工具装备3型；建成融合多源信息的异常运行状态预警系统1套，预警准确率达到96%以上；"
@@ -154,7 +142,6 @@ def test_indicator_coverage_with_parsed_guide_and_proposal_passes_when_all_met()
     assert (f.status, f.params["total"]) == ("pass", 7)
 
 
-@pytest.mark.skipif(not PARSER_AVAILABLE, reason="guide.parsing.indicators not written yet")
 def test_indicator_coverage_with_parsed_guide_and_proposal_lists_weaker_accuracy():
     text = (
         "研制检测评价专用的工具装备3型；建成融合多源信息的异常运行状态预警系统1套，预警准确率达到90%以上；"
