@@ -25,6 +25,7 @@ browser: ## Install Debian's chromium and a CJK font for the end-to-end tests (i
 
 setup: install messages ## Install, compile messages, migrate, ingest the bundled guide, create demo accounts
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py ingest_guide fixtures/guides/2022-strategic-cooperation.txt
 	$(BIN)/python manage.py seed_demo
 

@@ -61,7 +61,7 @@ def main() -> None:
         f"ingest from .txt (parse + store, re-ingest):    {t_store * 1000:8.1f} ms  ({t_store / base:.2f}x baseline)"
     )
 
-    client = Client()
+    client = Client(SERVER_NAME="127.0.0.1")
     pages_to_time = {
         "/healthz (baseline)": "/healthz",
         "overview": "/guide/2022/",

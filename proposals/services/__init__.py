@@ -1,0 +1,53 @@
+"""Writes for the proposals app. Import from here: ``from proposals import services``."""
+
+from .accounts import applicant_register
+from .attachments import UPLOADABLE_KINDS, attachment_add, attachment_delete
+from .imports import ImportReport, proposals_import, proposals_import_file
+from .proposals import (
+    ALLOWED_TRANSITIONS,
+    SUBMIT_HOOKS,
+    ProposalNotEditable,
+    ReferenceTaken,
+    TransitionNotAllowed,
+    proposal_create,
+    proposal_data_write,
+    proposal_delete,
+    proposal_reopen,
+    proposal_submit,
+    proposal_transition,
+    proposal_update,
+)
+from .uploads import (
+    UploadNotReady,
+    draft_extract,
+    draft_upload_confirm,
+    draft_upload_create,
+    draft_upload_data,
+)
+
+__all__ = [
+    "ALLOWED_TRANSITIONS",
+    "SUBMIT_HOOKS",
+    "UPLOADABLE_KINDS",
+    "ImportReport",
+    "ProposalNotEditable",
+    "ReferenceTaken",
+    "TransitionNotAllowed",
+    "UploadNotReady",
+    "applicant_register",
+    "attachment_add",
+    "attachment_delete",
+    "draft_extract",
+    "draft_upload_confirm",
+    "draft_upload_create",
+    "draft_upload_data",
+    "proposal_create",
+    "proposal_data_write",
+    "proposal_delete",
+    "proposal_reopen",
+    "proposal_submit",
+    "proposal_transition",
+    "proposal_update",
+    "proposals_import",
+    "proposals_import_file",
+]

@@ -1,0 +1,47 @@
+"""Import proposals from an interchange JSON file.
+
+The whole file is one transaction: any error (reported with its JSON path)
+means nothing is written and exit status 1. ``reference`` is the idempotency
+key, so running the same file again updates the proposals in place.
+"""
+
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+
+from proposals import services
+
+
+class Command(BaseCommand):
+    help = (
+        "Import proposals from a JSON file (one proposal, a list, or {registries, proposals}). "
+        "All or nothing per file; re-importing updates by reference."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--owner", help="username owning newly created proposals (required for new ones)")
+
+    def handle(self, *args, file: Path, owner: str | None, **options):
+        user = None
+        if owner:
+            try:
+                user = get_user_model().objects.get(username=owner)
+            except get_user_model().DoesNotExist:
+                raise CommandError(f"no user named {owner!r}") from None
+        try:
+            content = file.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"{file}: {exc.strerror or exc}") from exc
+        report = services.proposals_import_file(content=content, owner=user, source=f"cli:{file.name}")
+        for warning in report.warnings:
+            self.stderr.write(f"warning: {warning.path or '/'}: {warning.message}")
+        if not report.ok:
+            for error in report.errors:
+                self.stderr.write(f"error: {error.path or '/'}: {error.message}")
+            raise CommandError(f"{file}: {len(report.errors)} error(s); nothing imported")
+        self.stdout.write(f"created {len(report.created)}, updated {len(report.updated)}")
+        if report.registries:
+            counts = ", ".join(f"{name} {count}" for name, count in sorted(report.registries.items()))
+            self.stdout.write(f"registries: {counts}")

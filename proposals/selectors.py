@@ -1,0 +1,233 @@
+"""Reads for the proposals app: who may see what, and the querysets each page needs
+(fetched in a constant number of queries)."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from common.roles import is_admin, is_officer
+from guide.models import Direction, Guide
+
+from .enums import AttachmentKind, PersonRole, ProposalState, UploadState
+from .interchange import ATTACHMENT_KINDS, Budget, PersonData, ProposalData, UnitData, country_name_zh
+from .models import Attachment, DraftUpload, Person, Proposal, Unit
+
+# States from which the owner may take a proposal back to draft: submitted (nothing
+# has started yet) and screened (to correct it after reading the report). Not while
+# a screening run is in progress.
+REOPENABLE_STATES = (ProposalState.SUBMITTED, ProposalState.SCREENED)
+
+
+# --- who may do what ---------------------------------------------------------
+
+
+def proposals_visible_to(*, user) -> QuerySet[Proposal]:
+    """Officers and admins see every proposal; an applicant only their own."""
+    if not user.is_authenticated:
+        return Proposal.objects.none()
+    if is_officer(user):
+        return Proposal.objects.all()
+    return Proposal.objects.filter(owner=user)
+
+
+def proposal_get_for_user(*, user, pk: int) -> Proposal:
+    """The proposal with its people, units and attachments, or Http404 when it does
+    not exist or ``user`` may not see it (the two are indistinguishable)."""
+    qs = (
+        proposals_visible_to(user=user)
+        .select_related("owner", "direction")
+        .prefetch_related(
+            Prefetch("people", queryset=Person.objects.order_by("role", "position", "id")),
+            Prefetch("units", queryset=Unit.objects.order_by("position", "id")),
+            Prefetch("attachments", queryset=Attachment.objects.order_by("kind", "id")),
+        )
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def proposal_can_change(*, user, proposal: Proposal) -> bool:
+    """Whether ``user`` may change the proposal's data (the owner or an admin).
+    Officers read but never change an applicant's data."""
+    return user.is_authenticated and (proposal.owner_id == user.pk or is_admin(user))
+
+
+def proposal_can_edit(*, user, proposal: Proposal) -> bool:
+    """Editing (the form, attachments, delete, submit) needs change rights and a draft."""
+    return proposal.state == ProposalState.DRAFT and proposal_can_change(user=user, proposal=proposal)
+
+
+def proposal_can_reopen(*, user, proposal: Proposal) -> bool:
+    return proposal.state in REOPENABLE_STATES and proposal_can_change(user=user, proposal=proposal)
+
+
+def attachment_get_for_user(*, user, proposal_pk: int, pk: int) -> Attachment:
+    """An attachment of a proposal ``user`` may see, or Http404."""
+    qs = Attachment.objects.select_related("proposal").filter(
+        proposal__in=proposals_visible_to(user=user), proposal_id=proposal_pk
+    )
+    return get_object_or_404(qs, pk=pk)
+
+
+def draft_upload_get_for_user(*, user, pk: int) -> DraftUpload:
+    """An uploaded draft: only its owner (and admins) may see it; anyone else gets Http404."""
+    if not user.is_authenticated:
+        raise Http404
+    qs = DraftUpload.objects.all() if is_admin(user) else DraftUpload.objects.filter(owner=user)
+    return get_object_or_404(qs.select_related("proposal"), pk=pk)
+
+
+def draft_upload_stalled(upload: DraftUpload) -> bool:
+    """True for an upload still queued or running long after the task's hard limit:
+    its worker died (a redelivered task may take it over; the page says so)."""
+    if upload.state not in (UploadState.QUEUED, UploadState.RUNNING):
+        return False
+    return upload.created_at < timezone.now() - timedelta(seconds=2 * settings.EXTRACTION_TIME_LIMIT + 60)
+
+
+# --- lists -------------------------------------------------------------------
+
+
+def proposal_list(*, user) -> QuerySet[Proposal]:
+    """The proposals ``user`` may see, with what the list page shows (owner, direction,
+    the PI's name) in a constant number of queries."""
+    return (
+        proposals_visible_to(user=user)
+        .select_related("owner", "direction")
+        .prefetch_related(
+            Prefetch("people", queryset=Person.objects.filter(role=PersonRole.PI), to_attr="pi_list")
+        )
+        .order_by("-updated_at", "-id")
+    )
+
+
+def proposal_years(*, queryset: QuerySet[Proposal]) -> list[int]:
+    return list(queryset.order_by("-guide_year").values_list("guide_year", flat=True).distinct())
+
+
+def draft_uploads_pending(*, user) -> QuerySet[DraftUpload]:
+    """The user's uploads still being read or waiting for confirmation (newest first);
+    failed ones are left out (the upload page said why)."""
+    return (
+        DraftUpload.objects.filter(owner=user, proposal__isnull=True)
+        .exclude(state=UploadState.FAILED)
+        .order_by("-created_at", "-id")[:10]
+    )
+
+
+def proposal_display(proposal: Proposal) -> dict:
+    """What the detail page shows, from the prefetched rows: the PI, members, units
+    (with the country's name), uploaded files and declared-only attachments."""
+    people = list(proposal.people.all())
+    units = list(proposal.units.all())
+    for unit in units:
+        unit.country_name = country_name_zh(unit.country) or ""
+    for person in people:
+        person.nationality_name = country_name_zh(person.nationality) or ""
+    attachments = list(proposal.attachments.all())
+    return {
+        "pi": next((p for p in people if p.role == PersonRole.PI), None),
+        "members": [p for p in people if p.role == PersonRole.MEMBER],
+        "units": units,
+        "files": [a for a in attachments if a.file],
+        "declared": [a for a in attachments if not a.file],
+    }
+
+
+# --- guide -------------------------------------------------------------------
+
+
+def guide_year_default() -> int:
+    """The latest loaded guide's year, or this year when none is loaded."""
+    year = Guide.objects.order_by("-year").values_list("year", flat=True).first()
+    return year or date.today().year
+
+
+def direction_codes(*, year: int | None) -> set[str] | None:
+    """Direction codes of the guide for ``year``; None when that guide is not loaded."""
+    if year is None or not Guide.objects.filter(year=year).exists():
+        return None
+    return set(Direction.objects.filter(guide__year=year).values_list("code", flat=True))
+
+
+def direction_lookup(*, year: int | None, code: str | None) -> Direction | None:
+    if not year or not code:
+        return None
+    return Direction.objects.filter(guide__year=year, code=code).first()
+
+
+# --- rows → interchange data -------------------------------------------------
+
+
+def _opt(value: str) -> str | None:
+    return value or None
+
+
+def proposal_to_data(proposal: Proposal) -> ProposalData:
+    """The proposal as interchange data (the shape the checks, the form and the JSON
+    export share). Uses the prefetched people, units and attachments when present."""
+    people = list(proposal.people.all())
+    pi_row = next((p for p in people if p.role == PersonRole.PI), None)
+    pi = None
+    if pi_row is not None:
+        pi = PersonData(
+            name=_opt(pi_row.name),
+            id_number=_opt(pi_row.id_number),
+            birth_date=pi_row.birth_date,
+            nationality=_opt(pi_row.nationality),
+            title=_opt(pi_row.title),
+            degree=_opt(pi_row.degree),
+            employer=_opt(pi_row.employer),
+            employment=_opt(pi_row.employment),
+            employment_proofs=pi_row.employment_proofs,
+            civil_servant=pi_row.civil_servant,
+        )
+    members = [
+        PersonData(
+            name=_opt(m.name),
+            id_number=_opt(m.id_number),
+            birth_date=m.birth_date,
+            nationality=_opt(m.nationality),
+            role=_opt(m.task),
+            unit=_opt(m.employer),
+        )
+        for m in sorted((p for p in people if p.role == PersonRole.MEMBER), key=lambda m: (m.position, m.pk))
+    ]
+    units = [
+        UnitData(
+            name=_opt(u.name),
+            credit_code=_opt(u.credit_code),
+            country=_opt(u.country),
+            type=_opt(u.type),
+            registered_on=u.registered_on,
+            role=_opt(u.role),
+            third_party_testing=u.third_party_testing,
+            hgr_license=u.hgr_license,
+        )
+        for u in sorted(proposal.units.all(), key=lambda u: (u.position, u.pk))
+    ]
+    kinds = {a.kind for a in proposal.attachments.all() if a.kind != AttachmentKind.DRAFT}
+    budget = None
+    if proposal.national_funding is not None or proposal.matching_funding is not None:
+        budget = Budget(national=proposal.national_funding, matching=proposal.matching_funding)
+    return ProposalData(
+        reference=proposal.reference,
+        guide_year=proposal.guide_year,
+        direction=_opt(proposal.direction_code),
+        title=_opt(proposal.title),
+        recommender=_opt(proposal.recommender),
+        start_date=proposal.start_date,
+        end_date=proposal.end_date,
+        budget=budget,
+        pi=pi,
+        members=members,
+        units=units,
+        research_content=_opt(proposal.research_content),
+        indicators=_opt(proposal.indicators),
+        attachments=[k for k in ATTACHMENT_KINDS if k in kinds],
+    )

@@ -1,0 +1,310 @@
+"""Writes on proposals: saving a draft, the state machine (submit, reopen), delete.
+
+Every public function here is one transaction, except :func:`proposal_data_write`,
+which its callers wrap: the web form, the upload confirmation and the JSON import
+all write through it, so a proposal has the same shape whichever way it came in.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+
+from common.services import audit_record
+
+from .. import selectors
+from ..enums import AttachmentKind, PersonRole, ProposalState, UnitRole
+from ..interchange import ProposalData
+from ..models import Attachment, DraftUpload, Person, Proposal, Unit
+from ..validators import FieldError, proposal_submit_errors
+
+log = logging.getLogger(__name__)
+
+
+class ProposalNotEditable(Exception):
+    """The proposal is not a draft, so its data cannot be changed."""
+
+
+class ReferenceTaken(ValueError):
+    """Another proposal already uses this reference (编号)."""
+
+
+class TransitionNotAllowed(Exception):
+    def __init__(self, current: str, to: str) -> None:
+        super().__init__(f"proposal state {current} → {to} is not allowed")
+        self.current = current
+        self.to = to
+
+
+# The only state changes there are. The screening engine moves submitted →
+# screening → screened; the owner may take a submitted or screened proposal back
+# to draft to correct it (not while screening is running).
+ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
+    ProposalState.DRAFT: frozenset({ProposalState.SUBMITTED}),
+    ProposalState.SUBMITTED: frozenset({ProposalState.DRAFT, ProposalState.SCREENING}),
+    ProposalState.SCREENING: frozenset({ProposalState.SCREENED, ProposalState.SUBMITTED}),
+    ProposalState.SCREENED: frozenset({ProposalState.DRAFT, ProposalState.SCREENING}),
+}
+
+
+# --- follow-ups of a submission ----------------------------------------------
+
+
+def _request_screening(*, proposal: Proposal, by) -> None:
+    """Ask the screening engine to screen the proposal, when it is installed."""
+    try:
+        from screening.services import screening_request
+    except ImportError:
+        return
+    screening_request(proposal=proposal, by=by)
+
+
+# Called after the submission has committed, in order, with (proposal=..., by=...).
+# A failing hook is logged and does not undo the submission or stop the next hook.
+SUBMIT_HOOKS: list[Callable[..., None]] = [_request_screening]
+
+
+def _run_submit_hooks(proposal_id: int, by) -> None:
+    proposal = Proposal.objects.get(pk=proposal_id)
+    for hook in list(SUBMIT_HOOKS):
+        try:
+            hook(proposal=proposal, by=by)
+        except Exception:  # a follow-up must not turn a committed submission into an error page
+            log.exception(
+                "submit hook %s failed for proposal %s", getattr(hook, "__name__", hook), proposal_id
+            )
+
+
+# --- the state machine -------------------------------------------------------
+
+
+def proposal_transition(*, proposal: Proposal, to: str, by) -> Proposal:
+    """Move ``proposal`` to state ``to``: the one place a proposal's state changes.
+
+    Locks the row and guards against ALLOWED_TRANSITIONS (raises TransitionNotAllowed,
+    judged on the state in the database, not the caller's copy); saves with
+    update_fields; writes a ``proposal.state`` audit entry; on entering
+    ``submitted`` runs SUBMIT_HOOKS after commit. Updates and returns ``proposal``.
+    """
+    with transaction.atomic():
+        current = Proposal.objects.select_for_update().only("state").get(pk=proposal.pk).state
+        if to not in ALLOWED_TRANSITIONS.get(current, frozenset()):
+            raise TransitionNotAllowed(current, to)
+        proposal.state = to
+        fields = ["state", "updated_at"]
+        if to == ProposalState.SUBMITTED:
+            proposal.submitted_at = timezone.now()
+            fields.append("submitted_at")
+        proposal.save(update_fields=fields)
+        audit_record(actor=by, action="proposal.state", target=proposal, data={"from": current, "to": to})
+        if to == ProposalState.SUBMITTED:
+            transaction.on_commit(lambda: _run_submit_hooks(proposal.pk, by))
+    return proposal
+
+
+def proposal_submit(*, proposal: Proposal, by) -> list[FieldError]:
+    """Check the stored draft and, when nothing is wrong, move it draft → submitted.
+
+    Returns the problems per field (the state stays draft) or an empty list when
+    submitted. Raises TransitionNotAllowed when the proposal is not a draft.
+    """
+    with transaction.atomic():
+        stored = (
+            Proposal.objects.select_for_update()
+            .prefetch_related("people", "units", "attachments")
+            .get(pk=proposal.pk)
+        )
+        if stored.state != ProposalState.DRAFT:
+            raise TransitionNotAllowed(stored.state, ProposalState.SUBMITTED)
+        data = selectors.proposal_to_data(stored)
+        errors = proposal_submit_errors(
+            data, known_directions=selectors.direction_codes(year=data.guide_year)
+        )
+        if errors:
+            return errors
+        proposal_transition(proposal=proposal, to=ProposalState.SUBMITTED, by=by)
+    return []
+
+
+def proposal_reopen(*, proposal: Proposal, by) -> Proposal:
+    """Take a submitted or screened proposal back to draft so its owner can correct it."""
+    return proposal_transition(proposal=proposal, to=ProposalState.DRAFT, by=by)
+
+
+# --- writing data ------------------------------------------------------------
+
+
+def _new_reference() -> str:
+    while True:
+        reference = f"P{timezone.localdate():%Y%m%d}-{secrets.token_hex(3).upper()}"
+        if not Proposal.objects.filter(reference=reference).exists():
+            return reference
+
+
+def _s(value) -> str:
+    return value or ""
+
+
+def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
+    """Write ``data`` into ``proposal`` (saved or not): scalar fields, the PI, members
+    and units (replaced as a whole, in the order given). Attachments: when
+    ``data.attachments`` is a list, the declared kinds without a file are replaced
+    by it (uploaded files are never touched); when None they are left alone.
+
+    No transaction of its own and no checks: callers hold the transaction and
+    decide whether the proposal may be written.
+    """
+    if data.reference:
+        proposal.reference = data.reference
+    elif not proposal.reference:
+        proposal.reference = _new_reference()
+    proposal.guide_year = data.guide_year or proposal.guide_year or selectors.guide_year_default()
+    proposal.direction_code = _s(data.direction)
+    proposal.direction = selectors.direction_lookup(year=proposal.guide_year, code=data.direction)
+    proposal.title = _s(data.title)
+    proposal.recommender = _s(data.recommender)
+    proposal.start_date = data.start_date
+    proposal.end_date = data.end_date
+    proposal.national_funding = data.budget.national if data.budget else None
+    proposal.matching_funding = data.budget.matching if data.budget else None
+    proposal.research_content = _s(data.research_content)
+    proposal.indicators = _s(data.indicators)
+    proposal.save()
+
+    proposal.people.all().delete()
+    proposal.units.all().delete()
+    people = []
+    if data.pi is not None:
+        pi = data.pi
+        people.append(
+            Person(
+                proposal=proposal,
+                role=PersonRole.PI,
+                position=0,
+                name=_s(pi.name),
+                id_number=_s(pi.id_number),
+                birth_date=pi.birth_date,
+                nationality=_s(pi.nationality),
+                title=_s(pi.title),
+                degree=_s(pi.degree),
+                employer=_s(pi.employer),
+                employment=_s(pi.employment),
+                employment_proofs=pi.employment_proofs,
+                civil_servant=pi.civil_servant,
+            )
+        )
+    for i, m in enumerate(data.members or []):
+        people.append(
+            Person(
+                proposal=proposal,
+                role=PersonRole.MEMBER,
+                position=i,
+                name=_s(m.name),
+                id_number=_s(m.id_number),
+                birth_date=m.birth_date,
+                nationality=_s(m.nationality),
+                employer=_s(m.unit),
+                task=_s(m.role),
+            )
+        )
+    Person.objects.bulk_create(people)
+    Unit.objects.bulk_create(
+        [
+            Unit(
+                proposal=proposal,
+                position=i,
+                name=_s(u.name),
+                credit_code=_s(u.credit_code),
+                country=_s(u.country),
+                type=_s(u.type),
+                registered_on=u.registered_on,
+                role=u.role or UnitRole.PARTICIPANT,
+                third_party_testing=bool(u.third_party_testing),
+                hgr_license=bool(u.hgr_license),
+            )
+            for i, u in enumerate(data.units or [])
+        ]
+    )
+    if data.attachments is not None:
+        proposal.attachments.filter(file="").delete()
+        proposal.attachments.filter(file__isnull=True).delete()
+        Attachment.objects.bulk_create(
+            [
+                Attachment(proposal=proposal, kind=kind)
+                for kind in data.attachments
+                if kind != AttachmentKind.DRAFT
+            ]
+        )
+    return proposal
+
+
+def reference_ensure_free(*, reference: str | None, proposal: Proposal | None) -> None:
+    """Raise ReferenceTaken when another proposal than ``proposal`` uses ``reference``."""
+    if not reference:
+        return
+    taken = Proposal.objects.filter(reference=reference)
+    if proposal is not None and proposal.pk:
+        taken = taken.exclude(pk=proposal.pk)
+    if taken.exists():
+        raise ReferenceTaken(reference)
+
+
+def proposal_create(*, owner, data: ProposalData, source: str = "form", by=None) -> Proposal:
+    """Create a draft from ``data``; anything may be missing (checks run at submit).
+
+    Raises ReferenceTaken when ``data.reference`` is used by another proposal.
+    Without a reference one is generated. Writes a ``proposal.created`` audit entry.
+    """
+    with transaction.atomic():
+        reference_ensure_free(reference=data.reference, proposal=None)
+        proposal = proposal_data_write(proposal=Proposal(owner=owner, source=source), data=data)
+        audit_record(actor=by, action="proposal.created", target=proposal, data={"source": source})
+    return proposal
+
+
+def proposal_update(*, proposal: Proposal, data: ProposalData, by) -> Proposal:
+    """Replace a draft's data with ``data`` (people and units as a whole).
+
+    Raises ProposalNotEditable when the stored proposal is not a draft and
+    ReferenceTaken when the new reference belongs to another proposal.
+    Writes a ``proposal.updated`` audit entry.
+    """
+    with transaction.atomic():
+        state = Proposal.objects.select_for_update().only("state").get(pk=proposal.pk).state
+        if state != ProposalState.DRAFT:
+            raise ProposalNotEditable(proposal.pk)
+        reference_ensure_free(reference=data.reference, proposal=proposal)
+        proposal_data_write(proposal=proposal, data=data)
+        audit_record(actor=by, action="proposal.updated", target=proposal)
+    return proposal
+
+
+def proposal_delete(*, proposal: Proposal, by) -> None:
+    """Delete a draft with its people, units, attachments and uploaded drafts; the
+    stored files are removed after commit. Raises ProposalNotEditable when not a draft."""
+    with transaction.atomic():
+        state = Proposal.objects.select_for_update().only("state").get(pk=proposal.pk).state
+        if state != ProposalState.DRAFT:
+            raise ProposalNotEditable(proposal.pk)
+        uploads = DraftUpload.objects.filter(proposal=proposal)
+        names = {a.file.name for a in proposal.attachments.all() if a.file}
+        names |= {u.file.name for u in uploads if u.file}
+        audit_record(
+            actor=by, action="proposal.deleted", target=proposal, data={"reference": proposal.reference}
+        )
+        uploads.delete()
+        proposal.delete()
+        transaction.on_commit(lambda: _files_delete(sorted(names)))
+
+
+def _files_delete(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            log.warning("could not delete stored file %s", name)

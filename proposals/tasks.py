@@ -1,0 +1,24 @@
+"""Thin Celery tasks: the upload's primary key in, one service call."""
+
+from celery import shared_task
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
+from . import services
+
+
+@shared_task(
+    bind=True,
+    name="proposals.draft_extract",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    soft_time_limit=settings.EXTRACTION_TIME_LIMIT,
+    time_limit=settings.EXTRACTION_TIME_LIMIT + 30,
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=2,
+    retry_backoff_max=60,
+    max_retries=5,
+)
+def draft_extract_task(self, upload_id: int) -> None:
+    # A retry (after a transient database error) resumes the upload it left running.
+    services.draft_extract(upload_id=upload_id, resume=self.request.retries > 0)

@@ -1,0 +1,405 @@
+"""Proposal pages: the list, the form (new / edit / confirm an uploaded draft), the
+detail page with attachments, the state changes, uploads, the officers' import,
+and sign-up.
+
+Access: every object URL goes through a selector that filters by owner unless the
+user is an officer or admin, so another applicant's proposal, file or upload is a
+404. Officers may look at everything but change nothing: the change URLs answer
+them 403 (they already know the proposal exists). Changing needs the owner (or an
+admin) and, except for "reopen", a draft.
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from common.roles import OFFICER, is_officer, role_of
+
+from . import docgen, selectors, services
+from .enums import ProposalState, UploadState
+from .filters import ProposalFilter
+from .forms import AttachmentForm, DraftUploadForm, ImportForm, ProposalForms, SignupForm
+from .interchange import ProposalData
+from .validators import CONTENT_TYPES, UploadRejected, upload_error_message, upload_read
+
+PAGE_SIZE = 20
+
+
+def _reference_taken() -> str:
+    return _("这个编号已被另一份申报书使用。")
+
+
+def _may_create(user) -> None:
+    """Applicants and admins write proposals; program officers only read them."""
+    if role_of(user) == OFFICER:
+        raise PermissionDenied
+
+
+def _proposal_for_change(request, pk: int):
+    proposal = selectors.proposal_get_for_user(user=request.user, pk=pk)
+    if not selectors.proposal_can_change(user=request.user, proposal=proposal):
+        raise PermissionDenied
+    return proposal
+
+
+# --- list --------------------------------------------------------------------
+
+
+@login_required
+def proposal_list(request):
+    queryset = selectors.proposal_list(user=request.user)
+    filterset = ProposalFilter(
+        request.GET or None, queryset=queryset, years=selectors.proposal_years(queryset=queryset)
+    )
+    proposals = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    officer = is_officer(request.user)
+    return render(
+        request,
+        "proposals/list.html",
+        {
+            "filter": filterset,
+            "page": Paginator(proposals, PAGE_SIZE).get_page(request.GET.get("page")),
+            "officer": officer,
+            "uploads": [] if officer else selectors.draft_uploads_pending(user=request.user),
+        },
+    )
+
+
+# --- the form ----------------------------------------------------------------
+
+
+def _render_form(request, forms: ProposalForms, *, mode: str, proposal=None, upload=None, status: int = 200):
+    return render(
+        request,
+        "proposals/form.html",
+        {"forms": forms, "mode": mode, "proposal": proposal, "upload": upload},
+        status=status,
+    )
+
+
+def _after_save(request, proposal, forms: ProposalForms, *, mode: str, upload=None):
+    """Saved. With the "submit" button, also run the submit checks: problems are
+    shown next to their fields (the draft is kept), success goes to the detail page."""
+    if request.POST.get("action") != "submit":
+        messages.success(request, _("草稿已保存。"))
+        return redirect("proposals:detail", pk=proposal.pk)
+    errors = services.proposal_submit(proposal=proposal, by=request.user)
+    if not errors:
+        messages.success(request, _("申报书已提交。"))
+        return redirect("proposals:detail", pk=proposal.pk)
+    forms.add_errors(errors)
+    messages.error(
+        request,
+        _("草稿已保存，但还不能提交：有 %(count)d 处需要修改，已在下方标出。") % {"count": len(errors)},
+    )
+    return _render_form(request, forms, mode="edit", proposal=proposal, upload=upload)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_create(request):
+    _may_create(request.user)
+    if request.method == "POST":
+        forms = ProposalForms(request.POST)
+        if forms.is_valid():
+            try:
+                proposal = services.proposal_create(owner=request.user, data=forms.to_data(), by=request.user)
+            except services.ReferenceTaken:
+                forms.main.add_error("reference", _reference_taken())
+            else:
+                return _after_save(request, proposal, forms, mode="create")
+        return _render_form(request, forms, mode="create")
+    forms = ProposalForms(initial=ProposalData(guide_year=selectors.guide_year_default()))
+    return _render_form(request, forms, mode="create")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_edit(request, pk: int):
+    proposal = _proposal_for_change(request, pk)
+    if proposal.state != ProposalState.DRAFT:
+        messages.error(request, _("只有草稿可以修改；已提交的申报书请先撤回为草稿。"))
+        return redirect("proposals:detail", pk=proposal.pk)
+    if request.method == "POST":
+        forms = ProposalForms(request.POST)
+        if forms.is_valid():
+            try:
+                services.proposal_update(proposal=proposal, data=forms.to_data(), by=request.user)
+            except services.ReferenceTaken:
+                forms.main.add_error("reference", _reference_taken())
+            except services.ProposalNotEditable:
+                messages.error(request, _("只有草稿可以修改；已提交的申报书请先撤回为草稿。"))
+                return redirect("proposals:detail", pk=proposal.pk)
+            else:
+                return _after_save(request, proposal, forms, mode="edit")
+        return _render_form(request, forms, mode="edit", proposal=proposal)
+    forms = ProposalForms(initial=selectors.proposal_to_data(proposal))
+    return _render_form(request, forms, mode="edit", proposal=proposal)
+
+
+# --- detail and state changes ------------------------------------------------
+
+
+def _render_detail(request, proposal, *, attachment_form=None, submit_errors=None, status: int = 200):
+    can_edit = selectors.proposal_can_edit(user=request.user, proposal=proposal)
+    return render(
+        request,
+        "proposals/detail.html",
+        {
+            "proposal": proposal,
+            **selectors.proposal_display(proposal),
+            "can_edit": can_edit,
+            "can_reopen": selectors.proposal_can_reopen(user=request.user, proposal=proposal),
+            "attachment_form": attachment_form or (AttachmentForm() if can_edit else None),
+            "submit_errors": submit_errors or [],
+        },
+        status=status,
+    )
+
+
+@login_required
+def proposal_detail(request, pk: int):
+    return _render_detail(request, selectors.proposal_get_for_user(user=request.user, pk=pk))
+
+
+@login_required
+@require_POST
+def proposal_submit(request, pk: int):
+    proposal = _proposal_for_change(request, pk)
+    try:
+        errors = services.proposal_submit(proposal=proposal, by=request.user)
+    except services.TransitionNotAllowed:
+        messages.error(request, _("只有草稿可以提交。"))
+        return redirect("proposals:detail", pk=proposal.pk)
+    if errors:
+        messages.error(request, _("还不能提交：有 %(count)d 处需要修改。") % {"count": len(errors)})
+        return _render_detail(request, proposal, submit_errors=errors)
+    messages.success(request, _("申报书已提交。"))
+    return redirect("proposals:detail", pk=proposal.pk)
+
+
+@login_required
+@require_POST
+def proposal_reopen(request, pk: int):
+    proposal = _proposal_for_change(request, pk)
+    if not selectors.proposal_can_reopen(user=request.user, proposal=proposal):
+        messages.error(request, _("预审进行中的申报书不能撤回，请稍后再试。"))
+        return redirect("proposals:detail", pk=proposal.pk)
+    try:
+        services.proposal_reopen(proposal=proposal, by=request.user)
+    except services.TransitionNotAllowed:
+        messages.error(request, _("预审进行中的申报书不能撤回，请稍后再试。"))
+    else:
+        messages.success(request, _("已撤回为草稿，可以修改后重新提交。"))
+    return redirect("proposals:detail", pk=proposal.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_delete(request, pk: int):
+    """GET asks for confirmation, POST deletes."""
+    proposal = _proposal_for_change(request, pk)
+    if request.method == "GET":
+        if proposal.state != ProposalState.DRAFT:
+            messages.error(request, _("只有草稿可以删除。"))
+            return redirect("proposals:detail", pk=proposal.pk)
+        return render(request, "proposals/delete.html", {"proposal": proposal})
+    try:
+        services.proposal_delete(proposal=proposal, by=request.user)
+    except services.ProposalNotEditable:
+        messages.error(request, _("只有草稿可以删除。"))
+        return redirect("proposals:detail", pk=proposal.pk)
+    messages.success(request, _("草稿已删除。"))
+    return redirect("proposals:list")
+
+
+# --- attachments -------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def attachment_upload(request, pk: int):
+    proposal = _proposal_for_change(request, pk)
+    form = AttachmentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.attachment_add(
+                proposal=proposal,
+                kind=form.cleaned_data["kind"],
+                file=form.cleaned_data["file"],
+                by=request.user,
+            )
+        except UploadRejected as exc:
+            form.add_error("file", exc.message)
+        except services.ProposalNotEditable:
+            messages.error(request, _("只有草稿可以添加附件。"))
+            return redirect("proposals:detail", pk=proposal.pk)
+        else:
+            messages.success(request, _("附件已上传。"))
+            return redirect("proposals:detail", pk=proposal.pk)
+    return _render_detail(request, proposal, attachment_form=form, status=400)
+
+
+@login_required
+def attachment_download(request, pk: int, attachment_pk: int):
+    attachment = selectors.attachment_get_for_user(user=request.user, proposal_pk=pk, pk=attachment_pk)
+    if not attachment.file:
+        raise Http404
+    try:
+        handle = attachment.file.open("rb")
+    except OSError:
+        raise Http404 from None
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name or f"{attachment.kind}",
+        content_type=attachment.content_type or "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request, pk: int, attachment_pk: int):
+    attachment = selectors.attachment_get_for_user(user=request.user, proposal_pk=pk, pk=attachment_pk)
+    _proposal_for_change(request, pk)
+    try:
+        services.attachment_delete(attachment=attachment, by=request.user)
+    except services.ProposalNotEditable:
+        messages.error(request, _("只有草稿可以删除附件。"))
+    else:
+        messages.success(request, _("附件已删除。"))
+    return redirect("proposals:detail", pk=pk)
+
+
+# --- uploaded drafts ---------------------------------------------------------
+
+
+def _upload_context(form) -> dict:
+    return {"form": form, "max_upload": settings.MAX_UPLOAD_BYTES}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_upload(request):
+    _may_create(request.user)
+    form = DraftUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                upload = services.draft_upload_create(
+                    owner=request.user, file=form.cleaned_data["file"], by=request.user
+                )
+            except UploadRejected as exc:
+                form.add_error("file", exc.message)
+            else:
+                upload.refresh_from_db()
+                if upload.state != UploadState.FAILED:
+                    return redirect("proposals:upload_detail", pk=upload.pk)
+                # Read at once (tasks run eagerly) and unreadable: say so right here.
+                form.add_error("file", upload_error_message(upload.error))
+        return render(request, "proposals/upload.html", _upload_context(form), status=400)
+    return render(request, "proposals/upload.html", _upload_context(form))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def draft_upload_detail(request, pk: int):
+    upload = selectors.draft_upload_get_for_user(user=request.user, pk=pk)
+    if upload.proposal_id:
+        return redirect("proposals:detail", pk=upload.proposal_id)
+    if upload.state != UploadState.DONE:
+        return render(
+            request,
+            "proposals/upload_status.html",
+            {
+                "upload": upload,
+                "error": upload_error_message(upload.error) if upload.state == UploadState.FAILED else "",
+                "stalled": selectors.draft_upload_stalled(upload),
+                "form": DraftUploadForm(),
+            },
+        )
+    if request.method == "POST":
+        forms = ProposalForms(request.POST, found=upload.found)
+        if forms.is_valid():
+            try:
+                proposal = services.draft_upload_confirm(upload=upload, data=forms.to_data(), by=request.user)
+            except services.ReferenceTaken:
+                forms.main.add_error("reference", _reference_taken())
+            else:
+                return _after_save(request, proposal, forms, mode="confirm", upload=upload)
+        return _render_form(request, forms, mode="confirm", upload=upload)
+    data = services.draft_upload_data(upload)
+    if data.guide_year is None:
+        data.guide_year = selectors.guide_year_default()
+    return _render_form(
+        request, ProposalForms(initial=data, found=upload.found), mode="confirm", upload=upload
+    )
+
+
+@login_required
+def template_download(request, fmt: str):
+    """The blank draft template, generated for the current guide year."""
+    builders = {"docx": docgen.build_docx, "pdf": docgen.build_pdf}
+    if fmt not in builders:
+        raise Http404
+    content = builders[fmt](ProposalData(guide_year=selectors.guide_year_default()))
+    response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition_header(True, f"申报书草稿模板.{fmt}")
+    return response
+
+
+# --- import ------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def proposal_import(request):
+    if not is_officer(request.user):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            content = upload_read(upload)
+        except UploadRejected as exc:
+            form.add_error("file", exc.message)
+        else:
+            report = services.proposals_import_file(
+                content=content,
+                owner=form.cleaned_data["owner"] or request.user,
+                by=request.user,
+                source=f"web:{upload.name}",
+            )
+    status = 400 if request.method == "POST" and (report is None or not report.ok) else 200
+    return render(request, "proposals/import.html", {"form": form, "report": report}, status=status)
+
+
+# --- accounts ----------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    if request.user.is_authenticated:
+        return redirect("proposals:list")
+    form = SignupForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        user = services.applicant_register(
+            username=form.cleaned_data["username"],
+            password=form.cleaned_data["password1"],
+            email=form.cleaned_data.get("email", ""),
+        )
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, _("注册成功，欢迎使用。"))
+        return redirect("proposals:list")
+    return render(request, "proposals/signup.html", {"form": form}, status=400 if form.errors else 200)

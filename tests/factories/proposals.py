@@ -1,0 +1,143 @@
+"""Plain builders for proposal rows, users and uploaded files used by the proposals tests."""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+from decimal import Decimal
+from itertools import count
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+from proposals import services
+from proposals.identifiers import make_credit_code, make_resident_id
+from proposals.interchange import Budget, PersonData, ProposalData, UnitData
+from proposals.models import Attachment, Proposal
+
+_seq = count(1)
+
+PI_BIRTH = date(1975, 3, 8)
+PI_ID = make_resident_id(PI_BIRTH, "231", "350102")
+LEAD_CODE = make_credit_code("MA000100")
+
+
+def make_user(username: str | None = None, *, role: str = "applicant"):
+    """A user in the role's group (the group is created bare; views check the group name)."""
+    user = get_user_model().objects.create_user(
+        username=username or f"user{next(_seq)}", password="pw-123456!"
+    )
+    if role:
+        user.groups.add(Group.objects.get_or_create(name=role)[0])
+    if role == "admin":
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
+    return user
+
+
+def complete_data(**overrides) -> ProposalData:
+    """A small proposal that passes every submit check: a Chinese PI, a lead unit in
+    China and a partner in Germany, one member with a passport."""
+    data = ProposalData(
+        reference=None,
+        guide_year=2030,
+        direction="1.1",
+        title="面向碳中和的电解水制氢国际合作研究",
+        recommender="福建省科学技术厅",
+        start_date=date(2030, 1, 1),
+        end_date=date(2032, 12, 31),
+        budget=Budget(national=Decimal("500"), matching=Decimal("250.5")),
+        pi=PersonData(
+            name="林海峰",
+            id_number=PI_ID,
+            birth_date=PI_BIRTH,
+            nationality="CN",
+            title="研究员",
+            degree="博士",
+            employer="福州大学",
+            employment="full_time",
+        ),
+        units=[
+            UnitData(
+                name="福州大学",
+                credit_code=LEAD_CODE,
+                country="CN",
+                type="university",
+                role="lead",
+                third_party_testing=False,
+                hgr_license=False,
+            ),
+            UnitData(
+                name="Fraunhofer ISE",
+                country="DE",
+                type="research_institute",
+                role="participant",
+                third_party_testing=False,
+                hgr_license=True,
+            ),
+        ],
+        members=[
+            PersonData(
+                name="Hans Müller",
+                id_number="C4X7K2M19",
+                birth_date=date(1970, 1, 25),
+                role="测试",
+                unit="Fraunhofer ISE",
+            )
+        ],
+        research_content="研究内容。",
+        indicators="考核指标。",
+    )
+    for key, value in overrides.items():
+        setattr(data, key, value)
+    return data
+
+
+def make_proposal(
+    *, owner=None, data: ProposalData | None = None, state: str = "draft", **fields
+) -> Proposal:
+    """A proposal written through the service (as the form would), then put in ``state``."""
+    proposal = services.proposal_create(owner=owner or make_user(), data=data or complete_data())
+    updates = {"state": state, **fields}
+    Proposal.objects.filter(pk=proposal.pk).update(**updates)
+    proposal.refresh_from_db()
+    return proposal
+
+
+def make_attachment(
+    proposal: Proposal, *, kind: str = "recommendation_letter", content: bytes | None = None
+) -> Attachment:
+    content = content or pdf_bytes()
+    attachment = Attachment(
+        proposal=proposal,
+        kind=kind,
+        original_name="推荐函.pdf",
+        size=len(content),
+        content_type="application/pdf",
+    )
+    attachment.file.save("x", ContentFile(content), save=False)
+    attachment.save()
+    return attachment
+
+
+def pdf_bytes() -> bytes:
+    """A tiny valid PDF with one line of text."""
+    from reportlab.pdfgen import canvas
+
+    out = io.BytesIO()
+    c = canvas.Canvas(out)
+    c.drawString(100, 700, "recommendation letter")
+    c.save()
+    return out.getvalue()
+
+
+PNG_BYTES = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, content, content_type=content_type)

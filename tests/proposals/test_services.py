@@ -1,0 +1,540 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from common.models import AuditEntry
+from proposals import services
+from proposals.docgen import build_docx
+from proposals.identifiers import make_credit_code, make_resident_id
+from proposals.interchange import PersonData, ProposalData, UnitData, proposal_to_dict
+from proposals.models import Attachment, DraftUpload, Person, Proposal, Unit
+from proposals.services import proposals as proposal_services
+from tests.factories.guide import make_guide
+from tests.factories.proposals import PI_ID, complete_data, make_proposal, make_user
+from tests.factories.proposals import upload as upload_file
+
+pytestmark = pytest.mark.django_db
+
+
+def paths(errors) -> list[str]:
+    return [e.path for e in errors]
+
+
+def codes(errors) -> dict[str, str]:
+    return {e.path: e.code for e in errors}
+
+
+# --- drafts ------------------------------------------------------------------
+
+
+def test_draft_with_only_a_title_saves():
+    owner = make_user()
+    proposal = services.proposal_create(owner=owner, data=ProposalData(title="只有名称"))
+    proposal.refresh_from_db()
+    assert proposal.title == "只有名称"
+    assert proposal.state == "draft"
+    assert proposal.owner == owner
+    assert proposal.reference.startswith("P")
+    assert Person.objects.filter(proposal=proposal).count() == 0
+    assert Unit.objects.filter(proposal=proposal).count() == 0
+
+
+def test_empty_draft_saves_with_default_guide_year_of_latest_guide():
+    make_guide(year=2031, areas=1, directions_per_area=1)
+    proposal = services.proposal_create(owner=make_user(), data=ProposalData())
+    assert proposal.guide_year == 2031
+
+
+def test_draft_update_replaces_units_and_members_in_order():
+    proposal = make_proposal()
+    data = complete_data(units=[UnitData(name="B"), UnitData(name="A")], members=[])
+    services.proposal_update(proposal=proposal, data=data, by=proposal.owner)
+    assert list(proposal.units.order_by("position").values_list("name", flat=True)) == ["B", "A"]
+    assert proposal.people.filter(role="member").count() == 0
+    assert proposal.people.filter(role="pi").count() == 1
+
+
+def test_draft_links_direction_of_loaded_guide():
+    guide = make_guide(year=2030, areas=1, directions_per_area=2)
+    proposal = make_proposal(data=complete_data(direction="1.2"))
+    assert proposal.direction == guide.directions.get(code="1.2")
+
+
+def test_update_of_submitted_proposal_is_refused():
+    proposal = make_proposal(state="submitted")
+    with pytest.raises(services.ProposalNotEditable):
+        services.proposal_update(proposal=proposal, data=complete_data(title="改"), by=proposal.owner)
+    proposal.refresh_from_db()
+    assert proposal.title == "面向碳中和的电解水制氢国际合作研究"
+
+
+def test_reference_used_by_another_proposal_is_refused():
+    make_proposal(data=complete_data(reference="SQ-1"))
+    with pytest.raises(services.ReferenceTaken):
+        services.proposal_create(owner=make_user(), data=complete_data(reference="SQ-1"))
+    assert Proposal.objects.filter(reference="SQ-1").count() == 1
+
+
+def test_stored_proposal_reads_back_as_the_same_interchange_data():
+    from proposals.selectors import proposal_to_data
+
+    data = complete_data(reference="SQ-RT")
+    data.attachments = []
+    proposal = make_proposal(data=data)
+    assert proposal_to_dict(proposal_to_data(proposal)) == proposal_to_dict(data)
+
+
+# --- submit checks -----------------------------------------------------------
+
+
+def test_submit_of_empty_draft_lists_every_required_field_and_keeps_draft():
+    proposal = services.proposal_create(owner=make_user(), data=ProposalData())
+    errors = services.proposal_submit(proposal=proposal, by=proposal.owner)
+    assert paths(errors) == [
+        "direction",
+        "title",
+        "start_date",
+        "end_date",
+        "budget.national",
+        "pi.name",
+        "pi.id_number",
+        "pi.birth_date",
+        "pi.title",
+        "pi.degree",
+        "units",
+    ]
+    proposal.refresh_from_db()
+    assert proposal.state == "draft"
+    assert proposal.submitted_at is None
+
+
+def test_submit_reports_wrong_id_check_digit_on_pi_id_number():
+    wrong = PI_ID[:-1] + ("0" if PI_ID[-1] != "0" else "1")
+    proposal = make_proposal(
+        data=complete_data(pi=PersonData(**{**complete_data().pi.__dict__, "id_number": wrong}))
+    )
+    errors = services.proposal_submit(proposal=proposal, by=proposal.owner)
+    assert codes(errors) == {"pi.id_number": "id_checksum"}
+    proposal.refresh_from_db()
+    assert proposal.state == "draft"
+
+
+def test_submit_reports_birth_date_that_differs_from_the_id_number():
+    pi = complete_data().pi
+    pi.birth_date = date(1975, 3, 9)
+    proposal = make_proposal(data=complete_data(pi=pi))
+    errors = services.proposal_submit(proposal=proposal, by=proposal.owner)
+    assert codes(errors) == {"pi.id_number": "id_birth_date_mismatch"}
+    assert errors[0].message == "身份证号码中的出生日期（1975-03-08）与填写的出生日期（1975-03-09）不一致。"
+
+
+def test_submit_does_not_check_a_foreign_pi_passport_as_resident_id():
+    pi = complete_data().pi
+    pi.nationality, pi.id_number = "DE", "C4X7K2M19"
+    proposal = make_proposal(data=complete_data(pi=pi))
+    assert services.proposal_submit(proposal=proposal, by=proposal.owner) == []
+
+
+def test_submit_checks_member_resident_id_without_nationality_when_it_looks_like_one():
+    bad = make_resident_id(date(1980, 1, 1))[:-1] + "0"
+    member = PersonData(name="陈静", id_number=bad, birth_date=date(1980, 1, 1))
+    if make_resident_id(date(1980, 1, 1))[-1] == "0":
+        member.id_number = bad[:-1] + "1"
+    proposal = make_proposal(data=complete_data(members=[member]))
+    errors = services.proposal_submit(proposal=proposal, by=proposal.owner)
+    assert codes(errors) == {"members[0].id_number": "id_checksum"}
+
+
+def test_submit_reports_bad_credit_code_of_chinese_unit_only():
+    code = make_credit_code("MA000100")
+    wrong = code[:-1] + ("0" if code[-1] != "0" else "1")
+    units = [
+        UnitData(name="福州大学", credit_code=wrong, country="CN", role="lead"),
+        UnitData(name="Fraunhofer ISE", country="DE", credit_code=None),
+    ]
+    proposal = make_proposal(data=complete_data(units=units))
+    errors = services.proposal_submit(proposal=proposal, by=proposal.owner)
+    assert codes(errors) == {"units[0].credit_code": "credit_checksum"}
+
+
+def test_submit_requires_credit_code_for_chinese_unit():
+    units = [UnitData(name="福州大学", country="CN")]
+    proposal = make_proposal(data=complete_data(units=units))
+    errors = services.proposal_submit(proposal=proposal, by=proposal.owner)
+    assert codes(errors) == {"units[0].credit_code": "required"}
+
+
+def test_submit_reports_end_date_before_start_date():
+    proposal = make_proposal(data=complete_data(start_date=date(2031, 1, 1), end_date=date(2030, 12, 31)))
+    errors = services.proposal_submit(proposal=proposal, by=proposal.owner)
+    assert codes(errors) == {"end_date": "end_before_start"}
+
+
+def test_submit_accepts_end_date_equal_to_start_date():
+    proposal = make_proposal(data=complete_data(start_date=date(2031, 1, 1), end_date=date(2031, 1, 1)))
+    assert services.proposal_submit(proposal=proposal, by=proposal.owner) == []
+
+
+def test_submit_reports_direction_missing_from_the_loaded_guide():
+    make_guide(year=2030, areas=1, directions_per_area=1)
+    proposal = make_proposal(data=complete_data(direction="9.9"))
+    errors = services.proposal_submit(proposal=proposal, by=proposal.owner)
+    assert codes(errors) == {"direction": "unknown_direction"}
+
+
+def test_valid_submit_moves_to_submitted_and_writes_audit_entry():
+    proposal = make_proposal()
+    AuditEntry.objects.all().delete()
+    errors = services.proposal_submit(proposal=proposal, by=proposal.owner)
+    proposal.refresh_from_db()
+    assert errors == []
+    assert proposal.state == "submitted"
+    assert proposal.submitted_at is not None
+    entry = AuditEntry.objects.get()
+    assert (entry.action, entry.actor, entry.target_id, entry.data) == (
+        "proposal.state",
+        proposal.owner,
+        str(proposal.pk),
+        {"from": "draft", "to": "submitted"},
+    )
+
+
+def test_valid_submit_runs_submit_hooks_after_commit(monkeypatch, django_capture_on_commit_callbacks):
+    seen = []
+    monkeypatch.setattr(
+        proposal_services, "SUBMIT_HOOKS", [lambda *, proposal, by: seen.append((proposal.pk, by.pk))]
+    )
+    proposal = make_proposal()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.proposal_submit(proposal=proposal, by=proposal.owner)
+    assert seen == []
+    for callback in callbacks:
+        callback()
+    assert seen == [(proposal.pk, proposal.owner.pk)]
+
+
+def test_failing_submit_hook_does_not_undo_the_submission(monkeypatch, django_capture_on_commit_callbacks):
+    def broken(*, proposal, by):
+        raise RuntimeError("screening down")
+
+    monkeypatch.setattr(proposal_services, "SUBMIT_HOOKS", [broken])
+    proposal = make_proposal()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.proposal_submit(proposal=proposal, by=proposal.owner)
+    proposal.refresh_from_db()
+    assert proposal.state == "submitted"
+
+
+def test_submit_of_submitted_proposal_raises_transition_not_allowed():
+    proposal = make_proposal(state="submitted")
+    with pytest.raises(services.TransitionNotAllowed):
+        services.proposal_submit(proposal=proposal, by=proposal.owner)
+
+
+# --- transitions -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("current", "to"),
+    [("draft", "screening"), ("draft", "screened"), ("screening", "draft"), ("draft", "draft")],
+)
+def test_transition_guard_rejects_illegal_transition(current, to):
+    proposal = make_proposal(state=current)
+    with pytest.raises(services.TransitionNotAllowed):
+        services.proposal_transition(proposal=proposal, to=to, by=None)
+    proposal.refresh_from_db()
+    assert proposal.state == current
+
+
+def test_transition_guard_judges_the_stored_state_not_the_callers_copy():
+    proposal = make_proposal(state="draft")
+    Proposal.objects.filter(pk=proposal.pk).update(state="screened")
+    with pytest.raises(services.TransitionNotAllowed):
+        services.proposal_transition(proposal=proposal, to="submitted", by=None)
+
+
+@pytest.mark.parametrize("current", ["submitted", "screened"])
+def test_reopen_takes_proposal_back_to_draft(current):
+    proposal = make_proposal(state=current)
+    services.proposal_reopen(proposal=proposal, by=proposal.owner)
+    proposal.refresh_from_db()
+    assert proposal.state == "draft"
+
+
+def test_reopen_while_screening_is_refused():
+    proposal = make_proposal(state="screening")
+    with pytest.raises(services.TransitionNotAllowed):
+        services.proposal_reopen(proposal=proposal, by=proposal.owner)
+
+
+# --- delete ------------------------------------------------------------------
+
+
+def test_delete_draft_removes_rows():
+    proposal = make_proposal()
+    services.proposal_delete(proposal=proposal, by=proposal.owner)
+    assert Proposal.objects.count() == 0
+    assert Person.objects.count() == 0
+
+
+def test_delete_of_submitted_proposal_is_refused():
+    proposal = make_proposal(state="submitted")
+    with pytest.raises(services.ProposalNotEditable):
+        services.proposal_delete(proposal=proposal, by=proposal.owner)
+    assert Proposal.objects.count() == 1
+
+
+# --- import ------------------------------------------------------------------
+
+
+def batch(*proposals, **extra) -> dict:
+    return {"proposals": [proposal_to_dict(p) for p in proposals], **extra}
+
+
+def test_import_creates_submitted_proposals_owned_by_owner():
+    owner = make_user()
+    report = services.proposals_import(data=batch(complete_data(reference="SQ-A")), owner=owner)
+    assert (report.created, report.updated, report.errors) == (["SQ-A"], [], [])
+    proposal = Proposal.objects.get(reference="SQ-A")
+    assert (proposal.owner, proposal.state, proposal.source) == (owner, "submitted", "import")
+    assert proposal.units.count() == 2
+
+
+def test_import_is_idempotent_by_reference_and_updates_in_place():
+    owner = make_user()
+    services.proposals_import(data=batch(complete_data(reference="SQ-A")), owner=owner)
+    first = Proposal.objects.get(reference="SQ-A")
+    report = services.proposals_import(
+        data=batch(complete_data(reference="SQ-A", title="新名称")), owner=None
+    )
+    assert (report.created, report.updated) == ([], ["SQ-A"])
+    assert Proposal.objects.count() == 1
+    again = Proposal.objects.get(reference="SQ-A")
+    assert (again.pk, again.title, again.owner) == (first.pk, "新名称", owner)
+    assert again.units.count() == 2
+    assert again.people.count() == 2
+
+
+def test_import_warns_about_unknown_keys_and_still_imports():
+    data = batch(complete_data(reference="SQ-A"))
+    data["proposals"][0]["colour"] = "blue"
+    report = services.proposals_import(data=data, owner=make_user())
+    assert [(w.path, w.code) for w in report.warnings] == [("proposals[0].colour", "unknown_key")]
+    assert report.created == ["SQ-A"]
+
+
+def test_import_stores_missing_field_as_missing():
+    data = batch(complete_data(reference="SQ-A"))
+    del data["proposals"][0]["recommender"]
+    data["proposals"][0]["budget"] = None
+    services.proposals_import(data=data, owner=make_user())
+    proposal = Proposal.objects.get(reference="SQ-A")
+    assert (proposal.recommender, proposal.national_funding) == ("", None)
+
+
+def test_import_with_one_bad_value_writes_nothing_and_reports_its_path():
+    data = batch(complete_data(reference="SQ-A"), complete_data(reference="SQ-B"))
+    data["proposals"][1]["units"][0]["registered_on"] = "last year"
+    report = services.proposals_import(data=data, owner=make_user())
+    assert [(e.path, e.code) for e in report.errors] == [
+        ("proposals[1].units[0].registered_on", "invalid_date")
+    ]
+    assert (report.created, report.updated) == ([], [])
+    assert Proposal.objects.count() == 0
+
+
+def test_import_reports_missing_and_duplicate_references():
+    data = batch(
+        complete_data(reference=None), complete_data(reference="SQ-A"), complete_data(reference="SQ-A")
+    )
+    report = services.proposals_import(data=data, owner=make_user())
+    assert [(e.path, e.code) for e in report.errors] == [
+        ("proposals[0].reference", "missing"),
+        ("proposals[2].reference", "duplicate"),
+    ]
+    assert Proposal.objects.count() == 0
+
+
+def test_import_of_new_proposal_without_owner_is_an_error():
+    report = services.proposals_import(data=batch(complete_data(reference="SQ-A")), owner=None)
+    assert [(e.path, e.code) for e in report.errors] == [("proposals[0].reference", "no_owner")]
+
+
+def test_import_declared_attachments_become_fileless_attachment_rows():
+    data = complete_data(reference="SQ-A")
+    data.attachments = ["recommendation_letter", "employment_proof"]
+    services.proposals_import(data=batch(data), owner=make_user())
+    kinds = sorted(Attachment.objects.values_list("kind", flat=True))
+    assert kinds == ["employment_proof", "recommendation_letter"]
+
+
+def test_import_passes_registries_to_the_screening_engine(monkeypatch):
+    from proposals.services import imports
+
+    calls = []
+
+    def fake_import(*, data, source, by):
+        calls.append((data, source))
+        return {"misconduct": 0}
+
+    monkeypatch.setattr(imports, "_registries_importer", lambda: fake_import)
+    report = services.proposals_import(
+        data=batch(complete_data(reference="SQ-A"), registries={"misconduct": []}),
+        owner=make_user(),
+        source="t",
+    )
+    assert calls == [({"misconduct": []}, "t")]
+    assert report.registries == {"misconduct": 0}
+
+
+def test_import_rejected_registries_roll_back_the_proposals(monkeypatch):
+    from proposals.services import imports
+
+    def fake_import(*, data, source, by):
+        raise ValueError("unknown registries: x")
+
+    monkeypatch.setattr(imports, "_registries_importer", lambda: fake_import)
+    report = services.proposals_import(
+        data=batch(complete_data(reference="SQ-A"), registries={"x": []}), owner=make_user()
+    )
+    assert [(e.path, e.code) for e in report.errors] == [("registries", "rejected")]
+    assert report.created == []
+    assert Proposal.objects.count() == 0
+
+
+def test_import_without_screening_engine_warns_and_skips_registries(monkeypatch):
+    from proposals.services import imports
+
+    monkeypatch.setattr(imports, "_registries_importer", lambda: None)
+    report = services.proposals_import(
+        data=batch(complete_data(reference="SQ-A"), registries={"misconduct": []}), owner=make_user()
+    )
+    assert [(w.path, w.code) for w in report.warnings] == [("registries", "ignored")]
+    assert report.created == ["SQ-A"]
+
+
+def test_import_file_that_is_not_json_reports_one_error():
+    report = services.proposals_import_file(content=b"{nope", owner=make_user())
+    assert [e.code for e in report.errors] == ["invalid_json"]
+
+
+def test_import_budget_is_stored_in_wan_yuan():
+    data = complete_data(reference="SQ-A")
+    services.proposals_import(data=batch(data), owner=make_user())
+    proposal = Proposal.objects.get(reference="SQ-A")
+    assert (proposal.national_funding, proposal.matching_funding) == (Decimal("500"), Decimal("250.5"))
+
+
+# --- uploaded drafts ---------------------------------------------------------
+
+
+def stored_upload(owner, content: bytes, *, state: str = "queued") -> DraftUpload:
+    upload = DraftUpload(owner=owner, original_name="d.docx", kind="docx", state=state)
+    upload.file.save("d", ContentFile(content), save=False)
+    upload.save()
+    return upload
+
+
+def test_draft_extract_reads_queued_upload_once():
+    upload = stored_upload(make_user(), build_docx(complete_data(reference="SQ-X")))
+    services.draft_extract(upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert (upload.state, upload.extracted["reference"], upload.found["title"], upload.error) == (
+        "done",
+        "SQ-X",
+        2,
+        "",
+    )
+    first_finished = upload.finished_at
+    services.draft_extract(upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert upload.finished_at == first_finished
+
+
+def test_draft_extract_skips_an_upload_another_worker_is_reading(monkeypatch):
+    from proposals.services import uploads
+
+    monkeypatch.setattr(uploads, "extract", lambda *a, **k: pytest.fail("must not read"))
+    upload = stored_upload(make_user(), b"PK", state="running")
+    services.draft_extract(upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert upload.state == "running"
+
+
+def test_draft_extract_takes_over_an_upload_left_running_by_a_dead_worker():
+    upload = stored_upload(make_user(), build_docx(complete_data()), state="running")
+    DraftUpload.objects.filter(pk=upload.pk).update(created_at=timezone.now() - timedelta(hours=1))
+    services.draft_extract(upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert upload.state == "done"
+
+
+def test_draft_extract_records_unreadable_file_as_failed_with_its_code():
+    upload = stored_upload(make_user(), b"PK\x03\x04 broken zip")
+    services.draft_extract(upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert (upload.state, upload.error) == ("failed", "broken_zip")
+
+
+def test_draft_extract_records_time_out(monkeypatch):
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from proposals.services import uploads
+
+    def slow(*args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(uploads, "extract", slow)
+    upload = stored_upload(make_user(), b"%PDF-1.4")
+    services.draft_extract(upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert (upload.state, upload.error) == ("failed", "timeout")
+
+
+def test_draft_extract_records_extractor_bug_as_failed(monkeypatch):
+    from proposals.services import uploads
+
+    def buggy(*args, **kwargs):
+        raise KeyError("oops")
+
+    monkeypatch.setattr(uploads, "extract", buggy)
+    upload = stored_upload(make_user(), b"%PDF-1.4")
+    services.draft_extract(upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert (upload.state, upload.error) == ("failed", "internal")
+
+
+def test_extract_task_takes_the_upload_pk_and_runs_the_service():
+    from proposals.tasks import draft_extract_task
+
+    upload = stored_upload(make_user(), build_docx(complete_data()))
+    draft_extract_task.apply(args=[upload.pk])
+    upload.refresh_from_db()
+    assert upload.state == "done"
+
+
+def test_extract_task_has_time_limits_from_settings_and_acks_late(settings):
+    from proposals.tasks import draft_extract_task
+
+    assert (draft_extract_task.name, draft_extract_task.acks_late) == ("proposals.draft_extract", True)
+    assert draft_extract_task.soft_time_limit == settings.EXTRACTION_TIME_LIMIT
+    assert draft_extract_task.time_limit == settings.EXTRACTION_TIME_LIMIT + 30
+
+
+def test_confirm_of_a_failed_upload_is_refused():
+    upload = stored_upload(make_user(), b"x", state="failed")
+    with pytest.raises(services.UploadNotReady):
+        services.draft_upload_confirm(upload=upload, data=complete_data(), by=upload.owner)
+    assert Proposal.objects.count() == 0
+
+
+def test_draft_upload_create_refuses_wrong_type_and_stores_nothing():
+    from proposals.validators import UploadRejected
+
+    with pytest.raises(UploadRejected) as exc:
+        services.draft_upload_create(owner=make_user(), file=upload_file("x.pdf", b"GIF89a......"))
+    assert exc.value.code == "unknown_type"
+    assert DraftUpload.objects.count() == 0

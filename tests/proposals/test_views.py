@@ -1,0 +1,516 @@
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from proposals.docgen import build_docx, build_pdf
+from proposals.models import Attachment, DraftUpload, Proposal
+from tests.factories.proposal_docs import image_only_pdf, make_pdf, zip_bomb_docx
+from tests.factories.proposals import PNG_BYTES, complete_data, make_proposal, make_user, pdf_bytes, upload
+
+pytestmark = pytest.mark.django_db
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def post_data(forms, **changes) -> dict:
+    """What the browser would send back for a rendered ProposalForms, plus ``changes``
+    (keyed by the HTML field name)."""
+    data = {}
+    formsets = [forms.units, forms.members]
+    for formset in formsets:
+        management = formset.management_form
+        for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
+            data[management[name].html_name] = management[name].value()
+    all_forms = [forms.main, forms.pi, *forms.units.forms, *forms.members.forms]
+    for form in all_forms:
+        for bf in form:
+            value = bf.value()
+            if isinstance(value, bool):
+                if bf.field.__class__.__name__ == "NullBooleanField":
+                    data[bf.html_name] = "true" if value else "false"
+                elif value:
+                    data[bf.html_name] = "on"
+            elif value is None:
+                data[bf.html_name] = ""
+            elif isinstance(value, date):
+                data[bf.html_name] = value.isoformat()
+            else:
+                data[bf.html_name] = str(value)
+    data.update(changes)
+    return data
+
+
+@pytest.fixture
+def applicant(client):
+    user = make_user("alice")
+    client.force_login(user)
+    return user
+
+
+# --- the form ----------------------------------------------------------------
+
+
+def test_new_form_links_both_draft_templates(client, applicant):
+    html = client.get(reverse("proposals:create")).content.decode()
+    assert 'href="/proposals/template.docx"' in html
+    assert 'href="/proposals/template.pdf"' in html
+
+
+@pytest.mark.parametrize(
+    ("fmt", "content_type", "magic"), [("docx", DOCX_TYPE, b"PK"), ("pdf", "application/pdf", b"%PDF")]
+)
+def test_template_download_is_an_attachment_of_the_right_type(client, applicant, fmt, content_type, magic):
+    response = client.get(reverse("proposals:template", args=[fmt]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response.content[:4].startswith(magic)
+
+
+def test_template_of_unknown_format_is_404(client, applicant):
+    assert client.get("/proposals/template.exe").status_code == 404
+
+
+def test_incomplete_draft_saves_from_the_form(client, applicant):
+    from proposals.forms import ProposalForms
+
+    data = post_data(ProposalForms(), **{"title": "只有名称", "action": "save"})
+    response = client.post(reverse("proposals:create"), data)
+    proposal = Proposal.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/proposals/{proposal.pk}/"
+    assert (proposal.title, proposal.state, proposal.owner) == ("只有名称", "draft", applicant)
+
+
+def test_form_keeps_typed_data_when_a_date_is_not_a_date(client, applicant):
+    from proposals.forms import ProposalForms
+
+    data = post_data(ProposalForms(), **{"title": "我的项目", "start_date": "明年", "action": "save"})
+    response = client.post(reverse("proposals:create"), data)
+    assert response.status_code == 200
+    assert Proposal.objects.count() == 0
+    html = response.content.decode()
+    assert 'value="我的项目"' in html
+    assert response.context["forms"].main.errors["start_date"] == ["输入一个有效的日期。"]
+
+
+def test_save_and_submit_with_problems_shows_them_at_their_fields_and_keeps_draft(client, applicant):
+    proposal = make_proposal(owner=applicant, data=complete_data(title=None))
+    forms = client.get(reverse("proposals:edit", args=[proposal.pk])).context["forms"]
+    bad_code = "91110000MA000100X0"
+    data = post_data(forms, **{"units-0-credit_code": bad_code, "action": "submit"})
+    response = client.post(reverse("proposals:edit", args=[proposal.pk]), data)
+    assert response.status_code == 200
+    forms = response.context["forms"]
+    assert forms.main.errors["title"] == ["必填项，提交前请填写。"]
+    assert forms.units.forms[0].errors["credit_code"] == [
+        "统一社会信用代码校验位不正确（GB 32100），请核对是否输错。"
+    ]
+    proposal.refresh_from_db()
+    assert proposal.state == "draft"
+    assert proposal.units.get(position=0).credit_code == bad_code
+    assert 'id="field-title"' in response.content.decode()
+
+
+def test_save_and_submit_of_complete_draft_submits(client, applicant):
+    proposal = make_proposal(owner=applicant)
+    forms = client.get(reverse("proposals:edit", args=[proposal.pk])).context["forms"]
+    response = client.post(reverse("proposals:edit", args=[proposal.pk]), post_data(forms, action="submit"))
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.state == "submitted"
+
+
+def test_edit_form_round_trips_without_changing_the_data(client, applicant):
+    from proposals.selectors import proposal_to_data
+
+    proposal = make_proposal(owner=applicant)
+    before = proposal_to_data(proposal)
+    forms = client.get(reverse("proposals:edit", args=[proposal.pk])).context["forms"]
+    client.post(reverse("proposals:edit", args=[proposal.pk]), post_data(forms, action="save"))
+    proposal = Proposal.objects.get(pk=proposal.pk)
+    assert proposal_to_data(proposal) == before
+
+
+def test_deleting_a_unit_row_in_the_form_removes_the_unit(client, applicant):
+    proposal = make_proposal(owner=applicant)
+    forms = client.get(reverse("proposals:edit", args=[proposal.pk])).context["forms"]
+    client.post(
+        reverse("proposals:edit", args=[proposal.pk]),
+        post_data(forms, **{"units-1-DELETE": "on", "action": "save"}),
+    )
+    assert list(proposal.units.values_list("name", flat=True)) == ["福州大学"]
+
+
+def test_submit_from_detail_page_lists_problems_with_links_to_fields(client, applicant):
+    proposal = make_proposal(owner=applicant, data=complete_data(title=None))
+    response = client.post(reverse("proposals:submit", args=[proposal.pk]))
+    assert response.status_code == 200
+    assert [e.path for e in response.context["submit_errors"]] == ["title"]
+    assert f'href="/proposals/{proposal.pk}/edit/#field-title"' in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.state == "draft"
+
+
+def test_owner_edit_of_submitted_proposal_redirects_to_detail(client, applicant):
+    proposal = make_proposal(owner=applicant, state="submitted")
+    response = client.get(reverse("proposals:edit", args=[proposal.pk]))
+    assert response.status_code == 302
+    assert response["Location"] == f"/proposals/{proposal.pk}/"
+
+
+def test_owner_reopens_submitted_proposal(client, applicant):
+    proposal = make_proposal(owner=applicant, state="submitted")
+    response = client.post(reverse("proposals:reopen", args=[proposal.pk]))
+    assert response.status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.state == "draft"
+
+
+def test_delete_asks_for_confirmation_then_deletes_the_draft(client, applicant):
+    proposal = make_proposal(owner=applicant)
+    page = client.get(reverse("proposals:delete", args=[proposal.pk]))
+    assert (page.status_code, Proposal.objects.count()) == (200, 1)
+    response = client.post(reverse("proposals:delete", args=[proposal.pk]))
+    assert (response.status_code, response["Location"], Proposal.objects.count()) == (302, "/proposals/", 0)
+
+
+def test_detail_shows_units_with_country_and_type(client, applicant):
+    proposal = make_proposal(owner=applicant)
+    html = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert "<td>德国</td>" in html
+    assert "<td>科研院所</td>" in html
+
+
+# --- upload, confirm and correct --------------------------------------------
+
+
+@pytest.mark.parametrize(("build", "name"), [(build_docx, "草稿.docx"), (build_pdf, "草稿.pdf")])
+def test_uploaded_draft_is_prefilled_marked_corrected_and_saved_with_the_file(
+    client, applicant, django_capture_on_commit_callbacks, build, name
+):
+    source = complete_data(reference="SQ2030-UP")
+    source.recommender = None
+    content = build(source)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("proposals:upload"), {"file": upload(name, content)})
+    upload_row = DraftUpload.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/proposals/uploads/{upload_row.pk}/"
+
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    forms = page.context["forms"]
+    assert forms.main["title"].value() == "面向碳中和的电解水制氢国际合作研究"
+    assert forms.pi["id_number"].value() == source.pi.id_number
+    assert forms.units.forms[1]["name"].value() == "Fraunhofer ISE"
+    html = page.content.decode()
+    assert 'data-testid="found-title">已识别（第 2 页）' in html
+    assert 'data-testid="notfound-recommender">未识别，请填写' in html
+
+    data = post_data(forms, **{"title": "改正后的项目名称", "recommender": "科学技术部", "action": "save"})
+    response = client.post(page.request["PATH_INFO"], data)
+    proposal = Proposal.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/proposals/{proposal.pk}/"
+    assert (proposal.title, proposal.recommender, proposal.source) == (
+        "改正后的项目名称",
+        "科学技术部",
+        "upload",
+    )
+    assert proposal.owner == applicant
+    assert proposal.units.count() == 2
+    draft = Attachment.objects.get(proposal=proposal)
+    assert (draft.kind, draft.original_name, draft.size) == ("draft", name, len(content))
+    with draft.file.open("rb") as fh:
+        assert fh.read() == content
+    upload_row.refresh_from_db()
+    assert upload_row.proposal == proposal
+
+
+def test_confirming_twice_creates_one_proposal(client, applicant, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("proposals:upload"), {"file": upload("d.docx", build_docx(complete_data()))}
+        )
+    forms = client.get(response["Location"]).context["forms"]
+    data = post_data(forms, action="save")
+    client.post(response["Location"], data)
+    second = client.post(response["Location"], data)
+    assert Proposal.objects.count() == 1
+    assert second["Location"] == f"/proposals/{Proposal.objects.get().pk}/"
+
+
+def test_upload_is_stored_under_a_random_private_name(client, applicant, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("proposals:upload"), {"file": upload("林海峰的草稿.docx", build_docx(complete_data()))}
+        )
+    stored = DraftUpload.objects.get()
+    assert stored.file.name.startswith("private/")
+    assert "林海峰" not in stored.file.name
+    assert (stored.original_name, stored.kind, stored.state) == ("林海峰的草稿.docx", "docx", "done")
+    assert len(stored.sha256) == 64
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.pdf", b"", "文件是空的，请重新选择。"),
+        ("blank.pdf", b"   \n", "文件是空的，请重新选择。"),
+        ("bomb.docx", zip_bomb_docx(), "文件解压后异常巨大，已拒绝。"),
+        ("picture.pdf", PNG_BYTES, "仅支持 PDF 或 Word（.docx）文件；文件类型按内容判断，与扩展名无关。"),
+        (
+            "old.doc",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100,
+            "仅支持 PDF 或 Word（.docx）文件；文件类型按内容判断，与扩展名无关。",
+        ),
+    ],
+)
+def test_bad_upload_is_refused_on_the_page_and_existing_proposals_are_untouched(
+    client, applicant, name, content, message
+):
+    existing = make_proposal(owner=applicant, data=complete_data(title="已有的申报书"))
+    response = client.post(reverse("proposals:upload"), {"file": upload(name, content)})
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == [message]
+    assert message in response.content.decode()
+    assert DraftUpload.objects.count() == 0
+    existing.refresh_from_db()
+    assert (Proposal.objects.count(), existing.title, existing.units.count()) == (1, "已有的申报书", 2)
+
+
+def test_too_big_upload_is_refused_before_reading(client, applicant, settings):
+    settings.MAX_UPLOAD_BYTES = 1000
+    response = client.post(
+        reverse("proposals:upload"), {"file": upload("big.pdf", b"%PDF-1.4\n" + b"x" * 2000)}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"] == ["文件过大（2.0\xa0KB），上限为 1000\xa0字节。"]
+    assert DraftUpload.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (make_pdf(["项目名称：测试"], encrypt="secret"), "文档已加密（有密码保护），请去除密码后重新上传。"),
+        (
+            image_only_pdf(),
+            "没有读到文字：这可能是扫描件或纯图片 PDF。请上传由 Word 导出的 PDF 或 .docx 文件。",
+        ),
+        (b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n", "PDF 文件已损坏或不完整，无法读取。"),
+    ],
+)
+def test_unreadable_pdf_fails_with_a_clear_message_on_the_upload_page(
+    client, applicant, django_capture_on_commit_callbacks, content, message
+):
+    existing = make_proposal(owner=applicant, data=complete_data(title="已有的申报书"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("proposals:upload"), {"file": upload("draft.pdf", content)})
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert page.context["error"] == message
+    assert message in page.content.decode()
+    assert DraftUpload.objects.get().state == "failed"
+    existing.refresh_from_db()
+    assert (Proposal.objects.count(), existing.title) == (1, "已有的申报书")
+
+
+def test_pending_upload_is_listed_on_my_proposals(client, applicant, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("proposals:upload"), {"file": upload("d.docx", build_docx(complete_data()))})
+    response = client.get(reverse("proposals:list"))
+    assert [u.original_name for u in response.context["uploads"]] == ["d.docx"]
+
+
+# --- attachments -------------------------------------------------------------
+
+
+def test_attachment_upload_records_hash_size_and_type_by_content(client, applicant):
+    import hashlib
+
+    proposal = make_proposal(owner=applicant)
+    content = pdf_bytes()
+    response = client.post(
+        reverse("proposals:attachment_upload", args=[proposal.pk]),
+        {"kind": "recommendation_letter", "file": upload("letter.png", content, "image/png")},
+    )
+    assert response.status_code == 302
+    attachment = proposal.attachments.get()
+    assert (attachment.kind, attachment.content_type, attachment.size, attachment.sha256) == (
+        "recommendation_letter",
+        "application/pdf",
+        len(content),
+        hashlib.sha256(content).hexdigest(),
+    )
+
+
+def test_attachment_accepts_png_image(client, applicant):
+    proposal = make_proposal(owner=applicant)
+    client.post(
+        reverse("proposals:attachment_upload", args=[proposal.pk]),
+        {"kind": "employment_proof", "file": upload("proof.png", PNG_BYTES)},
+    )
+    assert proposal.attachments.get().content_type == "image/png"
+
+
+def test_attachment_of_unknown_type_is_refused_with_message(client, applicant):
+    proposal = make_proposal(owner=applicant)
+    response = client.post(
+        reverse("proposals:attachment_upload", args=[proposal.pk]),
+        {"kind": "employment_proof", "file": upload("x.pdf", b"MZ\x90\x00 not a document")},
+    )
+    assert response.status_code == 400
+    assert response.context["attachment_form"].errors["file"] == [
+        "附件仅支持 PDF、Word（.docx）、PNG 或 JPEG 文件（按内容判断）。"
+    ]
+    assert proposal.attachments.count() == 0
+
+
+def test_too_big_attachment_is_refused(client, applicant, settings):
+    settings.MAX_UPLOAD_BYTES = 100
+    proposal = make_proposal(owner=applicant)
+    response = client.post(
+        reverse("proposals:attachment_upload", args=[proposal.pk]),
+        {"kind": "employment_proof", "file": upload("proof.png", PNG_BYTES + b"\0" * 200)},
+    )
+    assert response.status_code == 400
+    assert proposal.attachments.count() == 0
+
+
+def test_attachment_download_is_served_as_attachment(client, applicant):
+    from tests.factories.proposals import make_attachment
+
+    proposal = make_proposal(owner=applicant)
+    content = pdf_bytes()
+    attachment = make_attachment(proposal, content=content)
+    response = client.get(reverse("proposals:attachment", args=[proposal.pk, attachment.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''%E6%8E%A8%E8%8D%90%E5%87%BD.pdf"
+    assert b"".join(response.streaming_content) == content
+
+
+# --- lists -------------------------------------------------------------------
+
+
+def test_applicant_list_shows_only_own_proposals(client, applicant):
+    mine = make_proposal(owner=applicant)
+    make_proposal(owner=make_user())
+    response = client.get(reverse("proposals:list"))
+    assert [p.pk for p in response.context["page"]] == [mine.pk]
+
+
+@pytest.fixture
+def officer(client):
+    user = make_user("olga", role="officer")
+    client.force_login(user)
+    return user
+
+
+def test_officer_list_filters_by_state_year_direction_and_keyword(client, officer):
+    make_proposal(data=complete_data(reference="SQ-A", direction="1.1"), state="submitted")
+    make_proposal(data=complete_data(reference="SQ-B", direction="1.2"), state="submitted")
+    make_proposal(data=complete_data(reference="SQ-C", direction="1.1"), state="draft")
+    make_proposal(data=complete_data(reference="SQ-D", direction="1.1", guide_year=2031), state="submitted")
+    response = client.get(
+        reverse("proposals:list"), {"state": "submitted", "guide_year": "2030", "direction": "1.1"}
+    )
+    assert [p.reference for p in response.context["page"]] == ["SQ-A"]
+    response = client.get(reverse("proposals:list"), {"q": "sq-b"})
+    assert [p.reference for p in response.context["page"]] == ["SQ-B"]
+    response = client.get(reverse("proposals:list"), {"q": "Fraunhofer", "state": "draft"})
+    assert [p.reference for p in response.context["page"]] == ["SQ-C"]
+
+
+def test_officer_list_paginates_by_twenty(client, officer):
+    owner = make_user()
+    for i in range(21):
+        make_proposal(owner=owner, data=complete_data(reference=f"SQ-{i:02d}"))
+    first = client.get(reverse("proposals:list"))
+    second = client.get(reverse("proposals:list"), {"page": 2})
+    assert (len(first.context["page"]), len(second.context["page"])) == (20, 1)
+
+
+def _list_queries(client, n: int) -> int:
+    owner = make_user()
+    for i in range(n):
+        make_proposal(owner=owner, data=complete_data(reference=f"SQ-{n}-{i:02d}"))
+    client.get(reverse("proposals:list"))  # warm the session
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("proposals:list"), {"state": "draft"})
+    assert response.status_code == 200
+    assert len(response.context["page"]) == Proposal.objects.count()
+    return len(ctx.captured_queries)
+
+
+def test_officer_list_query_count_does_not_grow_with_proposals(client, officer):
+    small = _list_queries(client, 3)
+    Proposal.objects.all().delete()
+    large = _list_queries(client, 15)
+    assert small == large
+
+
+# --- import page -------------------------------------------------------------
+
+
+def test_officer_import_page_imports_file_for_named_owner(client, officer):
+    import json
+
+    from proposals.interchange import proposal_to_dict
+
+    owner = make_user("bob")
+    content = json.dumps({"proposals": [proposal_to_dict(complete_data(reference="SQ-I"))]}).encode()
+    response = client.post(
+        reverse("proposals:import"), {"file": upload("batch.json", content), "owner": "bob"}
+    )
+    assert response.status_code == 200
+    assert (response.context["report"].created, Proposal.objects.get().owner) == (["SQ-I"], owner)
+
+
+def test_officer_import_page_lists_errors_with_paths_and_imports_nothing(client, officer):
+    content = b'{"proposals": [{"reference": "SQ-I", "start_date": "soon"}]}'
+    response = client.post(reverse("proposals:import"), {"file": upload("batch.json", content)})
+    assert response.status_code == 400
+    assert [e.path for e in response.context["report"].errors] == ["proposals[0].start_date"]
+    assert "proposals[0].start_date" in response.content.decode()
+    assert Proposal.objects.count() == 0
+
+
+# --- sign-up and nav ---------------------------------------------------------
+
+
+def test_signup_creates_applicant_and_logs_in(client):
+    response = client.post(
+        reverse("proposals:signup"),
+        {"username": "newbie", "email": "", "password1": "a-Long-pass-2022", "password2": "a-Long-pass-2022"},
+    )
+    assert response.status_code == 302
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(username="newbie")
+    assert list(user.groups.values_list("name", flat=True)) == ["applicant"]
+    assert client.get(reverse("proposals:list")).status_code == 200
+
+
+def test_nav_links_follow_the_role(client):
+    client.force_login(make_user(role="applicant"))
+    html = client.get(reverse("proposals:list")).content.decode()
+    assert ("我的申报书" in html, "管理后台" in html, 'href="/proposals/import/"' in html) == (
+        True,
+        False,
+        False,
+    )
+    client.force_login(make_user(role="officer"))
+    html = client.get(reverse("proposals:list")).content.decode()
+    assert ("全部申报书" in html, "管理后台" in html, 'href="/proposals/import/"' in html) == (
+        True,
+        False,
+        True,
+    )
+    client.force_login(make_user(role="admin"))
+    html = client.get(reverse("proposals:list")).content.decode()
+    assert ("全部申报书" in html, 'href="/admin/"' in html) == (True, True)
