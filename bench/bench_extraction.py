@@ -52,11 +52,17 @@ def main() -> None:
     t_pdf = best(lambda: extract(pdf))
     t_docx = best(lambda: extract(docx))
     result = extract(pdf)
-    print(f"draft: {n_pages} pages PDF ({len(pdf) // 1024} KiB), DOCX {len(docx) // 1024} KiB; "
-          f"fields found from the PDF: {sum(1 for v in result.found.values() if v)}")
+    print(
+        f"draft: {n_pages} pages PDF ({len(pdf) // 1024} KiB), DOCX {len(docx) // 1024} KiB; "
+        f"fields found from the PDF: {sum(1 for v in result.found.values() if v)}"
+    )
     print(f"baseline  pdfplumber extract_text, all pages: {base * 1000:8.1f} ms")
-    print(f"structured extraction from the PDF:          {t_pdf * 1000:8.1f} ms  ({t_pdf / base:.2f}x baseline)")
-    print(f"structured extraction from the DOCX:         {t_docx * 1000:8.1f} ms  ({t_docx / base:.2f}x baseline)")
+    print(
+        f"structured extraction from the PDF:          {t_pdf * 1000:8.1f} ms  ({t_pdf / base:.2f}x baseline)"
+    )
+    print(
+        f"structured extraction from the DOCX:         {t_docx * 1000:8.1f} ms  ({t_docx / base:.2f}x baseline)"
+    )
 
 
 if __name__ == "__main__":

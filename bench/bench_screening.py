@@ -25,6 +25,15 @@ from screening.models import ScreeningBatch, ScreeningRun
 from screening.tasks import CHUNK
 
 PREFIX = "BENCH-"
+_ALPHABET = sorted({c for c in _setup.GUIDE_TXT.read_text(encoding="utf-8") if "\u4e00" <= c <= "\u9fff"})
+
+
+def text(i: int, length: int) -> str:
+    """Distinct text per proposal: realistic for the duplicate lookups (near-identical
+    texts in every proposal would make each one a candidate for all the others)."""
+    import random
+
+    return "".join(random.Random(i).choices(_ALPHABET, k=length))
 
 
 def make(n: int, owner) -> list[int]:
@@ -34,13 +43,13 @@ def make(n: int, owner) -> list[int]:
             reference=f"{PREFIX}{i:06d}",
             guide_year=2022,
             direction_code="1.1",
-            title=f"燃烧中碳捕集关键技术研究 {i}",
+            title=f"碳捕集{text(-i - 1, 16)}",
             recommender="科学技术部国际合作司",
             start_date=date(2023, 1, 1),
             end_date=date(2025, 12, 31),
             national_funding=Decimal(500),
             matching_funding=Decimal(1000),
-            research_content=f"开发高效低成本燃烧中二氧化碳捕集共性关键技术 {i}",
+            research_content=f"开发高效低成本燃烧中二氧化碳捕集共性关键技术。{text(i, 400)}",
             indicators="氧浓度≥25%；燃尽度≥90%",
             state="submitted",
         )
@@ -80,6 +89,7 @@ def make(n: int, owner) -> list[int]:
             )
     Person.objects.bulk_create(people, batch_size=5000)
     Unit.objects.bulk_create(units, batch_size=5000)
+    services.proposals_index_update(proposals=proposals)  # content fingerprints, as at submission
     return [p.pk for p in proposals]
 
 

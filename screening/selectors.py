@@ -25,7 +25,7 @@ from .models import (
     RegistryLoad,
     ScreeningRun,
 )
-from .rules.text import content_fingerprints, normalise_name
+from .rules.text import normalise_name
 from .rules.types import (
     CrossIndex,
     DirectionParams,
@@ -242,7 +242,12 @@ def _cross_for_year(year: int, group: list[ProposalSnapshot]) -> dict[int, Cross
         ):
             lead_rows[(code or "").upper() or key].add(pid)
 
-    prints = {s.id: content_fingerprints(s.research_content) for s in group}
+    # fingerprints stored at submission (services.proposals_index_update), not recomputed here
+    prints: dict[int, set[str]] = defaultdict(set)
+    for pid, value in ContentFingerprint.objects.filter(proposal_id__in=[s.id for s in group]).values_list(
+        "proposal_id", "value"
+    ):
+        prints[pid].add(value)
     by_print: dict[str, set[int]] = defaultdict(set)
     all_prints = {fp for fps in prints.values() for fp in fps}
     if all_prints:

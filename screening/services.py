@@ -20,6 +20,7 @@ from django.utils import timezone
 from common.services import audit_record
 from proposals.enums import ProposalState
 from proposals.models import Proposal, Unit
+from proposals.services.proposals import proposals_transition_many
 
 from . import selectors
 from .enums import OngoingRole, RegistryName, RunStatus
@@ -58,7 +59,7 @@ def screening_request(
     """Queue a screening run for a proposal and enqueue its task after commit.
     A queued run that has not started yet is reused (no duplicate work)."""
     with transaction.atomic():
-        proposal_index_update(proposal=proposal)
+        proposals_index_update(proposals=[proposal])
         run = (
             ScreeningRun.objects.filter(proposal=proposal, status=RunStatus.QUEUED, batch=batch)
             .order_by("-pk")
@@ -69,8 +70,8 @@ def screening_request(
                 proposal=proposal, batch=batch, requested_by=by if _is_user(by) else None, reason=reason
             )
             audit_record(actor=by, action="screening.requested", target=proposal, data={"run": run.pk})
-        if proposal.state == ProposalState.SUBMITTED:
-            Proposal.objects.filter(pk=proposal.pk).update(state=ProposalState.SCREENING)
+        if proposal.state != ProposalState.DRAFT:
+            proposals_transition_many(ids=[proposal.pk], to=ProposalState.SCREENING, by=by)
         transaction.on_commit(lambda: _enqueue_run(run.pk))
     return run
 
@@ -83,8 +84,10 @@ def screening_batch_create(
     with transaction.atomic():
         batch = ScreeningBatch.objects.create(created_by=by if _is_user(by) else None, label=label)
         proposals = list(proposals)
-        for p in proposals:
-            proposal_index_update(proposal=p)
+        proposals_index_update(proposals=proposals)
+        proposals_transition_many(
+            ids=[p.pk for p in proposals if p.state != ProposalState.DRAFT], to=ProposalState.SCREENING, by=by
+        )
         requested_by = by if _is_user(by) else None
         ScreeningRun.objects.bulk_create(
             [
@@ -115,17 +118,26 @@ def _is_user(by) -> bool:
     return getattr(by, "is_authenticated", False)
 
 
-def proposal_index_update(*, proposal: Proposal) -> None:
+def proposals_index_update(*, proposals: list[Proposal]) -> None:
     """Refresh what the cross-proposal lookups search: unit name keys and the
-    content fingerprints of the research content. Idempotent."""
-    for unit in proposal.units.all():
+    content fingerprints of the research content. Idempotent; a constant number of
+    queries for any number of proposals."""
+    ids = [p.pk for p in proposals]
+    stale = []
+    for unit in Unit.objects.filter(proposal_id__in=ids).only("id", "name", "name_key"):
         key = normalise_name(unit.name)
         if unit.name_key != key:
-            Unit.objects.filter(pk=unit.pk).update(name_key=key)
-    ContentFingerprint.objects.filter(proposal=proposal).delete()
+            unit.name_key = key
+            stale.append(unit)
+    Unit.objects.bulk_update(stale, ["name_key"], batch_size=1000)
+    ContentFingerprint.objects.filter(proposal_id__in=ids).delete()
     ContentFingerprint.objects.bulk_create(
-        ContentFingerprint(proposal=proposal, value=fp)
-        for fp in set(content_fingerprints(proposal.research_content))
+        (
+            ContentFingerprint(proposal_id=p.pk, value=fp)
+            for p in proposals
+            for fp in set(content_fingerprints(p.research_content))
+        ),
+        batch_size=2000,
     )
 
 

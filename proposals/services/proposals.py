@@ -107,6 +107,36 @@ def proposal_transition(*, proposal: Proposal, to: str, by) -> Proposal:
     return proposal
 
 
+def proposals_transition_many(*, ids: list[int], to: str, by=None) -> int:
+    """The bulk form of :func:`proposal_transition` for the screening engine: moves
+    every proposal among ``ids`` whose current state allows ``to`` (others are left
+    alone), in one UPDATE plus one audit row per proposal. Returns how many moved."""
+    from common.models import AuditEntry
+
+    sources = [state for state, targets in ALLOWED_TRANSITIONS.items() if to in targets]
+    with transaction.atomic():
+        rows = list(
+            Proposal.objects.select_for_update()
+            .filter(pk__in=ids, state__in=sources)
+            .values_list("pk", "state")
+        )
+        if not rows:
+            return 0
+        Proposal.objects.filter(pk__in=[pk for pk, _ in rows]).update(state=to, updated_at=timezone.now())
+        actor = by if getattr(by, "is_authenticated", False) else None
+        AuditEntry.objects.bulk_create(
+            AuditEntry(
+                actor=actor,
+                action="proposal.state",
+                target_type=Proposal._meta.label_lower,
+                target_id=str(pk),
+                data={"from": current, "to": to},
+            )
+            for pk, current in rows
+        )
+    return len(rows)
+
+
 def proposal_submit(*, proposal: Proposal, by) -> list[FieldError]:
     """Check the stored draft and, when nothing is wrong, move it draft → submitted.
 
