@@ -396,3 +396,9 @@ def batch_progress(*, batch_id: int) -> dict[str, int]:
     )
     total = sum(counts.values())
     return {"total": total, **{s: counts.get(s, 0) for s in ("queued", "running", "done", "failed")}}
+
+
+def run_counts(*, run: ScreeningRun) -> dict[str, int]:
+    from django.db.models import Count
+
+    return dict(run.findings.values_list("status").annotate(n=Count("id")).values_list("status", "n"))

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from common.roles import is_admin, is_officer
 from proposals.models import Proposal
+from proposals.selectors import proposals_visible_to
 
 from . import exports, report, selectors, services
 from .enums import RegistryName
@@ -24,8 +25,7 @@ EXPORT_LIMIT = 20000
 
 def _proposal_for(user, pk: int) -> Proposal:
     """Owner, officer or admin; anyone else gets a 404 (never a hint it exists)."""
-    qs = Proposal.objects.all() if is_officer(user) else Proposal.objects.filter(owner=user)
-    return get_object_or_404(qs, pk=pk)
+    return get_object_or_404(proposals_visible_to(user=user), pk=pk)
 
 
 def _officer_only(user) -> None:
