@@ -377,6 +377,22 @@ def registries_import(*, data: dict, source: str = "", by=None) -> dict[str, int
     return counts
 
 
+_REGISTRY_MODELS = {
+    RegistryName.ONGOING_PROJECTS: OngoingProject,
+    RegistryName.MISCONDUCT: MisconductEntry,
+    RegistryName.GUIDE_EXPERTS: GuideExpert,
+    RegistryName.RECOMMENDERS: Recommender,
+}
+
+
+def registry_touch(*, name: str, by=None, source: str = "admin") -> int:
+    """Mark a registry edited by hand as loaded, with its current size."""
+    entries = _REGISTRY_MODELS[name].objects.count()
+    RegistryLoad.objects.update_or_create(name=name, defaults={"entries": entries, "source": source})
+    audit_record(actor=by, action="registries.edited", data={"registry": name, "entries": entries})
+    return entries
+
+
 def registry_import_csv(*, name: str, text: str, source: str = "", by=None) -> int:
     """Load one registry from CSV text with a header row (columns as in the JSON)."""
     if name not in RegistryName.values:

@@ -31,6 +31,9 @@ def make_user(username: str | None = None, *, role: str = "applicant"):
         username=username or f"user{next(_seq)}", password="pw-123456!"
     )
     user.groups.set([Group.objects.get(name=role)])
+    if role == "admin":
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
     return user
 
 

@@ -169,3 +169,13 @@ def test_admin_registry_upload_with_bad_rows_shows_error(client, db):
     assert response.status_code == 200
     assert "registries.guide_experts[0].id_number: required" in response.content.decode()
     assert RegistryLoad.objects.count() == 0
+
+
+def test_admin_adding_a_registry_entry_by_hand_marks_it_loaded(client, db):
+    login(client, make_user("admin3", role="admin"))
+    response = client.post(
+        "/admin/screening/guideexpert/add/", {"id_number": "11010519491231002X", "name": "专家甲"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/screening/guideexpert/"
+    assert RegistryLoad.objects.get(name="guide_experts").entries == 1

@@ -1,0 +1,113 @@
+from django.contrib import admin
+
+from .enums import RegistryName
+from .models import (
+    Finding,
+    GuideExpert,
+    MisconductEntry,
+    OngoingProject,
+    Recommender,
+    RegistryLoad,
+    ScreeningBatch,
+    ScreeningRun,
+)
+from .services import registry_touch
+
+
+class RegistryAdmin(admin.ModelAdmin):
+    """Editing a registry by hand marks it as loaded, with its new size."""
+
+    registry: str = ""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        registry_touch(name=self.registry, by=request.user)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        registry_touch(name=self.registry, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        registry_touch(name=self.registry, by=request.user)
+
+
+@admin.register(OngoingProject)
+class OngoingProjectAdmin(RegistryAdmin):
+    registry = RegistryName.ONGOING_PROJECTS
+    list_display = ["id_number", "name", "role", "program"]
+    list_filter = ["role"]
+    search_fields = ["id_number", "name", "program"]
+
+
+@admin.register(MisconductEntry)
+class MisconductEntryAdmin(RegistryAdmin):
+    registry = RegistryName.MISCONDUCT
+    list_display = ["name", "id_number", "credit_code"]
+    search_fields = ["name", "id_number", "credit_code"]
+
+
+@admin.register(GuideExpert)
+class GuideExpertAdmin(RegistryAdmin):
+    registry = RegistryName.GUIDE_EXPERTS
+    list_display = ["name", "id_number"]
+    search_fields = ["name", "id_number"]
+
+
+@admin.register(Recommender)
+class RecommenderAdmin(RegistryAdmin):
+    registry = RegistryName.RECOMMENDERS
+    list_display = ["name"]
+    search_fields = ["name"]
+    exclude = ["name_key"]
+
+    def save_model(self, request, obj, form, change):
+        from .rules.text import normalise_name
+
+        obj.name_key = normalise_name(obj.name)
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(RegistryLoad)
+class RegistryLoadAdmin(admin.ModelAdmin):
+    """A registry counts as loaded once it has a row here (rules report `unknown` before)."""
+
+    list_display = ["name", "entries", "loaded_at", "source"]
+
+
+class FindingInline(admin.TabularInline):
+    model = Finding
+    extra = 0
+    can_delete = False
+    readonly_fields = ["rule", "status", "clause", "message_id", "params", "evidence", "field", "fix_id"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ScreeningRun)
+class ScreeningRunAdmin(admin.ModelAdmin):
+    list_display = [
+        "id",
+        "proposal",
+        "status",
+        "overall",
+        "reason",
+        "ruleset_version",
+        "queued_at",
+        "finished_at",
+    ]
+    list_filter = ["status", "overall", "reason"]
+    list_select_related = ["proposal"]
+    search_fields = ["proposal__reference", "proposal__title"]
+    readonly_fields = [f.name for f in ScreeningRun._meta.fields]
+    inlines = [FindingInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(ScreeningBatch)
+class ScreeningBatchAdmin(admin.ModelAdmin):
+    list_display = ["id", "label", "created_by", "created_at"]
