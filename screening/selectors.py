@@ -251,9 +251,11 @@ def _cross_for_year(year: int, group: list[ProposalSnapshot]) -> dict[int, Cross
     by_print: dict[str, set[int]] = defaultdict(set)
     all_prints = {fp for fps in prints.values() for fp in fps}
     if all_prints:
-        for pid, value in ContentFingerprint.objects.filter(
-            value__in=all_prints, proposal__guide_year=year, proposal__state__in=COMPETING_STATES
-        ).values_list("proposal_id", "value"):
+        # by value only (its index); candidates outside the year or not handed in are
+        # dropped by _other_proposals, which only returns competing proposals of the year
+        for pid, value in ContentFingerprint.objects.filter(value__in=all_prints).values_list(
+            "proposal_id", "value"
+        ):
             by_print[value].add(pid)
 
     candidates: dict[int, set[int]] = {}
@@ -269,7 +271,7 @@ def _cross_for_year(year: int, group: list[ProposalSnapshot]) -> dict[int, Cross
         found.discard(s.id)
         candidates[s.id] = found
 
-    others = _other_proposals({pid for found in candidates.values() for pid in found})
+    others = _other_proposals({pid for found in candidates.values() for pid in found}, year=year)
     result = {}
     for s in group:
         person_proposals = {}
@@ -297,7 +299,16 @@ def _cross_for_year(year: int, group: list[ProposalSnapshot]) -> dict[int, Cross
     return result
 
 
-def _other_proposals(pids: set[int]) -> dict[int, OtherProposal]:
+def _other_proposals(pids: set[int], *, year: int) -> dict[int, OtherProposal]:
+    pids = (
+        set(
+            Proposal.objects.filter(pk__in=pids, guide_year=year, state__in=COMPETING_STATES).values_list(
+                "pk", flat=True
+            )
+        )
+        if pids
+        else set()
+    )
     if not pids:
         return {}
     pi_ids = dict(
