@@ -164,3 +164,15 @@ def test_direction_detail_query_count_constant(client):
     assert _query_count(client, f"/guide/{small.year}/directions/1.1/") == _query_count(
         client, f"/guide/{large.year}/directions/1.1/"
     )
+
+
+def test_chinese_is_the_default_even_for_english_browsers(client, guide2022):
+    html = client.get("/guide/2022/directions/4.1/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "研究内容" in html
+    assert "Research content" not in html
+
+
+def test_language_switch_sets_english(client, guide2022):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/guide/2022/"})
+    assert response.status_code == 302
+    assert "Research content" in client.get("/guide/2022/directions/4.1/").content.decode()
