@@ -142,7 +142,9 @@ def draft_upload_confirm(*, upload: DraftUpload, data: ProposalData, by) -> Prop
     upload was not read successfully, ReferenceTaken for a used reference.
     """
     with transaction.atomic():
-        upload = DraftUpload.objects.select_for_update(of=("self",)).select_related("proposal").get(pk=upload.pk)
+        upload = (
+            DraftUpload.objects.select_for_update(of=("self",)).select_related("proposal").get(pk=upload.pk)
+        )
         if upload.proposal is not None:
             return upload.proposal
         if upload.state != UploadState.DONE:
