@@ -2,9 +2,12 @@
 partner requirements and formal-review clauses. Rows are written only by
 `guide.services.guide_ingest`."""
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+ITEM_START = re.compile(r"^[(（]\d+[)）]")
 COMPARATOR_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "=", "range": "~"}
 
 
@@ -74,6 +77,13 @@ class Direction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def research_intro(self) -> str:
+        """The research content without its numbered sub-items (shown as a list)."""
+        return "\n".join(
+            line for line in self.research_content.splitlines() if not ITEM_START.match(line.strip())
+        )
 
 
 class Indicator(models.Model):

@@ -176,3 +176,12 @@ def test_language_switch_sets_english(client, guide2022):
     response = client.post("/i18n/setlang/", {"language": "en", "next": "/guide/2022/"})
     assert response.status_code == 302
     assert "Research content" in client.get("/guide/2022/directions/4.1/").content.decode()
+
+
+def test_direction_detail_lists_sub_items_once_and_counts_quantitative_indicators(client, guide2022):
+    response = client.get("/guide/2022/directions/2.1/")
+    html = response.content.decode()
+    assert html.count("与生态环境友好的大型光伏系统设计评估技术") == 1
+    direction = response.context["direction"]
+    assert response.context["quantitative_count"] == sum(1 for i in direction.indicators.all() if i.comparator)
+    assert response.context["quantitative_count"] < direction.indicators.count()
