@@ -56,3 +56,20 @@ def ratio_choices(*, guide: Guide) -> list:
             )
         }
     )
+
+
+def call_summary(*, guide: Guide) -> dict:
+    """The call at a glance: directions per matching ratio and per partner requirement."""
+    ratios = (
+        Direction.objects.filter(guide=guide)
+        .values("matching_ratio")
+        .annotate(n=Count("id"))
+        .order_by("-matching_ratio")
+    )
+    partners = (
+        PartnerRequirement.objects.filter(direction__guide=guide)
+        .values("kind", "strength")
+        .annotate(n=Count("direction", distinct=True))
+        .order_by("kind", "strength")
+    )
+    return {"ratios": list(ratios), "partners": list(partners)}

@@ -22,6 +22,7 @@ def overview(request, year: int):
             "clauses": guide.formal_clauses.all(),
             "years": selectors.guide_years(),
             "direction_count": guide.directions.count(),
+            "summary": selectors.call_summary(guide=guide),
         },
     )
 

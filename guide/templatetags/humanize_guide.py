@@ -23,3 +23,9 @@ def ratio(value) -> str:
     if value is None:
         return "—"
     return f"{Decimal(value).normalize():f}:1"
+
+
+@register.filter
+def ratio_value(value) -> str:
+    """Decimal('2.00') → '2' (the value the ratio filter takes)."""
+    return f"{Decimal(value).normalize():f}"

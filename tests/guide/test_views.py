@@ -183,5 +183,20 @@ def test_direction_detail_lists_sub_items_once_and_counts_quantitative_indicator
     html = response.content.decode()
     assert html.count("与生态环境友好的大型光伏系统设计评估技术") == 1
     direction = response.context["direction"]
-    assert response.context["quantitative_count"] == sum(1 for i in direction.indicators.all() if i.comparator)
+    assert response.context["quantitative_count"] == sum(
+        1 for i in direction.indicators.all() if i.comparator
+    )
     assert response.context["quantitative_count"] < direction.indicators.count()
+
+
+def test_overview_summarises_ratios_and_partner_requirements(client, guide2022):
+    summary = client.get("/guide/2022/").context["summary"]
+    ratios = {
+        (str(r["matching_ratio"]) if r["matching_ratio"] is not None else None): r["n"]
+        for r in summary["ratios"]
+    }
+    assert ratios == {"2.00": 6, "1.00": 18, None: 15}
+    partners = {(p["kind"], p["strength"]): p["n"] for p in summary["partners"]}
+    assert partners[("foreign_countries", "required")] == 2
+    assert partners[("foreign_countries", "indicator")] == 7  # 6.1, 6.4, 7.1–7.3, 8.1, 8.2
+    assert partners[("licence", "required")] == 1
