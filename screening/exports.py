@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -72,7 +73,25 @@ def to_json(items: Iterable[ProposalReport]) -> dict:
     }
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A value safe for a spreadsheet: control characters (which XLSX cannot hold)
+    removed, and text that a spreadsheet would run as a formula prefixed with '."""
+    if not isinstance(value, str):
+        return value
+    value = _CONTROL.sub("", value)
+    return "'" + value if value.startswith(_FORMULA_START) else value
+
+
 def _rows(items: Iterable[ProposalReport]) -> Iterator[list]:
+    for row in _raw_rows(items):
+        yield [safe_cell(v) for v in row]
+
+
+def _raw_rows(items: Iterable[ProposalReport]) -> Iterator[list]:
     for i in items:
         for f in i.findings:
             c = check_dict(f)
@@ -117,7 +136,9 @@ def xlsx_file(items: Iterable[ProposalReport]) -> tempfile.SpooledTemporaryFile:
         for f in i.findings:
             if f.status in counts:
                 counts[f.status] += 1
-        summary.append([i.reference, i.title, i.direction, i.overall, *counts.values()])
+        summary.append(
+            [safe_cell(v) for v in (i.reference, i.title, i.direction, i.overall, *counts.values())]
+        )
         for row in _rows([i]):
             checks.append(row)
     out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)

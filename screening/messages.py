@@ -179,6 +179,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "项目负责人 {name} 本年度仅牵头申报本项目。",
         "en": "The PI {name} leads no other proposal this year.",
     },
+    # What an applicant sees instead of a cross-proposal finding: the other
+    # proposals belong to other applicants and are not named.
+    "cross.redacted.duplicate": {
+        "zh": "本申报书与另一份已提交的申报书高度相似（同一项目不得多头申报或重复申报），请与项目管理部门核实。",
+        "en": "This proposal closely resembles another submitted proposal (the same project may not be "
+        "submitted twice or through several recommenders); please check with the programme office.",
+    },
+    "cross.redacted.person": {
+        "zh": "本申报书中有人员（按证件号码识别）还出现在本专项另一份已提交的申报书中，"
+        "项目负责人和项目骨干只能主持或参与 1 项本专项项目。",
+        "en": "A person in this proposal (identified by ID number) also appears in another submitted proposal "
+        "of this special project; the PI and key members may lead or join only one.",
+    },
     "pi.single_project.multiple": {
         "zh": "项目负责人 {name} 还牵头申报了项目 {others}，限申报 1 个项目。",
         "en": "The PI {name} also leads proposal(s) {others}; only one is allowed.",

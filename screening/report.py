@@ -32,6 +32,38 @@ class ClauseGroup:
     lines: list[ReportLine]
 
 
+# Findings about other proposals: applicants see them without the other
+# proposals' references, titles or recommenders (those belong to other applicants).
+CROSS_RULES = {
+    "submission.duplicate": "cross.redacted.duplicate",
+    "pi.single_project": "cross.redacted.person",
+    "person.single_project": "cross.redacted.person",
+}
+
+
+def redacted(findings: list[Finding]) -> list[Finding]:
+    """Copies of the findings fit for an applicant: a cross-proposal finding that is
+    not a pass keeps its status, clause and field, with a generic message and no
+    evidence. Nothing is saved."""
+    result = []
+    for f in findings:
+        if f.rule in CROSS_RULES and f.status not in ("pass", "not_applicable"):
+            f = Finding(
+                run_id=f.run_id,
+                position=f.position,
+                rule=f.rule,
+                status=f.status,
+                clause=f.clause,
+                message_id=CROSS_RULES[f.rule],
+                params={},
+                evidence=[],
+                field=f.field,
+                fix_id="",
+            )
+        result.append(f)
+    return result
+
+
 def lang_key(language: str | None) -> str:
     return "en" if (language or "").startswith("en") else "zh"
 

@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from common.services import audit_record
@@ -22,7 +22,7 @@ from proposals.enums import ProposalState
 from proposals.models import Proposal, Unit
 from proposals.services.proposals import proposals_transition_many
 
-from . import selectors
+from . import report, selectors
 from .enums import OngoingRole, RegistryName, RunStatus
 from .models import (
     ContentFingerprint,
@@ -42,7 +42,7 @@ from .rules.types import RuleContext
 log = logging.getLogger(__name__)
 
 # Rules whose failures involve other proposals: those are re-screened too.
-CROSS_RULES = ("submission.duplicate", "pi.single_project", "person.single_project")
+CROSS_RULES = tuple(report.CROSS_RULES)
 MAX_ATTEMPTS = 3
 
 
@@ -160,11 +160,29 @@ def screening_execute(*, run_ids: list[int]) -> list[int]:
         raise
     except Exception as exc:  # anything else is recorded as a failed run, not retried
         log.exception("screening failed for runs %s", claimed)
-        ScreeningRun.objects.filter(pk__in=claimed, status=RunStatus.RUNNING).update(
-            status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}"[:2000], finished_at=timezone.now()
-        )
+        _fail_runs(claimed, error=f"{type(exc).__name__}: {exc}")
         return []
     return claimed
+
+
+def _fail_runs(run_ids: list[int], *, error: str) -> None:
+    """Record runs as failed and give their proposals back (screening → submitted),
+    so no proposal stays locked in `screening` after a run that will not finish."""
+    with transaction.atomic():
+        proposal_ids = list(
+            ScreeningRun.objects.filter(pk__in=run_ids).values_list("proposal_id", flat=True).distinct()
+        )
+        ScreeningRun.objects.filter(pk__in=run_ids, status__in=[RunStatus.RUNNING, RunStatus.QUEUED]).update(
+            status=RunStatus.FAILED, error=error[:2000], finished_at=timezone.now()
+        )
+        still_running = set(
+            ScreeningRun.objects.filter(
+                proposal_id__in=proposal_ids, status__in=[RunStatus.RUNNING, RunStatus.QUEUED]
+            ).values_list("proposal_id", flat=True)
+        )
+        proposals_transition_many(
+            ids=[pid for pid in proposal_ids if pid not in still_running], to=ProposalState.SUBMITTED
+        )
 
 
 def _claim(run_ids: list[int]) -> list[int]:
@@ -329,26 +347,30 @@ def snapshot_sha256(snapshot, *, files: list[str]) -> str:
 
 
 def runs_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:
-    """Runs stuck in `running` longer than the hard time limit (their worker died)
-    go back to `queued` and are enqueued again; after MAX_ATTEMPTS they fail."""
+    """Sweep (run by Celery beat): runs stuck in `running` longer than the hard time
+    limit (their worker died) go back to `queued` and are enqueued again, and so are
+    runs left `queued` that long (their message was lost, e.g. the broker was down or
+    the retries ran out). A run that has been tried MAX_ATTEMPTS times fails, and its
+    proposal is given back. Returns the re-enqueued run IDs."""
     limit = older_than or timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
     cutoff = timezone.now() - limit
-    requeued = []
+    requeued, given_up = [], []
     with transaction.atomic():
         stale = ScreeningRun.objects.select_for_update(skip_locked=True).filter(
-            status=RunStatus.RUNNING, started_at__lt=cutoff
+            Q(status=RunStatus.RUNNING, started_at__lt=cutoff)
+            | Q(status=RunStatus.QUEUED, queued_at__lt=cutoff)
         )
         for run in stale:
             if run.attempts >= MAX_ATTEMPTS:
-                run.status = RunStatus.FAILED
-                run.error = "worker lost too many times"
-                run.finished_at = timezone.now()
-                run.save(update_fields=["status", "error", "finished_at"])
+                given_up.append(run.pk)
                 continue
-            run.status = RunStatus.QUEUED
-            run.save(update_fields=["status"])
+            if run.status == RunStatus.RUNNING:
+                run.status = RunStatus.QUEUED
+                run.save(update_fields=["status"])
             requeued.append(run.pk)
             transaction.on_commit(lambda pk=run.pk: _enqueue_run(pk))
+    if given_up:
+        _fail_runs(given_up, error="worker lost too many times")
     return requeued
 
 

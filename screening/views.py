@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -40,10 +41,11 @@ def proposal_report(request, pk: int):
     context = {"proposal": proposal, "run": run, "groups": [], "changes": [], "previous": None}
     if run is not None and run.status == "done":
         previous = selectors.run_previous_done(run=run)
+        visible = (lambda f: f) if is_officer(request.user) else report.redacted
         lines = report.report_lines(
-            selectors.findings_of(run=run),
+            visible(selectors.findings_of(run=run)),
             language=get_language(),
-            previous=selectors.findings_of(run=previous) if previous else None,
+            previous=visible(selectors.findings_of(run=previous)) if previous else None,
         )
         context.update(
             groups=report.grouped(lines),
@@ -143,13 +145,18 @@ def proposal_export(request, pk: int, fmt: str):
     if run is None or run.status != "done":
         raise Http404
     items = list(exports.report_items(selectors.runs_for_export([run.pk])))
+    if not is_officer(request.user):
+        for item in items:
+            item.findings = report.redacted(item.findings)
     if fmt == "json":
         return JsonResponse(exports.to_json(items), json_dumps_params={"ensure_ascii": False})
     if fmt == "pdf":
         title = f"{_('预审报告')} {proposal.reference}"
         data = exports.pdf_bytes(items, lang=report.lang_key(get_language()), title=title)
         response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{proposal.reference}-screening.pdf"'
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{proposal.reference}-screening.pdf"
+        )
         return response
     raise Http404
 

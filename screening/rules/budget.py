@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 
 from screening.rules.base import (
     DATA_MISSING,
@@ -84,7 +84,8 @@ def matching_ratio(ctx: RuleContext) -> list[Finding]:
             )
         ]
     required_matching = ratio * national
-    actual = (matching / national).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    # rounded down, so a ratio just below the requirement never displays as meeting it
+    actual = (matching / national).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
     params = {
         "ratio": format_decimal(ratio),
         "national": national,

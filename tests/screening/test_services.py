@@ -170,3 +170,39 @@ def test_batch_screening_query_count_is_constant(
     small = _batch_queries(3, django_capture_on_commit_callbacks)
     large = _batch_queries(12, django_capture_on_commit_callbacks)
     assert small == large
+
+
+def test_failed_run_gives_the_proposal_back_to_submitted(
+    guide2022, monkeypatch, django_capture_on_commit_callbacks
+):
+    from screening import selectors
+
+    def broken():
+        raise RuntimeError("registry table unreadable")
+
+    monkeypatch.setattr(selectors, "registries_current", broken)
+    proposal = make_proposal()
+    run = request_and_run(proposal, django_capture_on_commit_callbacks)
+    proposal.refresh_from_db()
+    assert (run.status, run.error) == ("failed", "RuntimeError: registry table unreadable")
+    assert proposal.state == "submitted"
+
+
+def test_run_left_queued_too_long_is_enqueued_again(guide2022, django_capture_on_commit_callbacks):
+    proposal = make_proposal()
+    run = ScreeningRun.objects.create(proposal=proposal)
+    ScreeningRun.objects.filter(pk=run.pk).update(queued_at=timezone.now() - timedelta(hours=2))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.runs_requeue_stale() == [run.pk]
+    run.refresh_from_db()
+    assert run.status == "done"
+
+
+def test_giving_up_on_a_stale_run_releases_its_proposal(guide2022):
+    proposal = make_proposal(state="screening")
+    ScreeningRun.objects.create(
+        proposal=proposal, status="running", started_at=timezone.now() - timedelta(hours=2), attempts=3
+    )
+    services.runs_requeue_stale()
+    proposal.refresh_from_db()
+    assert proposal.state == "submitted"

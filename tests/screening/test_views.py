@@ -1,4 +1,5 @@
 import io
+import json
 from datetime import date
 
 import pdfplumber
@@ -179,3 +180,60 @@ def test_admin_adding_a_registry_entry_by_hand_marks_it_loaded(client, db):
     assert response.status_code == 302
     assert response["Location"] == "/admin/screening/guideexpert/"
     assert RegistryLoad.objects.get(name="guide_experts").entries == 1
+
+
+def test_applicant_report_does_not_name_other_applicants_proposals(
+    client, guide2022, all_registries_empty, django_capture_on_commit_callbacks
+):
+    shared_pi = "11010519491231002X"
+    victim = make_proposal(reference="SECRET-REF-A", pi_id=shared_pi, title="甲的保密项目名称")
+    prober = make_user("prober")
+    draft = make_proposal(owner=prober, state="draft", pi_id=shared_pi)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.screening_request(proposal=victim)
+        services.screening_request(proposal=draft, reason="draft")
+    login(client, prober)
+    html = client.get(f"/screening/proposals/{draft.pk}/").content.decode()
+    data = client.get(f"/screening/proposals/{draft.pk}/report.json").content.decode()
+    for text in (html, data):
+        assert "SECRET-REF-A" not in text
+        assert "甲的保密项目名称" not in text
+    checks = {c["rule"]: c for c in json.loads(data)["results"][0]["checks"]}
+    assert checks["pi.single_project"]["status"] == "fail"
+    assert checks["pi.single_project"]["evidence"] == []
+
+
+def test_officer_report_names_the_other_proposal(
+    client, guide2022, all_registries_empty, django_capture_on_commit_callbacks
+):
+    shared_pi = "11010519491231002X"
+    first = make_proposal(reference="REF-FIRST", pi_id=shared_pi)
+    second = make_proposal(reference="REF-SECOND", pi_id=shared_pi)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.screening_request(proposal=first)
+        services.screening_request(proposal=second)
+    login(client, make_user("officer9", role="officer"))
+    assert "REF-FIRST" in client.get(f"/screening/proposals/{second.pk}/").content.decode()
+
+
+def test_pdf_report_name_is_safe_for_any_reference(client, screened):
+    from proposals.models import Proposal
+
+    Proposal.objects.filter(pk=screened.pk).update(reference='R"1\r\nX-Injected: 1')
+    response = login(client, screened.owner).get(f"/screening/proposals/{screened.pk}/report.pdf")
+    assert response.status_code == 200
+    assert "X-Injected" not in response.headers
+
+
+def test_exports_survive_control_characters_and_neutralise_formulas(client, screened):
+    from proposals.models import Proposal
+
+    Proposal.objects.filter(pk=screened.pk).update(title='=HYPERLINK("http://x")\x0bend')
+    login(client, make_user("officer5", role="officer"))
+    xlsx = client.get("/screening/export.xlsx")
+    assert xlsx.status_code == 200
+    wb = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    cell = wb["proposals"]["B2"]
+    assert (cell.data_type, cell.value) == ("s", '\'=HYPERLINK("http://x")end')
+    csv_text = b"".join(client.get("/screening/export.csv").streaming_content).decode("utf-8-sig")
+    assert ',"\'=HYPERLINK(""' in csv_text

@@ -42,7 +42,7 @@ def test_matching_ratio_fails_one_ten_thousandth_below():
         "budget.matching",
         "fix.raise_matching",
         "0.0001",
-        "2",
+        "1.99",  # rounded down: a failing ratio never displays as the requirement
     )
 
 
@@ -78,3 +78,11 @@ def test_matching_ratio_other_year_guide_three_to_one():
     assert only(matching_ratio(ctx_with(amounts))).status == "pass"
     f = only(matching_ratio(ctx_with(amounts, guide=make_other_year_guide())))
     assert (f.status, f.params["ratio"], f.params["required_matching"]) == ("fail", "3", "900")
+
+
+def test_matching_ratio_just_below_shows_the_ratio_rounded_down():
+    ctx = ctx_with(
+        {"national_funding": Decimal("500"), "matching_funding": Decimal("499.99")}, guide=guide_with_ratio(1)
+    )
+    f = only(matching_ratio(ctx))
+    assert (f.status, f.params["actual_ratio"]) == ("fail", "0.99")
