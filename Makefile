@@ -28,6 +28,7 @@ setup: install messages ## Install, compile messages, migrate, ingest the bundle
 	$(BIN)/python manage.py collectstatic --noinput -v 0
 	$(BIN)/python manage.py ingest_guide fixtures/guides/2022-strategic-cooperation.txt
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py screen_proposals fixtures/demo/batch-2022.json --owner applicant
 
 run: setup ## Set everything up and serve the app at http://127.0.0.1:$(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)

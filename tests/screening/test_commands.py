@@ -111,3 +111,18 @@ def test_screen_proposals_with_bad_field_imports_nothing(tmp_path, guide2022):
     with pytest.raises(CommandError):
         run(tmp_path, path)
     assert Proposal.objects.count() == 0
+
+
+def test_demo_batch_screens_as_the_readme_describes(tmp_path, guide2022):
+    from pathlib import Path
+
+    demo = Path(__file__).resolve().parents[2] / "fixtures" / "demo" / "batch-2022.json"
+    report = run(tmp_path, demo)
+    failing = {
+        r["reference"]: sorted({c["rule"] for c in r["checks"] if c["status"] == "fail"}) for r in report["results"]
+    }
+    assert failing == {
+        "DEMO-2022-001": [],
+        "DEMO-2022-002": ["budget.matching_ratio", "pi.age", "pi.qualification", "unit.state_organ"],
+        "DEMO-2022-003": ["direction.partner_countries", "member.ongoing_project"],
+    }

@@ -21,10 +21,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--output", required=True, help="where to write the report JSON")
+        parser.add_argument("--output", help="where to write the report JSON (omit to only print the summary)")
         parser.add_argument("--owner", help=f"owner of new proposals (default: a '{BATCH_OWNER}' account)")
 
-    def handle(self, *args, file: str, output: str, owner: str | None = None, **options):
+    def handle(self, *args, file: str, output: str | None = None, owner: str | None = None, **options):
         try:
             data = json.loads(Path(file).read_bytes().decode("utf-8-sig"))
         except FileNotFoundError:
@@ -55,15 +55,17 @@ class Command(BaseCommand):
 
         runs = {r.proposal.reference: r for r in selectors.runs_for_export(run_ids)}
         result = exports.to_json(exports.report_items(runs[r] for r in references))
-        try:
-            Path(output).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
-        except OSError as exc:
-            raise CommandError(f"{output}: cannot write ({exc.strerror or exc})") from None
+        if output:
+            try:
+                Path(output).write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+            except OSError as exc:
+                raise CommandError(f"{output}: cannot write ({exc.strerror or exc})") from None
         counts = {}
         for item in result["results"]:
             counts[item["overall"]] = counts.get(item["overall"], 0) + 1
         summary = ", ".join(f"{k} {v}" for k, v in sorted(counts.items()))
-        self.stdout.write(f"screened {len(references)} proposals ({summary}); report written to {output}")
+        written = f"; report written to {output}" if output else ""
+        self.stdout.write(f"screened {len(references)} proposals ({summary}){written}")
 
     def _owner(self, username: str | None):
         User = get_user_model()
