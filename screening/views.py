@@ -19,6 +19,7 @@ from . import exports, report, selectors, services
 from .enums import RegistryName
 from .filters import ScreeningFilter
 from .forms import RegistryUploadForm
+from .messages import RULE_TITLES
 from .models import RegistryLoad, ScreeningBatch, ScreeningRun
 
 EXPORT_LIMIT = 20000
@@ -87,7 +88,11 @@ def overview(request):
     filterset = ScreeningFilter(request.GET or None, queryset=base)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "screening/overview.html", {"filter": filterset, "page": page})
+    failing = [
+        {**row, "title": RULE_TITLES.get(row["rule"], {}).get(report.lang_key(get_language()), row["rule"])}
+        for row in selectors.failing_rule_counts(qs)
+    ]
+    return render(request, "screening/overview.html", {"filter": filterset, "page": page, "failing": failing})
 
 
 @login_required

@@ -119,7 +119,8 @@ def test_demo_batch_screens_as_the_readme_describes(tmp_path, guide2022):
     demo = Path(__file__).resolve().parents[2] / "fixtures" / "demo" / "batch-2022.json"
     report = run(tmp_path, demo)
     failing = {
-        r["reference"]: sorted({c["rule"] for c in r["checks"] if c["status"] == "fail"}) for r in report["results"]
+        r["reference"]: sorted({c["rule"] for c in r["checks"] if c["status"] == "fail"})
+        for r in report["results"]
     }
     assert failing == {
         "DEMO-2022-001": [],

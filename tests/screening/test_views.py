@@ -237,3 +237,9 @@ def test_exports_survive_control_characters_and_neutralise_formulas(client, scre
     assert (cell.data_type, cell.value) == ("s", '\'=HYPERLINK("http://x")end')
     csv_text = b"".join(client.get("/screening/export.csv").streaming_content).decode("utf-8-sig")
     assert ',"\'=HYPERLINK(""' in csv_text
+
+
+def test_officer_overview_counts_proposals_per_failing_condition(client, screened):
+    login(client, make_user("officer6", role="officer"))
+    failing = client.get("/screening/").context["failing"]
+    assert [(row["rule"], row["n"]) for row in failing] == [("pi.age", 1)]

@@ -21,7 +21,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file")
-        parser.add_argument("--output", help="where to write the report JSON (omit to only print the summary)")
+        parser.add_argument(
+            "--output", help="where to write the report JSON (omit to only print the summary)"
+        )
         parser.add_argument("--owner", help=f"owner of new proposals (default: a '{BATCH_OWNER}' account)")
 
     def handle(self, *args, file: str, output: str | None = None, owner: str | None = None, **options):
