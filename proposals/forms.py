@@ -4,7 +4,8 @@ members) rendered inline, bundled in :class:`ProposalForms`.
 Every field is optional: drafts save however incomplete they are, and the
 submit checks (:mod:`proposals.validators`) run on the saved draft. A form only
 rejects what cannot be stored at all (a date that is not a date, a word in a
-number field, text longer than the column).
+number field, text longer than the column, a control character, a reference
+outside its safe charset).
 
 The formsets are plain Django formsets (``formset_factory``), not model inline
 formsets: the same form shows extracted data that is not saved anywhere yet
@@ -20,13 +21,23 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from .enums import AttachmentKind, Employment, UnitRole, UnitType
 from .identifiers import normalize_identifier
-from .interchange import Budget, PersonData, ProposalData, UnitData, country_name_zh, normalize_country
-from .validators import FieldError
+from .interchange import (
+    MAX_LENGTHS,
+    Budget,
+    PersonData,
+    ProposalData,
+    UnitData,
+    country_name_zh,
+    normalize_country,
+    normalize_direction_code,
+)
+from .validators import FieldError, validate_plain_text, validate_reference
 
 EMPTY = [("", "—")]
 
@@ -67,6 +78,26 @@ class IdentifierField(forms.CharField):
         return normalize_identifier(super().to_python(value))
 
 
+class DirectionField(forms.CharField):
+    """A direction code in its stored form: ``５．２`` → ``5.2``."""
+
+    def to_python(self, value):
+        return normalize_direction_code(super().to_python(value))
+
+
+class PlainTextForm(forms.Form):
+    """A form whose every text field refuses control characters (validate_plain_text,
+    which also covers Django's own NUL check, so that one is dropped: one message).
+    A field with the reference's stricter charset keeps only that one."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                kept = [v for v in field.validators if not isinstance(v, ProhibitNullCharactersValidator)]
+                field.validators = kept if validate_reference in kept else [*kept, validate_plain_text]
+
+
 def _text(max_length: int, label, **kwargs) -> forms.CharField:
     return forms.CharField(label=label, max_length=max_length, required=False, **kwargs)
 
@@ -79,12 +110,22 @@ def _money(label) -> forms.DecimalField:
     return forms.DecimalField(label=label, required=False, max_digits=12, decimal_places=2, min_value=0)
 
 
-class ProposalForm(forms.Form):
-    reference = _text(64, _("编号"), help_text=_("留空则自动生成"))
+class ProposalForm(PlainTextForm):
+    reference = _text(
+        MAX_LENGTHS["reference"],
+        _("编号"),
+        help_text=_("留空则自动生成；只能使用半角字母、数字和 - _ . /"),
+        validators=[validate_reference],
+    )
     guide_year = forms.IntegerField(label=_("指南年度"), required=False, min_value=2000, max_value=2100)
-    direction = _text(16, _("指南方向"), help_text=_("方向编号，如 1.1"))
-    title = _text(300, _("项目名称"))
-    recommender = _text(200, _("推荐单位"))
+    direction = DirectionField(
+        label=_("指南方向"),
+        max_length=MAX_LENGTHS["direction"],
+        required=False,
+        help_text=_("方向编号，如 1.1"),
+    )
+    title = _text(MAX_LENGTHS["title"], _("项目名称"))
+    recommender = _text(MAX_LENGTHS["recommender"], _("推荐单位"))
     start_date = _date(_("开始日期"))
     end_date = _date(_("结束日期"))
     national_funding = _money(_("国拨经费（万元）"))
@@ -112,14 +153,14 @@ class ProposalForm(forms.Form):
     }
 
 
-class PIForm(forms.Form):
-    name = _text(100, _("姓名"))
-    id_number = IdentifierField(label=_("证件号码"), max_length=40, required=False)
+class PIForm(PlainTextForm):
+    name = _text(MAX_LENGTHS["pi.name"], _("姓名"))
+    id_number = IdentifierField(label=_("证件号码"), max_length=MAX_LENGTHS["pi.id_number"], required=False)
     birth_date = _date(_("出生日期"))
     nationality = CountryField(label=_("国籍/地区"))
-    title = _text(100, _("职称"))
-    degree = _text(100, _("学位"))
-    employer = _text(200, _("工作单位"))
+    title = _text(MAX_LENGTHS["pi.title"], _("职称"))
+    degree = _text(MAX_LENGTHS["pi.degree"], _("学位"))
+    employer = _text(MAX_LENGTHS["pi.employer"], _("工作单位"))
     employment = forms.ChoiceField(label=_("聘用方式"), required=False, choices=EMPTY + Employment.choices)
     employment_proofs = forms.IntegerField(
         label=_("聘用证明份数"), required=False, min_value=0, max_value=1000
@@ -127,9 +168,11 @@ class PIForm(forms.Form):
     civil_servant = forms.NullBooleanField(label=_("国家机关公务人员"), required=False)
 
 
-class UnitForm(forms.Form):
-    name = _text(200, _("单位名称"))
-    credit_code = IdentifierField(label=_("统一社会信用代码"), max_length=18, required=False)
+class UnitForm(PlainTextForm):
+    name = _text(MAX_LENGTHS["units.name"], _("单位名称"))
+    credit_code = IdentifierField(
+        label=_("统一社会信用代码"), max_length=MAX_LENGTHS["units.credit_code"], required=False
+    )
     country = CountryField(label=_("国别/地区"))
     type = forms.ChoiceField(label=_("单位类型"), required=False, choices=EMPTY + UnitType.choices)
     registered_on = _date(_("注册日期"))
@@ -138,13 +181,15 @@ class UnitForm(forms.Form):
     hgr_license = forms.BooleanField(label=_("人类遗传资源保藏行政许可"), required=False)
 
 
-class MemberForm(forms.Form):
-    name = _text(100, _("姓名"))
-    id_number = IdentifierField(label=_("证件号码"), max_length=40, required=False)
+class MemberForm(PlainTextForm):
+    name = _text(MAX_LENGTHS["members.name"], _("姓名"))
+    id_number = IdentifierField(
+        label=_("证件号码"), max_length=MAX_LENGTHS["members.id_number"], required=False
+    )
     birth_date = _date(_("出生日期"))
     nationality = CountryField(label=_("国籍/地区"), help_text="")
-    employer = _text(200, _("工作单位"))
-    task = _text(200, _("分工"))
+    employer = _text(MAX_LENGTHS["members.unit"], _("工作单位"))
+    task = _text(MAX_LENGTHS["members.role"], _("分工"))
 
     # form field → key in the interchange member object
     KEYS = {

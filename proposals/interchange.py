@@ -7,7 +7,12 @@ bare list of proposals.
 Parsing never crashes on bad data and never guesses: a missing field is
 stored as None, a wrongly typed value becomes an :class:`Issue` (with the
 JSON path, e.g. ``proposals[3].units[1].registered_on``) and the field is
-None; unknown keys are ignored with a warning.
+None; unknown keys are ignored with a warning. So does a value that could not
+be stored as given: text with a control character, text longer than its
+column (:data:`MAX_LENGTHS`), an unsafe reference, money beyond the column's
+12 digits or with more than 2 decimal places in 万元 (never rounded). ID
+numbers, credit codes and direction codes are read in their stored form
+(:func:`~proposals.identifiers.normalize_identifier`, :func:`normalize_direction_code`).
 
 Plain Python, no Django.
 """
@@ -23,9 +28,14 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from .identifiers import normalize_identifier
+
 __all__ = [
     "ATTACHMENT_KINDS",
     "EMPLOYMENT_KINDS",
+    "MAX_LENGTHS",
+    "MONEY_LIMIT",
+    "REFERENCE_PATTERN",
     "UNIT_ROLES",
     "UNIT_TYPES",
     "Batch",
@@ -35,9 +45,11 @@ __all__ = [
     "ProposalData",
     "UnitData",
     "continent_of",
+    "control_character",
     "country_name_zh",
     "is_country_code",
     "normalize_country",
+    "normalize_direction_code",
     "normalize_unit_type",
     "parse_batch",
     "parse_date",
@@ -59,6 +71,53 @@ UNIT_ROLES = ("lead", "participant")
 EMPLOYMENT_KINDS = ("full_time", "part_time")
 # Canonical order, also used when writing ``attachments``.
 ATTACHMENT_KINDS = ("recommendation_letter", "cooperation_agreement", "employment_proof")
+
+# The longest value of each stored text field, by its interchange path (``pi.name``
+# stands for the PI's name, ``members.name`` for every member's): the max_length of
+# the database column it is written to. Fields not listed have no limit.
+MAX_LENGTHS: dict[str, int] = {
+    "reference": 64,
+    "direction": 16,
+    "title": 300,
+    "recommender": 200,
+    "pi.name": 100,
+    "pi.id_number": 40,
+    "pi.title": 100,
+    "pi.degree": 100,
+    "pi.employer": 200,
+    "members.name": 100,
+    "members.id_number": 40,
+    "members.role": 200,
+    "members.unit": 200,
+    "units.name": 200,
+    "units.credit_code": 18,
+}
+# Money is stored in 万元 with 2 decimal places in 12 digits: below 10^10 万元.
+MONEY_LIMIT = Decimal(10) ** 10
+_CENT = Decimal("0.01")
+# A reference (编号) goes into URLs, file names and headers: a safe charset only.
+REFERENCE_PATTERN = r"\A[A-Za-z0-9._/-]{1,64}\Z"
+_REFERENCE = re.compile(REFERENCE_PATTERN)
+# C0 control characters other than tab, line feed and carriage return (NUL
+# included), and lone surrogates: they cannot be stored as text everywhere and
+# break the spreadsheet exports.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+
+
+def control_character(text: str) -> tuple[int, str] | None:
+    """The first forbidden character of ``text`` as (1-based position, ``U+XXXX``), or None."""
+    m = _CONTROL.search(text)
+    if m is None:
+        return None
+    return m.start() + 1, f"U+{ord(m.group()):04X}"
+
+
+def normalize_direction_code(code: str | None) -> str:
+    """The stored form of a direction code: NFKC (``５．２`` → ``5.2``), no whitespace,
+    no leading or trailing dot. None → ``""``."""
+    if code is None:
+        return ""
+    return re.sub(r"\s", "", unicodedata.normalize("NFKC", str(code))).strip(".")
 
 
 # --------------------------------------------------------------------------- #
@@ -671,13 +730,53 @@ class _Reader:
                 self.warn(_join(path, str(key)), "unknown_key", f"unknown key {key!r} ignored")
         return value
 
-    def text(self, value: Any, path: str) -> str | None:
+    def text(self, value: Any, path: str, max_length: int | None = None) -> str | None:
         if value is None:
             return None
         if not isinstance(value, str):
             self.error(path, "type", f"{path}: expected a string, got {_type_name(value)}")
             return None
-        return value.strip() or None
+        found = control_character(value)
+        if found is not None:
+            position, char = found
+            self.error(
+                path,
+                "control_character",
+                f"{path}: control character {char} at position {position} is not allowed "
+                "(only tab, line feed and carriage return are)",
+            )
+            return None
+        return self._limited(value.strip() or None, path, max_length)
+
+    def _limited(self, text: str | None, path: str, max_length: int | None) -> str | None:
+        if text is not None and max_length is not None and len(text) > max_length:
+            self.error(path, "too_long", f"{path}: {len(text)} characters, at most {max_length} are allowed")
+            return None
+        return text
+
+    def reference(self, value: Any, path: str) -> str | None:
+        text = self.text(value, path, MAX_LENGTHS["reference"])
+        if text is not None and not _REFERENCE.search(text):
+            self.error(
+                path,
+                "invalid_reference",
+                f"{path}: {text!r} is not a valid reference (1 to 64 letters, digits, '-', '_', '.' or '/')",
+            )
+            return None
+        return text
+
+    def identifier(self, value: Any, path: str, max_length: int) -> str | None:
+        """An ID number or credit code, in its stored form (see normalize_identifier)."""
+        text = self.text(value, path)
+        if text is None:
+            return None
+        return self._limited(normalize_identifier(text) or None, path, max_length)
+
+    def direction(self, value: Any, path: str) -> str | None:
+        text = self.text(value, path)
+        if text is None:
+            return None
+        return self._limited(normalize_direction_code(text) or None, path, MAX_LENGTHS["direction"])
 
     def date(self, value: Any, path: str) -> date | None:
         if value is None:
@@ -705,7 +804,14 @@ class _Reader:
         if number < 0:
             self.error(path, "invalid_value", f"{path}: amount must not be negative")
             return None
-        return _tidy_decimal(number * _WAN_FACTORS[unit])
+        number *= _WAN_FACTORS[unit]
+        if number >= MONEY_LIMIT:
+            self.error(path, "too_large", f"{path}: {value!r} is too large (at most 9999999999.99 万元)")
+            return None
+        if number != number.quantize(_CENT):
+            self.error(path, "too_precise", f"{path}: {value!r} has more than 2 decimal places in 万元")
+            return None
+        return _tidy_decimal(number)
 
     def integer(self, value: Any, path: str, low: int, high: int) -> int | None:
         if value is None:
@@ -784,14 +890,14 @@ class _Reader:
             return None
         p = lambda key: _join(path, key)  # noqa: E731
         return PersonData(
-            name=self.text(obj.get("name"), p("name")),
-            id_number=self.text(obj.get("id_number"), p("id_number")),
+            name=self.text(obj.get("name"), p("name"), MAX_LENGTHS["pi.name"]),
+            id_number=self.identifier(obj.get("id_number"), p("id_number"), MAX_LENGTHS["pi.id_number"]),
             birth_date=self.date(obj.get("birth_date"), p("birth_date")),
             nationality=self.country(obj.get("nationality"), p("nationality")),
             region=self.text(obj.get("region"), p("region")),
-            title=self.text(obj.get("title"), p("title")),
-            degree=self.text(obj.get("degree"), p("degree")),
-            employer=self.text(obj.get("employer"), p("employer")),
+            title=self.text(obj.get("title"), p("title"), MAX_LENGTHS["pi.title"]),
+            degree=self.text(obj.get("degree"), p("degree"), MAX_LENGTHS["pi.degree"]),
+            employer=self.text(obj.get("employer"), p("employer"), MAX_LENGTHS["pi.employer"]),
             employment=self.choice(obj.get("employment"), p("employment"), EMPLOYMENT_KINDS),
             employment_proofs=self.integer(obj.get("employment_proofs"), p("employment_proofs"), 0, 1000),
             civil_servant=self.boolean(obj.get("civil_servant"), p("civil_servant")),
@@ -803,11 +909,11 @@ class _Reader:
             return None
         p = lambda key: _join(path, key)  # noqa: E731
         return PersonData(
-            name=self.text(obj.get("name"), p("name")),
-            id_number=self.text(obj.get("id_number"), p("id_number")),
+            name=self.text(obj.get("name"), p("name"), MAX_LENGTHS["members.name"]),
+            id_number=self.identifier(obj.get("id_number"), p("id_number"), MAX_LENGTHS["members.id_number"]),
             birth_date=self.date(obj.get("birth_date"), p("birth_date")),
-            role=self.text(obj.get("role"), p("role")),
-            unit=self.text(obj.get("unit"), p("unit")),
+            role=self.text(obj.get("role"), p("role"), MAX_LENGTHS["members.role"]),
+            unit=self.text(obj.get("unit"), p("unit"), MAX_LENGTHS["members.unit"]),
         )
 
     def unit(self, value: Any, path: str) -> UnitData | None:
@@ -816,8 +922,10 @@ class _Reader:
             return None
         p = lambda key: _join(path, key)  # noqa: E731
         return UnitData(
-            name=self.text(obj.get("name"), p("name")),
-            credit_code=self.text(obj.get("credit_code"), p("credit_code")),
+            name=self.text(obj.get("name"), p("name"), MAX_LENGTHS["units.name"]),
+            credit_code=self.identifier(
+                obj.get("credit_code"), p("credit_code"), MAX_LENGTHS["units.credit_code"]
+            ),
             country=self.country(obj.get("country"), p("country")),
             type=self.choice(obj.get("type"), p("type"), UNIT_TYPES),
             registered_on=self.date(obj.get("registered_on"), p("registered_on")),
@@ -857,11 +965,11 @@ class _Reader:
             return ProposalData()
         p = lambda key: _join(path, key)  # noqa: E731
         return ProposalData(
-            reference=self.text(obj.get("reference"), p("reference")),
+            reference=self.reference(obj.get("reference"), p("reference")),
             guide_year=self.integer(obj.get("guide_year"), p("guide_year"), 2000, 2100),
-            direction=self.text(obj.get("direction"), p("direction")),
-            title=self.text(obj.get("title"), p("title")),
-            recommender=self.text(obj.get("recommender"), p("recommender")),
+            direction=self.direction(obj.get("direction"), p("direction")),
+            title=self.text(obj.get("title"), p("title"), MAX_LENGTHS["title"]),
+            recommender=self.text(obj.get("recommender"), p("recommender"), MAX_LENGTHS["recommender"]),
             start_date=self.date(obj.get("start_date"), p("start_date")),
             end_date=self.date(obj.get("end_date"), p("end_date")),
             budget=self.budget(obj.get("budget"), p("budget")),

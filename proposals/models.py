@@ -148,11 +148,14 @@ class DraftUpload(models.Model):
     found = models.JSONField(default=dict, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     error = models.TextField(blank=True)
+    attempts = models.PositiveIntegerField(default=0)  # times a worker has started reading it
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)  # when a worker last claimed it
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "started_at"])]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.state})"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -83,11 +83,32 @@ def draft_upload_get_for_user(*, user, pk: int) -> DraftUpload:
 
 
 def draft_upload_stalled(upload: DraftUpload) -> bool:
-    """True for an upload still queued or running long after the task's hard limit:
-    its worker died (a redelivered task may take it over; the page says so)."""
+    """True for an upload still queued long after it was uploaded, or running long
+    after a worker claimed it (``started_at``; ``created_at`` for rows claimed before
+    that was recorded), well past the task's hard limit: its worker died (a
+    redelivered or re-queued task may take it over; the page says so)."""
     if upload.state not in (UploadState.QUEUED, UploadState.RUNNING):
         return False
-    return upload.created_at < timezone.now() - timedelta(seconds=2 * settings.EXTRACTION_TIME_LIMIT + 60)
+    since = upload.created_at
+    if upload.state == UploadState.RUNNING and upload.started_at is not None:
+        since = upload.started_at
+    return since < timezone.now() - timedelta(seconds=2 * settings.EXTRACTION_TIME_LIMIT + 60)
+
+
+def extraction_hard_time_limit() -> int:
+    """Seconds after which Celery kills an extraction task (its soft limit is
+    ``EXTRACTION_TIME_LIMIT``; the extra half minute lets it record the time-out)."""
+    return settings.EXTRACTION_TIME_LIMIT + 30
+
+
+def draft_uploads_stale() -> QuerySet[DraftUpload]:
+    """Uploads still running although a worker claimed them longer ago than the
+    extraction task's hard time limit plus a minute's margin: that worker died.
+    Rows without ``started_at`` count from ``created_at``."""
+    cutoff = timezone.now() - timedelta(seconds=extraction_hard_time_limit() + 60)
+    return DraftUpload.objects.filter(state=UploadState.RUNNING).filter(
+        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff)
+    )
 
 
 # --- lists -------------------------------------------------------------------

@@ -1,10 +1,10 @@
-"""Thin Celery tasks: the upload's primary key in, one service call."""
+"""Thin Celery tasks: primary keys in (if any), one service call."""
 
 from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
-from . import services
+from . import selectors, services
 
 
 @shared_task(
@@ -13,7 +13,7 @@ from . import services
     acks_late=True,
     reject_on_worker_lost=True,
     soft_time_limit=settings.EXTRACTION_TIME_LIMIT,
-    time_limit=settings.EXTRACTION_TIME_LIMIT + 30,
+    time_limit=selectors.extraction_hard_time_limit(),
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=2,
     retry_backoff_max=60,
@@ -22,3 +22,9 @@ from . import services
 def draft_extract_task(self, upload_id: int) -> None:
     # A retry (after a transient database error) resumes the upload it left running.
     services.draft_extract(upload_id=upload_id, resume=self.request.retries > 0)
+
+
+@shared_task(name="proposals.requeue_stale_uploads", acks_late=True)
+def requeue_stale_uploads_task() -> None:
+    """Periodic (CELERY_BEAT_SCHEDULE): uploads whose worker died are read again."""
+    services.uploads_requeue_stale()

@@ -4,6 +4,9 @@
   submitted (required fields, resident ID numbers, unified social credit
   codes). It works on a :class:`~proposals.interchange.ProposalData`, so the
   same rules apply whichever way the proposal came in (form, upload, import).
+* :func:`validate_plain_text` / :data:`validate_reference` — what a single text
+  value may contain (the form's field validators; the import reader applies the
+  same rules from :mod:`proposals.interchange`).
 * :func:`upload_check_draft` / :func:`upload_check_attachment` — hostile-upload
   rules: the size limit is checked before the file is read, the type is decided
   by content (never by the name or the browser's content type).
@@ -16,13 +19,40 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from .extraction.model import ExtractionError
 from .extraction.sniff import sniff
 from .identifiers import check_credit_code, check_resident_id, looks_like_resident_id
-from .interchange import PersonData, ProposalData
+from .interchange import REFERENCE_PATTERN, PersonData, ProposalData, control_character
+
+# --------------------------------------------------------------------------- #
+# Single values (the form's field validators)
+# --------------------------------------------------------------------------- #
+
+
+def validate_plain_text(value: str) -> None:
+    """Refuse C0 control characters other than tab, line feed and carriage return
+    (NUL included) and lone surrogates: they break the spreadsheet exports."""
+    found = control_character(value)
+    if found is not None:
+        position, char = found
+        raise ValidationError(
+            _("含有不允许的控制字符（%(char)s，第 %(position)d 个字符），请删除后再保存。"),
+            code="control_character",
+            params={"char": char, "position": position},
+        )
+
+
+validate_reference = RegexValidator(
+    REFERENCE_PATTERN,
+    message=_("编号只能使用半角字母、数字和 - _ . / 这几个符号，最长 64 个字符。"),
+    code="invalid_reference",
+)
+
 
 # --------------------------------------------------------------------------- #
 # Submission

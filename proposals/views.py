@@ -21,7 +21,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from common.roles import OFFICER, is_officer, role_of
+from common.roles import OFFICER, is_admin, is_officer, role_of
 
 from . import docgen, selectors, services
 from .enums import ProposalState, UploadState
@@ -91,7 +91,12 @@ def _after_save(request, proposal, forms: ProposalForms, *, mode: str, upload=No
     if request.POST.get("action") != "submit":
         messages.success(request, _("草稿已保存。"))
         return redirect("proposals:detail", pk=proposal.pk)
-    errors = services.proposal_submit(proposal=proposal, by=request.user)
+    try:
+        errors = services.proposal_submit(proposal=proposal, by=request.user)
+    except services.TransitionNotAllowed:
+        # Submitted already, e.g. by a double-clicked button: nothing more to do.
+        messages.info(request, _("这份申报书已经提交，无需重复提交。"))
+        return redirect("proposals:detail", pk=proposal.pk)
     if not errors:
         messages.success(request, _("申报书已提交。"))
         return redirect("proposals:detail", pk=proposal.pk)
@@ -380,9 +385,15 @@ def proposal_import(request):
                 owner=form.cleaned_data["owner"] or request.user,
                 by=request.user,
                 source=f"web:{upload.name}",
+                allow_registries=is_admin(request.user),  # officers must not manage registries
             )
     status = 400 if request.method == "POST" and (report is None or not report.ok) else 200
-    return render(request, "proposals/import.html", {"form": form, "report": report}, status=status)
+    return render(
+        request,
+        "proposals/import.html",
+        {"form": form, "report": report, "can_load_registries": is_admin(request.user)},
+        status=status,
+    )
 
 
 # --- accounts ----------------------------------------------------------------

@@ -130,4 +130,5 @@ LOGGING = {
 
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-screening-runs": {"task": "screening.requeue_stale", "schedule": 300.0},
+    "requeue-stale-draft-uploads": {"task": "proposals.requeue_stale_uploads", "schedule": 300.0},
 }

@@ -29,3 +29,11 @@ def ratio(value) -> str:
 def ratio_value(value) -> str:
     """Decimal('2.00') → '2' (the value the ratio filter takes)."""
     return f"{Decimal(value).normalize():f}"
+
+
+@register.filter
+def number(value) -> str:
+    """99.999 → '99.999', 10.0 → '10', 1000000.0 → '1000000' (no exponent, no trailing zeros)."""
+    if value is None:
+        return "—"
+    return f"{Decimal(repr(value)).normalize():f}"

@@ -23,6 +23,7 @@ from .uploads import (
     draft_upload_confirm,
     draft_upload_create,
     draft_upload_data,
+    uploads_requeue_stale,
 )
 
 __all__ = [
@@ -50,4 +51,5 @@ __all__ = [
     "proposal_update",
     "proposals_import",
     "proposals_import_file",
+    "uploads_requeue_stale",
 ]

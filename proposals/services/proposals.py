@@ -19,7 +19,8 @@ from common.services import audit_record
 
 from .. import selectors
 from ..enums import AttachmentKind, PersonRole, ProposalState, UnitRole
-from ..interchange import ProposalData
+from ..identifiers import normalize_identifier
+from ..interchange import ProposalData, normalize_direction_code
 from ..models import Attachment, DraftUpload, Person, Proposal, Unit
 from ..validators import FieldError, proposal_submit_errors
 
@@ -186,6 +187,10 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
     ``data.attachments`` is a list, the declared kinds without a file are replaced
     by it (uploaded files are never touched); when None they are left alone.
 
+    The one place identifiers get their stored form, whichever way they came in:
+    ID numbers and credit codes through ``normalize_identifier`` (no spaces,
+    half-width, upper case), the direction code through ``normalize_direction_code``.
+
     No transaction of its own and no checks: callers hold the transaction and
     decide whether the proposal may be written.
     """
@@ -194,8 +199,8 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
     elif not proposal.reference:
         proposal.reference = _new_reference()
     proposal.guide_year = data.guide_year or proposal.guide_year or selectors.guide_year_default()
-    proposal.direction_code = _s(data.direction)
-    proposal.direction = selectors.direction_lookup(year=proposal.guide_year, code=data.direction)
+    proposal.direction_code = normalize_direction_code(data.direction)
+    proposal.direction = selectors.direction_lookup(year=proposal.guide_year, code=proposal.direction_code)
     proposal.title = _s(data.title)
     proposal.recommender = _s(data.recommender)
     proposal.start_date = data.start_date
@@ -217,7 +222,7 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
                 role=PersonRole.PI,
                 position=0,
                 name=_s(pi.name),
-                id_number=_s(pi.id_number),
+                id_number=normalize_identifier(pi.id_number),
                 birth_date=pi.birth_date,
                 nationality=_s(pi.nationality),
                 title=_s(pi.title),
@@ -235,7 +240,7 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
                 role=PersonRole.MEMBER,
                 position=i,
                 name=_s(m.name),
-                id_number=_s(m.id_number),
+                id_number=normalize_identifier(m.id_number),
                 birth_date=m.birth_date,
                 nationality=_s(m.nationality),
                 employer=_s(m.unit),
@@ -249,7 +254,7 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
                 proposal=proposal,
                 position=i,
                 name=_s(u.name),
-                credit_code=_s(u.credit_code),
+                credit_code=normalize_identifier(u.credit_code),
                 country=_s(u.country),
                 type=_s(u.type),
                 registered_on=u.registered_on,

@@ -1,6 +1,7 @@
 """Uploaded drafts: store the file, read it in a task, turn the confirmed data into a proposal.
 
-queued → running → done / failed. The extraction itself is plain Python
+queued → running → done / failed (running → queued again when the worker died,
+see :func:`uploads_requeue_stale`). The extraction itself is plain Python
 (:mod:`proposals.extraction`); this module only moves the upload through its
 states and stores what came out.
 """
@@ -71,7 +72,9 @@ def _claim(upload_id: int, *, resume: bool) -> DraftUpload | None:
         if upload.state != UploadState.QUEUED and not takeover:
             return None
         upload.state = UploadState.RUNNING
-        upload.save(update_fields=["state"])
+        upload.started_at = timezone.now()
+        upload.attempts += 1
+        upload.save(update_fields=["state", "started_at", "attempts"])
     return upload
 
 
@@ -125,6 +128,33 @@ def draft_extract(*, upload_id: int, resume: bool = False) -> DraftUpload | None
             ],
         )
     return upload
+
+
+# A file whose reading has killed this many workers is not read again.
+MAX_EXTRACT_ATTEMPTS = 3
+
+
+def uploads_requeue_stale() -> list[int]:
+    """Uploads left running by a dead worker (selectors.draft_uploads_stale) go back to
+    queued and their extraction is enqueued again after commit; one that has already
+    been started MAX_EXTRACT_ATTEMPTS times ends failed with error "timeout" instead
+    (a file that kills every worker must not loop). Returns the ids re-queued.
+
+    Safe to run concurrently and repeatedly: rows another run has locked are
+    skipped, and a re-queued upload is no longer running.
+    """
+    requeued = []
+    with transaction.atomic():
+        for upload in selectors.draft_uploads_stale().select_for_update(skip_locked=True):
+            if upload.attempts >= MAX_EXTRACT_ATTEMPTS:
+                _finish(upload, state=UploadState.FAILED, error="timeout")
+                log.warning("draft upload %s: worker lost %s times, given up", upload.pk, upload.attempts)
+                continue
+            upload.state = UploadState.QUEUED
+            upload.save(update_fields=["state"])
+            requeued.append(upload.pk)
+            transaction.on_commit(lambda pk=upload.pk: _enqueue_extract(pk))
+    return requeued
 
 
 def draft_upload_data(upload: DraftUpload) -> ProposalData:

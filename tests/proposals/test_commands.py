@@ -152,3 +152,24 @@ def test_import_proposals_with_unknown_owner_fails(tmp_path):
     with pytest.raises(CommandError) as exc:
         call_command("import_proposals", str(path), owner="ghost")
     assert str(exc.value) == "no user named 'ghost'"
+
+
+@pytest.mark.django_db
+def test_import_proposals_on_the_command_line_loads_registries(tmp_path, monkeypatch):
+    from proposals.services import imports
+
+    calls = []
+
+    def fake_import(*, data, source, by):
+        calls.append((data, source))
+        return {"misconduct": 0}
+
+    monkeypatch.setattr(imports, "_registries_importer", lambda: fake_import)
+    make_user("bob")
+    path = write_batch(
+        tmp_path / "batch.json", complete_data(reference="SQ-1"), registries={"misconduct": []}
+    )
+    out = io.StringIO()
+    call_command("import_proposals", str(path), owner="bob", stdout=out)
+    assert out.getvalue() == "created 1, updated 0\nregistries: misconduct 0\n"
+    assert calls == [({"misconduct": []}, "cli:batch.json")]

@@ -1,6 +1,8 @@
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from proposals.forms import ProposalForms
 from proposals.interchange import PersonData, ProposalData, UnitData
 from proposals.validators import FieldError
@@ -115,3 +117,109 @@ def test_money_keeps_two_decimals():
     assert forms.is_valid()
     assert forms.to_data().budget.national == Decimal("250.50")
     assert forms.to_data().budget.matching is None
+
+
+# --- values that cannot be stored --------------------------------------------
+
+TEXT_FIELDS = [
+    ("main", "direction", "direction"),
+    ("main", "title", "title"),
+    ("main", "recommender", "recommender"),
+    ("main", "research_content", "research_content"),
+    ("main", "indicators", "indicators"),
+    ("pi", "pi-name", "name"),
+    ("pi", "pi-id_number", "id_number"),
+    ("pi", "pi-nationality", "nationality"),
+    ("pi", "pi-title", "title"),
+    ("pi", "pi-degree", "degree"),
+    ("pi", "pi-employer", "employer"),
+    ("unit", "units-0-name", "name"),
+    ("unit", "units-0-credit_code", "credit_code"),
+    ("unit", "units-0-country", "country"),
+    ("member", "members-0-name", "name"),
+    ("member", "members-0-id_number", "id_number"),
+    ("member", "members-0-nationality", "nationality"),
+    ("member", "members-0-employer", "employer"),
+    ("member", "members-0-task", "task"),
+]
+
+
+def _errors(forms: ProposalForms, form: str) -> dict:
+    return {
+        "main": forms.main,
+        "pi": forms.pi,
+        "unit": forms.units.forms[0],
+        "member": forms.members.forms[0],
+    }[form].errors
+
+
+@pytest.mark.parametrize(("form", "html_name", "name"), TEXT_FIELDS)
+def test_control_character_in_any_text_field_is_an_error_at_that_field(form, html_name, name):
+    forms = bound(**{html_name: "abc\x01def"})
+    assert forms.is_valid() is False
+    assert _errors(forms, form) == {name: ["含有不允许的控制字符（U+0001，第 4 个字符），请删除后再保存。"]}
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("abc\x0bdef", "含有不允许的控制字符（U+000B，第 4 个字符），请删除后再保存。"),
+        ("a\x00b", "含有不允许的控制字符（U+0000，第 2 个字符），请删除后再保存。"),
+        ("ab\ud800", "含有不允许的控制字符（U+D800，第 3 个字符），请删除后再保存。"),
+    ],
+)
+def test_vertical_tab_nul_and_lone_surrogate_in_title_are_one_clear_error(text, message):
+    forms = bound(title=text)
+    assert forms.is_valid() is False
+    assert forms.main.errors == {"title": [message]}
+
+
+def test_tab_and_line_breaks_are_kept_in_text():
+    forms = bound(research_content="第一段\t说明\r\n第二段")
+    assert forms.is_valid()
+    assert forms.to_data().research_content == "第一段\t说明\r\n第二段"
+
+
+@pytest.mark.parametrize("reference", ['R"1\r\nX-Injected: 1', "R 1", "编号1", "Ｒ１", "R\x0b1"])
+def test_reference_outside_the_safe_charset_is_a_form_error(reference):
+    forms = bound(reference=reference)
+    assert forms.is_valid() is False
+    assert forms.main.errors == {
+        "reference": ["编号只能使用半角字母、数字和 - _ . / 这几个符号，最长 64 个字符。"]
+    }
+
+
+@pytest.mark.parametrize("reference", ["SQ-A", "2022YFE0100100", "a_b.c/d-1", "R" * 64])
+def test_reference_in_the_safe_charset_is_accepted(reference):
+    forms = bound(reference=reference)
+    assert forms.is_valid()
+    assert forms.to_data().reference == reference
+
+
+def test_reference_longer_than_64_is_a_form_error():
+    forms = bound(reference="R" * 65)
+    assert forms.is_valid() is False
+    assert list(forms.main.errors) == ["reference"]
+
+
+@pytest.mark.parametrize(("given", "stored"), [("５．２", "5.2"), (" 5.2 ", "5.2"), ("5.2.", "5.2")])
+def test_direction_code_is_cleaned_to_its_stored_form(given, stored):
+    forms = bound(direction=given)
+    assert forms.is_valid()
+    assert forms.to_data().direction == stored
+
+
+@pytest.mark.parametrize("amount", ["0.001", "10000000000", "1e15"])
+def test_money_beyond_the_column_is_a_form_error_not_rounded(amount):
+    forms = bound(national_funding=amount)
+    assert forms.is_valid() is False
+    assert list(forms.main.errors) == ["national_funding"]
+
+
+def test_money_at_the_column_limit_is_accepted():
+    forms = bound(national_funding="9999999999.99", matching_funding="0.01")
+    assert forms.is_valid()
+    assert (forms.to_data().budget.national, forms.to_data().budget.matching) == (
+        Decimal("9999999999.99"),
+        Decimal("0.01"),
+    )

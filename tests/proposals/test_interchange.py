@@ -2,7 +2,10 @@ import json
 from datetime import date
 from decimal import Decimal
 
+import pytest
+
 from proposals.interchange import (
+    MAX_LENGTHS,
     Batch,
     Budget,
     Issue,
@@ -10,7 +13,9 @@ from proposals.interchange import (
     ProposalData,
     UnitData,
     continent_of,
+    control_character,
     normalize_country,
+    normalize_direction_code,
     normalize_unit_type,
     parse_batch,
     parse_date,
@@ -259,6 +264,194 @@ def test_bad_batches():
     batch = parse_batch({"proposals": [1], "extra": True})
     assert [(i.path, i.code) for i in batch.issues] == [("extra", "unknown_key"), ("proposals[0]", "type")]
     assert batch.proposals == [ProposalData()]
+
+
+# --------------------------------------------------------------------------- values that cannot be stored
+
+
+@pytest.mark.parametrize(
+    ("text", "char", "position"),
+    [("abc\x0bdef", "U+000B", 4), ("a\x00b", "U+0000", 2), ("ab\ud800", "U+D800", 3), ("\x1f", "U+001F", 1)],
+)
+def test_text_with_control_character_or_lone_surrogate_is_an_error_with_its_path(text, char, position):
+    proposal, issues = parse_proposal({"title": text, "units": [{"name": "ok"}, {"name": text}]})
+    assert [(i.path, i.code, i.severity) for i in issues] == [
+        ("title", "control_character", "error"),
+        ("units[1].name", "control_character", "error"),
+    ]
+    assert issues[0].message == (
+        f"title: control character {char} at position {position} is not allowed "
+        "(only tab, line feed and carriage return are)"
+    )
+    assert (proposal.title, proposal.units[1].name) == (None, None)
+
+
+def test_text_keeps_tab_line_feed_and_carriage_return():
+    proposal, issues = parse_proposal({"research_content": "第一段\t说明\r\n第二段"})
+    assert (proposal.research_content, issues) == ("第一段\t说明\r\n第二段", [])
+
+
+def test_control_character_finds_the_first_forbidden_character():
+    assert control_character("ok\tok\nok\r") is None
+    assert control_character("a\x7fb\x0cc") == (4, "U+000C")
+
+
+def test_max_lengths_are_the_model_columns():
+    from proposals.models import Person, Proposal, Unit
+
+    columns = {
+        "reference": Proposal._meta.get_field("reference").max_length,
+        "direction": Proposal._meta.get_field("direction_code").max_length,
+        "title": Proposal._meta.get_field("title").max_length,
+        "recommender": Proposal._meta.get_field("recommender").max_length,
+        "pi.name": Person._meta.get_field("name").max_length,
+        "pi.id_number": Person._meta.get_field("id_number").max_length,
+        "pi.title": Person._meta.get_field("title").max_length,
+        "pi.degree": Person._meta.get_field("degree").max_length,
+        "pi.employer": Person._meta.get_field("employer").max_length,
+        "members.name": Person._meta.get_field("name").max_length,
+        "members.id_number": Person._meta.get_field("id_number").max_length,
+        "members.role": Person._meta.get_field("task").max_length,
+        "members.unit": Person._meta.get_field("employer").max_length,
+        "units.name": Unit._meta.get_field("name").max_length,
+        "units.credit_code": Unit._meta.get_field("credit_code").max_length,
+    }
+    assert MAX_LENGTHS == columns
+
+
+def _at(obj: dict, path: str, value) -> dict:
+    """``obj`` with ``value`` put at a MAX_LENGTHS path (``pi.name``, ``units.name`` → the first unit)."""
+    head, _, key = path.partition(".")
+    if not key:
+        obj[head] = value
+    elif head == "pi":
+        obj["pi"] = {key: value}
+    else:
+        obj[head] = [{key: value}]
+    return obj
+
+
+def _issue_path(path: str) -> str:
+    head, _, key = path.partition(".")
+    return f"{head}[0].{key}" if head in ("units", "members") else path
+
+
+@pytest.mark.parametrize("path", sorted(MAX_LENGTHS))
+def test_text_of_exactly_the_column_length_is_read(path):
+    limit = MAX_LENGTHS[path]
+    value = "A" * limit if path != "direction" else "1" * limit
+    proposal, issues = parse_proposal(_at({}, path, value))
+    assert issues == []
+
+
+@pytest.mark.parametrize("path", sorted(MAX_LENGTHS))
+def test_text_one_character_longer_than_its_column_is_an_error(path):
+    limit = MAX_LENGTHS[path]
+    proposal, issues = parse_proposal(_at({}, path, "1" * (limit + 1)))
+    assert [(i.path, i.code, i.message) for i in issues] == [
+        (
+            _issue_path(path),
+            "too_long",
+            f"{_issue_path(path)}: {limit + 1} characters, at most {limit} are allowed",
+        )
+    ]
+
+
+def test_identifier_length_is_judged_in_its_stored_form():
+    # 20 ligatures fold to 40 letters (allowed); 21 to 42 (too long for the column).
+    fits, issues = parse_proposal({"pi": {"id_number": "\ufb00" * 20}})
+    assert (fits.pi.id_number, issues) == ("FF" * 20, [])
+    _, issues = parse_proposal({"pi": {"id_number": "\ufb00" * 21}})
+    assert [(i.path, i.code) for i in issues] == [("pi.id_number", "too_long")]
+
+
+@pytest.mark.parametrize("reference", ["SQ-A", "2022YFE0100100", "a_b.c/d-1", "R" * 64])
+def test_reference_in_the_safe_charset_is_read(reference):
+    proposal, issues = parse_proposal({"reference": reference})
+    assert (proposal.reference, issues) == (reference, [])
+
+
+@pytest.mark.parametrize(
+    "reference",
+    ['R"1\r\nX-Injected: 1', "R 1", "编号1", "Ｒ１", "R;1", "R\\1"],
+)
+def test_reference_outside_the_safe_charset_is_an_error(reference):
+    proposal, issues = parse_proposal({"reference": reference})
+    assert [(i.path, i.code) for i in issues] == [("reference", "invalid_reference")]
+    assert proposal.reference is None
+
+
+def test_reference_error_message_names_the_allowed_characters():
+    _, issues = parse_proposal({"reference": "R 1"})
+    assert issues[0].message == (
+        "reference: 'R 1' is not a valid reference (1 to 64 letters, digits, '-', '_', '.' or '/')"
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "unit", "stored"),
+    [
+        ("9999999999.99", "万元", Decimal("9999999999.99")),
+        (0.01, "万元", Decimal("0.01")),
+        (1234500, "元", Decimal("123.45")),
+    ],
+)
+def test_money_that_fits_the_column_is_read(given, unit, stored):
+    proposal, issues = parse_proposal({"budget": {"national": given, "unit": unit}})
+    assert (proposal.budget.national, issues) == (stored, [])
+
+
+@pytest.mark.parametrize("given", [1e15, 10**30, "10000000000", "99999999999999999999.999"])
+def test_money_too_large_for_the_column_is_an_error(given):
+    proposal, issues = parse_proposal({"budget": {"national": given}})
+    assert [(i.path, i.code, i.message) for i in issues] == [
+        (
+            "budget.national",
+            "too_large",
+            f"budget.national: {given!r} is too large (at most 9999999999.99 万元)",
+        )
+    ]
+    assert proposal.budget.national is None
+
+
+@pytest.mark.parametrize(
+    ("given", "unit"), [(0.004, "万元"), ("0.001", "万元"), (0.005, "万元"), (123, "元")]
+)
+def test_money_with_more_than_two_decimals_is_an_error_not_rounded(given, unit):
+    proposal, issues = parse_proposal({"budget": {"matching": given, "unit": unit}})
+    assert [(i.path, i.code, i.message) for i in issues] == [
+        (
+            "budget.matching",
+            "too_precise",
+            f"budget.matching: {given!r} has more than 2 decimal places in 万元",
+        )
+    ]
+    assert proposal.budget.matching is None
+
+
+def test_identifiers_are_read_in_their_stored_form():
+    proposal, issues = parse_proposal(
+        {
+            "pi": {"id_number": " １１０１０５ 19750308 231x "},
+            "members": [{"id_number": "e1234-5678"}],
+            "units": [{"credit_code": "91110000ma000100xj"}],
+        }
+    )
+    assert issues == []
+    assert (proposal.pi.id_number, proposal.members[0].id_number, proposal.units[0].credit_code) == (
+        "11010519750308231X",
+        "E12345678",
+        "91110000MA000100XJ",
+    )
+
+
+@pytest.mark.parametrize(
+    ("given", "stored"), [("５．２", "5.2"), (" 5.2 ", "5.2"), ("5.2.", "5.2"), ("1.1", "1.1")]
+)
+def test_direction_code_is_read_in_its_stored_form(given, stored):
+    proposal, issues = parse_proposal({"direction": given})
+    assert (proposal.direction, issues) == (stored, [])
+    assert normalize_direction_code(given) == stored
 
 
 # --------------------------------------------------------------------------- normalisers

@@ -1,3 +1,4 @@
+import json
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -13,7 +14,7 @@ from proposals.interchange import PersonData, ProposalData, UnitData, proposal_t
 from proposals.models import Attachment, DraftUpload, Person, Proposal, Unit
 from proposals.services import proposals as proposal_services
 from tests.factories.guide import make_guide
-from tests.factories.proposals import PI_ID, complete_data, make_proposal, make_user
+from tests.factories.proposals import LEAD_CODE, PI_ID, complete_data, make_proposal, make_user
 from tests.factories.proposals import upload as upload_file
 
 pytestmark = pytest.mark.django_db
@@ -61,6 +62,33 @@ def test_draft_links_direction_of_loaded_guide():
     guide = make_guide(year=2030, areas=1, directions_per_area=2)
     proposal = make_proposal(data=complete_data(direction="1.2"))
     assert proposal.direction == guide.directions.get(code="1.2")
+
+
+def test_full_width_direction_code_is_stored_normalised_and_links_the_guide_direction():
+    guide = make_guide(year=2030, areas=1, directions_per_area=2)
+    proposal = make_proposal(data=complete_data(direction=" １．２ "))
+    assert (proposal.direction_code, proposal.direction) == ("1.2", guide.directions.get(code="1.2"))
+
+
+def test_submit_accepts_a_full_width_direction_code_of_the_loaded_guide():
+    make_guide(year=2030, areas=1, directions_per_area=1)
+    proposal = make_proposal(data=complete_data(direction="１．１"))
+    assert services.proposal_submit(proposal=proposal, by=proposal.owner) == []
+
+
+def test_id_numbers_and_credit_codes_are_stored_in_one_form_whichever_way_they_came_in():
+    full_width_lower = " " + PI_ID.lower().replace("1", "１") + " "
+    data = complete_data(
+        pi=PersonData(name="林海峰", id_number=full_width_lower),
+        members=[PersonData(name="M", id_number="e1234 5678")],
+        units=[UnitData(name="U", credit_code=LEAD_CODE.lower())],
+    )
+    proposal = services.proposal_create(owner=make_user(), data=data)
+    rows = {p.role: p.id_number for p in proposal.people.all()}
+    assert (rows, proposal.units.get().credit_code) == (
+        {"pi": PI_ID, "member": "E12345678"},
+        LEAD_CODE,
+    )
 
 
 def test_update_of_submitted_proposal_is_refused():
@@ -428,6 +456,184 @@ def test_import_budget_is_stored_in_wan_yuan():
     assert (proposal.national_funding, proposal.matching_funding) == (Decimal("500"), Decimal("250.5"))
 
 
+@pytest.mark.parametrize(
+    ("state", "source"), [("draft", "form"), ("submitted", "upload"), ("screened", "form")]
+)
+def test_import_never_overwrites_an_applicants_own_proposal_with_the_same_reference(state, source):
+    own = make_proposal(data=complete_data(reference="SQ-A"), state=state, source=source)
+    before = (own.owner_id, own.state, own.title, own.people.count(), own.units.count())
+    report = services.proposals_import(
+        data=batch(
+            complete_data(reference="SQ-NEW"), complete_data(reference="SQ-A", title="覆盖", units=[])
+        ),
+        owner=make_user(),
+    )
+    assert [(e.path, e.code, e.message) for e in report.errors] == [
+        (
+            "proposals[1].reference",
+            "reference_taken",
+            "proposals[1].reference：编号 SQ-A 已被一份申请人自己填写的申报书使用；导入只能更新由导入创建的申报书。",
+        )
+    ]
+    assert (report.created, report.updated) == ([], [])
+    own.refresh_from_db()
+    assert (own.owner_id, own.state, own.title, own.people.count(), own.units.count()) == before
+    assert list(Proposal.objects.values_list("reference", flat=True)) == ["SQ-A"]
+
+
+def test_import_does_not_hand_a_squatted_reference_or_its_data_to_the_squatter():
+    squatter = make_user()
+    squatted = services.proposal_create(
+        owner=squatter, data=ProposalData(reference="2022YFE0100100", title="占位")
+    )
+    real = complete_data(reference="2022YFE0100100", title="真实申报书")
+    report = services.proposals_import(data=batch(real), owner=make_user())
+    assert [(e.path, e.code) for e in report.errors] == [("proposals[0].reference", "reference_taken")]
+    squatted.refresh_from_db()
+    assert (squatted.owner, squatted.title, squatted.people.count()) == (squatter, "占位", 0)
+
+
+def test_import_refuses_to_update_an_imported_proposal_of_another_owner():
+    first_owner = make_user()
+    services.proposals_import(data=batch(complete_data(reference="SQ-A")), owner=first_owner)
+    report = services.proposals_import(
+        data=batch(complete_data(reference="SQ-A", title="新名称")), owner=make_user()
+    )
+    assert [(e.path, e.code, e.message) for e in report.errors] == [
+        (
+            "proposals[0].reference",
+            "other_owner",
+            "proposals[0].reference：编号 SQ-A 的申报书属于另一个用户；导入不能更新它，也不能更改它的所有者。",
+        )
+    ]
+    proposal = Proposal.objects.get(reference="SQ-A")
+    assert (proposal.owner, proposal.title) == (first_owner, "面向碳中和的电解水制氢国际合作研究")
+
+
+def test_import_updates_an_imported_proposal_of_the_same_owner():
+    owner = make_user()
+    services.proposals_import(data=batch(complete_data(reference="SQ-A")), owner=owner)
+    report = services.proposals_import(
+        data=batch(complete_data(reference="SQ-A", title="新名称")), owner=owner
+    )
+    assert (report.created, report.updated, report.errors) == ([], ["SQ-A"], [])
+    assert Proposal.objects.get(reference="SQ-A").title == "新名称"
+
+
+def test_import_with_registries_when_not_allowed_is_an_error_and_writes_nothing(monkeypatch):
+    from proposals.services import imports
+
+    calls = []
+    monkeypatch.setattr(imports, "_registries_importer", lambda: lambda **kw: calls.append(kw) or {})
+    report = services.proposals_import(
+        data=batch(complete_data(reference="SQ-A"), registries={"misconduct": []}),
+        owner=make_user(),
+        allow_registries=False,
+    )
+    assert [(e.path, e.code, e.message) for e in report.errors] == [
+        ("registries", "not_allowed", "registries：只有管理员可以导入名录。")
+    ]
+    assert (calls, report.created, Proposal.objects.count()) == ([], [], 0)
+
+
+def test_import_without_registries_is_fine_when_registries_are_not_allowed():
+    report = services.proposals_import(
+        data=batch(complete_data(reference="SQ-A")), owner=make_user(), allow_registries=False
+    )
+    assert (report.created, report.errors) == (["SQ-A"], [])
+
+
+@pytest.mark.parametrize(
+    ("field", "json_text", "code"),
+    [
+        ("title", "abc\\u000bdef", "control_character"),
+        ("title", "a\\u0000b", "control_character"),
+        ("reference", "\\ud800", "control_character"),
+        ("reference", "R\\r\\nX-Injected: 1", "invalid_reference"),
+        ("reference", "R" * 65, "too_long"),
+        ("recommender", "r" * 201, "too_long"),
+    ],
+)
+def test_import_file_with_text_that_cannot_be_stored_writes_nothing(field, json_text, code):
+    body = {"reference": "SQ-A", "title": "t"}
+    content = json.dumps(body)[:-1].encode() + f', "{field}": "{json_text}"}}'.encode()
+    report = services.proposals_import_file(content=content, owner=make_user())
+    assert [(e.path, e.code) for e in report.errors] == [(f"proposals[0].{field}", code)]
+    assert Proposal.objects.count() == 0
+
+
+@pytest.mark.parametrize(("money", "code"), [(1e15, "too_large"), (0.004, "too_precise")])
+def test_import_of_money_that_does_not_fit_the_column_writes_nothing(money, code):
+    data = batch(complete_data(reference="SQ-A"))
+    data["proposals"][0]["budget"]["national"] = money
+    report = services.proposals_import(data=data, owner=make_user())
+    assert [(e.path, e.code) for e in report.errors] == [("proposals[0].budget.national", code)]
+    assert Proposal.objects.count() == 0
+
+
+def test_import_of_text_and_money_at_every_column_limit_is_stored():
+    """Exactly the limits: on PostgreSQL a value one longer would be a DataError."""
+    from proposals.interchange import MAX_LENGTHS
+
+    data = complete_data(
+        reference="R" * MAX_LENGTHS["reference"],
+        direction="1" * MAX_LENGTHS["direction"],
+        title="题" * MAX_LENGTHS["title"],
+        recommender="推" * MAX_LENGTHS["recommender"],
+        pi=PersonData(
+            name="名" * MAX_LENGTHS["pi.name"],
+            id_number="A" * MAX_LENGTHS["pi.id_number"],
+            title="职" * MAX_LENGTHS["pi.title"],
+            degree="学" * MAX_LENGTHS["pi.degree"],
+            employer="单" * MAX_LENGTHS["pi.employer"],
+        ),
+        members=[
+            PersonData(
+                name="名" * MAX_LENGTHS["members.name"],
+                id_number="B" * MAX_LENGTHS["members.id_number"],
+                role="分" * MAX_LENGTHS["members.role"],
+                unit="单" * MAX_LENGTHS["members.unit"],
+            )
+        ],
+        units=[
+            UnitData(
+                name="位" * MAX_LENGTHS["units.name"], credit_code="C" * MAX_LENGTHS["units.credit_code"]
+            )
+        ],
+    )
+    content = batch(data)
+    content["proposals"][0]["budget"] = {"national": "9999999999.99", "matching": 0.01}
+    report = services.proposals_import(data=content, owner=make_user())
+    assert (report.errors, len(report.created)) == ([], 1)
+    proposal = Proposal.objects.get()
+    assert (proposal.national_funding, proposal.matching_funding) == (
+        Decimal("9999999999.99"),
+        Decimal("0.01"),
+    )
+    assert len(proposal.title) == MAX_LENGTHS["title"]
+
+
+def test_import_file_nested_too_deeply_reports_one_error():
+    report = services.proposals_import_file(content=b"[" * 5000 + b"]" * 5000, owner=make_user())
+    assert [(e.path, e.code, e.message) for e in report.errors] == [
+        ("", "too_deep", "JSON 文件嵌套层数过多，无法读取。")
+    ]
+
+
+def test_import_stores_lower_case_and_full_width_id_numbers_normalised():
+    pid = make_resident_id(date(1975, 5, 4), "002")
+    assert pid.endswith("X")
+    data = batch(complete_data(reference="SQ-A"))
+    data["proposals"][0]["pi"]["id_number"] = pid.lower().replace("1", "１")
+    data["proposals"][0]["units"][0]["credit_code"] = LEAD_CODE.lower()
+    services.proposals_import(data=data, owner=make_user())
+    proposal = Proposal.objects.get()
+    assert (proposal.people.get(role="pi").id_number, proposal.units.get(position=0).credit_code) == (
+        pid,
+        LEAD_CODE,
+    )
+
+
 # --- uploaded drafts ---------------------------------------------------------
 
 
@@ -470,6 +676,86 @@ def test_draft_extract_takes_over_an_upload_left_running_by_a_dead_worker():
     services.draft_extract(upload_id=upload.pk)
     upload.refresh_from_db()
     assert upload.state == "done"
+
+
+def test_draft_extract_records_when_it_started_and_counts_the_attempt():
+    upload = stored_upload(make_user(), build_docx(complete_data()))
+    before = timezone.now()
+    services.draft_extract(upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert (upload.state, upload.attempts) == ("done", 1)
+    assert before <= upload.started_at <= upload.finished_at
+
+
+def test_draft_extract_leaves_alone_an_upload_that_queued_long_but_started_just_now(monkeypatch):
+    from proposals.services import uploads
+
+    monkeypatch.setattr(uploads, "extract", lambda *a, **k: pytest.fail("must not read"))
+    upload = stored_upload(make_user(), b"PK", state="running")
+    DraftUpload.objects.filter(pk=upload.pk).update(
+        created_at=timezone.now() - timedelta(hours=1), started_at=timezone.now()
+    )
+    services.draft_extract(upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert upload.state == "running"
+
+
+def _running(*, started_seconds_ago: float, attempts: int = 1) -> DraftUpload:
+    upload = stored_upload(make_user(), b"PK", state="running")
+    DraftUpload.objects.filter(pk=upload.pk).update(
+        started_at=timezone.now() - timedelta(seconds=started_seconds_ago), attempts=attempts
+    )
+    return upload
+
+
+def test_requeue_stale_requeues_an_upload_running_past_the_hard_limit_and_enqueues_it(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from proposals.services import uploads
+
+    enqueued = []
+    monkeypatch.setattr(uploads, "_enqueue_extract", enqueued.append)
+    hard_limit = settings.EXTRACTION_TIME_LIMIT + 30
+    stale = _running(started_seconds_ago=hard_limit + 61)
+    live = _running(started_seconds_ago=hard_limit + 55)
+    with django_capture_on_commit_callbacks(execute=True):
+        requeued = services.uploads_requeue_stale()
+    assert (requeued, enqueued) == ([stale.pk], [stale.pk])
+    assert dict(DraftUpload.objects.values_list("pk", "state")) == {stale.pk: "queued", live.pk: "running"}
+
+
+def test_requeue_stale_fails_an_upload_whose_reading_killed_three_workers(settings, monkeypatch):
+    from proposals.services import uploads
+
+    monkeypatch.setattr(uploads, "_enqueue_extract", lambda pk: pytest.fail("must not enqueue"))
+    upload = _running(started_seconds_ago=settings.EXTRACTION_TIME_LIMIT + 200, attempts=3)
+    assert services.uploads_requeue_stale() == []
+    upload.refresh_from_db()
+    assert (upload.state, upload.error) == ("failed", "timeout")
+
+
+def test_requeued_upload_is_read_again():
+    upload = stored_upload(make_user(), build_docx(complete_data()), state="running")
+    DraftUpload.objects.filter(pk=upload.pk).update(
+        started_at=timezone.now() - timedelta(hours=1), attempts=1
+    )
+    services.uploads_requeue_stale()
+    services.draft_extract(upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert (upload.state, upload.attempts) == ("done", 2)
+
+
+def test_requeue_task_is_named_and_scheduled(settings):
+    from proposals.tasks import requeue_stale_uploads_task
+
+    assert (requeue_stale_uploads_task.name, requeue_stale_uploads_task.acks_late) == (
+        "proposals.requeue_stale_uploads",
+        True,
+    )
+    assert settings.CELERY_BEAT_SCHEDULE["requeue-stale-draft-uploads"] == {
+        "task": "proposals.requeue_stale_uploads",
+        "schedule": 300.0,
+    }
 
 
 def test_draft_extract_records_unreadable_file_as_failed_with_its_code():

@@ -1,11 +1,13 @@
 from datetime import date
 
 import pytest
+from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from proposals.docgen import build_docx, build_pdf
+from proposals.forms import ProposalForms
 from proposals.models import Attachment, DraftUpload, Proposal
 from tests.factories.proposal_docs import image_only_pdf, make_pdf, zip_bomb_docx
 from tests.factories.proposals import PNG_BYTES, complete_data, make_proposal, make_user, pdf_bytes, upload
@@ -244,6 +246,49 @@ def test_confirming_twice_creates_one_proposal(client, applicant, django_capture
     assert second["Location"] == f"/proposals/{Proposal.objects.get().pk}/"
 
 
+def test_second_confirm_and_submit_of_a_submitted_upload_redirects_to_detail_with_a_message(
+    client, applicant, monkeypatch
+):
+    from proposals import selectors, services
+
+    upload_row = DraftUpload(owner=applicant, state="done", kind="pdf", extracted={})
+    upload_row.file.save("x", ContentFile(b"%PDF"), save=False)
+    upload_row.save()
+    # What the second request read before the first one committed.
+    stale = DraftUpload.objects.get(pk=upload_row.pk)
+    proposal = services.draft_upload_confirm(upload=upload_row, data=complete_data(), by=applicant)
+    services.proposal_submit(proposal=proposal, by=applicant)
+    monkeypatch.setattr(selectors, "draft_upload_get_for_user", lambda **kw: stale)
+    forms = ProposalForms(initial=complete_data())
+    response = client.post(f"/proposals/uploads/{upload_row.pk}/", post_data(forms, action="submit"))
+    assert (response.status_code, response["Location"]) == (302, f"/proposals/{proposal.pk}/")
+    page = client.get(response["Location"])
+    assert [str(m) for m in page.context["messages"]] == ["这份申报书已经提交，无需重复提交。"]
+    proposal.refresh_from_db()
+    assert proposal.state == "submitted"
+
+
+def test_reference_with_line_break_is_refused_by_the_form(client, applicant):
+    forms = ProposalForms(initial=complete_data())
+    response = client.post(
+        reverse("proposals:create"), post_data(forms, reference="R1\r\nX-Injected: 1", action="save")
+    )
+    assert response.status_code == 200
+    assert response.context["forms"].main.errors == {
+        "reference": ["编号只能使用半角字母、数字和 - _ . / 这几个符号，最长 64 个字符。"]
+    }
+    assert Proposal.objects.count() == 0
+
+
+def test_title_with_control_character_is_refused_by_the_form(client, applicant):
+    forms = ProposalForms(initial=complete_data())
+    response = client.post(reverse("proposals:create"), post_data(forms, title="abc\x0bdef", action="save"))
+    assert response.context["forms"].main.errors == {
+        "title": ["含有不允许的控制字符（U+000B，第 4 个字符），请删除后再保存。"]
+    }
+    assert Proposal.objects.count() == 0
+
+
 def test_upload_is_stored_under_a_random_private_name(client, applicant, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
@@ -478,6 +523,80 @@ def test_officer_import_page_lists_errors_with_paths_and_imports_nothing(client,
     assert [e.path for e in response.context["report"].errors] == ["proposals[0].start_date"]
     assert "proposals[0].start_date" in response.content.decode()
     assert Proposal.objects.count() == 0
+
+
+def _batch_file(*proposals, **extra):
+    import json
+
+    from proposals.interchange import proposal_to_dict
+
+    content = json.dumps({"proposals": [proposal_to_dict(p) for p in proposals], **extra}).encode()
+    return upload("batch.json", content)
+
+
+def test_officer_import_never_overwrites_an_applicants_proposal(client, officer):
+    own = make_proposal(data=complete_data(reference="SQ-A"), state="screened")
+    response = client.post(
+        reverse("proposals:import"),
+        {"file": _batch_file(complete_data(reference="SQ-A", title="覆盖", units=[]))},
+    )
+    assert response.status_code == 400
+    assert [(e.path, e.code) for e in response.context["report"].errors] == [
+        ("proposals[0].reference", "reference_taken")
+    ]
+    own.refresh_from_db()
+    assert (own.title, own.state, own.units.count(), own.people.count()) == (
+        "面向碳中和的电解水制氢国际合作研究",
+        "screened",
+        2,
+        2,
+    )
+
+
+@pytest.fixture
+def registries_calls(monkeypatch):
+    from proposals.services import imports
+
+    calls = []
+
+    def fake_import(*, data, source, by):
+        calls.append(data)
+        return {"misconduct": 0}
+
+    monkeypatch.setattr(imports, "_registries_importer", lambda: fake_import)
+    return calls
+
+
+def test_officer_import_with_registries_is_refused_and_writes_nothing(client, officer, registries_calls):
+    response = client.post(
+        reverse("proposals:import"),
+        {"file": _batch_file(complete_data(reference="SQ-I"), registries={"misconduct": []})},
+    )
+    assert response.status_code == 400
+    assert [(e.path, e.code) for e in response.context["report"].errors] == [("registries", "not_allowed")]
+    assert "只有管理员可以导入名录" in response.content.decode()
+    assert (registries_calls, Proposal.objects.count()) == ([], 0)
+
+
+def test_admin_import_loads_registries(client, registries_calls):
+    client.force_login(make_user("root", role="admin"))
+    response = client.post(
+        reverse("proposals:import"),
+        {"file": _batch_file(complete_data(reference="SQ-I"), registries={"misconduct": []})},
+    )
+    assert response.status_code == 200
+    assert (registries_calls, response.context["report"].registries) == (
+        [{"misconduct": []}],
+        {"misconduct": 0},
+    )
+
+
+def test_import_of_deeply_nested_json_is_an_error_not_a_crash(client, officer):
+    response = client.post(
+        reverse("proposals:import"), {"file": upload("deep.json", b"[" * 5000 + b"]" * 5000)}
+    )
+    assert response.status_code == 400
+    assert [e.code for e in response.context["report"].errors] == ["too_deep"]
 
 
 # --- sign-up and nav ---------------------------------------------------------
