@@ -40,3 +40,41 @@ def _require_services(request):
         if IN_CI:
             pytest.fail("this test needs Redis (REDIS_URL) and it is unreachable")
         pytest.skip("needs Redis: set REDIS_URL")
+
+
+def _close_db(**kwargs):
+    from django.db import connection
+
+    connection.close()  # the worker thread's own connection; lets the test database be dropped
+
+
+@pytest.fixture
+def redis_worker():
+    """A real Celery worker (solo pool, in a thread) consuming from the real Redis
+    broker; use with django_db(transaction=True) so it sees committed rows."""
+    from celery.contrib.testing.worker import start_worker
+    from celery.signals import task_postrun
+
+    from config.celery import app
+
+    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url")}
+    app.conf.task_always_eager = False
+    app.conf.broker_url = os.environ["REDIS_URL"]
+    task_postrun.connect(_close_db, weak=False)
+    try:
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            yield
+    finally:
+        task_postrun.disconnect(_close_db)
+        app.conf.update(saved)
+
+
+def wait_for(predicate, timeout: float = 60) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.2)
+    return False
