@@ -9,6 +9,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from proposals.identifiers import check_credit_code
 from screening.rules.text import nfkc, normalise_code, normalise_id
 from screening.rules.types import (
     MAINLAND,
@@ -240,18 +241,11 @@ def is_outside_mainland_unit(unit: UnitSnap) -> bool | None:
 
 # --- unified social credit code (GB 32100-2015) ----------------------------------------
 
-_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
-
 
 def credit_code_valid(code: str | None) -> bool:
-    """Format and check digit of an 18-character unified social credit code."""
-    text = normalise_id(code)
-    if len(text) != 18 or any(ch not in _USCC_CHARS for ch in text):
-        return False
-    total = sum(_USCC_CHARS.index(ch) * w for ch, w in zip(text[:17], _USCC_WEIGHTS, strict=True))
-    check = (31 - total % 31) % 31
-    return _USCC_CHARS[check] == text[17]
+    """A unified social credit code valid under GB 32100 (check character and the
+    embedded GB 11714 organisation code), as checked at submission."""
+    return check_credit_code(normalise_id(code)).valid
 
 
 # --- mainland resident ID ---------------------------------------------------------------

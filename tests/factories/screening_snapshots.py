@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
+from proposals.identifiers import make_credit_code
 from screening.rules.types import (
     CrossIndex,
     DirectionParams,
@@ -35,15 +36,10 @@ TODAY = date(2022, 9, 1)
 
 # --- credit codes --------------------------------------------------------------------
 
-_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 
-
-def credit_code(n: int, prefix: str = "12110000400") -> str:
-    """A valid 18-character unified social credit code, distinct for each ``n``."""
-    body = f"{prefix}{n:06d}"[:17]
-    total = sum(_USCC_CHARS.index(ch) * w for ch, w in zip(body, _USCC_WEIGHTS, strict=True))
-    return body + _USCC_CHARS[(31 - total % 31) % 31]
+def credit_code(n: int) -> str:
+    """A valid unified social credit code (check character and organisation code), distinct for each ``n``."""
+    return make_credit_code(f"{n:08d}", authority="1", category="2", region="110000")
 
 
 # --- guide ---------------------------------------------------------------------------
