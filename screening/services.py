@@ -207,7 +207,7 @@ def _execute(runs: list[ScreeningRun]) -> None:
     registries = selectors.registries_current()
     guides = {}
     today = timezone.localdate()
-    findings: list[Finding] = []
+    rows: list[tuple] = []  # in _FINDING_COLUMNS order
     updates = []
     collisions: set[int] = set()
     for run in runs:
@@ -225,18 +225,18 @@ def _execute(runs: list[ScreeningRun]) -> None:
         )
         results = run_rules(ctx)
         for n, f in enumerate(results):
-            findings.append(
-                Finding(
-                    run_id=run.pk,
-                    position=n,
-                    rule=f.rule,
-                    status=f.status,
-                    clause=f.clause or "",
-                    message_id=f.message_id,
-                    params=f.params,
-                    evidence=f.evidence,
-                    field=f.field or "",
-                    fix_id=f.fix_id or "",
+            rows.append(
+                (
+                    run.pk,
+                    n,
+                    f.rule,
+                    f.status,
+                    f.clause or "",
+                    f.message_id,
+                    f.params,
+                    f.evidence,
+                    f.field or "",
+                    f.fix_id or "",
                 )
             )
             if run.reason != "collision" and f.rule in CROSS_RULES and f.status == "fail":
@@ -249,11 +249,9 @@ def _execute(runs: list[ScreeningRun]) -> None:
         updates.append(run)
     with transaction.atomic():
         Finding.objects.filter(run_id__in=[r.pk for r in runs]).delete()  # a re-claimed run starts clean
-        _insert_findings(findings)
+        _insert_findings(rows)
         _mark_done(updates)
-        Proposal.objects.filter(pk__in=proposals, state=ProposalState.SCREENING).update(
-            state=ProposalState.SCREENED
-        )
+        proposals_transition_many(ids=list(proposals), to=ProposalState.SCREENED)
         collisions -= set(proposals)
         if collisions:
             for other in Proposal.objects.filter(pk__in=collisions, state__in=selectors.COMPETING_STATES):
@@ -275,27 +273,29 @@ _FINDING_COLUMNS = (
 )
 
 
-def _insert_findings(findings: list[Finding]) -> None:
-    """Bulk insert; on PostgreSQL through COPY, several times faster than INSERT for
-    the thousands of rows a batch produces."""
+def _insert_findings(rows: list[tuple]) -> None:
+    """Bulk insert of finding rows (in _FINDING_COLUMNS order); on PostgreSQL through
+    COPY, several times faster than INSERT for the thousands of rows a batch makes."""
     if connection.vendor != "postgresql":
-        Finding.objects.bulk_create(findings, batch_size=2000)
+        Finding.objects.bulk_create(
+            (Finding(**dict(zip(_FINDING_COLUMNS, row, strict=True))) for row in rows), batch_size=2000
+        )
         return
     sql = f"COPY {Finding._meta.db_table} ({', '.join(_FINDING_COLUMNS)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-        for f in findings:
+        for run_id, position, rule, status, clause, message_id, params, evidence, field, fix_id in rows:
             copy.write_row(
                 (
-                    f.run_id,
-                    f.position,
-                    f.rule,
-                    f.status,
-                    f.clause,
-                    f.message_id,
-                    json.dumps(f.params, ensure_ascii=False),
-                    json.dumps(f.evidence, ensure_ascii=False),
-                    f.field,
-                    f.fix_id,
+                    run_id,
+                    position,
+                    rule,
+                    status,
+                    clause,
+                    message_id,
+                    json.dumps(params, ensure_ascii=False),
+                    json.dumps(evidence, ensure_ascii=False),
+                    field,
+                    fix_id,
                 )
             )
 
