@@ -19,8 +19,14 @@ PARTNER_CHOICES = [
 ]
 
 
-def format_ratio(value: Decimal) -> str:
-    return f"{value.normalize():f}:1"
+def ratio_value(value) -> str:
+    """Decimal('2.00') → '2': the value the ratio filter takes."""
+    return f"{Decimal(value).normalize():f}"
+
+
+def format_ratio(value) -> str:
+    """Decimal('2.00') → '2:1'."""
+    return f"{ratio_value(value)}:1"
 
 
 class DirectionFilter(django_filters.FilterSet):
@@ -39,7 +45,7 @@ class DirectionFilter(django_filters.FilterSet):
         super().__init__(*args, **kwargs)
         self.filters["area"].extra["choices"] = [(a.number, f"{a.number}. {a.title}") for a in areas]
         ratio_choices = [("none", _("无配套要求")), ("any", _("有配套要求"))]
-        ratio_choices += [(f"{r.normalize():f}", format_ratio(r)) for r in ratios]
+        ratio_choices += [(ratio_value(r), format_ratio(r)) for r in ratios]
         self.filters["ratio"].extra["choices"] = ratio_choices
 
     def filter_keyword(self, queryset, name, value):

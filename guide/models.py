@@ -79,6 +79,11 @@ class Direction(models.Model):
         return f"{self.code} {self.title}"
 
     @property
+    def quantitative_count(self) -> int:
+        """Indicators with a comparator (uses the prefetched indicators)."""
+        return sum(1 for i in self.indicators.all() if i.quantitative)
+
+    @property
     def research_intro(self) -> str:
         """The research content without its numbered sub-items (shown as a list)."""
         return "\n".join(

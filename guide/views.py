@@ -53,9 +53,4 @@ def direction_list(request, year: int):
 def direction_detail(request, year: int, code: str):
     guide = selectors.guide_get(year=year)
     direction = selectors.direction_get(guide=guide, code=code)
-    quantitative = sum(1 for i in direction.indicators.all() if i.quantitative)
-    return render(
-        request,
-        "guide/direction_detail.html",
-        {"guide": guide, "direction": direction, "quantitative_count": quantitative},
-    )
+    return render(request, "guide/direction_detail.html", {"guide": guide, "direction": direction})

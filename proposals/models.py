@@ -49,13 +49,6 @@ class Proposal(models.Model):
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
 
-    @property
-    def pi(self):
-        for person in self.people.all():
-            if person.role == PersonRole.PI:
-                return person
-        return None
-
 
 class Person(models.Model):
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="people")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
 
@@ -25,7 +24,6 @@ from .models import (
     RegistryLoad,
     ScreeningRun,
 )
-from .rules.text import normalise_name
 from .rules.types import (
     CrossIndex,
     DirectionParams,
@@ -337,10 +335,6 @@ def _other_proposals(pids: set[int], *, year: int) -> dict[int, OtherProposal]:
     }
 
 
-def unit_name_key(name: str) -> str:
-    return normalise_name(name)
-
-
 # --- reports -----------------------------------------------------------------------
 
 
@@ -358,10 +352,6 @@ def run_previous_done(*, run: ScreeningRun) -> ScreeningRun | None:
 
 def findings_of(*, run: ScreeningRun) -> list[Finding]:
     return list(run.findings.order_by("position"))
-
-
-def money(value: Decimal | None) -> str:
-    return "" if value is None else f"{value.normalize():f}"
 
 
 def latest_runs_for_proposals(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:

@@ -57,7 +57,10 @@ def screening_request(
     *, proposal: Proposal, by=None, batch: ScreeningBatch | None = None, reason: str = "manual"
 ) -> ScreeningRun:
     """Queue a screening run for a proposal and enqueue its task after commit.
-    A queued run that has not started yet is reused (no duplicate work)."""
+    A queued run that has not started yet is reused (no duplicate work). A check of
+    a draft is recorded with reason "draft"."""
+    if proposal.state == ProposalState.DRAFT:
+        reason = "draft"
     with transaction.atomic():
         proposals_index_update(proposals=[proposal])
         run = (

@@ -19,7 +19,6 @@ from . import exports, report, selectors, services
 from .enums import RegistryName
 from .filters import ScreeningFilter
 from .forms import RegistryUploadForm
-from .messages import RULE_TITLES
 from .models import RegistryLoad, ScreeningBatch, ScreeningRun
 
 EXPORT_LIMIT = 20000
@@ -61,8 +60,7 @@ def proposal_report(request, pk: int):
 @require_POST
 def proposal_check(request, pk: int):
     proposal = _proposal_for(request.user, pk)
-    reason = "draft" if proposal.state == "draft" else "manual"
-    run = services.screening_request(proposal=proposal, by=request.user, reason=reason)
+    run = services.screening_request(proposal=proposal, by=request.user)
     messages.success(request, _("已开始预审。"))
     if run.status in ("queued", "running"):
         return redirect("screening:run_status", pk=run.pk)
@@ -88,10 +86,7 @@ def overview(request):
     filterset = ScreeningFilter(request.GET or None, queryset=base)
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    failing = [
-        {**row, "title": RULE_TITLES.get(row["rule"], {}).get(report.lang_key(get_language()), row["rule"])}
-        for row in selectors.failing_rule_counts(qs)
-    ]
+    failing = report.failing_rows(selectors.failing_rule_counts(qs), language=get_language())
     return render(request, "screening/overview.html", {"filter": filterset, "page": page, "failing": failing})
 
 

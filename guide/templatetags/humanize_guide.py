@@ -3,6 +3,8 @@ from decimal import Decimal
 from django import template
 from django.utils.translation import get_language, gettext
 
+from guide.filters import format_ratio, ratio_value
+
 register = template.Library()
 
 
@@ -22,13 +24,10 @@ def ratio(value) -> str:
     """Decimal('2.00') → '2:1'; None → '—'."""
     if value is None:
         return "—"
-    return f"{Decimal(value).normalize():f}:1"
+    return format_ratio(value)
 
 
-@register.filter
-def ratio_value(value) -> str:
-    """Decimal('2.00') → '2' (the value the ratio filter takes)."""
-    return f"{Decimal(value).normalize():f}"
+register.filter("ratio_value", ratio_value)
 
 
 @register.filter

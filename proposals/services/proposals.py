@@ -62,7 +62,7 @@ def _request_screening(*, proposal: Proposal, by) -> None:
         from screening.services import screening_request
     except ImportError:
         return
-    screening_request(proposal=proposal, by=by)
+    screening_request(proposal=proposal, by=by, reason="submit")
 
 
 # Called after the submission has committed, in order, with (proposal=..., by=...).

@@ -9,7 +9,7 @@ from proposals.docgen import build_docx
 from proposals.models import Proposal
 from screening.models import ScreeningRun
 from tests.factories.proposal_docs import sample_proposal
-from tests.factories.screening_db import make_user
+from tests.factories.proposals import make_user
 from tests.screening.conftest import GUIDE_2022
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

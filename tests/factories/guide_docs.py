@@ -150,6 +150,13 @@ def build_guide_text(spec: GuideSpec) -> str:
     return "\n\n".join(paragraphs) + "\n"
 
 
+def spec_ratios(spec: GuideSpec) -> list[float | None]:
+    """The matching ratio each direction of ``spec`` was written with (a:b → a/b)."""
+    return [
+        None if d.ratio is None else d.ratio[0] / d.ratio[1] for area in spec.areas for d in area.directions
+    ]
+
+
 def other_year_spec() -> GuideSpec:
     """A 2023-style guide: 5 areas, 12 directions, other dates and limits, ratio 3:1 somewhere."""
     areas = []

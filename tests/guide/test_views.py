@@ -183,10 +183,9 @@ def test_direction_detail_lists_sub_items_once_and_counts_quantitative_indicator
     html = response.content.decode()
     assert html.count("与生态环境友好的大型光伏系统设计评估技术") == 1
     direction = response.context["direction"]
-    assert response.context["quantitative_count"] == sum(
-        1 for i in direction.indicators.all() if i.comparator
-    )
-    assert response.context["quantitative_count"] < direction.indicators.count()
+    assert direction.quantitative_count == sum(1 for i in direction.indicators.all() if i.comparator)
+    assert direction.quantitative_count < direction.indicators.count()
+    assert f'data-testid="quantitative-count">{direction.quantitative_count}<' in html
 
 
 def test_overview_summarises_ratios_and_partner_requirements(client, guide2022):

@@ -8,7 +8,7 @@ from proposals.models import DraftUpload
 from proposals.services.uploads import draft_upload_create
 from tests.conftest import wait_for
 from tests.factories.proposal_docs import sample_proposal
-from tests.factories.screening_db import make_user
+from tests.factories.proposals import make_user
 
 pytestmark = [pytest.mark.redis, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,8 @@ from openpyxl import load_workbook
 
 from screening import services
 from screening.models import RegistryLoad, ScreeningRun
-from tests.factories.screening_db import make_proposal, make_user
+from tests.factories.proposals import make_user
+from tests.factories.screening_db import make_proposal
 
 pytestmark = pytest.mark.django_db
 

@@ -17,6 +17,7 @@ from guide.parsing.types import to_json
 from tests.factories.guide_docs import (
     build_guide_text,
     other_year_spec,
+    spec_ratios,
     write_blank_pdf,
     write_guide_docx,
     write_guide_pdf,
@@ -137,20 +138,7 @@ def test_other_year_pdf_is_parsed_end_to_end_even_with_a_wrong_extension(tmp_pat
         12,
         4,
     )
-    assert [d.matching_ratio for d in guide.directions] == [
-        3.0,
-        1.0,
-        None,
-        2.0,
-        3.0,
-        1.0,
-        None,
-        2.0,
-        3.0,
-        1.0,
-        None,
-        2.0,
-    ]
+    assert [d.matching_ratio for d in guide.directions] == spec_ratios(other_year_spec())
     assert guide.warnings == []
 
 
