@@ -33,6 +33,7 @@ def best(fn, repeat: int = 5) -> float:
 
 
 def main() -> None:
+    print(f"database: {_setup.database()} (throwaway)")
     text = _setup.GUIDE_TXT.read_text(encoding="utf-8")
     with tempfile.TemporaryDirectory() as tmp:
         pdf = write_guide_pdf(text, Path(tmp) / "guide.pdf")
