@@ -102,8 +102,18 @@ MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 MAX_UPLOAD_PAGES = env.int("MAX_UPLOAD_PAGES", default=200)
 EXTRACTION_TIME_LIMIT = env.int("EXTRACTION_TIME_LIMIT", default=120)
+# Form fields (everything but files) of one request; Django answers 400 past it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# The whole request body: one file at the upload limit plus the form fields. A larger
+# multipart body is refused (400) before anything is written to disk; nginx's
+# client_max_body_size must be at least this (25m with the defaults).
+MAX_REQUEST_BYTES = MAX_UPLOAD_BYTES + DATA_UPLOAD_MAX_MEMORY_SIZE
+FILE_UPLOAD_HANDLERS = [
+    "common.uploadhandlers.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Celery: with REDIS_URL unset, tasks run eagerly in-process (embedded default).
 REDIS_URL = env("REDIS_URL", default="")
