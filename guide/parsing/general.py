@@ -1,4 +1,8 @@
-"""General rules of a call guide: budget, counts, eligibility.  Every value comes from the text."""
+"""General rules of a call guide: budget, counts, eligibility.  Every value comes from the text.
+
+Numbers are read with a bounded number of digits (a count has at most 6, the budget at most 15): a
+longer run of digits is not a value of the guide, and ``int()`` refuses strings beyond 4,300 digits.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +13,24 @@ from decimal import Decimal
 from .numerals import to_int
 from .types import Eligibility
 
-_N = r"(\d+|[一二两三四五六七八九十])"
+_N = r"(\d{1,6}|[一二两三四五六七八九十])"
 
 RE_YEAR = re.compile(r"((?:19|20)\d{2})\s*年度?")
-RE_DECLARED_COUNT = re.compile(r"共(?:计|有)?\s*(\d+)\s*个[^，。；\d]{0,8}?方向")
+RE_DECLARED_COUNT = re.compile(r"共(?:计|有)?\s*(\d{1,6})\s*个[^，。；\d]{0,8}?方向")
 RE_BUDGET = re.compile(
-    r"国拨经费(?:总)?概算(?:为|约|共)?\s*(?:约)?\s*(\d+(?:\.\d+)?)\s*(亿|千万|百万|万)?\s*元"
+    r"国拨经费(?:总)?概算(?:为|约|共)?\s*(?:约)?\s*(\d{1,15}(?:\.\d{1,6})?)\s*(亿|千万|百万|万)?\s*元"
 )
 _MULTIPLIERS = {None: 1, "万": 10_000, "百万": 1_000_000, "千万": 10_000_000, "亿": 100_000_000}
-RE_PROJECTS = re.compile(r"拟支持项目数(?:原则上)?(?:为)?\s*(\d+)\s*(?:[~～\-—至到]\s*(\d+)\s*)?(?:个)?项")
+RE_PROJECTS = re.compile(
+    r"拟支持项目数(?:原则上)?(?:为)?\s*(\d{1,6})\s*(?:[~～\-—至到]\s*(\d{1,6})\s*)?(?:个)?项"
+)
 
 RE_DOMESTIC_UNITS = (
     re.compile(
-        r"中方(?:参与|参研|参加)?单位(?:总数)?[^，。；\d]{0,6}?(?:不超过|不多于|不得超过|最多|至多)\s*(\d+)\s*[家个]"
+        r"中方(?:参与|参研|参加)?单位(?:总数)?[^，。；\d]{0,6}?(?:不超过|不多于|不得超过|最多|至多)\s*(\d{1,6})\s*[家个]"
     ),
     re.compile(
-        r"(?<!外)(?<!外方)(?:参与|参研|参加)单位(?:总数)?[^，。；\d]{0,6}?(?:不超过|不多于|不得超过|最多|至多)\s*(\d+)\s*[家个]"
+        r"(?<!外)(?<!外方)(?:参与|参研|参加)单位(?:总数)?[^，。；\d]{0,6}?(?:不超过|不多于|不得超过|最多|至多)\s*(\d{1,6})\s*[家个]"
     ),
 )
 RE_FOREIGN_UNITS = (
@@ -36,7 +42,9 @@ RE_FOREIGN_UNITS = (
         rf"(?:国[（(]境[）)]外|境外|国外|外方)(?:参与|合作)?单位(?:总数|数量)?(?:应|须)?(?:不少于|至少|不低于)\s*{_N}\s*[家个]"
     ),
 )
-RE_DURATION = re.compile(r"(?:实施|执行)周期(?:一般|原则上)?(?:不超过|不得超过|不多于|最长|为)\s*(\d+)\s*年")
+RE_DURATION = re.compile(
+    r"(?:实施|执行)周期(?:一般|原则上)?(?:不超过|不得超过|不多于|最长|为)\s*(\d{1,6})\s*年"
+)
 RE_NO_SUBTASKS = re.compile(r"不(?:下设|设)(?:任务|课题)")
 RE_SUBTASKS = re.compile(r"(?:可|可以)?下设(?:任务|课题)|课题数")
 _DATE = r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日"

@@ -26,6 +26,7 @@ Comparators: ``">="``, ``">"``, ``"<="``, ``"<"``, ``"="``, ``"range"`` (``value
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -213,6 +214,13 @@ _SUPERSCRIPT_DIGITS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺", "012345
 NUMBER_RE = re.compile(
     r"(?<![A-Za-z0-9.:/_\-−+])(?P<sign>[-−](?=\d))?(?P<num>\d+(?:\.\d+)?)(?:×10(?P<exp>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))?"
 )
+_COLON_NUMBER = re.compile(r"\s*[:：]\s*\d")
+_GRID = re.compile(r"×\s*\d+(?:\.\d+)?")
+_SECOND_NUMBER = re.compile(r"(?P<sign>[-−])?(?P<num>\d+(?:\.\d+)?)(?:×10(?P<exp>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))?")
+_BETWEEN = re.compile(r"\s*之间")
+_LOOSE_SUFFIX = re.compile(rf"[{CJK_CHARS}]{{1,4}}?(及以上|或以上|以上)")
+_BETTER_WINDOW = 64  # characters before 优于 looked at to tell an error-like subject
+_MAX_DIGITS = 30  # longer digit runs are not measured values (and would not fit a float)
 _PLAIN_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 # Dashes separate a range only when written tight ("5-8人"); "1 万次 -40°C" is a negative number.
 _RANGE_SEP = re.compile(r"\s*(?:~|～|至|到)\s*|[—–-]")
@@ -302,13 +310,22 @@ def _paren_depths(text: str) -> list[int]:
     return depths
 
 
-def _to_float(match: re.Match) -> float:
-    value = float(match.group("num"))
+def _to_float(match: re.Match) -> float | None:
+    """The number matched, or None when it is not a usable finite value (``9…9`` beyond a double,
+    ``1×10⁻⁹⁹⁹``): such a number is no indicator value."""
+    number = match.group("num")
+    if len(number) > _MAX_DIGITS:
+        return None
+    exponent = 0
     if match.group("exp"):
-        value *= 10 ** int(match.group("exp").translate(_SUPERSCRIPT_DIGITS))
-    if match.group("sign"):
-        value = -value
-    return value
+        digits = match.group("exp").translate(_SUPERSCRIPT_DIGITS)
+        if len(digits.lstrip("+-")) > 3:
+            return None
+        exponent = int(digits)
+    value = float(f"{number}e{exponent}")
+    if not math.isfinite(value) or (value == 0 and float(number) != 0):
+        return None
+    return -value if match.group("sign") else value
 
 
 def _clean_float(value: float) -> float:
@@ -349,8 +366,9 @@ def _comparator_before(text: str, pos: int) -> tuple[str | None, int]:
 
 
 def _change_verb_before(text: str, pos: int) -> bool:
-    head = text[:pos].rstrip()
-    return head.endswith(CHANGE_VERBS)
+    while pos > 0 and text[pos - 1].isspace():
+        pos -= 1
+    return text.endswith(CHANGE_VERBS, 0, pos)
 
 
 def _is_year(value: float, unit: str | None) -> bool:
@@ -365,31 +383,34 @@ def _candidates(text: str) -> list[_Candidate]:
         if match.start() < consumed_until:
             continue
         after = match.end()
-        if re.match(r"\s*[:：]\s*\d", text[after:]):  # ratios and norm numbers: 1:5 万, 61853-4:2018
+        if _COLON_NUMBER.match(text, after):  # ratios and norm numbers: 1:5 万, 61853-4:2018
             continue
         value = _to_float(match)
+        if value is None:
+            continue
         unit, pos = _read_unit(text, after)
-        grid = re.match(r"×\s*\d+(?:\.\d+)?", text[pos:])
+        grid = _GRID.match(text, pos)
         if grid:  # 0.25°×0.31°: a grid size, not one value
-            _, consumed_until = _read_unit(text, pos + grid.end())
+            _, consumed_until = _read_unit(text, grid.end())
             continue
         # Range: N[unit] ~ M unit
         sep = _RANGE_SEP.match(text, pos)
         if sep:
-            second = re.match(
-                r"(?P<sign>[-−])?(?P<num>\d+(?:\.\d+)?)(?:×10(?P<exp>[⁻⁺]?[⁰¹²³⁴⁵⁶⁷⁸⁹]+))?", text[sep.end() :]
-            )
+            second = _SECOND_NUMBER.match(text, sep.end())
             if second:
-                second_end = sep.end() + second.end()
+                second_end = second.end()
                 unit2, pos2 = _read_unit(text, second_end)
                 if unit2 or unit or sep.group(0).strip() in ("~", "～", "至", "到"):
-                    if not (re.match(r"\s*[:：]\s*\d", text[second_end:]) and not unit2):
+                    if not (_COLON_NUMBER.match(text, second_end) and not unit2):
                         low, high = value, _to_float(second)
+                        if high is None:
+                            consumed_until = pos2
+                            continue
                         range_unit = unit2 or unit
                         if not (_is_year(low, range_unit) and _is_year(high, range_unit)):
                             comp_start = match.start()
-                            suffix = re.match(r"\s*之间", text[pos2:])
-                            end = pos2 + (suffix.end() if suffix else 0)
+                            suffix = _BETWEEN.match(text, pos2)
+                            end = suffix.end() if suffix else pos2
                             found.append(
                                 _Candidate(
                                     comp_start,
@@ -412,16 +433,17 @@ def _candidates(text: str) -> list[_Candidate]:
         end = suffix.end() if suffix else pos
         if suffix is None and unit in COUNT_UNITS:
             # 10 个要素以上 / 6 个国家以上: the suffix may follow a short noun.
-            loose = re.match(rf"[{CJK_CHARS}]{{1,4}}?(及以上|或以上|以上)", text[pos:])
+            loose = _LOOSE_SUFFIX.match(text, pos)
             if loose:
                 suffix_comparator = SUFFIX_COMPARATORS[loose.group(1)]
-                end = pos + loose.end()
+                end = loose.end()
         in_parens = depths[match.start()] > 0
         if comparator is not None:
             if comparator == ">=" and text[comp_start : comp_start + 2] == "达到" and suffix_comparator:
                 comparator = suffix_comparator
             if comparator == "better":
-                comparator = "<" if _subject_before(text, comp_start).endswith(_SMALLER_IS_BETTER) else ">"
+                subject = _subject_before(text, comp_start, limit=_BETTER_WINDOW)
+                comparator = "<" if subject.endswith(_SMALLER_IS_BETTER) else ">"
             found.append(
                 _Candidate(comp_start, end, comparator, _clean_float(value), None, unit, 0, in_parens)
             )
@@ -467,11 +489,15 @@ def _best(candidates: list[_Candidate]) -> _Candidate | None:
 # ---------------------------------------------------------------------------
 
 
-def _subject_before(text: str, end: int) -> str:
-    """The clause right before ``end``: after the last separator or unclosed parenthesis."""
+def _subject_before(text: str, end: int, limit: int | None = None) -> str:
+    """The clause right before ``end``: after the last separator or unclosed parenthesis.
+
+    With ``limit``, at most that many characters are looked at (enough to test how the clause ends,
+    and it keeps a long text with many comparators linear).
+    """
     depth = 0
-    start = 0
-    for i in range(end - 1, -1, -1):
+    start = 0 if limit is None else max(0, end - limit)
+    for i in range(end - 1, start - 1, -1):
         char = text[i]
         if char in _CLOSE:
             depth += 1

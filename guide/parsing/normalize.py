@@ -343,7 +343,7 @@ def smart_join(left: str, right: str) -> str:
         return right
     if not right:
         return left
-    if re.match(r"[A-Za-z0-9]", left[-1]) and re.match(r"[A-Za-z0-9]", right[0]):
+    if needs_join_space(left, right):
         return f"{left} {right}"
     return left + right
 
@@ -415,13 +415,57 @@ def split_paragraphs(text: str) -> list[str]:
         line = normalize_inline(line)
         if line:
             lines.append(line)
-    paragraphs: list[str] = []
+    paragraphs: list[_Paragraph] = []
     for line in lines:
-        if paragraphs and continues(paragraphs[-1], line):
-            paragraphs[-1] = remove_cjk_spaces(smart_join(paragraphs[-1], line))
+        if paragraphs and continues(paragraphs[-1].view(), line):
+            paragraphs[-1].add(line)
         else:
-            paragraphs.append(line)
-    return paragraphs
+            paragraphs.append(_Paragraph(line))
+    return [paragraph.text() for paragraph in paragraphs]
+
+
+class _Paragraph:
+    """A paragraph being joined from lines, in linear time.
+
+    Joining a line re-normalises nothing (both pieces are normalised already, and :func:`smart_join`
+    only adds a space between two ASCII words), so the pieces are joined once at the end.  What
+    :func:`continues` asks of the paragraph so far (its start, its end, whether it is short) is read
+    from :meth:`view`: the paragraph itself while it is short, else its first and last
+    ``_VIEW`` characters.
+    """
+
+    def __init__(self, line: str) -> None:
+        self.pieces = [line]
+        self.length = len(line)
+        self.head = line[: 2 * _VIEW]
+        self.tail = line[-_VIEW:]
+
+    def add(self, line: str) -> None:
+        joined = " " + line if needs_join_space(self.tail, line) else line
+        self.pieces.append(joined)
+        self.length += len(joined)
+        if len(self.head) < 2 * _VIEW:
+            self.head = (self.head + joined)[: 2 * _VIEW]
+        self.tail = (self.tail + joined)[-_VIEW:]
+
+    def view(self) -> str:
+        if self.length <= 2 * _VIEW:
+            return self.head
+        return self.head[:_VIEW] + self.tail
+
+    def text(self) -> str:
+        return remove_cjk_spaces("".join(self.pieces))
+
+
+_VIEW = 256
+
+
+def needs_join_space(left: str, right: str) -> bool:
+    """Whether :func:`smart_join` puts a space between ``left`` and ``right``."""
+    return bool(left and right and _ASCII_WORD.match(left[-1]) and _ASCII_WORD.match(right[0]))
+
+
+_ASCII_WORD = re.compile(r"[A-Za-z0-9]")
 
 
 def normalize_text(text: str) -> str:

@@ -14,7 +14,7 @@ from .numerals import chinese_number
 from .types import STRENGTH_INDICATOR, STRENGTH_REQUIRED, PartnerRequirement
 
 _FOREIGN = re.compile(
-    r"(?:(?P<num>\d+)|(?P<cn>[一二两三四五六七八九十])|(?P<many>多))\s*个\s*"
+    r"(?:(?P<num>\d{1,6})|(?P<cn>[一二两三四五六七八九十])|(?P<many>多))\s*个\s*"
     r"(?:[（(]?(?:或|及)?以上[）)]?)?\s*(?:不同)?(?:的)?(?:国家|国别)"
     r"(?P<regions>\s*[（(]\s*地区\s*[、，,]?\s*国际组织\s*[）)]|或地区|\s*[（(]\s*地区\s*[）)])?"
 )
