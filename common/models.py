@@ -1,7 +1,11 @@
-"""The audit trail: one row per significant action, written by `audit_record`."""
+"""The audit trail (one row per significant action, written by `audit_record`), the
+outbox of work to hand to the job queue, and the lease fields of job rows."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,3 +27,49 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+
+
+class Leased(models.Model):
+    """A job row that a worker claims for a while (a lease), so that work whose
+    worker died is taken over: at once by a redelivery of the same task message
+    (same ``lease_task``), or by anyone once ``lease_expires_at`` has passed.
+    ``lease_token`` is new for every claim: only the holder of the current token
+    may write the results (a superseded execution finds its token gone)."""
+
+    lease_owner = models.CharField(max_length=200, blank=True)  # "<worker node>/<pid>"
+    lease_task = models.CharField(max_length=64, blank=True)  # the Celery task id
+    lease_token = models.CharField(max_length=32, blank=True)
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class OutboxMessage(models.Model):
+    """A task to hand to the job queue, written in the same transaction as the state
+    change that calls for it (a run queued, a draft uploaded, a proposal submitted).
+    The relay (common.outbox) publishes what is pending and keeps it pending while
+    the broker is unreachable, so nothing is lost and no request fails for it."""
+
+    task = models.CharField(max_length=100)  # a registered Celery task name
+    args = models.JSONField(default=list, blank=True)
+    task_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    available_at = models.DateTimeField(default=timezone.now)  # not sent before (debouncing)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["available_at", "id"], condition=models.Q(sent_at__isnull=True), name="outbox_pending"
+            ),
+            models.Index(fields=["task", "sent_at"]),
+        ]
+        verbose_name = _("待发送任务")
+        verbose_name_plural = _("待发送任务")
+
+    def __str__(self) -> str:
+        return f"{self.task}{self.args} ({'sent' if self.sent_at else 'pending'})"

@@ -4,7 +4,10 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from common.models import Leased
 
 from .enums import AttachmentKind, Employment, PersonRole, ProposalState, UnitRole, UnitType, UploadState
 
@@ -121,7 +124,7 @@ class Attachment(models.Model):
         return f"{self.kind} {self.original_name}"
 
 
-class DraftUpload(models.Model):
+class DraftUpload(Leased):
     """An uploaded draft being read. The extracted data waits here until the applicant
     confirms it into a Proposal."""
 
@@ -143,6 +146,7 @@ class DraftUpload(models.Model):
     error = models.TextField(blank=True)
     attempts = models.PositiveIntegerField(default=0)  # times a worker has started reading it
     created_at = models.DateTimeField(auto_now_add=True)
+    queued_at = models.DateTimeField(default=timezone.now)  # when its reading was last (re)queued
     started_at = models.DateTimeField(null=True, blank=True)  # when a worker last claimed it
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -102,12 +102,15 @@ def extraction_hard_time_limit() -> int:
 
 
 def draft_uploads_stale() -> QuerySet[DraftUpload]:
-    """Uploads still running although a worker claimed them longer ago than the
-    extraction task's hard time limit plus a minute's margin: that worker died.
-    Rows without ``started_at`` count from ``created_at``."""
-    cutoff = timezone.now() - timedelta(seconds=extraction_hard_time_limit() + 60)
-    return DraftUpload.objects.filter(state=UploadState.RUNNING).filter(
-        Q(started_at__lt=cutoff) | Q(started_at__isnull=True, created_at__lt=cutoff)
+    """Uploads whose reading was lost: running under an expired lease (rows claimed
+    before leases existed: claimed longer ago than the hard limit plus a minute), or
+    queued for longer than UPLOAD_QUEUED_RESEND seconds (the message was lost)."""
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=extraction_hard_time_limit() + 60)
+    return DraftUpload.objects.filter(
+        Q(state=UploadState.RUNNING, lease_expires_at__lt=now)
+        | Q(state=UploadState.RUNNING, lease_expires_at__isnull=True, started_at__lt=cutoff)
+        | Q(state=UploadState.QUEUED, queued_at__lt=now - timedelta(seconds=settings.UPLOAD_QUEUED_RESEND))
     )
 
 

@@ -15,16 +15,17 @@ from . import selectors, services
     soft_time_limit=settings.EXTRACTION_TIME_LIMIT,
     time_limit=selectors.extraction_hard_time_limit(),
     autoretry_for=(OperationalError, InterfaceError),
-    retry_backoff=2,
-    retry_backoff_max=60,
+    retry_backoff=1,
+    retry_backoff_max=30,
+    retry_jitter=False,
     max_retries=5,
 )
 def draft_extract_task(self, upload_id: int) -> None:
-    # A retry (after a transient database error) resumes the upload it left running.
-    services.draft_extract(upload_id=upload_id, resume=self.request.retries > 0)
+    # A redelivery or retry carries the same task id and takes the upload over at once.
+    services.draft_extract(upload_id=upload_id, task_id=self.request.id)
 
 
 @shared_task(name="proposals.requeue_stale_uploads", acks_late=True)
 def requeue_stale_uploads_task() -> None:
-    """Periodic (CELERY_BEAT_SCHEDULE): uploads whose worker died are read again."""
+    """Periodic (common.worker and CELERY_BEAT_SCHEDULE): uploads whose reading was lost are sent again."""
     services.uploads_requeue_stale()

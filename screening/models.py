@@ -4,6 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from common.models import Leased
+
 from .enums import OngoingRole, Outcome, RegistryName, RunStatus
 
 
@@ -21,7 +23,7 @@ class ScreeningBatch(models.Model):
         return f"batch {self.pk} {self.label}"
 
 
-class ScreeningRun(models.Model):
+class ScreeningRun(Leased):
     proposal = models.ForeignKey(
         "proposals.Proposal", on_delete=models.CASCADE, related_name="screening_runs"
     )
@@ -52,6 +54,7 @@ class ScreeningRun(models.Model):
         indexes = [
             models.Index(fields=["proposal", "-queued_at"]),
             models.Index(fields=["status", "started_at"]),
+            models.Index(fields=["status", "lease_expires_at"]),
         ]
 
     def __str__(self) -> str:

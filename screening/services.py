@@ -12,11 +12,15 @@ import logging
 from collections.abc import Iterable
 from datetime import timedelta
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from common.leases import RELEASED, claimable, lease_fields
+from common.outbox import outbox_enqueue, outbox_enqueue_many
 from common.services import audit_record
 from proposals.enums import ProposalState
 from proposals.models import Proposal, Unit
@@ -44,6 +48,7 @@ log = logging.getLogger(__name__)
 # Rules whose failures involve other proposals: those are re-screened too.
 CROSS_RULES = tuple(report.CROSS_RULES)
 MAX_ATTEMPTS = 3
+TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
 
 
 class RegistryImportError(ValueError):
@@ -52,16 +57,23 @@ class RegistryImportError(ValueError):
 
 # --- requesting runs ---------------------------------------------------------------
 
+SCREEN_RUN = "screening.screen_run"
+SCREEN_CHUNK = "screening.screen_chunk"
+CHUNK = 200  # runs per chunk task: one chunk is read in a constant number of queries
+
 
 def screening_request(
     *, proposal: Proposal, by=None, batch: ScreeningBatch | None = None, reason: str = "manual"
 ) -> ScreeningRun:
-    """Queue a screening run for a proposal and enqueue its task after commit.
-    A queued run that has not started yet is reused (no duplicate work). A check of
-    a draft is recorded with reason "draft"."""
+    """Queue a screening run for a proposal; its task is published through the outbox
+    (after commit, or when the job service is back). A queued run that has not
+    started yet is reused, also under concurrent requests (the proposal row is
+    locked), so clicking "check" five times makes one run. A check of a draft is
+    recorded with reason "draft"."""
     if proposal.state == ProposalState.DRAFT:
         reason = "draft"
     with transaction.atomic():
+        Proposal.objects.select_for_update().filter(pk=proposal.pk).values_list("pk").first()
         proposals_index_update(proposals=[proposal])
         run = (
             ScreeningRun.objects.filter(proposal=proposal, status=RunStatus.QUEUED, batch=batch)
@@ -73,17 +85,28 @@ def screening_request(
                 proposal=proposal, batch=batch, requested_by=by if _is_user(by) else None, reason=reason
             )
             audit_record(actor=by, action="screening.requested", target=proposal, data={"run": run.pk})
+            outbox_enqueue(task=SCREEN_RUN, args=[run.pk])
         if proposal.state != ProposalState.DRAFT:
             proposals_transition_many(ids=[proposal.pk], to=ProposalState.SCREENING, by=by)
-        transaction.on_commit(lambda: _enqueue_run(run.pk))
     return run
+
+
+def screening_on_submitted(*, proposal_id: int, user_id: int | None) -> ScreeningRun | None:
+    """The follow-up of a submission (published through the outbox by
+    proposals.services): screen it, unless it was taken back to draft meanwhile."""
+    proposal = Proposal.objects.filter(pk=proposal_id).first()
+    if proposal is None or proposal.state not in (ProposalState.SUBMITTED, ProposalState.SCREENED):
+        return None
+    by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
+    return screening_request(proposal=proposal, by=by, reason="submit")
 
 
 def screening_batch_create(
     *, proposals: Iterable[Proposal], by=None, label: str = "", enqueue: bool = True
 ) -> ScreeningBatch:
-    """Queue one run per proposal under a batch; a batch task screens them in chunks
-    (unless `enqueue` is False: the caller then runs `screening_execute` itself)."""
+    """Queue one run per proposal under a batch, published as chunk tasks (CHUNK runs
+    each) that any number of workers share (unless `enqueue` is False: the caller
+    then runs `screening_execute` itself)."""
     with transaction.atomic():
         batch = ScreeningBatch.objects.create(created_by=by if _is_user(by) else None, label=label)
         proposals = list(proposals)
@@ -92,7 +115,7 @@ def screening_batch_create(
             ids=[p.pk for p in proposals if p.state != ProposalState.DRAFT], to=ProposalState.SCREENING, by=by
         )
         requested_by = by if _is_user(by) else None
-        ScreeningRun.objects.bulk_create(
+        runs = ScreeningRun.objects.bulk_create(
             [
                 ScreeningRun(proposal=p, batch=batch, requested_by=requested_by, reason="batch")
                 for p in proposals
@@ -101,20 +124,14 @@ def screening_batch_create(
         )
         audit_record(actor=by, action="screening.batch", target=batch, data={"proposals": len(proposals)})
         if enqueue:
-            transaction.on_commit(lambda: _enqueue_batch(batch.pk))
+            _enqueue_chunks(sorted(r.pk for r in runs))
     return batch
 
 
-def _enqueue_run(run_id: int) -> None:
-    from .tasks import screen_run
-
-    screen_run.delay(run_id)
-
-
-def _enqueue_batch(batch_id: int) -> None:
-    from .tasks import screen_batch
-
-    screen_batch.delay(batch_id)
+def _enqueue_chunks(run_ids: list[int]) -> None:
+    outbox_enqueue_many(
+        task=SCREEN_CHUNK, args_list=([run_ids[k : k + CHUNK]] for k in range(0, len(run_ids), CHUNK))
+    )
 
 
 def _is_user(by) -> bool:
@@ -147,37 +164,52 @@ def proposals_index_update(*, proposals: list[Proposal]) -> None:
 # --- executing runs ----------------------------------------------------------------
 
 
-def screening_execute(*, run_ids: list[int]) -> list[int]:
-    """Execute queued runs. Each run is claimed atomically (queued → running); a run
-    that is already running or done elsewhere is skipped, so a second delivery of the
-    same task does nothing. Returns the IDs of the runs executed here."""
-    claimed = _claim(run_ids)
+def screening_lease_seconds() -> int:
+    """How long a claim holds: the screening tasks' hard time limit plus a margin (a
+    task still running after it has been killed)."""
+    return settings.SCREENING_TIME_LIMIT + 20
+
+
+def screening_execute(*, run_ids: list[int], task_id: str | None = None) -> list[int]:
+    """Execute runs. Each run is claimed under a lease (common.leases): a queued run,
+    or a running one whose lease expired or belongs to this same task id (a
+    redelivered or retried message takes its runs over at once). A run held by a
+    live claim elsewhere is skipped, so a duplicate delivery does nothing; results
+    are written only under the current claim's token, so an execution that was
+    taken over writes nothing and findings are never duplicated.
+
+    A transient database error drops the connection and re-raises (the task's retry,
+    with the same task id, takes the runs over on a fresh connection); a time-out or
+    any other error marks the claimed runs failed with the error recorded. Returns
+    the IDs of the runs completed here."""
+    token, claimed = _claim(run_ids, task_id=task_id)
     if not claimed:
         return []
     runs = list(ScreeningRun.objects.filter(pk__in=claimed).only("id", "proposal_id", "reason"))
     try:
-        _execute(runs)
-    except (OperationalError, InterfaceError):
-        # transient: give the runs back so the task's retry picks them up again
-        ScreeningRun.objects.filter(pk__in=claimed, status=RunStatus.RUNNING).update(status=RunStatus.QUEUED)
+        return _execute(runs, token=token)
+    except TRANSIENT_DB_ERRORS:
+        connection.close()
         raise
-    except Exception as exc:  # anything else is recorded as a failed run, not retried
+    except SoftTimeLimitExceeded:
+        log.warning("screening timed out for runs %s", claimed)
+        _fail_runs(claimed, token=token, error="timeout")
+    except Exception as exc:  # a rule's bug ends in a recorded failure, not a stuck run
         log.exception("screening failed for runs %s", claimed)
-        _fail_runs(claimed, error=f"{type(exc).__name__}: {exc}")
-        return []
-    return claimed
+        _fail_runs(claimed, token=token, error=f"{type(exc).__name__}: {exc}")
+    return []
 
 
-def _fail_runs(run_ids: list[int], *, error: str) -> None:
-    """Record runs as failed and give their proposals back (screening → submitted),
-    so no proposal stays locked in `screening` after a run that will not finish."""
+def _fail_runs(run_ids: list[int], *, error: str, token: str | None = None) -> None:
+    """Record runs as failed (only those still under ``token``, when given) and give
+    their proposals back (screening → submitted), so no proposal stays locked in
+    `screening` after a run that will not finish."""
     with transaction.atomic():
-        proposal_ids = list(
-            ScreeningRun.objects.filter(pk__in=run_ids).values_list("proposal_id", flat=True).distinct()
-        )
-        ScreeningRun.objects.filter(pk__in=run_ids, status__in=[RunStatus.RUNNING, RunStatus.QUEUED]).update(
-            status=RunStatus.FAILED, error=error[:2000], finished_at=timezone.now()
-        )
+        runs = ScreeningRun.objects.filter(pk__in=run_ids, status__in=[RunStatus.RUNNING, RunStatus.QUEUED])
+        if token is not None:
+            runs = runs.filter(lease_token=token)
+        proposal_ids = list(runs.values_list("proposal_id", flat=True).distinct())
+        runs.update(status=RunStatus.FAILED, error=error[:2000], finished_at=timezone.now(), **RELEASED)
         still_running = set(
             ScreeningRun.objects.filter(
                 proposal_id__in=proposal_ids, status__in=[RunStatus.RUNNING, RunStatus.QUEUED]
@@ -188,22 +220,31 @@ def _fail_runs(run_ids: list[int], *, error: str) -> None:
         )
 
 
-def _claim(run_ids: list[int]) -> list[int]:
-    now = timezone.now()
+def _claim(run_ids: list[int], *, task_id: str | None) -> tuple[str, list[int]]:
+    """Claim what may be claimed among ``run_ids``: (lease token, claimed IDs). A run
+    already started MAX_ATTEMPTS times (its task keeps killing workers) fails instead."""
+    lease = lease_fields(task_id=task_id, seconds=screening_lease_seconds())
     with transaction.atomic():
-        ids = list(
+        rows = list(
             ScreeningRun.objects.select_for_update(skip_locked=True)
-            .filter(pk__in=run_ids, status=RunStatus.QUEUED)
-            .values_list("pk", flat=True)
+            .filter(pk__in=run_ids)
+            .filter(
+                claimable(field="status", queued=RunStatus.QUEUED, running=RunStatus.RUNNING, task_id=task_id)
+            )
+            .values_list("pk", "attempts")
         )
+        ids = [pk for pk, attempts in rows if attempts < MAX_ATTEMPTS]
+        exhausted = [pk for pk, attempts in rows if attempts >= MAX_ATTEMPTS]
         if ids:
             ScreeningRun.objects.filter(pk__in=ids).update(
-                status=RunStatus.RUNNING, started_at=now, attempts=F("attempts") + 1
+                status=RunStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, **lease
             )
-    return ids
+    if exhausted:
+        _fail_runs(exhausted, error="worker lost too many times")
+    return lease["lease_token"], ids
 
 
-def _execute(runs: list[ScreeningRun]) -> None:
+def _execute(runs: list[ScreeningRun], *, token: str) -> list[int]:
     proposals = {p.pk: p for p in selectors.proposals_for_screening(r.proposal_id for r in runs)}
     snapshots = {pid: selectors.snapshot_of(p) for pid, p in proposals.items()}
     cross = selectors.cross_indexes(list(snapshots.values()))
@@ -212,7 +253,7 @@ def _execute(runs: list[ScreeningRun]) -> None:
     today = timezone.localdate()
     rows: list[tuple] = []  # in _FINDING_COLUMNS order
     updates = []
-    collisions: set[int] = set()
+    collisions: dict[int, set[int]] = {}  # run → the other proposals its failures name
     for run in runs:
         proposal = proposals[run.proposal_id]
         year = proposal.guide_year
@@ -243,7 +284,7 @@ def _execute(runs: list[ScreeningRun]) -> None:
                 )
             )
             if run.reason != "collision" and f.rule in CROSS_RULES and f.status == "fail":
-                collisions |= _referenced_proposals(f, cross[proposal.pk])
+                collisions.setdefault(run.pk, set()).update(_referenced_proposals(f, cross[proposal.pk]))
         run.guide_id = guide.pk if guide else None
         run.overall = overall(results)
         run.data_sha256 = snapshot_sha256(
@@ -251,15 +292,40 @@ def _execute(runs: list[ScreeningRun]) -> None:
         )
         updates.append(run)
     with transaction.atomic():
-        Finding.objects.filter(run_id__in=[r.pk for r in runs]).delete()  # a re-claimed run starts clean
-        _insert_findings(rows)
-        _mark_done(updates)
-        proposals_transition_many(ids=list(proposals), to=ProposalState.SCREENED)
-        collisions -= set(proposals)
-        if collisions:
-            for other in Proposal.objects.filter(pk__in=collisions, state__in=selectors.COMPETING_STATES):
-                rerun = ScreeningRun.objects.create(proposal=other, reason="collision")
-                transaction.on_commit(lambda pk=rerun.pk: _enqueue_run(pk))
+        # only the runs still under this claim: an execution that was taken over writes nothing
+        mine = set(
+            ScreeningRun.objects.select_for_update()
+            .filter(pk__in=[r.pk for r in runs], status=RunStatus.RUNNING, lease_token=token)
+            .values_list("pk", flat=True)
+        )
+        Finding.objects.filter(run_id__in=mine).delete()  # a re-claimed run starts clean
+        _insert_findings([row for row in rows if row[0] in mine])
+        done = [r for r in updates if r.pk in mine]
+        _mark_done(done)
+        proposals_transition_many(ids=[r.proposal_id for r in done], to=ProposalState.SCREENED)
+        others = set().union(*(collisions.get(r.pk, set()) for r in done)) - set(proposals)
+        _rescreen_collided(others)
+    return sorted(mine)
+
+
+def _rescreen_collided(proposal_ids: set[int]) -> None:
+    """Re-screen proposals that a new result collides with (same person, duplicate
+    content), debounced: a proposal that already has a queued run (a batch's, or an
+    earlier collision's still waiting) gets none, and a new collision run waits
+    SCREENING_COLLISION_DELAY seconds, so a burst of colliding submissions re-screens
+    each affected proposal once, not once per submission."""
+    if not proposal_ids:
+        return
+    waiting = set(
+        ScreeningRun.objects.filter(proposal_id__in=proposal_ids, status=RunStatus.QUEUED).values_list(
+            "proposal_id", flat=True
+        )
+    )
+    for other in Proposal.objects.filter(
+        pk__in=proposal_ids - waiting, state__in=selectors.COMPETING_STATES
+    ).only("pk"):
+        rerun = ScreeningRun.objects.create(proposal=other, reason="collision")
+        outbox_enqueue(task=SCREEN_RUN, args=[rerun.pk], delay=settings.SCREENING_COLLISION_DELAY)
 
 
 _FINDING_COLUMNS = (
@@ -305,7 +371,9 @@ def _insert_findings(rows: list[tuple]) -> None:
 
 def _mark_done(runs: list[ScreeningRun]) -> None:
     """One statement for the whole chunk: the common fields once, the per-run ones
-    (overall, data hash, guide) from a VALUES list."""
+    (overall, data hash, guide) from a VALUES list; the leases are released."""
+    if not runs:
+        return
     now = timezone.now()
     if connection.vendor != "postgresql":
         for run in runs:
@@ -315,9 +383,20 @@ def _mark_done(runs: list[ScreeningRun]) -> None:
                 RULESET_VERSION,
                 "",
             )
+            for name, value in RELEASED.items():
+                setattr(run, name, value)
         ScreeningRun.objects.bulk_update(
             runs,
-            ["status", "finished_at", "ruleset_version", "guide", "overall", "data_sha256", "error"],
+            [
+                "status",
+                "finished_at",
+                "ruleset_version",
+                "guide",
+                "overall",
+                "data_sha256",
+                "error",
+                *RELEASED,
+            ],
             batch_size=1000,
         )
         return
@@ -327,6 +406,7 @@ def _mark_done(runs: list[ScreeningRun]) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS r SET status = %s, finished_at = %s, ruleset_version = %s, error = '', "
+            f"lease_owner = '', lease_task = '', lease_token = '', lease_expires_at = NULL, "
             f"overall = v.overall, data_sha256 = v.sha, guide_id = v.guide_id "
             f"FROM (VALUES {rows}) AS v(id, overall, sha, guide_id) WHERE r.id = v.id",
             [RunStatus.DONE, now, RULESET_VERSION, *params],
@@ -349,32 +429,50 @@ def snapshot_sha256(snapshot, *, files: list[str]) -> str:
     return hashlib.sha256(f"{frozen!r}|{files!r}".encode()).hexdigest()
 
 
-def runs_requeue_stale(*, older_than: timedelta | None = None) -> list[int]:
-    """Sweep (run by Celery beat): runs stuck in `running` longer than the hard time
-    limit (their worker died) go back to `queued` and are enqueued again, and so are
-    runs left `queued` that long (their message was lost, e.g. the broker was down or
-    the retries ran out). A run that has been tried MAX_ATTEMPTS times fails, and its
-    proposal is given back. Returns the re-enqueued run IDs."""
-    limit = older_than or timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT + 60)
-    cutoff = timezone.now() - limit
-    requeued, given_up = [], []
+def runs_requeue_stale(*, queued_for: timedelta | None = None) -> list[int]:
+    """Sweep (run by every worker every SWEEP_INTERVAL seconds, and by beat): runs
+    left `running` under an expired lease (their worker died and nothing redelivered
+    the message) go back to `queued`; runs `queued` for longer than ``queued_for``
+    (default SCREENING_QUEUED_RESEND seconds: their message was lost, e.g. the broker
+    restarted empty) are sent again. Both are re-sent as chunk tasks through the
+    outbox. A run already started MAX_ATTEMPTS times fails, its proposal given back.
+    Returns the re-sent run IDs."""
+    now = timezone.now()
+    queued_cutoff = now - (queued_for or timedelta(seconds=settings.SCREENING_QUEUED_RESEND))
     with transaction.atomic():
-        stale = ScreeningRun.objects.select_for_update(skip_locked=True).filter(
-            Q(status=RunStatus.RUNNING, started_at__lt=cutoff)
-            | Q(status=RunStatus.QUEUED, queued_at__lt=cutoff)
+        stale = list(
+            ScreeningRun.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=RunStatus.RUNNING, lease_expires_at__lt=now)
+                | Q(status=RunStatus.RUNNING, lease_expires_at__isnull=True, started_at__lt=queued_cutoff)
+                | Q(status=RunStatus.QUEUED, queued_at__lt=queued_cutoff)
+            )
+            .values_list("pk", "attempts")
         )
-        for run in stale:
-            if run.attempts >= MAX_ATTEMPTS:
-                given_up.append(run.pk)
-                continue
-            if run.status == RunStatus.RUNNING:
-                run.status = RunStatus.QUEUED
-                run.save(update_fields=["status"])
-            requeued.append(run.pk)
-            transaction.on_commit(lambda pk=run.pk: _enqueue_run(pk))
+        given_up = [pk for pk, attempts in stale if attempts >= MAX_ATTEMPTS]
+        resent = sorted(pk for pk, attempts in stale if attempts < MAX_ATTEMPTS)
+        ScreeningRun.objects.filter(pk__in=resent).update(status=RunStatus.QUEUED, queued_at=now, **RELEASED)
+        _enqueue_chunks(resent)
     if given_up:
         _fail_runs(given_up, error="worker lost too many times")
-    return requeued
+    return resent
+
+
+def runs_release_worker(*, node: str, started_before) -> list[int]:
+    """A worker (re)starting under node name ``node``: the runs an earlier process of
+    that node still holds (claimed before ``started_before``) were lost with it; they
+    are re-sent at once instead of waiting for their lease to expire."""
+    with transaction.atomic():
+        ids = sorted(
+            ScreeningRun.objects.select_for_update(skip_locked=True)
+            .filter(
+                status=RunStatus.RUNNING, lease_owner__startswith=f"{node}/", started_at__lt=started_before
+            )
+            .values_list("pk", flat=True)
+        )
+        ScreeningRun.objects.filter(pk__in=ids).update(status=RunStatus.QUEUED, **RELEASED)
+        _enqueue_chunks(ids)
+    return ids
 
 
 # --- registries --------------------------------------------------------------------

@@ -1,45 +1,46 @@
-"""Thin Celery tasks: IDs in, one service call. Job state lives in the database."""
+"""Thin Celery tasks: IDs in, one service call. Job state lives in the database;
+tasks are published through the outbox (common.outbox)."""
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from . import services
-from .models import ScreeningRun
 
-CHUNK = 200
 TRANSIENT = (OperationalError, InterfaceError)
+CHUNK = services.CHUNK
 # Late ack + reject on worker loss: a task whose worker process dies is redelivered,
-# not lost. Only transient database errors are retried, with bounded backoff.
+# not lost, and its redelivery (same task id) takes its runs over at once. Only
+# transient database errors are retried, with bounded backoff; the time limits
+# bound a chunk (the lease, screening_lease_seconds, outlasts the hard one).
 RETRYING = {
+    "bind": True,
     "acks_late": True,
     "reject_on_worker_lost": True,
     "autoretry_for": TRANSIENT,
-    "retry_backoff": 2,
-    "retry_backoff_max": 60,
+    "retry_backoff": 1,
+    "retry_backoff_max": 30,
+    "retry_jitter": False,
     "max_retries": 5,
+    "soft_time_limit": settings.SCREENING_TIME_LIMIT,
+    "time_limit": settings.SCREENING_TIME_LIMIT + 10,
 }
 
 
 @shared_task(name="screening.screen_run", **RETRYING)
-def screen_run(run_id: int) -> None:
-    services.screening_execute(run_ids=[run_id])
-
-
-@shared_task(name="screening.screen_batch", **RETRYING)
-def screen_batch(batch_id: int) -> None:
-    """Fan a batch out into chunk tasks, so several workers share it."""
-    ids = list(
-        ScreeningRun.objects.filter(batch_id=batch_id, status="queued")
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    for start in range(0, len(ids), CHUNK):
-        screen_chunk.delay(ids[start : start + CHUNK])
+def screen_run(self, run_id: int) -> None:
+    services.screening_execute(run_ids=[run_id], task_id=self.request.id)
 
 
 @shared_task(name="screening.screen_chunk", **RETRYING)
-def screen_chunk(run_ids: list[int]) -> None:
-    services.screening_execute(run_ids=run_ids)
+def screen_chunk(self, run_ids: list[int]) -> None:
+    services.screening_execute(run_ids=run_ids, task_id=self.request.id)
+
+
+@shared_task(name="screening.proposal_submitted", **RETRYING)
+def proposal_submitted(self, proposal_id: int, user_id: int | None = None) -> None:
+    """A proposal was submitted (an outbox row written by proposals.services)."""
+    services.screening_on_submitted(proposal_id=proposal_id, user_id=user_id)
 
 
 @shared_task(name="screening.requeue_stale", acks_late=True)

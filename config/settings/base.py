@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything configurable is read from the
 environment through one reader (django-environ); `.env.example` lists each variable."""
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -25,6 +26,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "axes",
     "common",
     "guide",
     "proposals",
@@ -34,6 +36,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "common.middleware.ContentSecurityPolicyMiddleware",
+    "common.middleware.PrivateNoStoreMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "common.middleware.ChineseFirstLocaleMiddleware",
@@ -42,6 +45,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last: turns a lockout raised during authentication into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -82,6 +87,35 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 
+# Login throttling (django-axes): failures are counted in the database, so every
+# gunicorn worker sees them. After AXES_FAILURE_LIMIT wrong passwords for one
+# username from one IP address, that pair is refused (HTTP 429, the lockout page)
+# for AXES_COOLOFF_TIME; a successful login resets the count. Admins unlock in
+# the admin ("Access attempts") or with `manage.py axes_reset_username <name>`.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner on every manage.py command; lockouts are still logged
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_CALLABLE = "common.lockout.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "common.lockout.client_ip"
+# Reverse proxies in front of the app that append to X-Forwarded-For (0 = use the
+# socket address; never trust a header a client can set itself).
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# E-mail (password reset, sign-up confirmation). Unset = printed to the console.
+# EMAIL_URL: e.g. smtp+tls://user:password@mail.example.org:587 (django-environ's form).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+EMAIL_TIMEOUT = 10  # seconds: a dead mail server must not hang a worker
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="prescreen@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # seconds: reset links work for one day
+
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -101,7 +135,7 @@ STORAGES = {
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 MAX_UPLOAD_PAGES = env.int("MAX_UPLOAD_PAGES", default=200)
-EXTRACTION_TIME_LIMIT = env.int("EXTRACTION_TIME_LIMIT", default=120)
+EXTRACTION_TIME_LIMIT = env.int("EXTRACTION_TIME_LIMIT", default=60)
 # Form fields (everything but files) of one request; Django answers 400 past it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -126,11 +160,42 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
-# Longer than the longest task's hard limit, so Redis does not redeliver a running task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT * 2}
+# Separate queues: a long extraction never delays a check (start workers for both,
+# see `make worker`); the relay and sweeps run in every worker (common.worker).
+CELERY_TASK_ROUTES = {
+    "proposals.draft_extract": {"queue": "extraction"},
+    "screening.*": {"queue": "screening"},
+}
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+# Bounded workers: a pool process is replaced after this many tasks or once its
+# resident memory passes this many KiB (parsing itself runs in a memory-capped child).
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env.int("CELERY_WORKER_MAX_TASKS_PER_CHILD", default=500)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", default=512 * 1024)
+# Longer than the longest task's hard limit (an unacknowledged message of a worker
+# that died is restored after this long; leases recover its work sooner).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=180),
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for the broker to come back
+
+# Job reliability (see README → Reliability): screening chunks' soft time limit (the
+# hard one is 10 s later, a claim's lease 20 s later); how long a new cross-proposal
+# collision waits so that a burst re-screens each proposal once; when queued work
+# whose message was lost is sent again; how often workers relay the outbox and sweep.
+SCREENING_TIME_LIMIT = env.int("SCREENING_TIME_LIMIT", default=60)
+SCREENING_COLLISION_DELAY = env.float("SCREENING_COLLISION_DELAY", default=10.0)
+SCREENING_QUEUED_RESEND = env.int("SCREENING_QUEUED_RESEND", default=600)
+UPLOAD_QUEUED_RESEND = env.int("UPLOAD_QUEUED_RESEND", default=600)
+OUTBOX_RELAY_INTERVAL = env.float("OUTBOX_RELAY_INTERVAL", default=1.0)
+SWEEP_INTERVAL = env.float("SWEEP_INTERVAL", default=15.0)
+# Tasks told (through the outbox) when a proposal is submitted: (proposal id, user id).
+ON_PROPOSAL_SUBMITTED = ["screening.proposal_submitted"]
 
 LOGGING = {
     "version": 1,
@@ -139,7 +204,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
 }
 
+# The workers relay the outbox and sweep lost work themselves (common.worker); beat
+# runs the same sweeps as a backstop, and purges the published outbox daily.
 CELERY_BEAT_SCHEDULE = {
-    "requeue-stale-screening-runs": {"task": "screening.requeue_stale", "schedule": 300.0},
-    "requeue-stale-draft-uploads": {"task": "proposals.requeue_stale_uploads", "schedule": 300.0},
+    "requeue-stale-screening-runs": {"task": "screening.requeue_stale", "schedule": 60.0},
+    "requeue-stale-draft-uploads": {"task": "proposals.requeue_stale_uploads", "schedule": 60.0},
+    "purge-outbox": {"task": "common.outbox_purge", "schedule": 86400.0},
 }
+# What the relay (common.relay) sweeps, and what a restarting worker gives back.
+RELAY_SWEEPS = [
+    "screening.services.runs_requeue_stale",
+    "proposals.services.uploads_requeue_stale",
+]
+RELAY_RELEASES = [
+    "screening.services.runs_release_worker",
+    "proposals.services.uploads_release_worker",
+]

@@ -5,7 +5,6 @@ from .attachments import UPLOADABLE_KINDS, attachment_add, attachment_delete
 from .imports import ImportReport, proposals_import, proposals_import_file
 from .proposals import (
     ALLOWED_TRANSITIONS,
-    SUBMIT_HOOKS,
     ProposalNotEditable,
     ReferenceTaken,
     TransitionNotAllowed,
@@ -23,12 +22,12 @@ from .uploads import (
     draft_upload_confirm,
     draft_upload_create,
     draft_upload_data,
+    uploads_release_worker,
     uploads_requeue_stale,
 )
 
 __all__ = [
     "ALLOWED_TRANSITIONS",
-    "SUBMIT_HOOKS",
     "UPLOADABLE_KINDS",
     "ImportReport",
     "ProposalNotEditable",
@@ -51,5 +50,6 @@ __all__ = [
     "proposal_update",
     "proposals_import",
     "proposals_import_file",
+    "uploads_release_worker",
     "uploads_requeue_stale",
 ]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
 
+from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
+from common.outbox import outbox_enqueue
 from common.services import audit_record
 
 from .. import selectors
@@ -54,31 +55,17 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 
 
 # --- follow-ups of a submission ----------------------------------------------
+#
+# A submission writes one outbox row per task named in settings.ON_PROPOSAL_SUBMITTED
+# (config wires the screening engine in there: proposals never import it). The
+# rows commit with the state change and are published after commit, or when the job
+# service is back, so a submission is never lost nor turned into an error page.
 
 
-def _request_screening(*, proposal: Proposal, by) -> None:
-    """Ask the screening engine to screen the proposal, when it is installed."""
-    try:
-        from screening.services import screening_request
-    except ImportError:
-        return
-    screening_request(proposal=proposal, by=by, reason="submit")
-
-
-# Called after the submission has committed, in order, with (proposal=..., by=...).
-# A failing hook is logged and does not undo the submission or stop the next hook.
-SUBMIT_HOOKS: list[Callable[..., None]] = [_request_screening]
-
-
-def _run_submit_hooks(proposal_id: int, by) -> None:
-    proposal = Proposal.objects.get(pk=proposal_id)
-    for hook in list(SUBMIT_HOOKS):
-        try:
-            hook(proposal=proposal, by=by)
-        except Exception:  # a follow-up must not turn a committed submission into an error page
-            log.exception(
-                "submit hook %s failed for proposal %s", getattr(hook, "__name__", hook), proposal_id
-            )
+def _submitted_follow_ups(proposal: Proposal, by) -> None:
+    user_id = by.pk if getattr(by, "is_authenticated", False) else None
+    for task in settings.ON_PROPOSAL_SUBMITTED:
+        outbox_enqueue(task=task, args=[proposal.pk, user_id])
 
 
 # --- the state machine -------------------------------------------------------
@@ -90,7 +77,7 @@ def proposal_transition(*, proposal: Proposal, to: str, by) -> Proposal:
     Locks the row and guards against ALLOWED_TRANSITIONS (raises TransitionNotAllowed,
     judged on the state in the database, not the caller's copy); saves with
     update_fields; writes a ``proposal.state`` audit entry; on entering
-    ``submitted`` runs SUBMIT_HOOKS after commit. Updates and returns ``proposal``.
+    ``submitted`` writes the follow-up outbox rows. Updates and returns ``proposal``.
     """
     with transaction.atomic():
         current = Proposal.objects.select_for_update().only("state").get(pk=proposal.pk).state
@@ -104,7 +91,7 @@ def proposal_transition(*, proposal: Proposal, to: str, by) -> Proposal:
         proposal.save(update_fields=fields)
         audit_record(actor=by, action="proposal.state", target=proposal, data={"from": current, "to": to})
         if to == ProposalState.SUBMITTED:
-            transaction.on_commit(lambda: _run_submit_hooks(proposal.pk, by))
+            _submitted_follow_ups(proposal, by)
     return proposal
 
 

@@ -1,7 +1,8 @@
 """Uploaded drafts: store the file, read it in a task, turn the confirmed data into a proposal.
 
-queued → running → done / failed (running → queued again when the worker died,
-see :func:`uploads_requeue_stale`). The extraction itself is plain Python
+queued → running → done / failed. The extraction task is published through the
+outbox; a claim is a lease (common.leases), taken over at once by a redelivery of
+the same task and by anyone once it expires (see :func:`uploads_requeue_stale`). The extraction itself is plain Python
 (:mod:`proposals.extraction`); this module only moves the upload through its
 states and stores what came out.
 """
@@ -16,6 +17,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from common.leases import RELEASED, claimable, lease_fields
+from common.outbox import outbox_enqueue
 from common.services import audit_record
 
 from .. import selectors
@@ -28,15 +31,15 @@ from .proposals import proposal_data_write, reference_ensure_free
 
 log = logging.getLogger(__name__)
 
+# A file whose reading has killed this many workers is not read again.
+MAX_EXTRACT_ATTEMPTS = 3
+
 
 class UploadNotReady(Exception):
     """The upload has not been read successfully, so there is nothing to confirm."""
 
 
-def _enqueue_extract(upload_id: int) -> None:
-    from ..tasks import draft_extract_task
-
-    draft_extract_task.delay(upload_id)
+EXTRACT_TASK = "proposals.draft_extract"
 
 
 def draft_upload_create(*, owner, file, by=None) -> DraftUpload:
@@ -59,44 +62,60 @@ def draft_upload_create(*, owner, file, by=None) -> DraftUpload:
         upload.file.save(checked.kind, ContentFile(checked.data), save=False)
         upload.save()
         audit_record(actor=by or owner, action="draft.uploaded", target=upload, data={"kind": checked.kind})
-        transaction.on_commit(lambda: _enqueue_extract(upload.pk))
+        outbox_enqueue(task=EXTRACT_TASK, args=[upload.pk])
     return upload
 
 
-def _claim(upload_id: int, *, resume: bool) -> DraftUpload | None:
+def _claim(upload_id: int, *, task_id: str | None) -> DraftUpload | None:
+    """Claim the upload under a lease: queued, or running under an expired lease or
+    this same task's (its earlier delivery died). None when there is nothing to do."""
+    lease = lease_fields(task_id=task_id, seconds=selectors.extraction_hard_time_limit() + 30)
     with transaction.atomic():
-        upload = DraftUpload.objects.select_for_update().filter(pk=upload_id).first()
+        upload = (
+            DraftUpload.objects.select_for_update()
+            .filter(
+                claimable(
+                    field="state", queued=UploadState.QUEUED, running=UploadState.RUNNING, task_id=task_id
+                )
+            )
+            .filter(pk=upload_id)
+            .first()
+        )
         if upload is None:
             return None
-        takeover = upload.state == UploadState.RUNNING and (resume or selectors.draft_upload_stalled(upload))
-        if upload.state != UploadState.QUEUED and not takeover:
+        if upload.attempts >= MAX_EXTRACT_ATTEMPTS:  # reading this file has killed workers: stop
+            log.warning("draft upload %s: worker lost %s times, given up", upload.pk, upload.attempts)
+            _finish(upload, state=UploadState.FAILED, error="timeout")
             return None
+        for name, value in lease.items():
+            setattr(upload, name, value)
         upload.state = UploadState.RUNNING
         upload.started_at = timezone.now()
         upload.attempts += 1
-        upload.save(update_fields=["state", "started_at", "attempts"])
+        upload.save(update_fields=["state", "started_at", "attempts", *lease])
     return upload
 
 
-def _finish(upload: DraftUpload, *, state: str, error: str = "", **fields) -> None:
-    for name, value in fields.items():
+def _finish(upload: DraftUpload, *, state: str, error: str = "", **fields) -> bool:
+    """Store the outcome, only while ``upload``'s claim is still the current one (an
+    execution that was taken over writes nothing). Returns whether it was stored."""
+    values = {**fields, **RELEASED, "state": state, "error": error, "finished_at": timezone.now()}
+    stored = DraftUpload.objects.filter(pk=upload.pk, lease_token=upload.lease_token).update(**values)
+    for name, value in values.items():
         setattr(upload, name, value)
-    upload.state = state
-    upload.error = error
-    upload.finished_at = timezone.now()
-    upload.save(update_fields=["state", "error", "finished_at", *fields])
+    return bool(stored)
 
 
-def draft_extract(*, upload_id: int, resume: bool = False) -> DraftUpload | None:
+def draft_extract(*, upload_id: int, task_id: str | None = None) -> DraftUpload | None:
     """Read the stored draft and keep the extracted fields on the upload.
 
-    Idempotent and status-guarded: only a queued upload (or one left running by
-    a dead worker, or by this task's previous attempt when ``resume``) is read;
-    a second delivery finds it running/done/failed and returns. Unreadable files end ``failed`` with the reason in ``error`` (a code
+    Idempotent and status-guarded: only a queued upload (or one whose lease expired,
+    or is held by this same task id: a redelivery or retry) is read; a second
+    delivery finds it running under a live lease, done or failed and returns. Unreadable files end ``failed`` with the reason in ``error`` (a code
     of validators.UPLOAD_MESSAGES, translated when shown, or the extractor's own
     message); so do a time-out and an unexpected error (logged).
     """
-    upload = _claim(upload_id, resume=resume)
+    upload = _claim(upload_id, task_id=task_id)
     if upload is None:
         return DraftUpload.objects.filter(pk=upload_id).first()
     try:
@@ -130,19 +149,17 @@ def draft_extract(*, upload_id: int, resume: bool = False) -> DraftUpload | None
     return upload
 
 
-# A file whose reading has killed this many workers is not read again.
-MAX_EXTRACT_ATTEMPTS = 3
-
-
 def uploads_requeue_stale() -> list[int]:
-    """Uploads left running by a dead worker (selectors.draft_uploads_stale) go back to
-    queued and their extraction is enqueued again after commit; one that has already
-    been started MAX_EXTRACT_ATTEMPTS times ends failed with error "timeout" instead
-    (a file that kills every worker must not loop). Returns the ids re-queued.
+    """Sweep: uploads left running under an expired lease (their worker died and the
+    message was not redelivered) go back to queued, and uploads queued longer than
+    UPLOAD_QUEUED_RESEND seconds (their message was lost) are sent again, through
+    the outbox. One already started MAX_EXTRACT_ATTEMPTS times fails with "timeout"
+    (a file that kills every worker must not loop). Returns the ids re-sent.
 
-    Safe to run concurrently and repeatedly: rows another run has locked are
+    Safe to run concurrently and repeatedly: rows another sweep has locked are
     skipped, and a re-queued upload is no longer running.
     """
+    now = timezone.now()
     requeued = []
     with transaction.atomic():
         for upload in selectors.draft_uploads_stale().select_for_update(skip_locked=True):
@@ -150,11 +167,31 @@ def uploads_requeue_stale() -> list[int]:
                 _finish(upload, state=UploadState.FAILED, error="timeout")
                 log.warning("draft upload %s: worker lost %s times, given up", upload.pk, upload.attempts)
                 continue
-            upload.state = UploadState.QUEUED
-            upload.save(update_fields=["state"])
+            DraftUpload.objects.filter(pk=upload.pk).update(
+                state=UploadState.QUEUED, queued_at=now, **RELEASED
+            )
             requeued.append(upload.pk)
-            transaction.on_commit(lambda pk=upload.pk: _enqueue_extract(pk))
+            outbox_enqueue(task=EXTRACT_TASK, args=[upload.pk])
     return requeued
+
+
+def uploads_release_worker(*, node: str, started_before) -> list[int]:
+    """A worker (re)starting as ``node``: uploads an earlier process of that node was
+    reading (claimed before ``started_before``) are queued again at once."""
+    with transaction.atomic():
+        ids = list(
+            DraftUpload.objects.select_for_update(skip_locked=True)
+            .filter(
+                state=UploadState.RUNNING, lease_owner__startswith=f"{node}/", started_at__lt=started_before
+            )
+            .values_list("pk", flat=True)
+        )
+        DraftUpload.objects.filter(pk__in=ids).update(
+            state=UploadState.QUEUED, queued_at=timezone.now(), **RELEASED
+        )
+        for pk in ids:
+            outbox_enqueue(task=EXTRACT_TASK, args=[pk])
+    return ids
 
 
 def draft_upload_data(upload: DraftUpload) -> ProposalData:

@@ -6,13 +6,12 @@ import pytest
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from common.models import AuditEntry
+from common.models import AuditEntry, OutboxMessage
 from proposals import services
 from proposals.docgen import build_docx
 from proposals.identifiers import make_credit_code, make_resident_id
 from proposals.interchange import PersonData, ProposalData, UnitData, proposal_to_dict
 from proposals.models import Attachment, DraftUpload, Person, Proposal, Unit
-from proposals.services import proposals as proposal_services
 from tests.factories.guide import make_guide
 from tests.factories.proposals import LEAD_CODE, PI_ID, complete_data, make_proposal, make_user
 from tests.factories.proposals import upload as upload_file
@@ -230,30 +229,40 @@ def test_valid_submit_moves_to_submitted_and_writes_audit_entry():
     )
 
 
-def test_valid_submit_runs_submit_hooks_after_commit(monkeypatch, django_capture_on_commit_callbacks):
-    seen = []
-    monkeypatch.setattr(
-        proposal_services, "SUBMIT_HOOKS", [lambda *, proposal, by: seen.append((proposal.pk, by.pk))]
-    )
+def test_valid_submit_writes_its_follow_up_outbox_row_in_the_same_transaction(
+    django_capture_on_commit_callbacks,
+):
     proposal = make_proposal()
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+    with django_capture_on_commit_callbacks(execute=False):
         services.proposal_submit(proposal=proposal, by=proposal.owner)
-    assert seen == []
-    for callback in callbacks:
-        callback()
-    assert seen == [(proposal.pk, proposal.owner.pk)]
+    assert list(OutboxMessage.objects.values_list("task", "args", "sent_at")) == [
+        ("screening.proposal_submitted", [proposal.pk, proposal.owner.pk], None)
+    ]
 
 
-def test_failing_submit_hook_does_not_undo_the_submission(monkeypatch, django_capture_on_commit_callbacks):
-    def broken(*, proposal, by):
-        raise RuntimeError("screening down")
+def test_submission_stands_and_its_outbox_row_waits_when_the_broker_is_unreachable(
+    monkeypatch, django_capture_on_commit_callbacks
+):
+    # (tests/faults/ stops a real Redis; this one only needs publishing to fail)
+    import kombu.exceptions
 
-    monkeypatch.setattr(proposal_services, "SUBMIT_HOOKS", [broken])
+    from config.celery import app
+
+    def unreachable(*args, **kwargs):
+        raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:9. Connection refused.")
+
+    monkeypatch.setattr(app, "send_task", unreachable)
     proposal = make_proposal()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.proposal_submit(proposal=proposal, by=proposal.owner)
+    app.conf.task_always_eager = False
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.proposal_submit(proposal=proposal, by=proposal.owner)
+    finally:
+        app.conf.task_always_eager = True
     proposal.refresh_from_db()
-    assert proposal.state == "submitted"
+    message = OutboxMessage.objects.get()
+    assert (proposal.state, message.sent_at, message.attempts) == ("submitted", None, 1)
+    assert message.last_error == "OperationalError: Error 111 connecting to 127.0.0.1:9. Connection refused."
 
 
 def test_submit_of_submitted_proposal_raises_transition_not_allowed():
@@ -670,12 +679,53 @@ def test_draft_extract_skips_an_upload_another_worker_is_reading(monkeypatch):
     assert upload.state == "running"
 
 
-def test_draft_extract_takes_over_an_upload_left_running_by_a_dead_worker():
+def test_draft_extract_takes_over_an_upload_whose_lease_expired():
     upload = stored_upload(make_user(), build_docx(complete_data()), state="running")
-    DraftUpload.objects.filter(pk=upload.pk).update(created_at=timezone.now() - timedelta(hours=1))
-    services.draft_extract(upload_id=upload.pk)
+    DraftUpload.objects.filter(pk=upload.pk).update(
+        lease_task="dead-task", lease_token="old", lease_expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    services.draft_extract(upload_id=upload.pk, task_id="new-task")
+    upload.refresh_from_db()
+    assert (upload.state, upload.lease_token) == ("done", "")
+
+
+def test_draft_extract_redelivered_with_the_same_task_id_takes_over_at_once():
+    upload = stored_upload(make_user(), build_docx(complete_data()), state="running")
+    DraftUpload.objects.filter(pk=upload.pk).update(
+        lease_task="task-1", lease_token="old", lease_expires_at=timezone.now() + timedelta(minutes=5)
+    )
+    services.draft_extract(upload_id=upload.pk, task_id="task-1")
     upload.refresh_from_db()
     assert upload.state == "done"
+
+
+def test_draft_extract_leaves_an_upload_under_another_tasks_live_lease(monkeypatch):
+    from proposals.services import uploads
+
+    monkeypatch.setattr(uploads, "extract", lambda *a, **k: pytest.fail("must not read"))
+    upload = stored_upload(make_user(), b"PK", state="running")
+    DraftUpload.objects.filter(pk=upload.pk).update(
+        lease_task="task-1", lease_token="live", lease_expires_at=timezone.now() + timedelta(minutes=5)
+    )
+    services.draft_extract(upload_id=upload.pk, task_id="task-2")
+    upload.refresh_from_db()
+    assert (upload.state, upload.lease_token) == ("running", "live")
+
+
+def test_draft_extract_taken_over_meanwhile_writes_nothing(monkeypatch):
+    from proposals.services import uploads
+
+    upload = stored_upload(make_user(), build_docx(complete_data()))
+    real_extract = uploads.extract
+
+    def taken_over(*args, **kwargs):
+        DraftUpload.objects.filter(pk=upload.pk).update(lease_token="someone-else")
+        return real_extract(*args, **kwargs)
+
+    monkeypatch.setattr(uploads, "extract", taken_over)
+    services.draft_extract(upload_id=upload.pk, task_id="task-1")
+    upload.refresh_from_db()
+    assert (upload.state, upload.extracted, upload.lease_token) == ("running", {}, "someone-else")
 
 
 def test_draft_extract_records_when_it_started_and_counts_the_attempt():
@@ -708,30 +758,71 @@ def _running(*, started_seconds_ago: float, attempts: int = 1) -> DraftUpload:
     return upload
 
 
-def test_requeue_stale_requeues_an_upload_running_past_the_hard_limit_and_enqueues_it(
-    settings, monkeypatch, django_capture_on_commit_callbacks
-):
-    from proposals.services import uploads
+def _leased(*, expired_seconds_ago: float, attempts: int = 1) -> DraftUpload:
+    upload = stored_upload(make_user(), b"PK", state="running")
+    DraftUpload.objects.filter(pk=upload.pk).update(
+        started_at=timezone.now() - timedelta(seconds=90),
+        lease_task="t",
+        lease_token="x",
+        lease_expires_at=timezone.now() - timedelta(seconds=expired_seconds_ago),
+        attempts=attempts,
+    )
+    return upload
 
-    enqueued = []
-    monkeypatch.setattr(uploads, "_enqueue_extract", enqueued.append)
-    hard_limit = settings.EXTRACTION_TIME_LIMIT + 30
-    stale = _running(started_seconds_ago=hard_limit + 61)
-    live = _running(started_seconds_ago=hard_limit + 55)
-    with django_capture_on_commit_callbacks(execute=True):
+
+def test_requeue_stale_requeues_an_upload_whose_lease_expired_through_the_outbox(
+    django_capture_on_commit_callbacks,
+):
+    stale = _leased(expired_seconds_ago=1)
+    live = _leased(expired_seconds_ago=-30)
+    with django_capture_on_commit_callbacks(execute=False):
         requeued = services.uploads_requeue_stale()
-    assert (requeued, enqueued) == ([stale.pk], [stale.pk])
+    assert requeued == [stale.pk]
+    assert list(OutboxMessage.objects.values_list("task", "args")) == [
+        ("proposals.draft_extract", [stale.pk])
+    ]
     assert dict(DraftUpload.objects.values_list("pk", "state")) == {stale.pk: "queued", live.pk: "running"}
 
 
-def test_requeue_stale_fails_an_upload_whose_reading_killed_three_workers(settings, monkeypatch):
-    from proposals.services import uploads
+def test_requeue_stale_requeues_a_running_upload_without_lease_past_the_hard_limit(settings):
+    hard_limit = settings.EXTRACTION_TIME_LIMIT + 30
+    stale = _running(started_seconds_ago=hard_limit + 61)
+    live = _running(started_seconds_ago=hard_limit + 55)
+    assert services.uploads_requeue_stale() == [stale.pk]
+    assert DraftUpload.objects.get(pk=live.pk).state == "running"
 
-    monkeypatch.setattr(uploads, "_enqueue_extract", lambda pk: pytest.fail("must not enqueue"))
-    upload = _running(started_seconds_ago=settings.EXTRACTION_TIME_LIMIT + 200, attempts=3)
-    assert services.uploads_requeue_stale() == []
+
+def test_requeue_stale_resends_an_upload_queued_longer_than_the_resend_delay(
+    settings, django_capture_on_commit_callbacks
+):
+    upload = stored_upload(make_user(), b"PK", state="queued")
+    fresh = stored_upload(make_user(), b"PK", state="queued")
+    DraftUpload.objects.filter(pk=upload.pk).update(
+        queued_at=timezone.now() - timedelta(seconds=settings.UPLOAD_QUEUED_RESEND + 1)
+    )
+    with django_capture_on_commit_callbacks(execute=False):
+        assert services.uploads_requeue_stale() == [upload.pk]
+    assert DraftUpload.objects.get(pk=fresh.pk).state == "queued"
+
+
+def test_requeue_stale_fails_an_upload_whose_reading_killed_three_workers(django_capture_on_commit_callbacks):
+    upload = _leased(expired_seconds_ago=1, attempts=3)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert services.uploads_requeue_stale() == []
     upload.refresh_from_db()
-    assert (upload.state, upload.error) == ("failed", "timeout")
+    assert (upload.state, upload.error, OutboxMessage.objects.count()) == ("failed", "timeout", 0)
+
+
+def test_restarted_worker_releases_the_uploads_its_earlier_process_held(django_capture_on_commit_callbacks):
+    before = timezone.now()
+    mine = _leased(expired_seconds_ago=-60)
+    theirs = _leased(expired_seconds_ago=-60)
+    DraftUpload.objects.filter(pk=mine.pk).update(lease_owner="celery@a/123")
+    DraftUpload.objects.filter(pk=theirs.pk).update(lease_owner="celery@b/456")
+    with django_capture_on_commit_callbacks(execute=False):
+        released = services.uploads_release_worker(node="celery@a", started_before=before)
+    assert released == [mine.pk]
+    assert dict(DraftUpload.objects.values_list("pk", "state")) == {mine.pk: "queued", theirs.pk: "running"}
 
 
 def test_requeued_upload_is_read_again():
@@ -754,8 +845,9 @@ def test_requeue_task_is_named_and_scheduled(settings):
     )
     assert settings.CELERY_BEAT_SCHEDULE["requeue-stale-draft-uploads"] == {
         "task": "proposals.requeue_stale_uploads",
-        "schedule": 300.0,
+        "schedule": 60.0,
     }
+    assert "proposals.services.uploads_requeue_stale" in settings.RELAY_SWEEPS
 
 
 def test_draft_extract_records_unreadable_file_as_failed_with_its_code():

@@ -206,3 +206,130 @@ def test_giving_up_on_a_stale_run_releases_its_proposal(guide2022):
     services.runs_requeue_stale()
     proposal.refresh_from_db()
     assert proposal.state == "submitted"
+
+
+# --- leases: redelivery, duplicates, take-over ---------------------------------------
+
+
+def _claimed(run: ScreeningRun, *, task: str, token: str, expires_in: float) -> None:
+    ScreeningRun.objects.filter(pk=run.pk).update(
+        status="running",
+        started_at=timezone.now(),
+        attempts=1,
+        lease_owner="celery@w1/100",
+        lease_task=task,
+        lease_token=token,
+        lease_expires_at=timezone.now() + timedelta(seconds=expires_in),
+    )
+
+
+def test_redelivered_task_takes_its_running_runs_over_at_once(guide2022):
+    run = ScreeningRun.objects.create(proposal=make_proposal())
+    _claimed(run, task="task-1", token="dead", expires_in=60)
+    assert services.screening_execute(run_ids=[run.pk], task_id="task-1") == [run.pk]
+    run.refresh_from_db()
+    assert (run.status, run.attempts, run.lease_token, run.findings.count()) == ("done", 2, "", len(RULES))
+
+
+def test_another_task_leaves_runs_under_a_live_lease_alone(guide2022):
+    run = ScreeningRun.objects.create(proposal=make_proposal())
+    _claimed(run, task="task-1", token="live", expires_in=60)
+    assert services.screening_execute(run_ids=[run.pk], task_id="task-2") == []
+    run.refresh_from_db()
+    assert (run.status, run.lease_token, run.findings.count()) == ("running", "live", 0)
+
+
+def test_another_task_takes_over_runs_whose_lease_expired(guide2022):
+    run = ScreeningRun.objects.create(proposal=make_proposal())
+    _claimed(run, task="task-1", token="dead", expires_in=-1)
+    assert services.screening_execute(run_ids=[run.pk], task_id="task-2") == [run.pk]
+
+
+def test_an_execution_taken_over_meanwhile_writes_no_findings(guide2022, monkeypatch):
+    from screening import selectors
+
+    run = ScreeningRun.objects.create(proposal=make_proposal())
+    real = selectors.registries_current
+
+    def taken_over():
+        ScreeningRun.objects.filter(pk=run.pk).update(lease_token="the-other-delivery")
+        return real()
+
+    monkeypatch.setattr(selectors, "registries_current", taken_over)
+    assert services.screening_execute(run_ids=[run.pk], task_id="task-1") == []
+    run.refresh_from_db()
+    assert (run.status, run.lease_token, run.findings.count()) == ("running", "the-other-delivery", 0)
+
+
+def test_a_task_that_keeps_killing_workers_fails_its_runs_on_the_fourth_delivery(guide2022):
+    proposal = make_proposal(state="screening")
+    run = ScreeningRun.objects.create(proposal=proposal)
+    _claimed(run, task="task-1", token="dead", expires_in=60)
+    ScreeningRun.objects.filter(pk=run.pk).update(attempts=services.MAX_ATTEMPTS)
+    assert services.screening_execute(run_ids=[run.pk], task_id="task-1") == []
+    run.refresh_from_db()
+    proposal.refresh_from_db()
+    assert (run.status, run.error, proposal.state) == ("failed", "worker lost too many times", "submitted")
+
+
+def test_transient_database_error_keeps_the_claim_for_the_retry(guide2022, monkeypatch):
+    from django.db import OperationalError
+
+    from screening import selectors
+
+    run = ScreeningRun.objects.create(proposal=make_proposal())
+
+    def connection_lost():
+        raise OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(selectors, "registries_current", connection_lost)
+    with pytest.raises(OperationalError):
+        services.screening_execute(run_ids=[run.pk], task_id="task-1")
+    run.refresh_from_db()
+    assert (run.status, run.lease_task) == ("running", "task-1")
+    monkeypatch.undo()
+    assert services.screening_execute(run_ids=[run.pk], task_id="task-1") == [run.pk]  # the retry
+
+
+def test_sweep_resends_expired_leases_as_chunk_tasks(guide2022, django_capture_on_commit_callbacks):
+    from common.models import OutboxMessage
+
+    runs = [ScreeningRun.objects.create(proposal=make_proposal()) for _ in range(3)]
+    for run in runs[:2]:
+        _claimed(run, task="task-1", token="dead", expires_in=-1)
+    _claimed(runs[2], task="task-2", token="live", expires_in=60)
+    with django_capture_on_commit_callbacks(execute=False):
+        assert services.runs_requeue_stale() == [runs[0].pk, runs[1].pk]
+    assert list(OutboxMessage.objects.values_list("task", "args")) == [
+        ("screening.screen_chunk", [[runs[0].pk, runs[1].pk]])
+    ]
+
+
+def test_restarted_worker_releases_the_runs_its_earlier_process_held(
+    guide2022, django_capture_on_commit_callbacks
+):
+    mine, theirs = (ScreeningRun.objects.create(proposal=make_proposal()) for _ in range(2))
+    _claimed(mine, task="task-1", token="a", expires_in=60)
+    _claimed(theirs, task="task-2", token="b", expires_in=60)
+    ScreeningRun.objects.filter(pk=theirs.pk).update(lease_owner="celery@w2/200")
+    booted = timezone.now()
+    with django_capture_on_commit_callbacks(execute=False):
+        assert services.runs_release_worker(node="celery@w1", started_before=booted) == [mine.pk]
+    assert dict(ScreeningRun.objects.values_list("pk", "status")) == {mine.pk: "queued", theirs.pk: "running"}
+
+
+def test_colliding_submissions_rescreen_each_earlier_proposal_once(
+    guide2022, all_registries_empty, django_capture_on_commit_callbacks
+):
+    # 12 submissions by the same PI, each screened as it comes in, the collision
+    # re-screens waiting (debounced) meanwhile: one re-screen per earlier proposal, not n²/2
+    proposals = []
+    for _ in range(12):
+        proposal = make_proposal(pi_id="11010519491231002X")
+        proposals.append(proposal)
+        with django_capture_on_commit_callbacks(execute=False):
+            run = services.screening_request(proposal=proposal, reason="submit")
+            services.screening_execute(run_ids=[run.pk])
+    collision = ScreeningRun.objects.filter(reason="collision")
+    assert collision.count() == 11
+    assert sorted(collision.values_list("proposal_id", flat=True)) == sorted(p.pk for p in proposals[:-1])

@@ -1,0 +1,47 @@
+"""Leases on job rows (models with the ``common.models.Leased`` fields).
+
+A worker claims a row for a while: ``claimable`` selects rows it may take (queued,
+or running under a lease that is its own task's — a redelivered or retried message
+takes over at once — or that has expired), ``lease_fields`` are the values to set.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+
+def worker_name() -> str:
+    """This process as a lease owner: "<Celery node name>/<pid>" inside a task (the
+    host name outside one)."""
+    from celery import current_task
+
+    node = getattr(getattr(current_task, "request", None), "hostname", None) or socket.gethostname()
+    return f"{node}/{os.getpid()}"
+
+
+def claimable(*, field: str, queued: str, running: str, task_id: str | None) -> Q:
+    """Rows whose ``field`` is ``queued``, or ``running`` under an expired lease or one
+    held by the same task id (its earlier delivery is gone: redelivered, retried)."""
+    taken_over = Q(lease_expires_at__lt=timezone.now())  # rows without a lease: left to the sweeps
+    if task_id:
+        taken_over |= Q(lease_task=task_id)
+    return Q(**{field: queued}) | (Q(**{field: running}) & taken_over)
+
+
+def lease_fields(*, task_id: str | None, seconds: float) -> dict:
+    """Field values of a new claim (a fresh token each time)."""
+    return {
+        "lease_owner": worker_name(),
+        "lease_task": task_id or "",
+        "lease_token": secrets.token_hex(16),
+        "lease_expires_at": timezone.now() + timedelta(seconds=seconds),
+    }
+
+
+RELEASED = {"lease_owner": "", "lease_task": "", "lease_token": "", "lease_expires_at": None}
