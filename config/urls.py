@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from common.views import healthz
+from common.views import healthz, readyz
 from guide import views as guide_views
+from proposals import views as proposals_views
 
 urlpatterns = [
     path("", guide_views.home, name="home"),
@@ -10,7 +11,13 @@ urlpatterns = [
     path("proposals/", include("proposals.urls")),
     path("screening/", include("screening.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path(
+        "accounts/reset/<uidb64>/<token>/",
+        proposals_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),
+    path("readyz", readyz, name="readyz"),
 ]

@@ -11,17 +11,19 @@ admin) and, except for "reopen", a draft.
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.roles import OFFICER, is_admin, is_officer, role_of
+from common.selectors import jobs_waiting_for_service
 
 from . import docgen, selectors, services
 from .enums import ProposalState, UploadState
@@ -330,6 +332,7 @@ def draft_upload_detail(request, pk: int):
                 "upload": upload,
                 "error": upload_error_message(upload.error) if upload.state == UploadState.FAILED else "",
                 "stalled": selectors.draft_upload_stalled(upload),
+                "jobs_waiting": upload.state == UploadState.QUEUED and jobs_waiting_for_service(),
                 "form": DraftUploadForm(),
             },
         )
@@ -401,16 +404,35 @@ def proposal_import(request):
 
 @require_http_methods(["GET", "POST"])
 def signup(request):
+    """A free and a taken username get the same answer (redirect to the login page,
+    same message, same e-mail), so sign-up does not reveal which accounts exist."""
     if request.user.is_authenticated:
         return redirect("proposals:list")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        user = services.applicant_register(
+        services.applicant_register(
             username=form.cleaned_data["username"],
             password=form.cleaned_data["password1"],
-            email=form.cleaned_data.get("email", ""),
+            email=form.cleaned_data["email"],
+            login_url=request.build_absolute_uri(reverse("login")),
+            reset_url=request.build_absolute_uri(reverse("password_reset")),
         )
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        messages.success(request, _("注册成功，欢迎使用。"))
-        return redirect("proposals:list")
+        messages.success(
+            request,
+            _(
+                "注册申请已收到，确认邮件已发往您填写的邮箱。如果该用户名此前未被使用，账号已经建立，"
+                "请用刚才设置的密码登录；如果无法登录，说明该用户名已被注册，请使用“忘记密码”或换一个用户名。"
+            ),
+        )
+        return redirect("login")
     return render(request, "proposals/signup.html", {"form": form}, status=400 if form.errors else 200)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Django's reset confirmation; setting the new password also lifts a login
+    lockout for that username (the lockout page points here)."""
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        services.accounts.login_failures_clear(username=form.user.get_username())
+        return response

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common.roles import is_admin, is_officer
+from common.selectors import jobs_waiting_for_service
 from proposals.models import Proposal
 from proposals.selectors import proposals_visible_to
 
@@ -76,7 +77,7 @@ def run_status(request, pk: int):
         return JsonResponse(report.run_summary(run))
     if run.status in ("done", "failed"):
         return redirect("screening:report", pk=run.proposal_id)
-    return render(request, "screening/progress.html", {"run": run})
+    return render(request, "screening/progress.html", {"run": run, "jobs_waiting": jobs_waiting_for_service()})
 
 
 @login_required
@@ -108,7 +109,11 @@ def batch_status(request, pk: int):
     progress = selectors.batch_progress(batch_id=batch.pk)
     if request.headers.get("accept", "").startswith("application/json"):
         return JsonResponse(progress)
-    return render(request, "screening/batch.html", {"batch": batch, "progress": progress})
+    return render(
+        request,
+        "screening/batch.html",
+        {"batch": batch, "progress": progress, "jobs_waiting": jobs_waiting_for_service()},
+    )
 
 
 @login_required

@@ -61,12 +61,21 @@ def redis_worker():
     app.conf.task_always_eager = False
     app.conf.broker_url = os.environ["REDIS_URL"]
     task_postrun.connect(_close_db, weak=False)
+    # this in-thread worker's relay would read the settings' database, not the test one:
+    # tests relay the outbox themselves (fault tests start real worker processes with it)
+    os.environ["PRESCREEN_NO_RELAY"] = "1"
     try:
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        with start_worker(
+            app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=WORKER_QUEUES
+        ):
             yield
     finally:
+        os.environ.pop("PRESCREEN_NO_RELAY", None)
         task_postrun.disconnect(_close_db)
         app.conf.update(saved)
+
+
+WORKER_QUEUES = ["celery", "screening", "extraction"]
 
 
 def wait_for(predicate, timeout: float = 60) -> bool:
