@@ -14,18 +14,33 @@
   characters are reported as unreadable and skipped.
 
 Each page is closed after use. Single process, no threads (pdfium is not thread-safe).
+
+Hostile files: before pdfium sees the file, every Flate stream that is not an image is inflated in a
+streaming way (nothing kept) and the file is refused (``zip_bomb``) when the text streams expand
+beyond :data:`MAX_INFLATED`; a page drawing more than :data:`MAX_PAGE_SEGMENTS` line segments or
+holding more than :data:`MAX_PAGE_CHARS` characters is skipped with a warning (``page_too_complex``),
+and pdfplumber (which builds Python objects for every character and line) gets at most
+:data:`PLUMBER_BUDGET` segments per document. pdfplumber opens only the pages that need it, and only the
+errors pdfminer / pdfplumber are known to raise on damaged files are caught (never ``Exception``: a
+Celery soft time limit must go through). The document is opened with PDFium's own handle so that its
+last-error value (process-wide) is read only when this file failed to load.
 """
 
 from __future__ import annotations
 
 import io
+import itertools
 import logging
 import re
+import struct
 import unicodedata
+import zlib
 from dataclasses import dataclass
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
+from pdfminer.psexceptions import PSException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from proposals.extraction.model import Document, ExtractionError, Line, Table, is_page_furniture
 from proposals.extraction.text import first_chunk, is_wide, needs_space
@@ -36,6 +51,33 @@ __all__ = ["read_pdf"]
 log = logging.getLogger(__name__)
 
 _MIN_RULE_PATHS = 3  # path objects on a page before it is worth looking for tables
+MAX_PAGE_SEGMENTS = 5_000  # line segments drawn on one page (a real page with tables: a few hundred)
+MAX_PAGE_CHARS = 30_000  # characters on one page (a dense A4 page: about 3,000)
+MAX_PAGE_OBJECTS = 50_000  # page objects looked at on one page
+PLUMBER_BUDGET = 20_000  # line segments handed to pdfplumber in one document
+MAX_INFLATED = 256 * 1024 * 1024  # what the Flate streams other than images may expand to, in total
+MAX_INFLATED_STREAM = 64 * 1024 * 1024  # ... and one of them
+_FORM_DEPTH = 4  # form XObjects nested deeper are not looked into
+
+# What pdfminer / pdfplumber raise on damaged files (pdfminer's own errors derive from PSException;
+# it also lets plain Python errors out of its parsers, and pdfplumber wraps some in its own types).
+PLUMBER_ERRORS: tuple[type[BaseException], ...] = (
+    PSException,
+    PdfminerException,
+    MalformedPDFException,
+    TypeError,
+    ValueError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    ArithmeticError,
+    AssertionError,
+    EOFError,
+    RecursionError,
+    StopIteration,
+    struct.error,
+    zlib.error,
+)
 _GARBAGE_SHARE = 0.3
 _CID = re.compile(r"\(cid:\d+\)")
 
@@ -65,17 +107,12 @@ class _Page:
 
 
 def read_pdf(data: bytes, max_pages: int = 200) -> Document:
-    """Parse a PDF. Raises ExtractionError: ``broken_pdf``, ``encrypted``, ``too_many_pages``, ``no_text``."""
+    """Parse a PDF. Raises ExtractionError: ``broken_pdf``, ``encrypted``, ``too_many_pages``, ``no_text``,
+    ``unreadable``, ``zip_bomb``."""
     if b"%%EOF" not in data[-2048:]:
         raise ExtractionError("broken_pdf", "PDF 文件不完整（可能上传中断）/ the PDF is truncated")
-    try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        if "password" in str(exc).lower():
-            raise ExtractionError(
-                "encrypted", "PDF 已加密，请去除打开密码后重新上传 / the PDF is password-protected"
-            ) from exc
-        raise ExtractionError("broken_pdf", f"PDF 文件已损坏，无法打开（{exc}）/ the PDF is damaged") from exc
+    check_streams(data)
+    pdf = _open(data)
     reader = _Reader(data, pdf)
     try:
         count = len(pdf)
@@ -101,6 +138,11 @@ def read_pdf(data: bytes, max_pages: int = 200) -> Document:
             raise ExtractionError(
                 "unreadable", "PDF 中的文字无法识别（字体缺少编码）/ the PDF's text cannot be decoded"
             )
+        if any(w.code == "page_too_complex" for w in reader.warnings):
+            raise ExtractionError(
+                "too_complex",
+                "PDF 页面内容过于复杂（线条或字符数量异常），无法读取 / the PDF's pages are too complex to read",
+            )
         raise ExtractionError(
             "no_text",
             "PDF 中没有可提取的文字（可能是扫描件），请上传可复制文字的 PDF 或 DOCX / no text (scanned?)",
@@ -108,16 +150,116 @@ def read_pdf(data: bytes, max_pages: int = 200) -> Document:
     return Document(blocks=_blocks(pages), pages=count, warnings=reader.warnings)
 
 
+def _open(data: bytes) -> pdfium.PdfDocument:
+    """Open ``data`` with PDFium.
+
+    PDFium's last error is process-wide and only set when a load fails: it is read only when this
+    load returned no document (pypdfium2 also reads it for a document without pages, where it still
+    holds the previous file's error), and "encrypted" needs an ``/Encrypt`` entry in this file.
+    """
+    raw = pdfium_c.FPDF_LoadMemDocument64(data, len(data), None)
+    if not raw:
+        error = pdfium_c.FPDF_GetLastError()
+        if error in (pdfium_c.FPDF_ERR_PASSWORD, pdfium_c.FPDF_ERR_SECURITY) and b"/Encrypt" in data:
+            raise ExtractionError(
+                "encrypted", "PDF 已加密，请去除打开密码后重新上传 / the PDF is password-protected"
+            )
+        raise ExtractionError(
+            "broken_pdf",
+            f"PDF 文件已损坏，无法打开（PDFium 错误 {error}）/ the PDF is damaged (PDFium error {error})",
+        )
+    return pdfium.PdfDocument(raw)
+
+
+# --------------------------------------------------------------------------- #
+# Streams that inflate to far more than the file (deflate bombs)
+# --------------------------------------------------------------------------- #
+
+_STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+_FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
+_FLATE = re.compile(rb"/(?:FlateDecode|Fl)(?![A-Za-z0-9])")
+_IMAGE = re.compile(rb"/Subtype\s*/Image(?![A-Za-z0-9])")
+_DICT_WINDOW = 4096
+_CHUNK = 64 * 1024
+
+
+def check_streams(
+    data: bytes, *, max_total: int = MAX_INFLATED, max_stream: int = MAX_INFLATED_STREAM
+) -> None:
+    """Refuse a PDF whose Flate streams (images aside) inflate beyond the limits (``zip_bomb``).
+
+    Each stream is inflated in chunks, its output counted and dropped, through as many Flate stages
+    as its filter lists; damaged streams are left to PDFium. The dictionary of a stream is the text
+    between the ``obj`` that opens it and the ``stream`` keyword.
+    """
+    total = 0
+    for match in _STREAM.finditer(data):
+        window = data[max(0, match.start() - _DICT_WINDOW) : match.start()]
+        opened = window.rfind(b" obj")
+        head = window[opened:] if opened >= 0 else window
+        filters = _FILTER.search(head)
+        if filters is None or _IMAGE.search(head):
+            continue
+        stages = len(_FLATE.findall(filters.group(1)))
+        if not stages:
+            continue
+        size = _inflated_size(data, match.end(), stages, max_stream + 1)
+        total += size
+        if size > max_stream or total > max_total:
+            raise ExtractionError(
+                "zip_bomb",
+                "PDF 中的压缩数据解压后异常巨大，已拒绝 / the PDF's compressed content expands to too much data",
+            )
+
+
+def _inflated_size(data: bytes, start: int, stages: int, limit: int) -> int:
+    """How many bytes the Flate stream at ``start`` inflates to (through ``stages`` Flate filters),
+    counted up to ``limit``. Output is produced in bounded pieces and dropped."""
+    decoders = [zlib.decompressobj() for _ in range(min(stages, 4))]
+    size = 0
+
+    def feed(level: int, piece: bytes) -> bool:
+        nonlocal size
+        decoder = decoders[level]
+        while piece and not decoder.eof:
+            out = decoder.decompress(piece, _CHUNK)
+            piece = decoder.unconsumed_tail
+            if level + 1 < len(decoders):
+                if not feed(level + 1, out):
+                    return False
+            else:
+                size += len(out)
+                if size >= limit:
+                    return False
+        return True
+
+    position = start
+    try:
+        while position < len(data) and not decoders[0].eof:
+            chunk = data[position : position + _CHUNK]
+            position += len(chunk)
+            if not feed(0, chunk):
+                break
+    except zlib.error:
+        pass  # damaged data: PDFium decides what to make of it
+    return size
+
+
 class _Reader:
     def __init__(self, data: bytes, pdf: pdfium.PdfDocument) -> None:
-        self.data = data
+        self.data = data  # PDFium reads from this buffer: it must live as long as the document
         self.pdf = pdf
         self.plumber = None
+        self.plumber_pages = None  # pdfminer's page iterator, advanced only as far as needed
+        self.plumber_seen: list = []
+        self.plumber_budget = PLUMBER_BUDGET
         self.warnings: list[Issue] = []
 
     def close(self) -> None:
-        if self.plumber is not None:
-            self.plumber.close()
+        # pdfplumber's close() would parse every page of the document: only the pages it was asked
+        # for were opened (and closed after use), so dropping it is enough.
+        self.plumber = self.plumber_pages = None
+        self.plumber_seen = []
         self.pdf.close()
 
     def warn(self, page: int, code: str, message: str) -> None:
@@ -125,10 +267,18 @@ class _Reader:
 
     def plumber_page(self, index: int):
         import pdfplumber
+        from pdfminer.pdfpage import PDFPage
+        from pdfplumber.page import Page
 
         if self.plumber is None:
-            self.plumber = pdfplumber.open(io.BytesIO(self.data), raise_unicode_errors=False)
-        return self.plumber.pages[index]
+            self.plumber = pdfplumber.PDF(io.BytesIO(self.data), raise_unicode_errors=False)
+            self.plumber_pages = PDFPage.create_pages(self.plumber.doc)
+        while len(self.plumber_seen) <= index:
+            found = next(itertools.islice(self.plumber_pages, 1), None)
+            if found is None:
+                raise PdfminerException(f"pdfminer finds no page {index + 1}")
+            self.plumber_seen.append(found)
+        return Page(self.plumber, self.plumber_seen[index], page_number=index + 1, initial_doctop=0)
 
     # -- one page -----------------------------------------------------------
 
@@ -136,15 +286,23 @@ class _Reader:
         number = index + 1
         page = self.pdf[index]
         try:
+            counts = _count_objects(page)
+            if counts.objects > MAX_PAGE_OBJECTS:
+                return self.too_complex(
+                    number, f"超过 {MAX_PAGE_OBJECTS} 个对象 / over {MAX_PAGE_OBJECTS} objects"
+                )
             height = page.get_height()
             textpage = page.get_textpage()
             try:
+                chars = textpage.count_chars()
+                if chars > MAX_PAGE_CHARS:
+                    return self.too_complex(number, f"{chars} 个字符 / {chars} characters")
                 lines, needs_fallback, text = _pdfium_lines(textpage, height)
             finally:
                 textpage.close()
-            rules, images = _count_objects(page)
         finally:
             page.close()
+        rules, images = counts.rules, counts.images
 
         if text.strip() and _is_garbage(text):
             self.warn(
@@ -154,11 +312,30 @@ class _Reader:
             )
             return _Page(number, [], [])
         tables: list[_PTable] = []
-        if needs_fallback or rules >= _MIN_RULE_PATHS:
+        with_tables = rules >= _MIN_RULE_PATHS
+        if with_tables and counts.segments > MAX_PAGE_SEGMENTS:
+            with_tables = False
+            self.warn(
+                number,
+                "page_too_complex",
+                f"第 {number} 页线条过多（{counts.segments} 段），未读取其中的表格"
+                f" / page {number} draws {counts.segments} line segments: its tables were not read",
+            )
+        elif with_tables and counts.segments > self.plumber_budget:
+            with_tables = False
+            self.warn(
+                number,
+                "page_too_complex",
+                f"文档中的表格线条过多，第 {number} 页的表格未读取"
+                f" / too many table lines in the document: tables on page {number} were not read",
+            )
+        elif with_tables:
+            self.plumber_budget -= counts.segments
+        if needs_fallback or with_tables:
             try:
-                plumber_lines, tables = self.read_with_plumber(index, needs_fallback)
-            except Exception as exc:  # pdfminer raises many kinds of errors on odd content
-                log.info("pdfplumber failed on page %s: %s", number, exc)
+                plumber_lines, tables = self.read_with_plumber(index, needs_fallback, with_tables)
+            except PLUMBER_ERRORS as exc:  # damaged content: named, so that a soft time limit goes through
+                log.info("pdfplumber failed on page %s: %s: %s", number, type(exc).__name__, exc)
                 self.warn(
                     number,
                     "tables_unreadable",
@@ -191,11 +368,22 @@ class _Reader:
             lines = [ln for ln in lines if not any(_inside(ln, t.bbox) for t in tables)]
         return _Page(number, _drop_furniture(lines), tables)
 
-    def read_with_plumber(self, index: int, with_lines: bool) -> tuple[list[_PLine] | None, list[_PTable]]:
+    def too_complex(self, number: int, what: str) -> _Page:
+        self.warn(
+            number,
+            "page_too_complex",
+            f"第 {number} 页内容过于复杂（{what.split(' / ')[0]}），已跳过"
+            f" / page {number} is too complex ({what.split(' / ')[-1]}): skipped",
+        )
+        return _Page(number, [], [])
+
+    def read_with_plumber(
+        self, index: int, with_lines: bool, with_tables: bool = True
+    ) -> tuple[list[_PLine] | None, list[_PTable]]:
         page = self.plumber_page(index)
         try:
             tables = []
-            for found in page.find_tables():
+            for found in page.find_tables() if with_tables else ():
                 rows = [[cell or "" for cell in row] for row in found.extract()]
                 if len(rows) == 1 and len(rows[0]) == 1:
                     continue  # a framed box, not a table: keep its text as body lines
@@ -258,17 +446,40 @@ def _clean(text: str) -> str:
     return re.sub(r"[ \t\u00a0]+", " ", text)
 
 
-def _count_objects(page: pdfium.PdfPage) -> tuple[int, int]:
-    """(path objects, image objects) on the page; forms count as rules (they may hold tables)."""
+@dataclass
+class _Counts:
+    rules: int = 0  # path and form objects on the page (forms may hold tables)
+    images: int = 0
+    segments: int = 0  # line segments of every path, forms included
+    objects: int = 0  # objects looked at, forms included
+
+
+def _count_objects(page: pdfium.PdfPage) -> _Counts:
+    """What the page draws, looking into form XObjects (up to a depth and an object budget)."""
+    counts = _Counts()
     raw = page.raw
-    paths = images = 0
     for k in range(pdfium_c.FPDFPage_CountObjects(raw)):
-        kind = pdfium_c.FPDFPageObj_GetType(pdfium_c.FPDFPage_GetObject(raw, k))
+        kind = _count_object(pdfium_c.FPDFPage_GetObject(raw, k), counts, 0)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH or kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            paths += 1
+            counts.rules += 1
         elif kind == pdfium_c.FPDF_PAGEOBJ_IMAGE:
-            images += 1
-    return paths, images
+            counts.images += 1
+        if counts.objects > MAX_PAGE_OBJECTS:
+            break
+    return counts
+
+
+def _count_object(obj, counts: _Counts, depth: int) -> int:
+    counts.objects += 1
+    kind = pdfium_c.FPDFPageObj_GetType(obj)
+    if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+        counts.segments += max(0, pdfium_c.FPDFPath_CountSegments(obj))
+    elif kind == pdfium_c.FPDF_PAGEOBJ_FORM and depth < _FORM_DEPTH:
+        for k in range(max(0, pdfium_c.FPDFFormObj_CountObjects(obj))):
+            if counts.objects > MAX_PAGE_OBJECTS:
+                break
+            _count_object(pdfium_c.FPDFFormObj_GetObject(obj, k), counts, depth + 1)
+    return kind
 
 
 def _is_garbage(text: str) -> bool:

@@ -16,9 +16,9 @@ def plumber_calls(monkeypatch):
     calls = []
     original = pdf_module._Reader.read_with_plumber
 
-    def spy(self, index, with_lines):
+    def spy(self, index, *args, **kwargs):
         calls.append(index)
-        return original(self, index, with_lines)
+        return original(self, index, *args, **kwargs)
 
     monkeypatch.setattr(pdf_module._Reader, "read_with_plumber", spy)
     return calls
