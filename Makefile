@@ -44,7 +44,10 @@ lint: ## ruff check and format check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-bench: ## Run the benchmarks in bench/
+bench: ## Run the benchmarks in bench/ (each on a throwaway database: PostgreSQL if DATABASE_URL says so, else SQLite)
 	$(BIN)/python bench/run_all.py
 
-.PHONY: help install messages browser setup run worker test lint bench
+load: ## Deadline-rush load test: starts gunicorn, 2 Celery workers, beat, its own Redis and PostgreSQL db; bounded (LOAD_ARGS="--duration 60")
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
+
+.PHONY: help install messages browser setup run worker test lint bench load

@@ -1,8 +1,8 @@
 """Run every benchmark in bench/ one after the other (`make bench`).
 
 Each benchmark sets up what it needs itself (a throwaway database, see _setup.py),
-so this runs on a fresh clone. One that
-fails does not stop the others; the exit status says whether all of them passed.
+so this runs on a fresh clone. One that fails does not stop the others; the exit
+status says whether all of them passed. bench/load.py is not run here (make load).
 """
 
 import subprocess

@@ -1,0 +1,1 @@
+"""Benchmarks and the load test (run as scripts: make bench, make load)."""
