@@ -1,7 +1,8 @@
 """Read a DOCX draft into the neutral document model.
 
 ``word/document.xml`` is read from the zip (after the zip-bomb checks) and
-parsed with defusedxml (python-docx uses a parser that is not hardened).
+parsed with defusedxml (python-docx uses a parser that is not hardened), as a
+stream with a cap on its inflated size and on its nesting depth.
 Paragraphs and tables come out in document order; the page number counts
 explicit page breaks (``<w:br w:type="page"/>``, "page break before",
 section breaks), since a DOCX has no rendered pages.
@@ -9,12 +10,13 @@ section breaks), since a DOCX has no rendered pages.
 
 from __future__ import annotations
 
+import io
 import zipfile
 import zlib
 from xml.etree.ElementTree import Element, ParseError
 
 from defusedxml import DefusedXmlException
-from defusedxml.ElementTree import fromstring
+from defusedxml.ElementTree import iterparse
 
 from proposals.extraction.model import Document, ExtractionError, Line, Table
 from proposals.extraction.sniff import DEFAULT_LIMITS, DOCX_MAIN, ZipLimits, check_zip
@@ -32,36 +34,91 @@ _SKIP = {W + "del", W + "txbxContent", W + "pPr", W + "rPr", MC_FALLBACK, W + "i
 
 
 def read_docx(data: bytes, limits: ZipLimits = DEFAULT_LIMITS) -> Document:
-    """Parse a DOCX file. Raises ExtractionError (``broken_docx``, ``not_docx``, zip checks)."""
+    """Parse a DOCX file. Raises ExtractionError (``broken_docx``, ``not_docx``, ``too_complex``, zip checks).
+
+    ``word/document.xml`` is parsed as a stream: it is inflated piece by piece (never more than
+    ``limits.max_document_size`` bytes, whatever its header declares), elements nested deeper than
+    ``limits.max_xml_depth`` are refused as they open, and each top-level block of the body is read
+    and dropped as soon as it closes, so memory follows the largest block, not the document.
+    """
     zf = check_zip(data, limits)
+    reader = _Reader()
     try:
         try:
             info = zf.getinfo(DOCX_MAIN)
         except KeyError as exc:
             raise ExtractionError("not_docx", "不是 Word 文档（缺少 word/document.xml）/ not a DOCX") from exc
+        if info.file_size > limits.max_document_size:
+            raise _too_large()
         try:
             with zf.open(info) as fh:
-                xml = fh.read(limits.max_member_size + 1)
-        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, ValueError, NotImplementedError) as exc:
+                found_body = _stream_body(_Capped(fh, limits.max_document_size), reader, limits.max_xml_depth)
+        except (zipfile.BadZipFile, zlib.error, OSError, EOFError, NotImplementedError) as exc:
             raise ExtractionError(
                 "broken_docx", f"Word 文档已损坏（{exc}）/ the document is damaged"
             ) from exc
+        except (ParseError, DefusedXmlException, ValueError) as exc:
+            raise ExtractionError(
+                "broken_docx", f"Word 文档内容无法解析（{exc}）/ document.xml is not valid"
+            ) from exc
     finally:
         zf.close()
-    if len(xml) > limits.max_member_size:
-        raise ExtractionError("zip_bomb", "document.xml 解压后过大 / document.xml expands to too much data")
-    try:
-        root = fromstring(xml, forbid_dtd=True)
-    except (ParseError, DefusedXmlException, ValueError) as exc:
-        raise ExtractionError(
-            "broken_docx", f"Word 文档内容无法解析（{exc}）/ document.xml is not valid"
-        ) from exc
-    body = root.find(W + "body")
-    if body is None:
+    if not found_body:
         raise ExtractionError("broken_docx", "Word 文档缺少正文 / document.xml has no body")
-    reader = _Reader()
-    reader.walk(body)
     return Document(blocks=reader.blocks, pages=reader.page)
+
+
+def _too_large() -> ExtractionError:
+    return ExtractionError("zip_bomb", "document.xml 解压后过大 / document.xml expands to too much data")
+
+
+class _Capped(io.RawIOBase):
+    """A read-only view of a zip member that refuses to give more than ``limit`` bytes."""
+
+    def __init__(self, fh, limit: int) -> None:
+        self.fh = fh
+        self.left = limit
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int = -1) -> bytes:
+        chunk = self.fh.read(_READ_CHUNK if size is None or size < 0 else min(size, _READ_CHUNK))
+        self.left -= len(chunk)
+        if self.left < 0:
+            raise _too_large()
+        return chunk
+
+
+_READ_CHUNK = 64 * 1024
+
+
+def _stream_body(source, reader: _Reader, max_depth: int) -> bool:
+    """Feed ``<w:body>``'s blocks to ``reader`` one by one; False when there is no body.
+
+    Depth 1 is ``<w:document>``, 2 its children (``<w:body>``), 3 the blocks of the body.
+    """
+    depth = 0
+    body: Element | None = None
+    in_body = False
+    for event, elem in iterparse(source, events=("start", "end"), forbid_dtd=True):
+        if event == "start":
+            depth += 1
+            if depth > max_depth:
+                raise ExtractionError(
+                    "too_complex",
+                    f"Word 文档结构嵌套过深（超过 {max_depth} 层）/ the document is nested more than {max_depth} levels deep",
+                )
+            if depth == 2 and body is None and elem.tag == W + "body":
+                body, in_body = elem, True
+            continue
+        depth -= 1
+        if depth == 2 and in_body:
+            reader.block(elem)
+            body.remove(elem)  # read: drop it (the body never holds more than the open block)
+        elif depth == 1 and elem is body:
+            in_body = False
+    return body is not None
 
 
 class _Reader:
@@ -69,14 +126,17 @@ class _Reader:
         self.blocks: list[Line | Table] = []
         self.page = 1
 
+    def block(self, child: Element) -> None:
+        if child.tag == W + "p":
+            self.paragraph(child)
+        elif child.tag == W + "tbl":
+            self.table(child)
+        elif child.tag in _TRANSPARENT:
+            self.walk(child)
+
     def walk(self, parent: Element) -> None:
         for child in parent:
-            if child.tag == W + "p":
-                self.paragraph(child)
-            elif child.tag == W + "tbl":
-                self.table(child)
-            elif child.tag in _TRANSPARENT:
-                self.walk(child)
+            self.block(child)
 
     # -- paragraphs ---------------------------------------------------------
 

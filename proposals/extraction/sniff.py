@@ -25,6 +25,8 @@ class ZipLimits:
     max_total_size: int = 200 * 1024 * 1024  # sum of declared uncompressed sizes
     max_ratio: float = 100.0  # uncompressed / compressed, per member
     ratio_min_size: int = 256 * 1024  # members smaller than this are not ratio-checked
+    max_document_size: int = 16 * 1024 * 1024  # word/document.xml, inflated (a 300-page draft: ~5 MB)
+    max_xml_depth: int = 160  # element nesting in document.xml (real documents: under 50)
 
 
 DEFAULT_LIMITS = ZipLimits()
