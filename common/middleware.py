@@ -18,11 +18,16 @@ class ChineseFirstLocaleMiddleware(LocaleMiddleware):
 
 class ContentSecurityPolicyMiddleware:
     """A strict Content-Security-Policy on every page: the templates have no inline
-    script or style and load nothing from other origins."""
+    script or style and load nothing from other origins. Also a Permissions-Policy
+    that switches off every device and payment API (the app uses none)."""
 
     POLICY = (
         "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'self'; "
         "form-action 'self'; frame-ancestors 'none'"
+    )
+    PERMISSIONS = (
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+        "microphone=(), payment=(), usb=()"
     )
 
     def __init__(self, get_response):
@@ -32,4 +37,30 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.POLICY)
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault("Permissions-Policy", self.PERMISSIONS)
+        return response
+
+
+class PrivateNoStoreMiddleware:
+    """`Cache-Control: no-store` on everything that may carry personal data (ID
+    numbers, CVs, budgets), so neither a shared proxy nor the browser's disk cache
+    keeps a copy: every response to a signed-in user, and every response under the
+    private prefixes (signed in or not: login and sign-up forms, redirects).
+    Static files (served by WhiteNoise before authentication runs) and public
+    guide pages for anonymous visitors stay cacheable. The rule is by prefix, not
+    by view, so a new private view cannot forget it."""
+
+    PRIVATE_PREFIXES = ("/proposals/", "/screening/", "/admin/", "/accounts/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        signed_in = user is not None and user.is_authenticated
+        if signed_in or request.path_info.startswith(self.PRIVATE_PREFIXES):
+            response.headers["Cache-Control"] = "no-store"
+            response.headers["Pragma"] = "no-cache"
+            response.headers.pop("Expires", None)
         return response

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import BaseUserCreationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.forms import formset_factory
@@ -455,9 +455,19 @@ class ImportForm(forms.Form):
             raise ValidationError(_("没有用户名为 %(name)s 的用户。"), params={"name": username}) from None
 
 
-class SignupForm(UserCreationForm):
-    email = forms.EmailField(label=_("电子邮箱"), required=False)
+class SignupForm(BaseUserCreationForm):
+    """Username, e-mail (required: sign-up confirmation and password reset go
+    there) and password twice. It deliberately does not check whether the
+    username is taken, so its errors never tell an outsider that an account
+    exists; `applicant_register` decides that and answers both cases alike."""
 
-    class Meta(UserCreationForm.Meta):
+    email = forms.EmailField(
+        label=_("电子邮箱"), help_text=_("注册确认和重设密码的邮件发到这里。"), max_length=254
+    )
+
+    class Meta(BaseUserCreationForm.Meta):
         model = get_user_model()
         fields = ("username", "email")
+
+    def validate_unique(self):
+        """No uniqueness check here (see the class docstring)."""

@@ -602,19 +602,6 @@ def test_import_of_deeply_nested_json_is_an_error_not_a_crash(client, officer):
 # --- sign-up and nav ---------------------------------------------------------
 
 
-def test_signup_creates_applicant_and_logs_in(client):
-    response = client.post(
-        reverse("proposals:signup"),
-        {"username": "newbie", "email": "", "password1": "a-Long-pass-2022", "password2": "a-Long-pass-2022"},
-    )
-    assert response.status_code == 302
-    from django.contrib.auth import get_user_model
-
-    user = get_user_model().objects.get(username="newbie")
-    assert list(user.groups.values_list("name", flat=True)) == ["applicant"]
-    assert client.get(reverse("proposals:list")).status_code == 200
-
-
 def test_nav_links_follow_the_role(client):
     client.force_login(make_user(role="applicant"))
     html = client.get(reverse("proposals:list")).content.decode()
