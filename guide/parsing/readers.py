@@ -15,7 +15,9 @@ import codecs
 import io
 import re
 import statistics
+import struct
 import zipfile
+import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -194,6 +196,41 @@ def _pdf_error(name: str, exc: BaseException) -> GuideReadError:
     return GuideReadError(f"{name} is a broken PDF ({detail})")
 
 
+# Plain Python errors that pdfminer / pdfplumber / python-docx let out of their parsers on damaged files.
+_PARSER_ERRORS: tuple[type[BaseException], ...] = (
+    TypeError,
+    ValueError,
+    KeyError,
+    IndexError,
+    AttributeError,
+    ArithmeticError,
+    AssertionError,
+    EOFError,
+    RecursionError,
+    StopIteration,
+    NotImplementedError,
+    struct.error,
+    zlib.error,
+)
+
+
+def _pdf_errors() -> tuple[type[BaseException], ...]:
+    """What reading a damaged PDF raises (pdfminer's errors derive from PSException)."""
+    from pdfminer.psexceptions import PSException
+    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+    return (PSException, PdfminerException, MalformedPDFException, *_PARSER_ERRORS)
+
+
+def _docx_errors() -> tuple[type[BaseException], ...]:
+    """What reading a damaged DOCX raises: python-docx's own errors, lxml's, zip's."""
+    from docx.exceptions import PythonDocxError
+    from docx.opc.exceptions import OpcError
+    from lxml.etree import LxmlError
+
+    return (PythonDocxError, OpcError, LxmlError, zipfile.BadZipFile, OSError, *_PARSER_ERRORS)
+
+
 def _read_pdf(path: Path, data: bytes) -> ExtractedDocument:
     import pdfplumber  # local: keeps `import guide.parsing` light
 
@@ -241,7 +278,7 @@ def _read_pdf(path: Path, data: bytes) -> ExtractedDocument:
                     )
     except GuideReadError:
         raise
-    except Exception as exc:  # pdfminer raises many exception types for damaged files
+    except _pdf_errors() as exc:  # named: a Celery soft time limit (or a bug) must go through
         raise _pdf_error(path.name, exc) from exc
     if cid_pages:
         if cid_pages >= page_count or not lines:
@@ -326,7 +363,7 @@ def _read_docx(path: Path, data: bytes) -> ExtractedDocument:
                 raise GuideReadError(f"{path.name} is a ZIP archive but not a DOCX (no word/document.xml)")
             if sum(info.file_size for info in archive.infolist()) > MAX_DOCX_UNCOMPRESSED:
                 raise GuideReadError(f"{path.name} unpacks to more than {MAX_DOCX_UNCOMPRESSED // 2**20} MB")
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
         raise GuideReadError(f"{path.name} is a broken DOCX/ZIP file ({exc})") from exc
     import docx  # python-docx; local so that `import guide.parsing` stays light
     from docx.table import Table
@@ -341,7 +378,7 @@ def _read_docx(path: Path, data: bytes) -> ExtractedDocument:
                 blocks.append(block.text)
     except GuideReadError:
         raise
-    except Exception as exc:  # broken XML inside a valid ZIP, missing parts ...
+    except _docx_errors() as exc:  # broken XML inside a valid ZIP, missing parts ...
         raise GuideReadError(f"{path.name} is a broken DOCX ({type(exc).__name__}: {exc})") from exc
     text = "\n\n".join(block for block in blocks if block.strip())
     if not text.strip():
