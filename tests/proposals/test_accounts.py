@@ -61,6 +61,16 @@ def test_lockout_page_in_english(client):
     )
 
 
+def test_lockout_is_kept_in_the_database_not_in_the_process_or_session(client):
+    from django.test import Client
+
+    make_user("lea")
+    fail(client, "lea", 5)
+    attempt = AccessAttempt.objects.get()
+    assert (attempt.username, attempt.ip_address, attempt.failures_since_start) == ("lea", "10.0.0.1", 5)
+    assert log_in(Client(), "lea", PASSWORD).status_code == 429  # fresh cookies, same answer
+
+
 def test_login_works_again_after_the_cool_off(client):
     make_user("cal")
     fail(client, "cal", 5)
@@ -85,6 +95,21 @@ def test_admin_reset_command_unlocks(client):
     fail(client, "dan", 5)
     call_command("axes_reset_username", "dan")
     assert log_in(client, "dan", PASSWORD).status_code == 302
+
+
+def test_admin_unlocks_by_deleting_the_attempt_in_the_admin(client):
+    from django.test import Client
+
+    make_user("jon")
+    fail(client, "jon", 5)
+    admin = Client()
+    admin.force_login(make_user("chief", role="admin"))
+    listing = admin.get("/admin/axes/accessattempt/")
+    attempt = AccessAttempt.objects.get()
+    assert (listing.status_code, attempt.username, attempt.failures_since_start) == (200, "jon", 5)
+    deleted = admin.post(f"/admin/axes/accessattempt/{attempt.pk}/delete/", {"post": "yes"})
+    assert (deleted.status_code, AccessAttempt.objects.count()) == (302, 0)
+    assert log_in(client, "jon", PASSWORD).status_code == 302
 
 
 def test_another_user_from_the_same_address_is_not_locked(client):
@@ -292,3 +317,17 @@ def test_password_reset_pages_are_styled_and_in_english_when_chosen(client):
         True,
         True,
     )
+
+
+def test_signed_in_user_changes_the_password_from_the_nav(client):
+    user = make_user("kit")
+    client.force_login(user)
+    html = client.get(reverse("proposals:list")).content.decode()
+    assert '<a class="user" href="/accounts/password_change/" title="修改密码">kit</a>' in html
+    response = client.post(
+        reverse("password_change"),
+        {"old_password": PASSWORD, "new_password1": "brand-New-pass-7", "new_password2": "brand-New-pass-7"},
+    )
+    assert (response.status_code, response["Location"]) == (302, "/accounts/password_change/done/")
+    user.refresh_from_db()
+    assert user.check_password("brand-New-pass-7") is True
