@@ -324,6 +324,7 @@ class Recorder:
         self.first = self.last = None
         self.submitted: list[tuple[int, float, str]] = []  # proposal pk, wall clock at submit, how
         self.rejected: dict[str, int] = defaultdict(int)
+        self.client_cpu = 0.0  # CPU seconds the client itself used (it shares the machine's cores)
 
     def take(self) -> None:
         with self.lock:
@@ -767,6 +768,10 @@ def report(rec: Recorder, baseline: dict[str, float], args, latencies, failed, p
         f"(caps: {args.requests} requests, {args.duration} s): {len(total) / elapsed if elapsed else 0:.1f} req/s"
     )
     say(
+        f"the load client itself used {rec.client_cpu:.0f} CPU-s "
+        f"({rec.client_cpu / elapsed if elapsed else 0:.2f} of the {os.cpu_count()} cores) on the same machine"
+    )
+    say(
         f"{'kind':16s} {'n':>6s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'errors':>7s}  p50 / unloaded p50"
     )
     for kind in sorted(rec.samples):
@@ -827,10 +832,12 @@ def main(argv: list[str] | None = None) -> int:
             threading.Thread(target=rush.client, args=(i, (args.browse, args.form)), daemon=True)
             for i in range(args.threads)
         ]
+        cpu = time.process_time()
         for t in threads:
             t.start()
         for t in threads:
             t.join(timeout=args.duration + 120)  # a request in flight has its own 60 s timeout
+        rec.client_cpu = time.process_time() - cpu
         say(
             f"traffic over; waiting at most {args.drain:.0f} s for {len(rec.submitted)} submissions to be screened"
         )
