@@ -768,7 +768,7 @@ def report(rec: Recorder, baseline: dict[str, float], args, latencies, failed, p
         f"(caps: {args.requests} requests, {args.duration} s): {len(total) / elapsed if elapsed else 0:.1f} req/s"
     )
     say(
-        f"the load client itself used {rec.client_cpu:.0f} CPU-s "
+        f"the load client itself used {rec.client_cpu:.1f} CPU-s "
         f"({rec.client_cpu / elapsed if elapsed else 0:.2f} of the {os.cpu_count()} cores) on the same machine"
     )
     say(
