@@ -2,7 +2,9 @@
 
 A worker claims a row for a while: ``claimable`` selects rows it may take (queued,
 or running under a lease that is its own task's — a redelivered or retried message
-takes over at once — or that has expired), ``lease_fields`` are the values to set.
+takes over at once — or that has expired), ``held_by_a_live_sibling`` tells a
+duplicate delivery from a redelivery on the same node, ``lease_fields`` are the
+values to set.
 """
 
 from __future__ import annotations
@@ -32,6 +34,32 @@ def claimable(*, field: str, queued: str, running: str, task_id: str | None) -> 
     if task_id:
         taken_over |= Q(lease_task=task_id)
     return Q(**{field: queued}) | (Q(**{field: running}) & taken_over)
+
+
+def holder_is_gone(lease_owner: str) -> bool:
+    """True when the process named by ``lease_owner`` ("<node>/<pid>", on this machine:
+    ask only about this machine's nodes) no longer exists."""
+    _, _, pid = lease_owner.rpartition("/")
+    if not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
+def held_by_a_live_sibling(lease_owner: str) -> bool:
+    """True when ``lease_owner`` is another process of this same worker node that is
+    still alive: a duplicate delivery of a task that is still running, which must
+    not take it over (a redelivery after that process died may)."""
+    node, _, pid = lease_owner.rpartition("/")
+    mine, _, own_pid = worker_name().rpartition("/")
+    if node != mine or not pid.isdigit() or pid == own_pid:
+        return False
+    return not holder_is_gone(lease_owner)
 
 
 def lease_fields(*, task_id: str | None, seconds: float) -> dict:

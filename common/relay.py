@@ -15,7 +15,6 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection
-from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from .outbox import outbox_relay
@@ -23,13 +22,10 @@ from .outbox import outbox_relay
 log = logging.getLogger(__name__)
 
 
-def release_worker(*, node: str, started_before) -> dict[str, int]:
-    """A worker node (re)starting: work an earlier process of the same node held is
+def release_worker(*, node: str) -> dict[str, int]:
+    """A worker node (re)starting: work that dead processes of the same node held is
     given back at once (settings.RELAY_RELEASES). Returns counts per releaser."""
-    return {
-        path: len(import_string(path)(node=node, started_before=started_before))
-        for path in settings.RELAY_RELEASES
-    }
+    return {path: len(import_string(path)(node=node)) for path in settings.RELAY_RELEASES}
 
 
 def relay_once(*, sweep: bool) -> int:
@@ -45,18 +41,13 @@ def relay_forever(
 ) -> None:
     """Loop until ``should_stop()`` or, when ``parent_pid`` is given, until that process
     is gone (a worker killed outright takes its relay with it)."""
-    started = timezone.now()
     released = False
     last_sweep = 0.0
     while not should_stop() and (parent_pid is None or os.getppid() == parent_pid):
         try:
             close_old_connections()
             if node and not released:
-                log.info(
-                    "relay: released work of earlier %s processes: %s",
-                    node,
-                    release_worker(node=node, started_before=started),
-                )
+                log.info("relay: released work of dead %s processes: %s", node, release_worker(node=node))
                 released = True
             now = time.monotonic()
             sweep = now - last_sweep >= settings.SWEEP_INTERVAL

@@ -19,7 +19,7 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from common.leases import RELEASED, claimable, lease_fields
+from common.leases import RELEASED, claimable, held_by_a_live_sibling, holder_is_gone, lease_fields
 from common.outbox import outbox_enqueue, outbox_enqueue_many
 from common.services import audit_record
 from proposals.enums import ProposalState
@@ -222,17 +222,20 @@ def _fail_runs(run_ids: list[int], *, error: str, token: str | None = None) -> N
 
 def _claim(run_ids: list[int], *, task_id: str | None) -> tuple[str, list[int]]:
     """Claim what may be claimed among ``run_ids``: (lease token, claimed IDs). A run
-    already started MAX_ATTEMPTS times (its task keeps killing workers) fails instead."""
+    already started MAX_ATTEMPTS times (its task keeps killing workers) fails instead;
+    a duplicate delivery while a live process of this node runs the task claims nothing."""
     lease = lease_fields(task_id=task_id, seconds=screening_lease_seconds())
     with transaction.atomic():
-        rows = list(
-            ScreeningRun.objects.select_for_update(skip_locked=True)
+        rows = [
+            (pk, attempts)
+            for pk, attempts, status, owner in ScreeningRun.objects.select_for_update(skip_locked=True)
             .filter(pk__in=run_ids)
             .filter(
                 claimable(field="status", queued=RunStatus.QUEUED, running=RunStatus.RUNNING, task_id=task_id)
             )
-            .values_list("pk", "attempts")
-        )
+            .values_list("pk", "attempts", "status", "lease_owner")
+            if status == RunStatus.QUEUED or not held_by_a_live_sibling(owner)
+        ]
         ids = [pk for pk, attempts in rows if attempts < MAX_ATTEMPTS]
         exhausted = [pk for pk, attempts in rows if attempts >= MAX_ATTEMPTS]
         if ids:
@@ -458,18 +461,15 @@ def runs_requeue_stale(*, queued_for: timedelta | None = None) -> list[int]:
     return resent
 
 
-def runs_release_worker(*, node: str, started_before) -> list[int]:
-    """A worker (re)starting under node name ``node``: the runs an earlier process of
-    that node still holds (claimed before ``started_before``) were lost with it; they
-    are re-sent at once instead of waiting for their lease to expire."""
+def runs_release_worker(*, node: str) -> list[int]:
+    """Worker node ``node`` (re)starting on this machine: the runs its earlier, now
+    dead processes still hold are re-sent at once instead of waiting for their lease
+    to expire (runs of its live processes are left alone)."""
     with transaction.atomic():
-        ids = sorted(
-            ScreeningRun.objects.select_for_update(skip_locked=True)
-            .filter(
-                status=RunStatus.RUNNING, lease_owner__startswith=f"{node}/", started_at__lt=started_before
-            )
-            .values_list("pk", flat=True)
+        held = ScreeningRun.objects.select_for_update(skip_locked=True).filter(
+            status=RunStatus.RUNNING, lease_owner__startswith=f"{node}/"
         )
+        ids = sorted(pk for pk, owner in held.values_list("pk", "lease_owner") if holder_is_gone(owner))
         ScreeningRun.objects.filter(pk__in=ids).update(status=RunStatus.QUEUED, **RELEASED)
         _enqueue_chunks(ids)
     return ids

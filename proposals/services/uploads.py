@@ -17,7 +17,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from common.leases import RELEASED, claimable, lease_fields
+from common.leases import RELEASED, claimable, held_by_a_live_sibling, holder_is_gone, lease_fields
 from common.outbox import outbox_enqueue
 from common.services import audit_record
 
@@ -83,6 +83,8 @@ def _claim(upload_id: int, *, task_id: str | None) -> DraftUpload | None:
         )
         if upload is None:
             return None
+        if upload.state == UploadState.RUNNING and held_by_a_live_sibling(upload.lease_owner):
+            return None  # a duplicate delivery: the task is still running in this node
         if upload.attempts >= MAX_EXTRACT_ATTEMPTS:  # reading this file has killed workers: stop
             log.warning("draft upload %s: worker lost %s times, given up", upload.pk, upload.attempts)
             _finish(upload, state=UploadState.FAILED, error="timeout")
@@ -175,17 +177,14 @@ def uploads_requeue_stale() -> list[int]:
     return requeued
 
 
-def uploads_release_worker(*, node: str, started_before) -> list[int]:
-    """A worker (re)starting as ``node``: uploads an earlier process of that node was
-    reading (claimed before ``started_before``) are queued again at once."""
+def uploads_release_worker(*, node: str) -> list[int]:
+    """Worker node ``node`` (re)starting on this machine: uploads its earlier, now dead
+    processes were reading are queued again at once."""
     with transaction.atomic():
-        ids = list(
-            DraftUpload.objects.select_for_update(skip_locked=True)
-            .filter(
-                state=UploadState.RUNNING, lease_owner__startswith=f"{node}/", started_at__lt=started_before
-            )
-            .values_list("pk", flat=True)
+        held = DraftUpload.objects.select_for_update(skip_locked=True).filter(
+            state=UploadState.RUNNING, lease_owner__startswith=f"{node}/"
         )
+        ids = sorted(pk for pk, owner in held.values_list("pk", "lease_owner") if holder_is_gone(owner))
         DraftUpload.objects.filter(pk__in=ids).update(
             state=UploadState.QUEUED, queued_at=timezone.now(), **RELEASED
         )

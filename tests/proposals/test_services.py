@@ -813,16 +813,21 @@ def test_requeue_stale_fails_an_upload_whose_reading_killed_three_workers(django
     assert (upload.state, upload.error, OutboxMessage.objects.count()) == ("failed", "timeout", 0)
 
 
-def test_restarted_worker_releases_the_uploads_its_earlier_process_held(django_capture_on_commit_callbacks):
-    before = timezone.now()
-    mine = _leased(expired_seconds_ago=-60)
-    theirs = _leased(expired_seconds_ago=-60)
-    DraftUpload.objects.filter(pk=mine.pk).update(lease_owner="celery@a/123")
-    DraftUpload.objects.filter(pk=theirs.pk).update(lease_owner="celery@b/456")
+def test_restarted_worker_releases_the_uploads_its_dead_processes_held(django_capture_on_commit_callbacks):
+    import os
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    dead = _leased(expired_seconds_ago=-60)
+    alive = _leased(expired_seconds_ago=-60)
+    DraftUpload.objects.filter(pk=dead.pk).update(lease_owner=f"celery@a/{child.pid}")
+    DraftUpload.objects.filter(pk=alive.pk).update(lease_owner=f"celery@a/{os.getpid()}")
     with django_capture_on_commit_callbacks(execute=False):
-        released = services.uploads_release_worker(node="celery@a", started_before=before)
-    assert released == [mine.pk]
-    assert dict(DraftUpload.objects.values_list("pk", "state")) == {mine.pk: "queued", theirs.pk: "running"}
+        released = services.uploads_release_worker(node="celery@a")
+    assert released == [dead.pk]
+    assert dict(DraftUpload.objects.values_list("pk", "state")) == {dead.pk: "queued", alive.pk: "running"}
 
 
 def test_requeued_upload_is_read_again():

@@ -1,3 +1,6 @@
+import os
+import subprocess
+import sys
 from datetime import timedelta
 
 import pytest
@@ -305,17 +308,28 @@ def test_sweep_resends_expired_leases_as_chunk_tasks(guide2022, django_capture_o
     ]
 
 
-def test_restarted_worker_releases_the_runs_its_earlier_process_held(
+def test_restarted_worker_releases_the_runs_its_dead_processes_held(
     guide2022, django_capture_on_commit_callbacks
 ):
-    mine, theirs = (ScreeningRun.objects.create(proposal=make_proposal()) for _ in range(2))
-    _claimed(mine, task="task-1", token="a", expires_in=60)
-    _claimed(theirs, task="task-2", token="b", expires_in=60)
-    ScreeningRun.objects.filter(pk=theirs.pk).update(lease_owner="celery@w2/200")
-    booted = timezone.now()
+    dead, alive, other_node = (ScreeningRun.objects.create(proposal=make_proposal()) for _ in range(3))
+    for n, run in enumerate((dead, alive, other_node)):
+        _claimed(run, task=f"task-{n}", token=str(n), expires_in=60)
+    ScreeningRun.objects.filter(pk=dead.pk).update(lease_owner=f"celery@w1/{dead_pid()}")
+    ScreeningRun.objects.filter(pk=alive.pk).update(lease_owner=f"celery@w1/{os.getpid()}")
+    ScreeningRun.objects.filter(pk=other_node.pk).update(lease_owner=f"celery@w2/{dead_pid()}")
     with django_capture_on_commit_callbacks(execute=False):
-        assert services.runs_release_worker(node="celery@w1", started_before=booted) == [mine.pk]
-    assert dict(ScreeningRun.objects.values_list("pk", "status")) == {mine.pk: "queued", theirs.pk: "running"}
+        assert services.runs_release_worker(node="celery@w1") == [dead.pk]
+    assert dict(ScreeningRun.objects.values_list("pk", "status")) == {
+        dead.pk: "queued",
+        alive.pk: "running",
+        other_node.pk: "running",
+    }
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
 
 
 def test_colliding_submissions_rescreen_each_earlier_proposal_once(

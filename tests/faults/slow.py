@@ -1,0 +1,24 @@
+"""Loaded into the fault tests' worker processes (``celery worker --include``): each
+screening chunk waits FAULT_SLOW_SECONDS before it reads its data, so that a test can
+kill a process, the database connection or the broker while runs are running."""
+
+import os
+import time
+
+from celery.signals import worker_process_init
+
+
+@worker_process_init.connect
+def _slow_down_screening(**kwargs):
+    seconds = float(os.environ.get("FAULT_SLOW_SECONDS") or 0)
+    if not seconds:
+        return
+    from screening import services
+
+    execute = services._execute
+
+    def slow(runs, **kw):
+        time.sleep(seconds)
+        return execute(runs, **kw)
+
+    services._execute = slow
