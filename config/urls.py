@@ -11,6 +11,7 @@ urlpatterns = [
     path("proposals/", include("proposals.urls")),
     path("screening/", include("screening.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/password_reset/", proposals_views.PasswordResetView.as_view(), name="password_reset"),
     path(
         "accounts/reset/<uidb64>/<token>/",
         proposals_views.PasswordResetConfirmView.as_view(),

@@ -428,6 +428,16 @@ def signup(request):
     return render(request, "proposals/signup.html", {"form": form}, status=400 if form.errors else 200)
 
 
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's "send me a reset link", or, where no mail server is configured
+    (PASSWORD_RESET_ENABLED off), a page saying to ask an administrator."""
+
+    def dispatch(self, request, *args, **kwargs):
+        if not settings.PASSWORD_RESET_ENABLED:
+            return render(request, "registration/password_reset_unavailable.html")
+        return super().dispatch(request, *args, **kwargs)
+
+
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     """Django's reset confirmation; setting the new password also lifts a login
     lockout for that username (the lockout page points here)."""

@@ -113,6 +113,10 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = 10  # seconds: a dead mail server must not hang a worker
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="prescreen@localhost")
+# Password reset by e-mail is offered when mail can reach the user: always on the
+# embedded default (the link is printed in the console), in production only with
+# EMAIL_URL set (see production.py); otherwise the reset page says to ask an admin.
+PASSWORD_RESET_ENABLED = True
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 PASSWORD_RESET_TIMEOUT = 60 * 60 * 24  # seconds: reset links work for one day
 

@@ -29,3 +29,7 @@ SESSION_COOKIE_SECURE = HTTPS
 CSRF_COOKIE_SECURE = HTTPS
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# Without a mail server the reset links would only reach the server's log, so the
+# reset page tells users to ask an administrator instead.
+PASSWORD_RESET_ENABLED = bool(env("EMAIL_URL", default=""))

@@ -71,8 +71,10 @@ def production_settings(monkeypatch, **env):
     monkeypatch.setenv("SECURE_HSTS_PRELOAD", "false")
     for key, value in env.items():
         monkeypatch.setenv(key, value)
+    import config.settings.base as base
     import config.settings.production as module
 
+    importlib.reload(base)
     return importlib.reload(module)
 
 
@@ -108,4 +110,16 @@ def test_health_probes_are_answered_over_plain_http_while_pages_redirect(monkeyp
         200,
         301,
         "https://testserver/accounts/login/",
+    )
+
+
+def test_production_offers_password_reset_only_with_a_mail_server(monkeypatch):
+    monkeypatch.delenv("EMAIL_URL", raising=False)
+    without = production_settings(monkeypatch).PASSWORD_RESET_ENABLED
+    with_mail = production_settings(monkeypatch, EMAIL_URL="smtp+tls://u:p@mail.example.org:587")
+    assert (without, with_mail.PASSWORD_RESET_ENABLED, with_mail.EMAIL_HOST, with_mail.EMAIL_USE_TLS) == (
+        False,
+        True,
+        "mail.example.org",
+        True,
     )

@@ -331,3 +331,17 @@ def test_signed_in_user_changes_the_password_from_the_nav(client):
     assert (response.status_code, response["Location"]) == (302, "/accounts/password_change/done/")
     user.refresh_from_db()
     assert user.check_password("brand-New-pass-7") is True
+
+
+def test_password_reset_without_a_mail_service_says_to_ask_an_admin_and_sends_nothing(client, settings):
+    settings.PASSWORD_RESET_ENABLED = False
+    user = make_user("una")
+    user.email = "una@example.org"
+    user.save(update_fields=["email"])
+    response = client.post(reverse("password_reset"), {"email": "una@example.org"})
+    assert (response.status_code, [t.name for t in response.templates][0], len(mail.outbox)) == (
+        200,
+        "registration/password_reset_unavailable.html",
+        0,
+    )
+    assert "本站没有配置邮件服务，无法通过邮件重设密码。" in response.content.decode()
