@@ -25,4 +25,7 @@ def outbox_status() -> dict[str, int | float | None]:
     now = timezone.now()
     due = OutboxMessage.objects.filter(sent_at__isnull=True, available_at__lte=now)
     oldest = due.order_by("available_at").values_list("available_at", flat=True).first()
-    return {"pending": due.count(), "oldest_seconds": round((now - oldest).total_seconds(), 1) if oldest else None}
+    return {
+        "pending": due.count(),
+        "oldest_seconds": round((now - oldest).total_seconds(), 1) if oldest else None,
+    }

@@ -77,7 +77,9 @@ def run_status(request, pk: int):
         return JsonResponse(report.run_summary(run))
     if run.status in ("done", "failed"):
         return redirect("screening:report", pk=run.proposal_id)
-    return render(request, "screening/progress.html", {"run": run, "jobs_waiting": jobs_waiting_for_service()})
+    return render(
+        request, "screening/progress.html", {"run": run, "jobs_waiting": jobs_waiting_for_service()}
+    )
 
 
 @login_required

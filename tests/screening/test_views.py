@@ -244,3 +244,24 @@ def test_officer_overview_counts_proposals_per_failing_condition(client, screene
     login(client, make_user("officer6", role="officer"))
     failing = client.get("/screening/").context["failing"]
     assert [(row["rule"], row["n"]) for row in failing] == [("pi.age", 1)]
+
+
+def test_progress_page_says_the_check_waits_for_the_job_service(client, guide2022, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from common.models import OutboxMessage
+
+    owner = make_user("waiting")
+    proposal = make_proposal(owner=owner)
+    run = ScreeningRun.objects.create(proposal=proposal)
+    OutboxMessage.objects.create(
+        task="screening.screen_run", args=[run.pk], available_at=timezone.now() - timedelta(seconds=30)
+    )
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    waiting = login(client, owner).get(f"/screening/runs/{run.pk}/")
+    OutboxMessage.objects.update(sent_at=timezone.now())
+    sent = client.get(f"/screening/runs/{run.pk}/")
+    assert (waiting.status_code, b'data-testid="jobs-waiting"' in waiting.content) == (200, True)
+    assert (sent.status_code, b'data-testid="jobs-waiting"' in sent.content) == (200, False)
