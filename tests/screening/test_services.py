@@ -347,3 +347,55 @@ def test_colliding_submissions_rescreen_each_earlier_proposal_once(
     collision = ScreeningRun.objects.filter(reason="collision")
     assert collision.count() == 11
     assert sorted(collision.values_list("proposal_id", flat=True)) == sorted(p.pk for p in proposals[:-1])
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_five_concurrent_check_requests_make_one_run(monkeypatch):
+    import threading
+    import time
+
+    from django.db import connection as default_connection
+
+    from config.celery import app
+    from guide.services import guide_ingest
+    from proposals.models import Proposal
+    from screening.models import ContentFingerprint
+    from tests.screening.conftest import GUIDE_2022
+
+    guide_ingest(path=GUIDE_2022)
+    proposal = make_proposal()
+    # no fingerprint rows whose deletion would serialise the requests anyway, and a wide
+    # window between reading the queued runs and creating one
+    Proposal.objects.filter(pk=proposal.pk).update(research_content="")
+    services.proposals_index_update(proposals=[Proposal.objects.get(pk=proposal.pk)])
+    assert ContentFingerprint.objects.filter(proposal=proposal).count() == 0
+    index_update = services.proposals_index_update
+
+    def slow_index_update(**kwargs):
+        index_update(**kwargs)
+        time.sleep(0.2)
+
+    monkeypatch.setattr(services, "proposals_index_update", slow_index_update)
+    published = []
+    monkeypatch.setattr(app, "send_task", lambda name, **kw: published.append((name, kw["args"])))
+    barrier = threading.Barrier(5)
+
+    def click():
+        try:
+            barrier.wait()
+            services.screening_request(proposal=Proposal.objects.get(pk=proposal.pk))
+        finally:
+            default_connection.close()
+
+    app.conf.task_always_eager = False
+    try:
+        threads = [threading.Thread(target=click) for _ in range(5)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(30)
+    finally:
+        app.conf.task_always_eager = True
+    run = ScreeningRun.objects.get(proposal=proposal)
+    assert published == [("screening.screen_run", [run.pk])]
