@@ -33,8 +33,11 @@ setup: install messages ## Install, compile messages, migrate, ingest the bundle
 run: setup ## Set everything up and serve the app at http://127.0.0.1:$(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-worker: ## Start a Celery worker (needs REDIS_URL)
-	$(BIN)/celery -A config worker -l info
+worker: ## Start a Celery worker for checks (queues celery, screening; needs REDIS_URL), with its outbox relay
+	$(BIN)/celery -A config worker -l info -Q celery,screening -n screening@%h
+
+worker-extraction: ## Start a Celery worker for uploaded drafts (queue extraction), so long reads never delay checks
+	$(BIN)/celery -A config worker -l info -Q extraction -n extraction@%h --concurrency 1
 
 test: install messages browser ## Run the whole test suite (uses DATABASE_URL / REDIS_URL when set)
 	$(BIN)/ruff check .
@@ -50,4 +53,4 @@ bench: ## Run the benchmarks in bench/ (each on a throwaway database: PostgreSQL
 load: ## Deadline-rush load test: starts gunicorn, 2 Celery workers, beat, its own Redis and PostgreSQL db; bounded (LOAD_ARGS="--duration 60")
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
-.PHONY: help install messages browser setup run worker test lint bench load
+.PHONY: help install messages browser setup run worker worker-extraction test lint bench load
