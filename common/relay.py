@@ -42,7 +42,7 @@ def relay_forever(
     """Loop until ``should_stop()`` or, when ``parent_pid`` is given, until that process
     is gone (a worker killed outright takes its relay with it)."""
     released = False
-    last_sweep = 0.0
+    last_sweep: float | None = None  # the first pass sweeps
     while not should_stop() and (parent_pid is None or os.getppid() == parent_pid):
         try:
             close_old_connections()
@@ -50,7 +50,7 @@ def relay_forever(
                 log.info("relay: released work of dead %s processes: %s", node, release_worker(node=node))
                 released = True
             now = time.monotonic()
-            sweep = now - last_sweep >= settings.SWEEP_INTERVAL
+            sweep = last_sweep is None or now - last_sweep >= settings.SWEEP_INTERVAL
             if sweep:
                 last_sweep = now
             relay_once(sweep=sweep)
