@@ -74,6 +74,11 @@ def deflate_bomb_pdf(inflated: int, filler: bytes = b" ") -> bytes:
     )
 
 
+def line_flood_pdf(inflated: int) -> bytes:
+    """A content stream of ``inflated`` bytes of "0 0 m 1 1 l S": one path object per 14 bytes."""
+    return deflate_bomb_pdf(inflated, b"0 0 m 1 1 l S\n")
+
+
 def double_deflate_bomb_pdf(inflated: int) -> bytes:
     """A content stream deflated twice ([/FlateDecode /FlateDecode]): the outer layer stays small."""
     data = zlib.compress(deflated_filler(inflated), 9)
