@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from guide.parsing.parser import parse_text
 from guide.parsing.readers import ExtractedDocument, extract_document
 from guide.parsing.types import ParsedGuide
 from tests.factories.guide_docs import write_guide_docx, write_guide_pdf
+
+# Hypothesis caches what it learns (character tables, constants) in .hypothesis/ of the working
+# directory; the fuzz tests write nothing to the project tree.
+set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "prescreen-hypothesis")
 
 GUIDE_2022 = Path(__file__).resolve().parents[3] / "fixtures" / "guides" / "2022-strategic-cooperation.txt"
 
