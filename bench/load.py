@@ -798,6 +798,11 @@ def report(rec: Recorder, baseline: dict[str, float], args, latencies, failed, p
         say(f"exited during the run: {', '.join(stack.exited())} (logs in {stack.tmp})")
 
 
+def _terminated(*_) -> None:
+    say("terminated: stopping everything it started")
+    sys.exit(143)  # runs main()'s finally
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--threads", type=int, default=16)
@@ -820,7 +825,8 @@ def main(argv: list[str] | None = None) -> int:
 
     tmp = Path(tempfile.mkdtemp(prefix="prescreen-load-"))
     stack = Stack(args, tmp)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # run the finally below
+    signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # Ctrl-C, even when started in the background
     try:
         stack.up()
         directions, areas = guide_links(stack.base_url)
@@ -844,6 +850,9 @@ def main(argv: list[str] | None = None) -> int:
         latencies, failed, pending = screening_latencies(stack, list(rec.submitted), args.drain)
         report(rec, baseline, args, latencies, failed, pending, stack)
         return 0
+    except KeyboardInterrupt:
+        say("interrupted: stopping everything it started")
+        return 130
     finally:
         stack.down()
         if args.keep_logs:
