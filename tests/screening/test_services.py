@@ -275,6 +275,7 @@ def test_a_task_that_keeps_killing_workers_fails_its_runs_on_the_fourth_delivery
     assert (run.status, run.error, proposal.state) == ("failed", "worker lost too many times", "submitted")
 
 
+@pytest.mark.django_db(transaction=True)  # the connection is dropped: no test transaction around it
 def test_transient_database_error_keeps_the_claim_for_the_retry(guide2022, monkeypatch):
     from django.db import OperationalError
 
