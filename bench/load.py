@@ -119,7 +119,6 @@ class Stack:
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "PLAIN_HTTP": "true",  # production.py: no HTTPS redirect, HSTS or secure-only cookies
-            "SECURE_COOKIES": "false",  # the older name of the same switch
             "DEBUG": "false",
             "DATABASE_URL": self.db_url,
             "REDIS_URL": f"redis://127.0.0.1:{args.redis_port}/0",
