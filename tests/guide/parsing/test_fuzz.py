@@ -152,7 +152,7 @@ def guide_seconds(guide_2022_text: str) -> float:
     return min(timed(parse_text, guide_2022_text)[0] for _ in range(3))
 
 
-@settings(FUZZ, max_examples=150)
+@settings(FUZZ, max_examples=300)
 @given(ops=operations)
 def test_mutated_guide_parses_or_is_refused_in_bounded_time(guide_lines, guide_seconds, ops):
     text = mutate(guide_lines, ops)
