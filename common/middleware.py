@@ -64,3 +64,28 @@ class PrivateNoStoreMiddleware:
             response.headers["Pragma"] = "no-cache"
             response.headers.pop("Expires", None)
         return response
+
+
+class RequestTooLargeMiddleware:
+    """Answers 413 with a page that says why, before anything reads a body whose
+    declared size is over settings.MAX_REQUEST_BYTES (the upload handler
+    common.uploadhandlers stops a body that turns out larger than declared)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            declared = 0
+        if declared > settings.MAX_REQUEST_BYTES:
+            from django.shortcuts import render
+
+            return render(
+                request,
+                "413.html",
+                {"limit_mb": settings.MAX_UPLOAD_BYTES // (1024 * 1024)},
+                status=413,
+            )
+        return self.get_response(request)

@@ -1,5 +1,3 @@
-import logging
-
 import pytest
 from django.conf import settings as django_settings
 from django.core.exceptions import RequestDataTooBig
@@ -87,23 +85,29 @@ def _files_under(path) -> list[str]:
 
 
 @pytest.mark.django_db
-def test_upload_over_the_request_cap_is_400_and_stores_nothing(spool, caplog):
-    client = Client(enforce_csrf_checks=True)  # the browser's path: the CSRF check reads the body first
+def test_upload_over_the_request_cap_gets_the_413_page_and_stores_nothing(spool):
+    client = Client(enforce_csrf_checks=True)  # the browser's path: the CSRF check would read the body
     client.force_login(make_user("alice"))
     client.get(reverse("proposals:upload"))  # sets the CSRF cookie, as the page does in a browser
     token = client.cookies[django_settings.CSRF_COOKIE_NAME].value
     content = b"%PDF-1.4\n" + b"x" * (2 * LIMIT)
-    with caplog.at_level(logging.WARNING, logger="django.security.RequestDataTooBig"):
-        response = client.post(
-            reverse("proposals:upload"), {"csrfmiddlewaretoken": token, "file": upload("big.pdf", content)}
-        )
-    assert response.status_code == 400
-    assert [r.name for r in caplog.records if r.name.startswith("django.security")] == [
-        "django.security.RequestDataTooBig"
-    ]
+    response = client.post(
+        reverse("proposals:upload"), {"csrfmiddlewaretoken": token, "file": upload("big.pdf", content)}
+    )
+    assert (response.status_code, b'data-testid="too-large"' in response.content) == (413, True)
     assert SpyHandler.chunks == []  # no byte reached the temporary file
     assert _files_under(spool) == []
     assert DraftUpload.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_413_page_speaks_english_when_chosen(spool):
+    client = Client()
+    client.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(make_user("alice"))
+    response = client.post(reverse("proposals:upload"), {"file": upload("big.pdf", b"x" * (2 * LIMIT))})
+    assert response.status_code == 413
+    assert b"Nothing was saved" in response.content
 
 
 @pytest.mark.django_db
