@@ -8,12 +8,19 @@ from __future__ import annotations
 import random
 import time
 
+import pdfplumber.page
 import pytest
+from billiard.exceptions import SoftTimeLimitExceeded
+from pdfminer.pdfparser import PDFSyntaxError
 
 from guide.parsing import normalize
+from guide.parsing.errors import GuideReadError
 from guide.parsing.indicators import parse_indicator, parse_indicators
 from guide.parsing.parser import matching_ratio, parse_text
+from guide.parsing.readers import extract_document
 from guide.parsing.types import Indicator
+from tests.factories.proposal_docs import latin_pdf
+from tests.proposals.extraction.hostile import nested_docx
 
 RATIO_PHRASE = "配套经费与国拨经费的比例"
 
@@ -216,3 +223,54 @@ def test_ascii_lines_join_with_a_space_and_chinese_without():
         "alpha beta中文续行。",
         "下一段",
     ]
+
+
+# ---------------------------------------------------------------------------
+# Readers: damaged files give GuideReadError, a soft time limit goes through
+# ---------------------------------------------------------------------------
+
+
+def test_guide_docx_nested_5000_levels_is_a_read_error(tmp_path):
+    path = tmp_path / "guide.docx"
+    path.write_bytes(nested_docx(5000))
+    with pytest.raises(GuideReadError) as info:
+        extract_document(path)
+    assert str(info.value).startswith(
+        "guide.docx is a broken DOCX (XMLSyntaxError: Excessive depth in document: 256"
+    )
+
+
+def test_pdfminer_error_in_a_guide_pdf_is_a_read_error(tmp_path, monkeypatch):
+    def broken(self, *args, **kwargs):
+        raise PDFSyntaxError("damaged content stream")
+
+    monkeypatch.setattr(pdfplumber.page.Page, "extract_text_lines", broken)
+    path = tmp_path / "guide.pdf"
+    path.write_bytes(latin_pdf())
+    with pytest.raises(GuideReadError) as info:
+        extract_document(path)
+    assert str(info.value) == "guide.pdf is a broken PDF (damaged content stream)"
+
+
+def test_soft_time_limit_goes_through_the_guide_pdf_reader(tmp_path, monkeypatch):
+    def soft_limit(self, *args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(pdfplumber.page.Page, "extract_text_lines", soft_limit)
+    path = tmp_path / "guide.pdf"
+    path.write_bytes(latin_pdf())
+    with pytest.raises(SoftTimeLimitExceeded):
+        extract_document(path)
+
+
+def test_soft_time_limit_goes_through_the_guide_docx_reader(tmp_path, monkeypatch):
+    import docx.document
+
+    def soft_limit(self, *args, **kwargs):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(docx.document.Document, "iter_inner_content", soft_limit)
+    path = tmp_path / "guide.docx"
+    path.write_bytes(nested_docx(1))
+    with pytest.raises(SoftTimeLimitExceeded):
+        extract_document(path)
