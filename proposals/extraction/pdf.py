@@ -28,6 +28,7 @@ last-error value (process-wide) is read only when this file failed to load.
 
 from __future__ import annotations
 
+import bisect
 import io
 import itertools
 import logging
@@ -176,34 +177,53 @@ def _open(data: bytes) -> pdfium.PdfDocument:
 # --------------------------------------------------------------------------- #
 
 _STREAM = re.compile(rb"(?<!end)stream(?:\r\n|\n|\r)")
+_ENDSTREAM = re.compile(rb"endstream")
 _FILTER = re.compile(rb"/Filter\s*(\[[^\]]*\]|/[A-Za-z0-9]+)")
 _FLATE = re.compile(rb"/(?:FlateDecode|Fl)(?![A-Za-z0-9])")
 _IMAGE = re.compile(rb"/Subtype\s*/Image(?![A-Za-z0-9])")
-_DICT_WINDOW = 4096
+_DICT_WINDOW = 4096  # how far before ``stream`` its dictionary is looked for
 _CHUNK = 64 * 1024
+MAX_STREAMS = 20_000  # streams in one PDF (a 200-page draft with fonts and images: a few thousand)
 
 
 def check_streams(
     data: bytes, *, max_total: int = MAX_INFLATED, max_stream: int = MAX_INFLATED_STREAM
 ) -> None:
-    """Refuse a PDF whose Flate streams (images aside) inflate beyond the limits (``zip_bomb``).
+    """Refuse a PDF whose Flate streams (images aside) inflate beyond the limits (``zip_bomb``), or
+    that holds more than :data:`MAX_STREAMS` streams (``too_complex``).
 
     Each stream is inflated in chunks, its output counted and dropped, through as many Flate stages
-    as its filter lists; damaged streams are left to PDFium. The dictionary of a stream is the text
-    between the ``obj`` that opens it and the ``stream`` keyword.
+    as its filter lists, reading no further than the next ``endstream``; damaged streams are left to
+    PDFium. The dictionary of a stream is what lies between the ``obj`` that opens it and the
+    ``stream`` keyword (within :data:`_DICT_WINDOW` bytes). The work is bounded: at most
+    :data:`MAX_STREAMS` windows are searched and, since streams do not overlap, at most the file's
+    length is inflated in all (streams that overlap are refused).
     """
-    total = 0
-    for match in _STREAM.finditer(data):
-        window = data[max(0, match.start() - _DICT_WINDOW) : match.start()]
-        opened = window.rfind(b" obj")
-        head = window[opened:] if opened >= 0 else window
-        filters = _FILTER.search(head)
-        if filters is None or _IMAGE.search(head):
+    ends = [m.start() for m in _ENDSTREAM.finditer(data)]
+    total = consumed = 0
+    for count, match in enumerate(_STREAM.finditer(data), start=1):
+        if count > MAX_STREAMS:
+            raise ExtractionError(
+                "too_complex",
+                f"PDF 内部结构异常（超过 {MAX_STREAMS} 个数据流）/ the PDF holds more than {MAX_STREAMS} streams",
+            )
+        low = max(0, match.start() - _DICT_WINDOW)
+        opened = data.rfind(b" obj", low, match.start())
+        head = opened if opened >= 0 else low
+        filters = _FILTER.search(data, head, match.start())
+        if filters is None or _IMAGE.search(data, head, match.start()):
             continue
         stages = len(_FLATE.findall(filters.group(1)))
         if not stages:
             continue
-        size = _inflated_size(data, match.end(), stages, max_stream + 1)
+        following = bisect.bisect_left(ends, match.end())
+        end = ends[following] if following < len(ends) else len(data)
+        consumed += end - match.end()
+        if consumed > len(data):
+            raise ExtractionError(
+                "too_complex", "PDF 内部结构异常（数据流相互重叠）/ the PDF's streams overlap"
+            )
+        size = _inflated_size(data, match.end(), end, stages, max_stream + 1)
         total += size
         if size > max_stream or total > max_total:
             raise ExtractionError(
@@ -212,9 +232,9 @@ def check_streams(
             )
 
 
-def _inflated_size(data: bytes, start: int, stages: int, limit: int) -> int:
-    """How many bytes the Flate stream at ``start`` inflates to (through ``stages`` Flate filters),
-    counted up to ``limit``. Output is produced in bounded pieces and dropped."""
+def _inflated_size(data: bytes, start: int, end: int, stages: int, limit: int) -> int:
+    """How many bytes ``data[start:end]`` inflates to (through ``stages`` Flate filters), counted up
+    to ``limit``. Output is produced in bounded pieces and dropped."""
     decoders = [zlib.decompressobj() for _ in range(min(stages, 4))]
     size = 0
 
@@ -235,8 +255,8 @@ def _inflated_size(data: bytes, start: int, stages: int, limit: int) -> int:
 
     position = start
     try:
-        while position < len(data) and not decoders[0].eof:
-            chunk = data[position : position + _CHUNK]
+        while position < end and not decoders[0].eof:
+            chunk = data[position : min(position + _CHUNK, end)]
             position += len(chunk)
             if not feed(0, chunk):
                 break

@@ -6,6 +6,7 @@ fuzzing, kept in ``regressions/``: closing pdfplumber used to parse every page a
 
 from __future__ import annotations
 
+import zlib
 from pathlib import Path
 
 import pdfplumber.page
@@ -29,6 +30,7 @@ from tests.proposals.extraction.hostile import (
     nested_docx,
     pdf_with_streams,
     segments_pdf,
+    stream,
     text_pdf,
     zero_page_pdf,
 )
@@ -150,6 +152,34 @@ def test_stream_inflating_to_exactly_the_limit_passes():
     assert info.value.code == "zip_bomb"
     with pytest.raises(ExtractionError):
         check_streams(data + data[data.index(b"5 0 obj") :], max_total=2 * inflated - 1)
+
+
+def test_more_streams_than_the_limit_is_too_complex(monkeypatch):
+    data = pdf_with_streams([stream(b"BT ET\n", filters=1) for _ in range(3)])
+    monkeypatch.setattr(pdf_module, "MAX_STREAMS", 3)
+    check_streams(data)
+    monkeypatch.setattr(pdf_module, "MAX_STREAMS", 2)
+    with pytest.raises(ExtractionError) as info:
+        check_streams(data)
+    assert (info.value.code, info.value.message) == (
+        "too_complex",
+        "PDF 内部结构异常（超过 2 个数据流）/ the PDF holds more than 2 streams",
+    )
+
+
+def test_streams_that_overlap_are_too_complex():
+    # 200 stream keywords before one endstream: each would inflate the rest of the file again
+    body = zlib.compress(b"BT ET\n" * 1000)
+    overlapping = b"".join(b"%d 0 obj << /Filter /FlateDecode >> stream\n" % (100 + i) for i in range(200))
+    data = pdf_with_streams(
+        [b"<< /Length 1 /Filter /FlateDecode >>\nstream\n" + overlapping + body + b"\nendstream"]
+    )
+    with pytest.raises(ExtractionError) as info:
+        check_streams(data)
+    assert (info.value.code, info.value.message) == (
+        "too_complex",
+        "PDF 内部结构异常（数据流相互重叠）/ the PDF's streams overlap",
+    )
 
 
 def test_image_streams_are_not_counted_as_content():
