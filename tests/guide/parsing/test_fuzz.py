@@ -6,7 +6,7 @@ a result or the parser's own error, never another exception, and a time per inpu
 ratio to parsing the real guide once, measured in the same run (shared machines are noisy).
 
 Budget: derandomized (reproducible in CI), no example database (nothing written to disk), a few
-hundred examples in all; about 15 s on a 2-core machine.
+hundred examples in all; about 10 s on a 2-core machine.
 """
 
 from __future__ import annotations
