@@ -5,7 +5,7 @@ Unicode and tokens the parser reacts to inserted) and generated indicator string
 a result or the parser's own error, never another exception, and a time per input bounded as a
 ratio to parsing the real guide once, measured in the same run (shared machines are noisy).
 
-Budget: derandomized (reproducible in CI), no example database (nothing written to disk), a few
+Budget: derandomized (reproducible in CI), no example database (nothing written to the project tree), a few
 hundred examples in all; about 10 s on a 2-core machine.
 """
 
