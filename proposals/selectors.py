@@ -96,8 +96,9 @@ def draft_upload_stalled(upload: DraftUpload) -> bool:
 
 
 def extraction_hard_time_limit() -> int:
-    """Seconds after which Celery kills an extraction task (its soft limit is
-    ``EXTRACTION_TIME_LIMIT``; the extra half minute lets it record the time-out)."""
+    """Seconds after which Celery kills an extraction task: the reading child's own
+    limit is ``EXTRACTION_TIME_LIMIT``, the task's soft limit 15 s and its hard limit
+    30 s later (time to record the outcome)."""
     return settings.EXTRACTION_TIME_LIMIT + 30
 
 

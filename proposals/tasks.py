@@ -12,7 +12,7 @@ from . import selectors, services
     name="proposals.draft_extract",
     acks_late=True,
     reject_on_worker_lost=True,
-    soft_time_limit=settings.EXTRACTION_TIME_LIMIT,
+    soft_time_limit=settings.EXTRACTION_TIME_LIMIT + 15,
     time_limit=selectors.extraction_hard_time_limit(),
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=1,

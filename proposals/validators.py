@@ -286,6 +286,9 @@ EXTRACTION_MESSAGES = {
     "no_text": _("没有读到文字：这可能是扫描件或纯图片 PDF。请上传由 Word 导出的 PDF 或 .docx 文件。"),
     "image_only": _("没有读到文字：这可能是扫描件或纯图片 PDF。请上传由 Word 导出的 PDF 或 .docx 文件。"),
     "too_many_pages": _("文件页数过多，已拒绝。"),
+    "too_complex": _(
+        "文件结构过于复杂，读取所需的内存或时间超出上限，请另存为 .docx 或由 Word 导出 PDF 后重新上传。"
+    ),
 }
 # Reasons a stored upload could not be read (DraftUpload.error holds the code).
 UPLOAD_MESSAGES = {

@@ -141,7 +141,10 @@ STORAGES = {
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MAX_UPLOAD_BYTES = env.int("MAX_UPLOAD_BYTES", default=20 * 1024 * 1024)
 MAX_UPLOAD_PAGES = env.int("MAX_UPLOAD_PAGES", default=200)
+# Uploaded drafts are read in a child process with this much address space and this many
+# seconds (proposals.extraction.sandbox); the task's own soft limit is 15 s later.
 EXTRACTION_TIME_LIMIT = env.int("EXTRACTION_TIME_LIMIT", default=60)
+EXTRACTION_MEMORY_BYTES = env.int("EXTRACTION_MEMORY_BYTES", default=768 * 1024 * 1024)
 # Form fields (everything but files) of one request; Django answers 400 past it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024

@@ -23,7 +23,8 @@ from common.services import audit_record
 
 from .. import selectors
 from ..enums import AttachmentKind, UploadState
-from ..extraction import ExtractionError, extract
+from ..extraction import ExtractionError
+from ..extraction.sandbox import extract_bounded
 from ..interchange import ProposalData, parse_proposal, proposal_to_dict
 from ..models import Attachment, DraftUpload, Proposal
 from ..validators import CONTENT_TYPES, UPLOAD_MESSAGES, upload_check_draft
@@ -113,9 +114,13 @@ def draft_extract(*, upload_id: int, task_id: str | None = None) -> DraftUpload 
 
     Idempotent and status-guarded: only a queued upload (or one whose lease expired,
     or is held by this same task id: a redelivery or retry) is read; a second
-    delivery finds it running under a live lease, done or failed and returns. Unreadable files end ``failed`` with the reason in ``error`` (a code
-    of validators.UPLOAD_MESSAGES, translated when shown, or the extractor's own
-    message); so do a time-out and an unexpected error (logged).
+    delivery finds it running under a live lease, done or failed and returns.
+
+    The file is read in a child process under a memory limit (EXTRACTION_MEMORY_BYTES)
+    and a hard timeout (EXTRACTION_TIME_LIMIT), so a hostile file cannot exhaust the
+    worker. Unreadable files end ``failed`` with the reason in ``error`` (a code of
+    validators.UPLOAD_MESSAGES, translated when shown, or the extractor's own
+    message); so do a time-out, a memory bomb and a bug of the reader.
     """
     upload = _claim(upload_id, task_id=task_id)
     if upload is None:
@@ -123,9 +128,16 @@ def draft_extract(*, upload_id: int, task_id: str | None = None) -> DraftUpload 
     try:
         with upload.file.open("rb") as fh:
             data = fh.read(settings.MAX_UPLOAD_BYTES + 1)
-        result = extract(data, max_bytes=settings.MAX_UPLOAD_BYTES, max_pages=settings.MAX_UPLOAD_PAGES)
+        result = extract_bounded(
+            data,
+            max_bytes=settings.MAX_UPLOAD_BYTES,
+            max_pages=settings.MAX_UPLOAD_PAGES,
+            memory_bytes=settings.EXTRACTION_MEMORY_BYTES,
+            timeout=settings.EXTRACTION_TIME_LIMIT,
+        )
     except ExtractionError as exc:
-        # Known codes are stored as the code (translated when shown), others as the package's message.
+        # Known codes are stored as the code (translated when shown), others as the package's message;
+        # the reader's own bugs come back from its child process as "internal".
         _finish(
             upload, state=UploadState.FAILED, error=exc.code if exc.code in UPLOAD_MESSAGES else exc.message
         )
@@ -134,9 +146,6 @@ def draft_extract(*, upload_id: int, task_id: str | None = None) -> DraftUpload 
     except OSError:
         log.exception("draft upload %s: stored file cannot be read", upload_id)
         _finish(upload, state=UploadState.FAILED, error="file_missing")
-    except Exception:  # the extractor's bugs must end in a recorded failure, not a stuck upload
-        log.exception("draft upload %s: extraction failed", upload_id)
-        _finish(upload, state=UploadState.FAILED, error="internal")
     else:
         _finish(
             upload,

@@ -672,7 +672,7 @@ def test_draft_extract_reads_queued_upload_once():
 def test_draft_extract_skips_an_upload_another_worker_is_reading(monkeypatch):
     from proposals.services import uploads
 
-    monkeypatch.setattr(uploads, "extract", lambda *a, **k: pytest.fail("must not read"))
+    monkeypatch.setattr(uploads, "extract_bounded", lambda *a, **k: pytest.fail("must not read"))
     upload = stored_upload(make_user(), b"PK", state="running")
     services.draft_extract(upload_id=upload.pk)
     upload.refresh_from_db()
@@ -702,7 +702,7 @@ def test_draft_extract_redelivered_with_the_same_task_id_takes_over_at_once():
 def test_draft_extract_leaves_an_upload_under_another_tasks_live_lease(monkeypatch):
     from proposals.services import uploads
 
-    monkeypatch.setattr(uploads, "extract", lambda *a, **k: pytest.fail("must not read"))
+    monkeypatch.setattr(uploads, "extract_bounded", lambda *a, **k: pytest.fail("must not read"))
     upload = stored_upload(make_user(), b"PK", state="running")
     DraftUpload.objects.filter(pk=upload.pk).update(
         lease_task="task-1", lease_token="live", lease_expires_at=timezone.now() + timedelta(minutes=5)
@@ -716,13 +716,13 @@ def test_draft_extract_taken_over_meanwhile_writes_nothing(monkeypatch):
     from proposals.services import uploads
 
     upload = stored_upload(make_user(), build_docx(complete_data()))
-    real_extract = uploads.extract
+    real_extract = uploads.extract_bounded
 
     def taken_over(*args, **kwargs):
         DraftUpload.objects.filter(pk=upload.pk).update(lease_token="someone-else")
         return real_extract(*args, **kwargs)
 
-    monkeypatch.setattr(uploads, "extract", taken_over)
+    monkeypatch.setattr(uploads, "extract_bounded", taken_over)
     services.draft_extract(upload_id=upload.pk, task_id="task-1")
     upload.refresh_from_db()
     assert (upload.state, upload.extracted, upload.lease_token) == ("running", {}, "someone-else")
@@ -740,7 +740,7 @@ def test_draft_extract_records_when_it_started_and_counts_the_attempt():
 def test_draft_extract_leaves_alone_an_upload_that_queued_long_but_started_just_now(monkeypatch):
     from proposals.services import uploads
 
-    monkeypatch.setattr(uploads, "extract", lambda *a, **k: pytest.fail("must not read"))
+    monkeypatch.setattr(uploads, "extract_bounded", lambda *a, **k: pytest.fail("must not read"))
     upload = stored_upload(make_user(), b"PK", state="running")
     DraftUpload.objects.filter(pk=upload.pk).update(
         created_at=timezone.now() - timedelta(hours=1), started_at=timezone.now()
@@ -870,24 +870,30 @@ def test_draft_extract_records_time_out(monkeypatch):
     def slow(*args, **kwargs):
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr(uploads, "extract", slow)
+    monkeypatch.setattr(uploads, "extract_bounded", slow)
     upload = stored_upload(make_user(), b"%PDF-1.4")
     services.draft_extract(upload_id=upload.pk)
     upload.refresh_from_db()
     assert (upload.state, upload.error) == ("failed", "timeout")
 
 
-def test_draft_extract_records_extractor_bug_as_failed(monkeypatch):
-    from proposals.services import uploads
+def test_draft_extract_records_a_memory_bomb_as_too_complex_and_the_worker_survives(settings):
+    from tests.proposals.extraction.hostile import line_flood_pdf
 
-    def buggy(*args, **kwargs):
-        raise KeyError("oops")
-
-    monkeypatch.setattr(uploads, "extract", buggy)
-    upload = stored_upload(make_user(), b"%PDF-1.4")
+    settings.EXTRACTION_MEMORY_BYTES = 300 * 1024 * 1024
+    upload = stored_upload(make_user(), line_flood_pdf(60 * 1024 * 1024))
     services.draft_extract(upload_id=upload.pk)
     upload.refresh_from_db()
-    assert (upload.state, upload.error) == ("failed", "internal")
+    assert (upload.state, upload.error) == ("failed", "too_complex")
+
+
+def test_draft_extract_of_a_docx_nested_5000_deep_is_too_complex():
+    from tests.proposals.extraction.hostile import nested_docx
+
+    upload = stored_upload(make_user(), nested_docx(5000))
+    services.draft_extract(upload_id=upload.pk)
+    upload.refresh_from_db()
+    assert (upload.state, upload.error) == ("failed", "too_complex")
 
 
 def test_extract_task_takes_the_upload_pk_and_runs_the_service():
@@ -903,7 +909,7 @@ def test_extract_task_has_time_limits_from_settings_and_acks_late(settings):
     from proposals.tasks import draft_extract_task
 
     assert (draft_extract_task.name, draft_extract_task.acks_late) == ("proposals.draft_extract", True)
-    assert draft_extract_task.soft_time_limit == settings.EXTRACTION_TIME_LIMIT
+    assert draft_extract_task.soft_time_limit == settings.EXTRACTION_TIME_LIMIT + 15  # the child has EXTRACTION_TIME_LIMIT
     assert draft_extract_task.time_limit == settings.EXTRACTION_TIME_LIMIT + 30
 
 
