@@ -90,7 +90,17 @@ class OwnRedis:
 class Worker:
     """`celery worker` with two prefork children and its relay, in its own session."""
 
-    def __init__(self, *, redis_url: str, log: Path, name: str = "fault1", slow: float = 0, env=None):
+    def __init__(
+        self,
+        *,
+        redis_url: str,
+        log: Path,
+        name: str = "fault1",
+        slow: float = 0,
+        env=None,
+        queues: str = "celery,screening,extraction",
+    ):
+        self.queues = queues
         self.name = name
         self.node = f"{name}@{socket.gethostname()}"
         self.log = log
@@ -126,7 +136,7 @@ class Worker:
                 "-n",
                 self.node,
                 "-Q",
-                "celery,screening,extraction",
+                self.queues,
                 "-c",
                 "2",
                 "-P",

@@ -176,3 +176,19 @@ def _docx_upload(content: bytes):
     return upload(
         "draft.docx", content, "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
     )
+
+
+def test_a_long_extraction_never_delays_a_check(guide, start_worker):
+    from proposals.docgen import build_docx
+    from proposals.services import draft_upload_create
+    from tests.factories.proposals import complete_data, make_user, upload
+
+    start_worker(name="extraction", queues="extraction", env={"FAULT_SLOW_EXTRACT_SECONDS": "30"})
+    start_worker(name="checks", queues="celery,screening")
+    owner = make_user("long-reader")
+    draft = draft_upload_create(owner=owner, file=upload("draft.docx", build_docx(complete_data())))
+    wait_until(lambda: DraftUpload.objects.get(pk=draft.pk).state == "running", timeout=30)
+    run = services.screening_request(proposal=make_proposal(), reason="manual")
+    seconds = wait_until(lambda: ScreeningRun.objects.get(pk=run.pk).status == "done", timeout=20)
+    record("check while a 30 s extraction runs → check done", seconds)
+    assert DraftUpload.objects.get(pk=draft.pk).state == "running"
