@@ -10,14 +10,19 @@ from django.utils.translation import gettext_lazy as _
 
 
 class AuditEntry(models.Model):
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     action = models.CharField(_("动作"), max_length=64, db_index=True)
-    target_type = models.CharField(max_length=64, blank=True)
-    target_id = models.CharField(max_length=64, blank=True)
-    data = models.JSONField(default=dict, blank=True)
+    target_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    data = models.JSONField(_("详情"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-at", "-id"]
@@ -26,7 +31,10 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("审计记录")
 
     def __str__(self) -> str:
-        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+        # In settings.TIME_ZONE (Asia/Shanghai), like every other time the site shows.
+        return (
+            f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
+        )
 
 
 class Leased(models.Model):

@@ -5,6 +5,7 @@ partner requirements and formal-review clauses. Rows are written only by
 import re
 
 from django.db import models
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 ITEM_START = re.compile(r"^[(（]\d+[)）]")
@@ -26,6 +27,7 @@ class Guide(models.Model):
     subtasks_allowed = models.BooleanField(_("可下设任务"), null=True, blank=True)
     source_name = models.CharField(max_length=255, blank=True)
     source_sha256 = models.CharField(max_length=64, blank=True)
+    english_source = models.CharField(_("英文数据文件"), max_length=255, blank=True)
     warnings = models.JSONField(default=list, blank=True)
     ingested_at = models.DateTimeField(auto_now=True)
 
@@ -60,6 +62,8 @@ class Direction(models.Model):
     code = models.CharField(_("方向编号"), max_length=16)
     position = models.PositiveIntegerField(default=0)
     title = models.CharField(_("方向名称"), max_length=300)
+    title_en = models.CharField(_("英文名称"), max_length=300, blank=True)
+    keywords_en = models.TextField(_("英文关键词"), blank=True)
     research_content = models.TextField(_("研究内容"), blank=True)
     research_items = models.JSONField(_("研究内容子项"), default=list, blank=True)
     indicators_text = models.TextField(_("考核指标"), blank=True)
@@ -77,6 +81,13 @@ class Direction(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    @property
+    def title_localized(self) -> str:
+        """The English title when English is active and the guide has one, else the guide's title."""
+        if self.title_en and (get_language() or "").startswith("en"):
+            return self.title_en
+        return self.title
 
     @property
     def quantitative_count(self) -> int:

@@ -9,6 +9,7 @@ from django.db import transaction
 from common.services import audit_record
 
 from .models import Area, Direction, FormalClause, Guide, Indicator, PartnerRequirement
+from .parsing.english import EnglishGuide, english_load, english_path
 from .parsing.readers import parse_file
 from .parsing.types import ParsedGuide
 
@@ -22,10 +23,22 @@ def guide_parse_file(*, path: Path) -> tuple[ParsedGuide, str]:
 
 
 @transaction.atomic
-def guide_save(*, parsed: ParsedGuide, source_name: str = "", sha256: str = "", by=None) -> Guide:
+def guide_save(
+    *,
+    parsed: ParsedGuide,
+    source_name: str = "",
+    sha256: str = "",
+    english: EnglishGuide | None = None,
+    english_name: str = "",
+    by=None,
+) -> Guide:
     """Persist a parsed guide. Idempotent: the guide of a year is updated in place,
     directions keep their primary keys (proposals link to them), directions and
-    areas no longer in the text are removed. Guides of other years are untouched."""
+    areas no longer in the text are removed. Guides of other years are untouched.
+    `english` (the per-year English titles and keywords, see guide.parsing.english) fills
+    `title_en`/`keywords_en`; without it they are emptied and search is over the Chinese text."""
+    if english is not None and english.year not in (None, parsed.year):
+        english = None
     elig = parsed.eligibility
     ppd = parsed.projects_per_direction or (None, None)
     guide, created = Guide.objects.update_or_create(
@@ -44,6 +57,7 @@ def guide_save(*, parsed: ParsedGuide, source_name: str = "", sha256: str = "", 
             "subtasks_allowed": elig.subtasks_allowed,
             "source_name": source_name,
             "source_sha256": sha256,
+            "english_source": english_name if english is not None else "",
             "warnings": list(parsed.warnings),
         },
     )
@@ -57,6 +71,7 @@ def guide_save(*, parsed: ParsedGuide, source_name: str = "", sha256: str = "", 
 
     kept = []
     for position, d in enumerate(parsed.directions):
+        en = english.directions.get(d.code) if english is not None else None
         direction, _ = Direction.objects.update_or_create(
             guide=guide,
             code=d.code,
@@ -64,6 +79,8 @@ def guide_save(*, parsed: ParsedGuide, source_name: str = "", sha256: str = "", 
                 "area": areas[d.area],
                 "position": position,
                 "title": d.title,
+                "title_en": en.title if en else "",
+                "keywords_en": "; ".join(en.keywords) if en else "",
                 "research_content": d.research_content,
                 "research_items": list(d.research_items),
                 "indicators_text": d.indicators_text,
@@ -123,6 +140,15 @@ def guide_save(*, parsed: ParsedGuide, source_name: str = "", sha256: str = "", 
 
 
 def guide_ingest(*, path: Path, by=None) -> Guide:
-    """Parse a guide file and persist it (see guide_save). One transaction."""
+    """Parse a guide file and persist it (see guide_save), with the English titles and
+    keywords of `<name>.en.json` beside it when that file exists. One transaction."""
     parsed, sha = guide_parse_file(path=path)
-    return guide_save(parsed=parsed, source_name=Path(path).name, sha256=sha, by=by)
+    english = english_load(path)
+    return guide_save(
+        parsed=parsed,
+        source_name=Path(path).name,
+        sha256=sha,
+        english=english,
+        english_name=english_path(path).name if english is not None else "",
+        by=by,
+    )

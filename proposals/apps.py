@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ProposalsConfig(AppConfig):
     name = "proposals"
+    verbose_name = _("申报书")
     default_auto_field = "django.db.models.BigAutoField"

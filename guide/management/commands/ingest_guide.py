@@ -3,6 +3,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from guide.parsing.english import english_load, english_path
 from guide.parsing.errors import GuideParseError, GuideReadError
 from guide.parsing.types import to_json
 from guide.services import guide_parse_file, guide_save
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file")
         try:
             parsed, sha = guide_parse_file(path=file)
+            english = english_load(file)
         except (GuideReadError, GuideParseError) as exc:
             raise CommandError(f"{path}: {exc}") from None
         except OSError as exc:
@@ -29,7 +31,13 @@ class Command(BaseCommand):
         if json:
             self.stdout.write(_dumps(to_json(parsed)))
         if not dry_run:
-            guide = guide_save(parsed=parsed, source_name=file.name, sha256=sha)
+            guide = guide_save(
+                parsed=parsed,
+                source_name=file.name,
+                sha256=sha,
+                english=english,
+                english_name=english_path(file).name if english is not None else "",
+            )
             if not json:
                 self.stdout.write(
                     f"ingested {guide.year}: {len(parsed.areas)} areas, {len(parsed.directions)} directions, "
