@@ -385,7 +385,7 @@ def proposal_import(request):
         else:
             report = services.proposals_import_file(
                 content=content,
-                owner=form.cleaned_data["owner"] or request.user,
+                owner=form.cleaned_data["owner"],  # never the officer: an applicant or none
                 by=request.user,
                 source=f"web:{upload.name}",
                 allow_registries=is_admin(request.user),  # officers must not manage registries

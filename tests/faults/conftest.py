@@ -186,9 +186,9 @@ def _group_alive(pgid: int) -> bool:
 
 
 def _reset_producers(app) -> None:
-    if app._pool is not None:
-        app._pool.force_close_all()
-        app._pool = None
+    """Forget the app's cached pools, so the next publish connects to the broker URL now
+    configured (kombu keeps one pool per URL: closing one would break it for later tests)."""
+    app._pool = None
     app.amqp._producer_pool = None
 
 
