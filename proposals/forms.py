@@ -25,6 +25,8 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from common.roles import APPLICANT, role_of
+
 from .enums import AttachmentKind, Employment, UnitRole, UnitType
 from .identifiers import normalize_identifier
 from .interchange import (
@@ -439,20 +441,28 @@ class DraftUploadForm(forms.Form):
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("JSON 文件"), allow_empty_file=True)
     owner = forms.CharField(
-        label=_("所有者（用户名）"),
+        label=_("申请人（用户名）"),
         required=False,
         max_length=150,
-        help_text=_("新建的申报书归属此用户；留空则归属当前用户。"),
+        help_text=_(
+            "新建的申报书归属这个申请人账号；只更新已导入的申报书时可以留空（所有者不会改变）。"
+        ),
     )
 
     def clean_owner(self):
+        """An existing applicant account: an officer or admin never owns an imported proposal."""
         username = self.cleaned_data["owner"].strip()
         if not username:
             return None
         try:
-            return get_user_model().objects.get(username=username)
+            user = get_user_model().objects.get(username=username)
         except get_user_model().DoesNotExist:
             raise ValidationError(_("没有用户名为 %(name)s 的用户。"), params={"name": username}) from None
+        if role_of(user) != APPLICANT:
+            raise ValidationError(
+                _("%(name)s 不是申请人账号；申报书只能归属申请人。"), params={"name": username}
+            )
+        return user
 
 
 class SignupForm(BaseUserCreationForm):

@@ -7,9 +7,15 @@ written and every problem is reported with its JSON path. Unknown keys are
 ignored with a warning; a missing field is stored as missing.
 
 ``reference`` is the idempotency key: importing the same file again updates
-those proposals in place (their owner and state are kept). Only proposals that
-came from an import are ever updated; an applicant's own proposal with the same
-reference is an error, never overwritten.
+those proposals in place (their owner is kept). Only proposals that came from an
+import are ever updated; an applicant's own proposal with the same reference is
+an error, never overwritten.
+
+An imported proposal goes through the same checks and state machine as one typed
+into the form: it is written as a draft, then :func:`proposal_submit` runs the
+submission checks and, when nothing is wrong, moves it draft → submitted (which
+writes the outbox row that gets it screened). A proposal with problems stays a
+draft and the report lists its problems.
 """
 
 from __future__ import annotations
@@ -19,21 +25,36 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from common.services import audit_record
 
+from .. import selectors
 from ..enums import ProposalState
 from ..interchange import Issue, ProposalData, parse_batch
 from ..models import Proposal
-from .proposals import proposal_data_write
+from ..validators import FieldError
+from .proposals import proposal_data_write, proposal_submit, proposal_transition
+
+
+@dataclass
+class ImportedProposal:
+    """What the import did with one proposal: ``created`` or updated, the state it is
+    in now, and the submission checks' problems that keep it a draft (empty when it
+    was submitted or left unchanged)."""
+
+    reference: str
+    created: bool
+    state: str
+    problems: list[FieldError] = field(default_factory=list)
+    unchanged: bool = False
 
 
 @dataclass
 class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    proposals: list[ImportedProposal] = field(default_factory=list)
     errors: list[Issue] = field(default_factory=list)
     warnings: list[Issue] = field(default_factory=list)
     registries: dict[str, int] | None = None
@@ -73,7 +94,9 @@ def _reference_errors(proposals: list[ProposalData], *, existing: dict[str, Prop
         proposal = existing.get(p.reference)
         if proposal is None:
             if owner is None:
-                message = _("%(path)s：新申报书 %(ref)s 需要指定所有者（--owner）。")
+                message = _(
+                    "%(path)s：新申报书 %(ref)s 需要指定所属的申请人（命令行 --owner，导入页面的“申请人”一栏）。"
+                )
                 errors.append(Issue(path, "no_owner", message % params))
         elif proposal.source != IMPORT_SOURCE:
             message = _(
@@ -85,23 +108,43 @@ def _reference_errors(proposals: list[ProposalData], *, existing: dict[str, Prop
                 "%(path)s：编号 %(ref)s 的申报书属于另一个用户；导入不能更新它，也不能更改它的所有者。"
             )
             errors.append(Issue(path, "other_owner", message % params))
+        elif proposal.state == ProposalState.SCREENING:
+            message = _("%(path)s：编号 %(ref)s 的申报书正在预审，现在不能更新，请稍后再导入。")
+            errors.append(Issue(path, "screening", message % params))
     return errors
 
 
 def _write(
-    proposals: list[ProposalData], *, existing: dict[str, Proposal], owner, report: ImportReport
+    proposals: list[ProposalData], *, existing: dict[str, Proposal], owner, by, report: ImportReport
 ) -> None:
-    now = timezone.now()
+    """Write each proposal as a draft and submit the ones that pass the checks.
+
+    A new proposal is created as a draft. An existing one that is submitted or
+    screened keeps its state when the file brings the same data again; changed
+    data takes it back to draft (as the owner's "reopen" would) and through the
+    checks again, so changed data is never left standing as screened."""
     for p in proposals:
         proposal = existing.get(p.reference)
-        if proposal is None:
-            proposal = Proposal(
-                owner=owner, source=IMPORT_SOURCE, state=ProposalState.SUBMITTED, submitted_at=now
-            )
+        created = proposal is None
+        if created:
+            proposal = Proposal(owner=owner, source=IMPORT_SOURCE, state=ProposalState.DRAFT)
             report.created.append(p.reference)
+            proposal_data_write(proposal=proposal, data=p)
         else:
             report.updated.append(p.reference)
-        proposal_data_write(proposal=proposal, data=p)
+            before = selectors.proposal_to_data(proposal)
+            proposal_data_write(proposal=proposal, data=p)
+            if proposal.state != ProposalState.DRAFT:
+                if selectors.proposal_to_data(proposal) == before:
+                    report.proposals.append(
+                        ImportedProposal(p.reference, created=False, state=proposal.state, unchanged=True)
+                    )
+                    continue
+                proposal_transition(proposal=proposal, to=ProposalState.DRAFT, by=by)
+        problems = proposal_submit(proposal=proposal, by=by)
+        report.proposals.append(
+            ImportedProposal(p.reference, created=created, state=proposal.state, problems=problems)
+        )
 
 
 def proposals_import(
@@ -110,13 +153,16 @@ def proposals_import(
     """Import a parsed interchange document: a batch ``{"registries": ..., "proposals": [...]}``,
     a bare list of proposals, or one proposal object.
 
-    New proposals belong to ``owner`` (required when the file has any) and are
-    stored as submitted with source "import" (they come from the official
-    submission system). An existing proposal with the same reference is updated in
-    place only when it came from an import itself and belongs to ``owner`` (any
-    owner when ``owner`` is None); its owner and state are kept. A reference used by
-    any other proposal (an applicant's draft, whatever its state) is an error:
-    an import never changes applicants' own data.
+    New proposals belong to ``owner`` (required when the file has any) and have
+    source "import". Each is written as a draft and submitted through
+    :func:`proposal_submit` when it passes the submission checks; otherwise it stays
+    a draft and ``report.proposals`` lists its problems. An existing proposal with
+    the same reference is updated in place only when it came from an import itself,
+    belongs to ``owner`` (any owner when ``owner`` is None) and is not being
+    screened; its owner is kept, and changed data takes a submitted or screened
+    proposal back to draft and through the checks again. A reference used by any
+    other proposal (an applicant's draft, whatever its state) is an error: an
+    import never changes applicants' own data.
 
     ``registries`` go to ``screening.services.registries_import`` when the
     screening engine provides it (else they are skipped with a warning), and only
@@ -124,8 +170,9 @@ def proposals_import(
     page allows them for admins only; the command line is trusted).
 
     One transaction; nothing is written when the report has errors. Writes a
-    ``proposals.imported`` audit entry. Idempotent: importing the same file again
-    updates the same proposals to the same data.
+    ``proposals.imported`` audit entry (and the state machine's own entries).
+    Idempotent: importing the same file again updates the same proposals to the
+    same data and leaves submitted ones as they are.
     """
     if isinstance(data, dict) and "proposals" not in data and "registries" not in data:
         data = [data]
@@ -178,7 +225,7 @@ def proposals_import(
                 raise _Rollback
             try:
                 with transaction.atomic():
-                    _write(batch.proposals, existing=existing, owner=owner, report=report)
+                    _write(batch.proposals, existing=existing, owner=owner, by=by, report=report)
             except IntegrityError as exc:
                 # Another request took one of the new references after the check above.
                 report.errors.append(
@@ -200,10 +247,15 @@ def proposals_import(
             audit_record(
                 actor=by,
                 action="proposals.imported",
-                data={"source": source, "created": len(report.created), "updated": len(report.updated)},
+                data={
+                    "source": source,
+                    "created": len(report.created),
+                    "updated": len(report.updated),
+                    "submitted": sum(1 for p in report.proposals if p.state == ProposalState.SUBMITTED),
+                },
             )
     except _Rollback:
-        report.created, report.updated, report.registries = [], [], None
+        report.created, report.updated, report.proposals, report.registries = [], [], [], None
     return report
 
 

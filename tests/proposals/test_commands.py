@@ -109,7 +109,7 @@ def test_import_proposals_creates_then_updates_in_place(tmp_path, monkeypatch):
     )
     out = io.StringIO()
     call_command("import_proposals", str(path), owner="bob", stdout=out)
-    assert out.getvalue() == "created 2, updated 0\n"
+    assert out.getvalue() == "SQ-1: created, submitted\nSQ-2: created, submitted\ncreated 2, updated 0\n"
     ids = dict(Proposal.objects.values_list("reference", "pk"))
     assert set(Proposal.objects.values_list("owner", flat=True)) == {bob.pk}
 
@@ -120,7 +120,7 @@ def test_import_proposals_creates_then_updates_in_place(tmp_path, monkeypatch):
     )
     out = io.StringIO()
     call_command("import_proposals", str(path), stdout=out)
-    assert out.getvalue() == "created 0, updated 2\n"
+    assert out.getvalue() == "SQ-1: updated, submitted\nSQ-2: unchanged, submitted\ncreated 0, updated 2\n"
     assert dict(Proposal.objects.values_list("reference", "pk")) == ids
     assert Proposal.objects.get(reference="SQ-1").title == "改过的名称"
     assert Unit.objects.count() == 4
@@ -171,5 +171,5 @@ def test_import_proposals_on_the_command_line_loads_registries(tmp_path, monkeyp
     )
     out = io.StringIO()
     call_command("import_proposals", str(path), owner="bob", stdout=out)
-    assert out.getvalue() == "created 1, updated 0\nregistries: misconduct 0\n"
+    assert out.getvalue() == "SQ-1: created, submitted\ncreated 1, updated 0\nregistries: misconduct 0\n"
     assert calls == [({"misconduct": []}, "cli:batch.json")]

@@ -517,8 +517,11 @@ def test_officer_import_page_imports_file_for_named_owner(client, officer):
 
 
 def test_officer_import_page_lists_errors_with_paths_and_imports_nothing(client, officer):
+    make_user("bob")
     content = b'{"proposals": [{"reference": "SQ-I", "start_date": "soon"}]}'
-    response = client.post(reverse("proposals:import"), {"file": upload("batch.json", content)})
+    response = client.post(
+        reverse("proposals:import"), {"file": upload("batch.json", content), "owner": "bob"}
+    )
     assert response.status_code == 400
     assert [e.path for e in response.context["report"].errors] == ["proposals[0].start_date"]
     assert "proposals[0].start_date" in response.content.decode()
@@ -568,9 +571,13 @@ def registries_calls(monkeypatch):
 
 
 def test_officer_import_with_registries_is_refused_and_writes_nothing(client, officer, registries_calls):
+    make_user("bob")
     response = client.post(
         reverse("proposals:import"),
-        {"file": _batch_file(complete_data(reference="SQ-I"), registries={"misconduct": []})},
+        {
+            "file": _batch_file(complete_data(reference="SQ-I"), registries={"misconduct": []}),
+            "owner": "bob",
+        },
     )
     assert response.status_code == 400
     assert [(e.path, e.code) for e in response.context["report"].errors] == [("registries", "not_allowed")]
@@ -580,9 +587,13 @@ def test_officer_import_with_registries_is_refused_and_writes_nothing(client, of
 
 def test_admin_import_loads_registries(client, registries_calls):
     client.force_login(make_user("root", role="admin"))
+    make_user("bob")
     response = client.post(
         reverse("proposals:import"),
-        {"file": _batch_file(complete_data(reference="SQ-I"), registries={"misconduct": []})},
+        {
+            "file": _batch_file(complete_data(reference="SQ-I"), registries={"misconduct": []}),
+            "owner": "bob",
+        },
     )
     assert response.status_code == 200
     assert (registries_calls, response.context["report"].registries) == (

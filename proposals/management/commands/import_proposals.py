@@ -1,7 +1,9 @@
 """Import proposals from an interchange JSON file.
 
 The whole file is one transaction: any error (reported with its JSON path)
-means nothing is written and exit status 1. ``reference`` is the idempotency
+means nothing is written and exit status 1. Each proposal is written as a draft
+and submitted when it passes the submission checks; the output says, per
+proposal, "created as draft with N problems" (listing them) or "created, submitted". ``reference`` is the idempotency
 key, so running the same file again updates the proposals in place (only ones
 that came from an import; an applicant's own proposal is never overwritten).
 """
@@ -45,7 +47,22 @@ class Command(BaseCommand):
             for error in report.errors:
                 self.stderr.write(f"error: {error.path or '/'}: {error.message}")
             raise CommandError(f"{file}: {len(report.errors)} error(s); nothing imported")
+        for item in report.proposals:
+            self.stdout.write(f"{item.reference}: {_outcome(item)}")
+            for problem in item.problems:
+                self.stdout.write(f"    {problem.path}: {problem.message}")
         self.stdout.write(f"created {len(report.created)}, updated {len(report.updated)}")
         if report.registries:
             counts = ", ".join(f"{name} {count}" for name, count in sorted(report.registries.items()))
             self.stdout.write(f"registries: {counts}")
+
+
+def _outcome(item) -> str:
+    """ "created, submitted", "updated as draft with 2 problems", "unchanged, screened"."""
+    if item.unchanged:
+        return f"unchanged, {item.state}"
+    verb = "created" if item.created else "updated"
+    if item.problems:
+        count = len(item.problems)
+        return f"{verb} as draft with {count} problem{'' if count == 1 else 's'}"
+    return f"{verb}, {item.state}"
