@@ -3,39 +3,30 @@ screening chunk waits FAULT_SLOW_SECONDS before it reads its data, so that a tes
 kill a process, the database connection or the broker while runs are running; each
 draft reading waits FAULT_SLOW_EXTRACT_SECONDS."""
 
+import importlib
 import os
 import time
 
 from celery.signals import worker_process_init
 
-
-@worker_process_init.connect
-def _slow_down_extraction(**kwargs):
-    seconds = float(os.environ.get("FAULT_SLOW_EXTRACT_SECONDS") or 0)
-    if not seconds:
-        return
-    from proposals.services import uploads
-
-    extract = uploads.extract_bounded
-
-    def slow(*args, **kw):
-        time.sleep(seconds)
-        return extract(*args, **kw)
-
-    uploads.extract_bounded = slow
+DELAYS = [
+    ("FAULT_SLOW_SECONDS", "screening.services", "_execute"),
+    ("FAULT_SLOW_EXTRACT_SECONDS", "proposals.services.uploads", "extract_bounded"),
+]
 
 
 @worker_process_init.connect
-def _slow_down_screening(**kwargs):
-    seconds = float(os.environ.get("FAULT_SLOW_SECONDS") or 0)
-    if not seconds:
-        return
-    from screening import services
+def _slow_down(**kwargs):
+    for variable, module_name, name in DELAYS:
+        seconds = float(os.environ.get(variable) or 0)
+        if seconds:
+            module = importlib.import_module(module_name)
+            setattr(module, name, _delayed(getattr(module, name), seconds))
 
-    execute = services._execute
 
-    def slow(runs, **kw):
+def _delayed(function, seconds: float):
+    def delayed(*args, **kwargs):
         time.sleep(seconds)
-        return execute(runs, **kw)
+        return function(*args, **kwargs)
 
-    services._execute = slow
+    return delayed
