@@ -533,6 +533,24 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
 }
 
+# Shorter wordings of a message for when one of its list params is empty
+# (``SHORTER[message_id][param]``), so a report never reads "低于指南：—". Used by
+# ``labels.message`` (the report, CSV, XLSX and PDF); the JSON export keeps ``render``.
+SHORTER: dict[str, dict[str, dict[str, str]]] = {
+    "direction.indicator_coverage.gaps": {
+        "weaker": {
+            "zh": "申报考核指标未完全涵盖指南方向 {direction} 的 {total} 项量化考核指标。缺少：{missing}。",
+            "en": "The proposal's indicators do not fully cover the {total} quantitative indicators of "
+            "direction {direction}. Missing: {missing}.",
+        },
+        "missing": {
+            "zh": "申报考核指标未完全涵盖指南方向 {direction} 的 {total} 项量化考核指标。低于指南：{weaker}。",
+            "en": "The proposal's indicators do not fully cover the {total} quantitative indicators of "
+            "direction {direction}. Weaker than the guide: {weaker}.",
+        },
+    },
+}
+
 RULE_TITLES: dict[str, dict[str, str]] = {
     "direction.exists": {"zh": "指南方向存在", "en": "Direction exists"},
     "submission.complete": {"zh": "申报书填写完整", "en": "Application complete"},
@@ -621,6 +639,18 @@ def render(
         if strict:
             raise
         return _raw(message_id, params)
+
+
+def fill(template: str, params: dict[str, Any], lang: str = "zh") -> str | None:
+    """``template`` with ``params`` shown as ``render`` shows them; None when a
+    placeholder has no param."""
+    values = {k: _display(v, lang) for k, v in params.items()}
+    if placeholders(template) - values.keys():
+        return None
+    try:
+        return template.format_map(values)
+    except (KeyError, IndexError, ValueError):
+        return None
 
 
 def rule_title(rule_id: str, lang: str = "zh") -> str:

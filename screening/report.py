@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .messages import RULE_TITLES, render
+from . import labels
+from .messages import RULE_TITLES
 from .models import Finding, ScreeningRun
 
 STATUS_ORDER = {"fail": 0, "warn": 1, "unknown": 2, "pass": 3, "not_applicable": 4}
@@ -23,6 +24,8 @@ class ReportLine:
     field: str
     evidence: list = field(default_factory=list)
     previous_status: str | None = None
+    field_label: str = ""  # the field as people name it (labels.field_label)
+    evidence_lines: list[str] = field(default_factory=list)  # readable, each once
 
 
 @dataclass
@@ -75,6 +78,7 @@ def report_lines(
     before = {}
     for f in previous or []:
         before.setdefault(f.rule, f.status)
+    names = labels.names_of(findings)
     lines = []
     for f in findings:
         lines.append(
@@ -83,11 +87,13 @@ def report_lines(
                 rule_title=RULE_TITLES.get(f.rule, {}).get(lang, f.rule),
                 status=f.status,
                 clause=f.clause,
-                message=render(f.message_id, f.params, lang),
-                fix=render(f.fix_id, f.params, lang) if f.fix_id else "",
+                message=labels.message(f.message_id, f.params, lang, names),
+                fix=labels.message(f.fix_id, f.params, lang, names) if f.fix_id else "",
                 field=f.field,
                 evidence=f.evidence,
                 previous_status=before.get(f.rule) if previous is not None else None,
+                field_label=labels.field_label(f.field, lang, names),
+                evidence_lines=labels.evidence_lines(f.evidence, lang, names),
             )
         )
     return lines

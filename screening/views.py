@@ -126,19 +126,22 @@ def export(request, fmt: str):
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     run_ids = [rid for rid in qs.values_list("latest_run_id", flat=True)[:EXPORT_LIMIT] if rid]
     items = exports.report_items(selectors.runs_for_export(run_ids).iterator(chunk_size=500))
+    lang = report.lang_key(get_language())
     if fmt == "csv":
-        response = StreamingHttpResponse(exports.csv_stream(items), content_type="text/csv; charset=utf-8")
+        response = StreamingHttpResponse(
+            exports.csv_stream(items, lang=lang), content_type="text/csv; charset=utf-8"
+        )
         response["Content-Disposition"] = 'attachment; filename="screening-report.csv"'
         return response
     if fmt == "xlsx":
         return FileResponse(
-            exports.xlsx_file(items),
+            exports.xlsx_file(items, lang=lang),
             as_attachment=True,
             filename="screening-report.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     if fmt == "pdf":
-        data = exports.pdf_bytes(items, lang=report.lang_key(get_language()), title=_("预审报告"))
+        data = exports.pdf_bytes(items, lang=lang, title=_("预审报告"))
         response = HttpResponse(data, content_type="application/pdf")
         response["Content-Disposition"] = 'attachment; filename="screening-report.pdf"'
         return response

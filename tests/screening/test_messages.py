@@ -239,3 +239,16 @@ def test_rule_title_of_unknown_rule_is_its_id():
 def test_member_paths_in_scenarios_point_at_members():
     fields = {f.field for f in EMITTED if f.rule == "member.ongoing_project" and f.status == "fail"}
     assert fields == {"members[0]"}
+
+
+def test_shorter_wordings_use_the_placeholders_of_their_message_less_the_empty_one():
+    from screening.messages import SHORTER
+
+    for message_id, variants in SHORTER.items():
+        for empty, entry in variants.items():
+            for lang in LANGUAGES:
+                assert placeholders(entry[lang]) == placeholders(MESSAGES[message_id][lang]) - {empty}, (
+                    message_id,
+                    empty,
+                    lang,
+                )

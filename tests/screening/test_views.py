@@ -116,18 +116,18 @@ def test_exports_in_three_formats(client, screened):
     login(client, make_user("officer3", role="officer"))
     csv_text = b"".join(client.get("/screening/export.csv").streaming_content).decode("utf-8-sig")
     rows = csv_text.splitlines()
-    assert rows[0].startswith("reference,title,direction,overall,rule,status")
-    assert sum(1 for r in rows if ",pi.age,fail," in r) == 1
+    assert rows[0].startswith("编号,项目名称,指南方向,预审结论,检查项,结论")
+    assert sum(1 for r in rows if r.endswith(",pi.age,fail,pi.birth_date")) == 1
     xlsx = client.get("/screening/export.xlsx")
     wb = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
-    summary = list(wb["proposals"].iter_rows(values_only=True))
+    summary = list(wb["申报项目"].iter_rows(values_only=True))
     assert summary[1][0] == screened.reference
-    assert summary[1][3] == "fail"
+    assert summary[1][3] == "不通过"
     pdf = client.get("/screening/export.pdf")
     with pdfplumber.open(io.BytesIO(pdf.content)) as doc:
         text = "".join(page.extract_text() for page in doc.pages)
     assert screened.reference in text
-    assert "pi.age" in text
+    assert "项目负责人年龄" in text.replace("\n", "")
 
 
 def test_proposal_report_json_matches_cli_format(client, screened):
@@ -234,7 +234,7 @@ def test_exports_survive_control_characters_and_neutralise_formulas(client, scre
     xlsx = client.get("/screening/export.xlsx")
     assert xlsx.status_code == 200
     wb = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
-    cell = wb["proposals"]["B2"]
+    cell = wb["申报项目"]["B2"]
     assert (cell.data_type, cell.value) == ("s", '\'=HYPERLINK("http://x")end')
     csv_text = b"".join(client.get("/screening/export.csv").streaming_content).decode("utf-8-sig")
     assert ',"\'=HYPERLINK(""' in csv_text

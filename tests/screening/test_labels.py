@@ -1,0 +1,102 @@
+"""screening.labels: field paths, codes and evidence as people read them."""
+
+from screening import labels
+from screening.messages import render
+
+
+def test_participant_unit_path_names_position_and_name():
+    names = {"units[1]": "某市发展和改革委员会"}
+    assert labels.field_label("units[1]", "zh", names) == "第 2 家参与单位“某市发展和改革委员会”"
+    assert labels.field_label("units[1]", "en", names) == "Participant unit 2 “某市发展和改革委员会”"
+    assert labels.field_label("units[0].country", "zh") == "第 1 家参与单位的国别/地区"
+
+
+def test_member_path_in_a_message_is_the_member_not_the_path():
+    params = {"name": "王强", "path": "members[1]", "others": ["P-0002"]}
+    assert labels.message("person.single_project.multiple", params, "zh") == (
+        "王强（第 2 位项目骨干）还主持或参与了本专项项目 P-0002，只能主持或参与 1 项。"
+    )
+    assert labels.message("person.single_project.multiple", params, "en") == (
+        "王强 (Key member 2) also leads or takes part in proposal(s) P-0002; only one is allowed."
+    )
+
+
+def test_missing_fields_are_each_named():
+    params = {"field": "members[0].id_number, members[1].id_number"}
+    assert labels.message("common.data_missing", params, "zh") == (
+        "缺少数据：第 1 位项目骨干的证件号码、第 2 位项目骨干的证件号码，无法判断。"
+    )
+    assert labels.message("common.data_missing", {"field": "pi.civil_servant"}, "en") == (
+        "Missing data: PI is a civil servant; cannot decide."
+    )
+
+
+def test_codes_in_params_become_words():
+    continents = {
+        "required": ["asia", "europe"],
+        "present": ["europe"],
+        "missing": ["asia"],
+        "requirement": "应包括",
+    }
+    assert labels.message("direction.partner_continents.missing", continents, "zh") == (
+        "缺少来自以下大洲的合作单位：亚洲（指南要求：应包括）。"
+    )
+    countries = {
+        "required": 2,
+        "count": 1,
+        "countries": ["DE"],
+        "counts_regions": False,
+        "requirement": "须有",
+    }
+    assert labels.message("direction.partner_countries.short", countries, "en") == (
+        "Partners from only 1 countries (regions): Germany; the guide requires 2 or more (须有)."
+    )
+    assert labels.message(
+        "common.guide_param_absent", {"year": 2022, "param": "max_duration_years"}, "zh"
+    ) == ("2022 年度指南未规定此项条件（实施周期上限），不适用。")
+
+
+def test_indicator_gaps_with_nothing_weaker_leave_out_the_weaker_part():
+    params = {"direction": "1.1", "total": 3, "missing": ["A"], "weaker": []}
+    assert labels.message("direction.indicator_coverage.gaps", params, "zh") == (
+        "申报考核指标未完全涵盖指南方向 1.1 的 3 项量化考核指标。缺少：A。"
+    )
+    assert labels.message(
+        "direction.indicator_coverage.gaps", {**params, "missing": [], "weaker": ["B"]}, "en"
+    ) == (
+        "The proposal's indicators do not fully cover the 3 quantitative indicators of direction 1.1. "
+        "Weaker than the guide: B."
+    )
+    # the stored wording (JSON export) is unchanged
+    assert render("direction.indicator_coverage.gaps", params, "zh").endswith("低于指南：—。")
+
+
+def test_evidence_lines_are_readable_and_each_shown_once():
+    evidence = [
+        {"field": "indicators_text", "value": None, "source": "guide", "required": "A"},
+        {"field": "indicators_text", "value": None, "source": "guide", "required": "B"},
+        {"field": "indicators_text", "value": "B ≥ 1", "source": "proposal", "required": "B ≥ 2"},
+        {"field": "attachments", "value": ["recommendation_letter"]},
+        {"field": "attachments", "value": ["recommendation_letter"]},
+    ]
+    assert labels.evidence_lines(evidence, "zh") == [
+        "指南考核指标“B ≥ 2”：申报书为“B ≥ 1”，低于指南",
+        "附件：推荐函",
+        "申报书未给出可比较数值的指南考核指标：2 项",
+    ]
+    assert labels.evidence_lines([{"field": "pi.employment", "value": None}], "en") == [
+        "PI employment: not given"
+    ]
+
+
+def test_names_are_gathered_from_params_and_evidence():
+    class F:
+        def __init__(self, params, evidence):
+            self.params, self.evidence = params, evidence
+
+    findings = [
+        F({"unit": "某委", "path": "units[2]"}, []),
+        F({}, [{"field": "units[3].country", "value": "DE", "unit": "TU Berlin"}]),
+        F({"name": "王强", "path": "members[1]"}, []),
+    ]
+    assert labels.names_of(findings) == {"units[2]": "某委", "units[3]": "TU Berlin", "members[1]": "王强"}
