@@ -52,8 +52,12 @@ class DirectionFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
+        # English words match the English titles and keywords of the guide's data file
+        # (guide.parsing.english), when it has one; the guide's own text is Chinese.
         return queryset.filter(
             Q(title__icontains=value)
+            | Q(title_en__icontains=value)
+            | Q(keywords_en__icontains=value)
             | Q(code__iexact=value)
             | Q(research_content__icontains=value)
             | Q(indicators_text__icontains=value)

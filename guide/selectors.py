@@ -1,7 +1,7 @@
 """Reads for the guide app. Every queryset here fetches what its page shows in a
 constant number of queries."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import Area, Direction, Guide, Indicator, PartnerRequirement
@@ -30,7 +30,9 @@ def direction_list(*, guide: Guide) -> QuerySet[Direction]:
         .prefetch_related(
             Prefetch("partner_requirements", queryset=PartnerRequirement.objects.order_by("id")),
         )
-        .annotate(indicator_count=Count("indicators"))
+        # The same count as the direction page's card: indicators with a comparator
+        # (Direction.quantitative_count), not every indicator line.
+        .annotate(quantitative_indicator_count=Count("indicators", filter=~Q(indicators__comparator="")))
         .order_by("position")
     )
 

@@ -4,5 +4,5 @@ from django.utils.translation import gettext_lazy as _
 
 class ProposalsConfig(AppConfig):
     name = "proposals"
-    verbose_name = _("申报书")
+    verbose_name = _("申报书管理")
     default_auto_field = "django.db.models.BigAutoField"
