@@ -16,6 +16,7 @@ from pathlib import Path
 from . import labels
 from .messages import render, rule_title
 from .models import Finding, ScreeningRun
+from .report import STATUS_ORDER
 
 # One row per finding: the columns people read first, then the raw ids (for
 # filtering and for scripts), in the order of COLUMNS.
@@ -292,7 +293,9 @@ def pdf_bytes(items: Iterable[ProposalReport], *, lang: str, title: str) -> byte
             ("VALIGN", (0, 0), (-1, -1), "TOP"),
             ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f3f8")),
         ]
-        for n, f in enumerate(i.findings, start=1):
+        # failures first, as on the report page
+        ordered = sorted(i.findings, key=lambda f: (STATUS_ORDER.get(f.status, 9), f.position))
+        for n, f in enumerate(ordered, start=1):
             details = [Paragraph(escape(labels.message(f.message_id, f.params, lang, names)), body)]
             if f.fix_id:
                 suggestion = labels.message(f.fix_id, f.params, lang, names)

@@ -159,6 +159,7 @@ def test_pdf_embeds_its_cjk_font(officer, screened):
 def test_pdf_shows_suggestions_and_clause_labels_in_chinese(officer, screened):
     rows = _cells(_pdf(officer, f"/screening/proposals/{screened.pk}/report.pdf"))
     assert rows[0] == ["检查项", "结论", "条款", "说明", "需修改的字段"]
+    assert rows[1][:2] == ["项目负责人年龄", "不通过"]  # failures first
     check, status, clause, details, field = _finding_row(rows, "项目负责人年龄")
     assert (status, clause, field.replace(" ", "")) == ("不通过", "形式审查 2(1)", "项目负责人出生日期")
     assert details.replace(" ", "") == (
