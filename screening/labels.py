@@ -299,7 +299,7 @@ _PARAM_KINDS: dict[str, dict[str, str]] = {
     "*": {"path": "who", "unit": "who"},
     "common.guide_param_absent": {"param": "requirement"},
     "common.direction_no_requirement": {"requirement": "requirement"},
-    "common.bad_requirement": {"requirement": "requirement"},
+    "common.bad_requirement": {"requirement": "requirement", "value": "codes"},
     "common.data_missing": {"field": "paths"},
     "common.registry_not_loaded": {"registry": "registry"},
     "rule.error": {"rule": "rule"},

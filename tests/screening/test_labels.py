@@ -100,3 +100,10 @@ def test_names_are_gathered_from_params_and_evidence():
         F({"name": "王强", "path": "members[1]"}, []),
     ]
     assert labels.names_of(findings) == {"units[2]": "某委", "units[3]": "TU Berlin", "members[1]": "王强"}
+
+
+def test_unreadable_requirement_names_its_kind():
+    params = {"requirement": "institution_kind", "value": "hospital"}
+    assert labels.message("common.bad_requirement", params, "zh") == (
+        "无法解读指南中的要求（特定类型的参加单位：hospital），请人工核对。"
+    )
