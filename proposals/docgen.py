@@ -36,19 +36,32 @@ SECTION_TITLES = (
     "考核指标",
     "附件清单",
 )
+# Format hints go in brackets after a label: the extractor reads the label without them.
+DATE_HINT = "YYYY-MM-DD"
+ID_HINT = "居民身份证 18 位；外籍填护照号"
+CREDIT_CODE_HINT = "18 位"
+COUNTRY_HINT = "ISO 两位代码或中文国名"
 UNIT_HEADERS = (
     "单位名称",
-    "统一社会信用代码",
-    "国别/地区",
+    f"统一社会信用代码（{CREDIT_CODE_HINT}）",
+    f"国别/地区（{COUNTRY_HINT}）",
     "单位类型",
-    "注册日期",
+    f"注册日期（{DATE_HINT}）",
     "角色（牵头/参与）",
     "资质/备注",
 )
-MEMBER_HEADERS = ("姓名", "证件号码", "出生日期", "工作单位", "分工")
+MEMBER_HEADERS = (
+    "姓名",
+    f"证件号码（{ID_HINT}）",
+    f"出生日期（{DATE_HINT}）",
+    f"国籍/地区（{COUNTRY_HINT}）",
+    "工作单位",
+    "分工",
+)
 THIRD_PARTY_TESTING = "第三方公共检测机构"
 HGR_LICENSE = "具有人类遗传资源保藏行政许可"
 _BLANK_ROWS = 3
+ROWS_NOTE = "行数不够时请自行增加行，空行可以保留。"
 
 
 # --------------------------------------------------------------------------- #
@@ -63,14 +76,11 @@ class _Section:
     headers: tuple[str, ...] | None = None
     rows: list[list[str]] | None = None
     text: str | None = None
+    note: str | None = None  # a line under a table
 
 
 def _s(value: object | None) -> str:
     return "" if value is None else str(value)
-
-
-def _long_date(value: date | None) -> str:
-    return f"{value.year}年{value.month}月{value.day}日" if value else ""
 
 
 def _iso(value: date | None) -> str:
@@ -109,13 +119,13 @@ def _content(p: ProposalData | None) -> tuple[list[str], list[_Section]]:
     ]
     period = ""
     if p.start_date or p.end_date:
-        period = f"{_long_date(p.start_date)} 至 {_long_date(p.end_date)}"
+        period = f"{_iso(p.start_date)} 至 {_iso(p.end_date)}"
     budget = p.budget
     basic = [
         ("项目名称", _s(p.title)),
         ("指南方向", _s(p.direction)),
         ("推荐单位", _s(p.recommender)),
-        ("执行期限", period),
+        (f"执行期限（{DATE_HINT} 至 {DATE_HINT}）", period),
         ("国拨经费（万元）", _money(budget.national) if budget else ""),
         ("配套经费（万元）", _money(budget.matching) if budget else ""),
     ]
@@ -127,9 +137,9 @@ def _content(p: ProposalData | None) -> tuple[list[str], list[_Section]]:
             nationality += f"（{pi.region}）"
     pi_pairs = [
         ("姓名", _s(pi and pi.name)),
-        ("证件号码", _s(pi and pi.id_number)),
-        ("出生日期", _long_date(pi.birth_date) if pi else ""),
-        ("国籍/地区", nationality),
+        (f"证件号码（{ID_HINT}）", _s(pi and pi.id_number)),
+        (f"出生日期（{DATE_HINT}）", _iso(pi.birth_date) if pi else ""),
+        (f"国籍/地区（{COUNTRY_HINT}）", nationality),
         ("职称", _s(pi and pi.title)),
         ("学位", _s(pi and pi.degree)),
         ("工作单位", _s(pi and pi.employer)),
@@ -155,7 +165,15 @@ def _content(p: ProposalData | None) -> tuple[list[str], list[_Section]]:
             ]
         )
     member_rows = [
-        [_s(m.name), _s(m.id_number), _iso(m.birth_date), _s(m.unit), _s(m.role)] for m in p.members or []
+        [
+            _s(m.name),
+            _s(m.id_number),
+            _iso(m.birth_date),
+            _s(country_name_zh(m.nationality)),
+            _s(m.unit),
+            _s(m.role),
+        ]
+        for m in p.members or []
     ]
     if p.units is None:
         unit_rows = [[""] * len(UNIT_HEADERS) for _ in range(_BLANK_ROWS)]
@@ -167,15 +185,25 @@ def _content(p: ProposalData | None) -> tuple[list[str], list[_Section]]:
     elif p.attachments is not None:
         proofs = _have(p.attachments, "employment_proof")
     attachments = [
-        ("推荐函", _have(p.attachments, "recommendation_letter")),
-        ("合作协议", _have(p.attachments, "cooperation_agreement")),
-        ("聘用证明", proofs),
+        ("推荐函（有/无）", _have(p.attachments, "recommendation_letter")),
+        ("合作协议（有/无）", _have(p.attachments, "cooperation_agreement")),
+        ("聘用证明（份数）", proofs),
     ]
     sections = [
         _Section("基本信息", pairs=basic),
         _Section("项目负责人", pairs=pi_pairs),
-        _Section("申报单位及参与单位", headers=UNIT_HEADERS, rows=unit_rows),
-        _Section("项目骨干", headers=MEMBER_HEADERS, rows=member_rows),
+        _Section(
+            "申报单位及参与单位",
+            headers=UNIT_HEADERS,
+            rows=unit_rows,
+            note=ROWS_NOTE if p.units is None else None,
+        ),
+        _Section(
+            "项目骨干",
+            headers=MEMBER_HEADERS,
+            rows=member_rows,
+            note=ROWS_NOTE if p.members is None else None,
+        ),
         _Section("研究内容", text=_s(p.research_content)),
         _Section("考核指标", text=_s(p.indicators)),
         _Section("附件清单", pairs=attachments),
@@ -242,6 +270,8 @@ def build_docx(p: ProposalData | None = None) -> bytes:
                 doc.add_paragraph(f"{label}：{value}")
         elif section.headers is not None:
             add_table(section.headers, section.rows or [])
+            if section.note:
+                doc.add_paragraph(section.note)
         else:
             for line in (section.text or "").split("\n"):
                 doc.add_paragraph(line)
@@ -305,7 +335,7 @@ def build_pdf(p: ProposalData | None = None) -> bytes:
         return Paragraph("<br/>".join(escape(line) for line in lines), style)
 
     unit_widths = [w * width / 480 for w in (118, 92, 48, 50, 55, 37, 80)]
-    member_widths = [w * width / 480 for w in (60, 100, 58, 130, 132)]
+    member_widths = [w * width / 480 for w in (56, 92, 58, 58, 106, 110)]
 
     story: list = [Spacer(1, 40 * mm)]
     for i, line in enumerate(cover):
@@ -334,6 +364,8 @@ def build_pdf(p: ProposalData | None = None) -> bytes:
                 )
             )
             story.append(table)
+            if section.note:
+                story.append(para(section.note, body))
         else:
             story.extend(para(line, body) for line in (section.text or "").split("\n"))
 

@@ -30,6 +30,7 @@ from common.roles import APPLICANT, role_of
 from .enums import AttachmentKind, Employment, UnitRole, UnitType
 from .identifiers import normalize_identifier
 from .interchange import (
+    ATTACHMENT_KINDS,
     MAX_LENGTHS,
     Budget,
     PersonData,
@@ -42,6 +43,11 @@ from .interchange import (
 from .validators import FieldError, validate_plain_text, validate_reference
 
 EMPTY = [("", "—")]
+
+# Format hints, the same as in the draft template (proposals.docgen).
+DATE_HINT = "YYYY-MM-DD"
+ID_HINT = _("居民身份证 18 位；外籍填护照号")
+CREDIT_CODE_HINT = _("18 位")
 
 
 class DateInput(forms.DateInput):
@@ -58,7 +64,7 @@ class CountryField(forms.CharField):
     def __init__(self, **kwargs):
         kwargs.setdefault("max_length", 60)
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", _("填写名称或代码，如：中国、德国、香港、DE"))
+        kwargs.setdefault("help_text", _("ISO 两位代码或中文国名，如：CN、德国、香港"))
         super().__init__(**kwargs)
 
     def clean(self, value):
@@ -105,7 +111,7 @@ def _text(max_length: int, label, **kwargs) -> forms.CharField:
 
 
 def _date(label) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=DateInput())
+    return forms.DateField(label=label, required=False, widget=DateInput(), help_text=DATE_HINT)
 
 
 def _money(label) -> forms.DecimalField:
@@ -157,7 +163,9 @@ class ProposalForm(PlainTextForm):
 
 class PIForm(PlainTextForm):
     name = _text(MAX_LENGTHS["pi.name"], _("姓名"))
-    id_number = IdentifierField(label=_("证件号码"), max_length=MAX_LENGTHS["pi.id_number"], required=False)
+    id_number = IdentifierField(
+        label=_("证件号码"), max_length=MAX_LENGTHS["pi.id_number"], required=False, help_text=ID_HINT
+    )
     birth_date = _date(_("出生日期"))
     nationality = CountryField(label=_("国籍/地区"))
     title = _text(MAX_LENGTHS["pi.title"], _("职称"))
@@ -173,7 +181,10 @@ class PIForm(PlainTextForm):
 class UnitForm(PlainTextForm):
     name = _text(MAX_LENGTHS["units.name"], _("单位名称"))
     credit_code = IdentifierField(
-        label=_("统一社会信用代码"), max_length=MAX_LENGTHS["units.credit_code"], required=False
+        label=_("统一社会信用代码"),
+        max_length=MAX_LENGTHS["units.credit_code"],
+        required=False,
+        help_text=CREDIT_CODE_HINT,
     )
     country = CountryField(label=_("国别/地区"))
     type = forms.ChoiceField(label=_("单位类型"), required=False, choices=EMPTY + UnitType.choices)
@@ -186,10 +197,10 @@ class UnitForm(PlainTextForm):
 class MemberForm(PlainTextForm):
     name = _text(MAX_LENGTHS["members.name"], _("姓名"))
     id_number = IdentifierField(
-        label=_("证件号码"), max_length=MAX_LENGTHS["members.id_number"], required=False
+        label=_("证件号码"), max_length=MAX_LENGTHS["members.id_number"], required=False, help_text=ID_HINT
     )
     birth_date = _date(_("出生日期"))
-    nationality = CountryField(label=_("国籍/地区"), help_text="")
+    nationality = CountryField(label=_("国籍/地区"))
     employer = _text(MAX_LENGTHS["members.unit"], _("工作单位"))
     task = _text(MAX_LENGTHS["members.role"], _("分工"))
 
@@ -202,6 +213,16 @@ class MemberForm(PlainTextForm):
         "employer": "unit",
         "task": "role",
     }
+
+
+class DeclaredAttachmentsForm(forms.Form):
+    """The template's 附件清单: which attachments the applicant declares (推荐函：有).
+    The files themselves are uploaded on the detail page; a kind with an uploaded
+    file counts as declared."""
+
+    recommendation_letter = forms.BooleanField(label=_("推荐函"), required=False)
+    cooperation_agreement = forms.BooleanField(label=_("合作协议"), required=False)
+    employment_proof = forms.BooleanField(label=_("聘用证明"), required=False)
 
 
 PIForm.PATHS = {name: f"pi.{name}" for name in PIForm.base_fields}
@@ -292,6 +313,11 @@ class ProposalForms:
                 for m in init.members or []
             ],
         )
+        self.attachments = DeclaredAttachmentsForm(
+            data,
+            prefix="attachments",
+            initial={kind: kind in (init.attachments or []) for kind in DeclaredAttachmentsForm.base_fields},
+        )
         self.found = found
         self.general_errors: list[FieldError] = []
         self._kept_units: list[forms.Form] = []
@@ -315,6 +341,14 @@ class ProposalForms:
         ):
             for i, form in enumerate(formset.forms):
                 form.rows = [Row(form[n], f"{kind}[{i}].{key}") for n, key in keys.items()]
+            # The row the page's script clones (formset.empty_form builds a new form on each access).
+            empty = formset.empty_form
+            formset.empty_row_form = empty
+            formset.empty_rows = [Row(empty[n], f"{kind}[__prefix__].{key}") for n, key in keys.items()]
+        self.attachments.rows = [
+            Row(self.attachments[n], f"attachments.{n}") for n in DeclaredAttachmentsForm.base_fields
+        ]
+        self.attachments_mark = self._mark(Row(None, "attachments")) if self.found is not None else None
         self.units_mark = self._mark(Row(None, "units")) if self.found is not None else None
         self.members_mark = self._mark(Row(None, "members")) if self.found is not None else None
 
@@ -329,7 +363,13 @@ class ProposalForms:
     # --- reading -------------------------------------------------------------
 
     def is_valid(self) -> bool:
-        results = [self.main.is_valid(), self.pi.is_valid(), self.units.is_valid(), self.members.is_valid()]
+        results = [
+            self.main.is_valid(),
+            self.pi.is_valid(),
+            self.units.is_valid(),
+            self.members.is_valid(),
+            self.attachments.is_valid(),
+        ]
         return all(results)
 
     @property
@@ -385,6 +425,7 @@ class ProposalForms:
             units=units,
             research_content=_or_none(c["research_content"]),
             indicators=_or_none(c["indicators"]),
+            attachments=[k for k in ATTACHMENT_KINDS if self.attachments.cleaned_data.get(k)],
         )
 
     # --- errors from the submit checks ---------------------------------------
@@ -444,9 +485,7 @@ class ImportForm(forms.Form):
         label=_("申请人（用户名）"),
         required=False,
         max_length=150,
-        help_text=_(
-            "新建的申报书归属这个申请人账号；只更新已导入的申报书时可以留空（所有者不会改变）。"
-        ),
+        help_text=_("新建的申报书归属这个申请人账号；只更新已导入的申报书时可以留空（所有者不会改变）。"),
     )
 
     def clean_owner(self):

@@ -155,7 +155,8 @@ class PersonData:
     """The principal investigator (PI) or a member.
 
     For the PI, ``role`` and ``unit`` stay None; for members only ``name``,
-    ``id_number``, ``birth_date``, ``role`` (分工) and ``unit`` (工作单位) are used.
+    ``id_number``, ``birth_date``, ``nationality``, ``role`` (分工) and ``unit``
+    (工作单位) are used.
     ``nationality`` is an ISO 3166-1 alpha-2 code (HK / MO / TW for those regions).
     """
 
@@ -678,7 +679,7 @@ _PI_KEYS = (
     "employment_proofs",
     "civil_servant",
 )
-_MEMBER_KEYS = ("name", "id_number", "birth_date", "role", "unit")
+_MEMBER_KEYS = ("name", "id_number", "birth_date", "nationality", "role", "unit")
 _UNIT_KEYS = (
     "name",
     "credit_code",
@@ -912,6 +913,7 @@ class _Reader:
             name=self.text(obj.get("name"), p("name"), MAX_LENGTHS["members.name"]),
             id_number=self.identifier(obj.get("id_number"), p("id_number"), MAX_LENGTHS["members.id_number"]),
             birth_date=self.date(obj.get("birth_date"), p("birth_date")),
+            nationality=self.country(obj.get("nationality"), p("nationality")),
             role=self.text(obj.get("role"), p("role"), MAX_LENGTHS["members.role"]),
             unit=self.text(obj.get("unit"), p("unit"), MAX_LENGTHS["members.unit"]),
         )
@@ -1076,6 +1078,7 @@ def proposal_to_dict(p: ProposalData) -> dict:
                 "name": m.name,
                 "id_number": m.id_number,
                 "birth_date": _date_out(m.birth_date),
+                "nationality": m.nationality,
                 "role": m.role,
                 "unit": m.unit,
             }

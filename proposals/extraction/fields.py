@@ -201,6 +201,7 @@ MEMBER_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("姓名",),
     "id_number": GENERAL_LABELS["pi.id_number"],
     "birth_date": GENERAL_LABELS["pi.birth_date"],
+    "nationality": GENERAL_LABELS["pi.nationality"],
     "unit": ("工作单位", "所在单位", "单位", "单位名称", "工作单位名称"),
     "role": (
         "分工",
@@ -778,6 +779,15 @@ class _Extractor:
             if member.birth_date is None:
                 self.warn(
                     f"{where}.birth_date", "invalid_date", f"出生日期无法识别：{values['birth_date']}", page
+                )
+        if values.get("nationality"):
+            member.nationality, _ = _country(values["nationality"])
+            if member.nationality is None:
+                self.warn(
+                    f"{where}.nationality",
+                    "unknown_country",
+                    f"国籍/地区无法识别：{values['nationality']}",
+                    page,
                 )
         self.members.append(member)
         if self.members_page is None:

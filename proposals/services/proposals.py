@@ -172,7 +172,8 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
     """Write ``data`` into ``proposal`` (saved or not): scalar fields, the PI, members
     and units (replaced as a whole, in the order given). Attachments: when
     ``data.attachments`` is a list, the declared kinds without a file are replaced
-    by it (uploaded files are never touched); when None they are left alone.
+    by it (uploaded files are never touched, and a kind with an uploaded file gets
+    no extra file-less row); when None they are left alone.
 
     The one place identifiers get their stored form, whichever way they came in:
     ID numbers and credit codes through ``normalize_identifier`` (no spaces,
@@ -255,11 +256,13 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
     if data.attachments is not None:
         proposal.attachments.filter(file="").delete()
         proposal.attachments.filter(file__isnull=True).delete()
+        # A kind with an uploaded file is declared already: no second, file-less row.
+        uploaded = set(proposal.attachments.values_list("kind", flat=True))
         Attachment.objects.bulk_create(
             [
                 Attachment(proposal=proposal, kind=kind)
                 for kind in data.attachments
-                if kind != AttachmentKind.DRAFT
+                if kind != AttachmentKind.DRAFT and kind not in uploaded
             ]
         )
     return proposal

@@ -25,7 +25,7 @@ def bound(**fields) -> ProposalForms:
 def test_empty_form_is_valid_and_gives_empty_data():
     forms = bound()
     assert forms.is_valid()
-    assert forms.to_data() == ProposalData(members=[], units=[])
+    assert forms.to_data() == ProposalData(members=[], units=[], attachments=[])
 
 
 def test_country_names_are_cleaned_to_codes():

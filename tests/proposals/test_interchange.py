@@ -55,6 +55,7 @@ def full_dict() -> dict:
                 "name": "陈静",
                 "id_number": "E12345678",
                 "birth_date": "1982-07-19",
+                "nationality": None,
                 "role": "表征",
                 "unit": "厦门大学",
             }

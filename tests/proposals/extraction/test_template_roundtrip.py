@@ -162,3 +162,27 @@ def test_every_field_of_the_sample_is_filled():
     p = sample_proposal()
     for f in dataclasses.fields(p):
         assert getattr(p, f.name) is not None, f.name
+
+
+def test_member_nationality_and_declared_recommendation_letter_read_back():
+    # The member table has a 国籍/地区 column and 附件清单 says "推荐函（有/无）：有".
+    p = sample_proposal()
+    p.members[2].nationality = "DE"
+    p.members[3].nationality = "JP"
+    p.attachments = ["recommendation_letter"]
+    p.pi.employment_proofs = 0
+    for data in (build_docx(p), build_pdf(p)):
+        result = extract(data)
+        assert [m.nationality for m in result.proposal.members] == [None, None, "DE", "JP", None]
+        assert result.proposal.attachments == ["recommendation_letter"]
+        assert result.warnings == []
+        assert proposal_to_dict(result.proposal) == proposal_to_dict(p)
+
+
+def test_recommendation_letter_declared_in_a_hand_filled_attachment_list_reads_back():
+    from tests.factories.proposal_docs import make_docx
+
+    draft = make_docx(["附件清单", "推荐函：有", "合作协议：无"])
+    result = extract(draft)
+    assert result.proposal.attachments == ["recommendation_letter"]
+    assert result.found["attachments"] == 1
