@@ -23,15 +23,17 @@ messages: ## Compile the translation catalogues (installs gettext if missing)
 browser: ## Install Debian's chromium and a CJK font for the end-to-end tests (if missing)
 	@(command -v chromium >/dev/null && fc-list :lang=zh | grep -q .) || (apt-get update -qq && apt-get install -y -qq chromium fonts-wqy-microhei >/dev/null)
 
-setup: install messages ## Install, compile messages, migrate, ingest the bundled guide, create demo accounts
+setup: install messages ## Install, migrate, collect static; guide, demo accounts and demo batch only where missing (never overwrites data)
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py collectstatic --noinput -v 0
-	$(BIN)/python manage.py ingest_guide fixtures/guides/2022-strategic-cooperation.txt
-	$(BIN)/python manage.py seed_demo
-	$(BIN)/python manage.py screen_proposals fixtures/demo/batch-2022.json --owner applicant
+	$(BIN)/python manage.py load_demo
 
 run: setup ## Set everything up and serve the app at http://127.0.0.1:$(PORT)
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+demo: install messages ## Import and screen the demo batch even into a database with data (replaces its registries with the demo ones)
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo --force
 
 worker: ## Start a Celery worker for checks (queues celery, screening; needs REDIS_URL), with its outbox relay
 	$(BIN)/celery -A config worker -l info -Q celery,screening -n screening@%h
@@ -53,4 +55,4 @@ bench: ## Run the benchmarks in bench/ (each on a throwaway database: PostgreSQL
 load: ## Deadline-rush load test: starts gunicorn, 2 Celery workers, beat, its own Redis and PostgreSQL db; bounded (LOAD_ARGS="--duration 60")
 	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
-.PHONY: help install messages browser setup run worker worker-extraction test lint bench load
+.PHONY: help install messages browser setup run demo worker worker-extraction test lint bench load

@@ -60,8 +60,12 @@ def roles_ensure() -> None:
         group.permissions.set(perms)
 
 
-def demo_users_ensure() -> list[str]:
-    """Create the documented demo accounts (idempotent; resets their passwords)."""
+def demo_users_ensure(*, reset_passwords: bool = False) -> list[str]:
+    """Create the documented demo accounts that are missing; returns the usernames created.
+
+    An existing account is left as it is (password, role, flags) unless
+    ``reset_passwords``, which gives every demo account its documented password and
+    role again. Idempotent; also ensures the role groups."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -69,11 +73,14 @@ def demo_users_ensure() -> list[str]:
     User = get_user_model()
     created = []
     for username, password, role in DEMO_USERS:
-        user, _ = User.objects.get_or_create(username=username)
+        user, is_new = User.objects.get_or_create(username=username)
+        if not (is_new or reset_passwords):
+            continue
         user.set_password(password)
         user.is_staff = role == "admin"
         user.is_superuser = role == "admin"
         user.save()
         user.groups.set([Group.objects.get(name=role)])
-        created.append(username)
+        if is_new:
+            created.append(username)
     return created
