@@ -480,7 +480,11 @@ def _split_kv(text: str, page: int, labels: dict[str, str]) -> list[_KV]:
     for i, (_, value_start, label) in enumerate(pairs):
         value_end = pairs[i + 1][0] if i + 1 < len(pairs) else len(text)
         base, hint = _label_key(label)
-        out.append(_KV(base, hint, text[value_start:value_end].strip(), page))
+        # "姓名：陈晓明，出生日期：…": the separator before the next label is not part of the value
+        value = text[value_start:value_end].strip()
+        if i + 1 < len(pairs):
+            value = value.rstrip("，,；;、 \t")
+        out.append(_KV(base, hint, value, page))
     return out
 
 
@@ -626,6 +630,79 @@ def _country(text: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+# Does a value look like the field? A value that does not is reported, never marked found.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_NAME_CJK = re.compile(f"[{_CJK}]{{2,4}}")
+# minority names: 阿依古丽·买买提 (the dot written in several ways)
+_NAME_DOTTED = re.compile(f"[{_CJK}]{{1,10}}(?:[·•・．.][{_CJK}]{{1,10}}){{1,3}}")
+_LATIN = "A-Za-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"
+_NAME_LATIN = re.compile(f"[{_LATIN}](?:[{_LATIN}'’.\\-]|,? (?=[{_LATIN}])){{1,58}}")
+_ID_NUMBER = re.compile(r"[0-9A-Z][0-9A-Z()\-/]{4,23}")
+_RESIDENT_ID = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_CREDIT_CODE = re.compile(r"[0-9A-Z]{18}|[0-9A-Z]{8}-?[0-9X]")
+_SENTENCE_SPLIT = re.compile(r"[，,、；;。\s(（]")
+_BORN = re.compile(
+    r"(\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?)\s*(?:出生|生)"
+    r"|(?:出生(?:日期|年月|于)?)\s*[:：为是]?\s*"
+    r"(\d{4}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*[日号])?|\d{4}[-./]\d{1,2}(?:[-./]\d{1,2})?)"
+)
+_ID_IN_TEXT = re.compile(
+    r"(?:身份证(?:件)?(?:号码|号)?|证件号(?:码)?|护照(?:号码|号)?)\s*[:：为是]?\s*([0-9A-Za-z][0-9A-Za-z\-]{4,23})"
+)
+
+
+def looks_like_name(text: str | None) -> bool:
+    """2–4 Chinese characters (spaces between them allowed), a dotted minority name, or
+    a Latin-script name of at most 60 characters and six words; never a sentence."""
+    if not text:
+        return False
+    t = unicodedata.normalize("NFC", text.strip())
+    squeezed = re.sub(r"\s+", "", t)
+    if _NAME_CJK.fullmatch(squeezed) or _NAME_DOTTED.fullmatch(squeezed):
+        return True
+    return bool(_NAME_LATIN.fullmatch(t)) and len(t) <= 60 and len(t.split()) <= 6
+
+
+def _id_number(text: str) -> str | None:
+    """An ID or passport number (5–24 letters and digits), or None. A resident ID
+    found inside other words ("110…1234（身份证）") is taken out of them."""
+    value = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    if _ID_NUMBER.fullmatch(value.upper()):
+        return value
+    m = _RESIDENT_ID.search(value)
+    return m.group() if m else None
+
+
+def _credit_code(text: str) -> str | None:
+    """A unified social credit code (18 characters) or an old organisation code (9)."""
+    value = normalize_identifier(text)
+    return value if _CREDIT_CODE.fullmatch(value) else None
+
+
+def _person_sentence(text: str) -> tuple[str | None, object, str | None]:
+    """(name, birth date, ID number) out of a sentence describing a person."""
+    s = unicodedata.normalize("NFKC", text).strip()
+    first = next((part for part in _SENTENCE_SPLIT.split(s) if part), "")
+    name = first if looks_like_name(first) else None
+    birth = None
+    m = _BORN.search(s)
+    if m:
+        birth = parse_date(m.group(1) or m.group(2))
+    number = None
+    m = _ID_IN_TEXT.search(s)
+    if m:
+        number = _id_number(m.group(1))
+    elif _RESIDENT_ID.search(s):
+        number = _RESIDENT_ID.search(s).group()
+    return name, birth, number
+
+
+def _is_person_sentence(text: str) -> bool:
+    """A sentence that starts with a name and gives a birth date or an ID number."""
+    name, birth, number = _person_sentence(text)
+    return name is not None and (birth is not None or number is not None)
+
+
 # --------------------------------------------------------------------------- #
 # The extractor
 # --------------------------------------------------------------------------- #
@@ -691,8 +768,16 @@ class _Extractor:
             self.put(path, int(m.group(1)) if m else None, page, value)
         elif path == "direction":
             self.put(path, _direction(value), page, value)
+        elif path == "pi.name":
+            if looks_like_name(value):
+                self.put(path, value, page, value)
+            else:
+                self.person_sentence(value, page, warn=True)
         elif path == "pi.id_number":
-            self.put(path, re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)), page, value)
+            number = _id_number(value)
+            if number is None:
+                self.warn(path, "invalid_id", f"证件号码无法识别：{value}", page)
+            self.put(path, number, page, value)
         elif path == "pi.nationality":
             code, region = _country(value)
             if code is None:
@@ -728,7 +813,14 @@ class _Extractor:
         unit = UnitData(name=values.get("name"))
         where = f"units[{len(self.units)}]"
         if values.get("credit_code"):
-            unit.credit_code = normalize_identifier(values["credit_code"])
+            unit.credit_code = _credit_code(values["credit_code"])
+            if unit.credit_code is None:
+                self.warn(
+                    f"{where}.credit_code",
+                    "invalid_credit_code",
+                    f"统一社会信用代码无法识别（应为 18 位）：{values['credit_code']}",
+                    page,
+                )
         if values.get("country"):
             unit.country, _ = _country(values["country"])
             if unit.country is None:
@@ -770,10 +862,19 @@ class _Extractor:
         values = {k: _value(v) for k, v in record.items()}
         if not any(values.values()):
             return
-        member = PersonData(name=values.get("name"), role=values.get("role"), unit=values.get("unit"))
+        member = PersonData(role=values.get("role"), unit=values.get("unit"))
         where = f"members[{len(self.members)}]"
+        if values.get("name"):
+            if looks_like_name(values["name"]):
+                member.name = values["name"]
+            else:
+                self.warn(f"{where}.name", "invalid_name", f"姓名无法识别：{values['name']}", page)
         if values.get("id_number"):
-            member.id_number = re.sub(r"\s+", "", unicodedata.normalize("NFKC", values["id_number"]))
+            member.id_number = _id_number(values["id_number"])
+            if member.id_number is None:
+                self.warn(
+                    f"{where}.id_number", "invalid_id", f"证件号码无法识别：{values['id_number']}", page
+                )
         if values.get("birth_date"):
             member.birth_date = parse_date(values["birth_date"])
             if member.birth_date is None:
@@ -826,6 +927,23 @@ class _Extractor:
             self.unit_row(record, page or 1)
         else:
             self.member_row(record, page or 1)
+
+    # -- a person described in prose -------------------------------------------
+
+    def person_sentence(self, text: str, page: int, *, warn: bool) -> bool:
+        """ "陈晓明，男，1970年6月8日出生，身份证号110101197006081234，现任……": the PI's
+        name (the first phrase, when it looks like a name), birth date and ID number.
+        Gender has no field and is skipped. Returns whether a name was read; with
+        ``warn`` a sentence without one is reported instead of stored as the name."""
+        name, birth, number = _person_sentence(text)
+        if name is None:
+            if warn:
+                self.warn("pi.name", "invalid_name", f"姓名无法识别：{text}", page)
+            return False
+        self.put("pi.name", name, page, text)
+        self.put("pi.birth_date", birth, page, text)
+        self.put("pi.id_number", number, page, text)
+        return True
 
     # -- attachments ------------------------------------------------------------
 
@@ -931,6 +1049,14 @@ def extract_fields(blocks: list[Line | Table]) -> FieldResult:
             labels = _CONTEXT_LABELS.get(section, _GENERAL)
             kvs = _split_kv(item.text, item.page, labels)
             kvs = _value_on_next_line(kvs, items, n, labels)
+            if (
+                section == "pi"
+                and not any(kv.label in labels for kv in kvs)
+                and ex.found["pi.name"] is None
+                and _is_person_sentence(item.text)
+            ):
+                ex.person_sentence(item.text, item.page, warn=False)
+                continue
             if section in kv_buffer:
                 kv_buffer[section].extend(kvs)
             else:
