@@ -45,7 +45,13 @@ def test_applicant_uploads_a_word_draft_corrects_it_submits_and_reads_the_report
     proposal = Proposal.objects.get(owner__username="alice")
     assert proposal.title == "改正后的项目名称：面向碳中和的高效电解水制氢国际合作研究"
     assert proposal.units.count() == 8
-    assert list(proposal.attachments.values_list("kind", flat=True)) == ["draft"]
+    # the uploaded file, and the attachments its 附件清单 declares (推荐函：有 …)
+    assert list(proposal.attachments.values_list("kind", flat=True)) == [
+        "cooperation_agreement",
+        "draft",
+        "employment_proof",
+        "recommendation_letter",
+    ]
 
     page.goto(f"{live_server.url}/proposals/{proposal.pk}/")
     page.get_by_test_id("submit").click()
