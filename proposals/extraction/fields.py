@@ -220,6 +220,7 @@ ATTACHMENT_WORDS: dict[str, tuple[str, ...]] = {
     "cooperation_agreement": ("合作协议", "国际合作协议", "合作协议书"),
     "employment_proof": ("聘用证明", "聘用合同", "聘用协议", "工作证明"),
 }
+_ATTACHMENT_LABELS = {w for words in ATTACHMENT_WORDS.values() for w in words}
 _PLACEHOLDERS = {"无", "/", "-", "—", "——", "--", "暂无", "n/a", "na", "none", "不适用", "空", "略", "null"}
 # Check boxes, including Wingdings / Wingdings 2 symbols that reach us as private-use characters.
 _CHECKED = "☑■√✓✔☒▣●◼\uf052\uf054\uf0fe\uf0fc"
@@ -738,6 +739,8 @@ class _Extractor:
     def general(self, kv: _KV) -> None:
         path = _GENERAL.get(kv.label)
         if path is None:
+            if kv.label in _ATTACHMENT_LABELS:  # "推荐函：有" outside the 附件清单
+                self.attachment_text(f"{kv.label}：{kv.value}", kv.page)
             return
         raw = kv.value
         value = _value(raw)

@@ -186,3 +186,11 @@ def test_recommendation_letter_declared_in_a_hand_filled_attachment_list_reads_b
     result = extract(draft)
     assert result.proposal.attachments == ["recommendation_letter"]
     assert result.found["attachments"] == 1
+
+
+def test_recommendation_letter_declared_outside_the_attachment_list_reads_back():
+    from tests.factories.proposal_docs import make_docx
+
+    result = extract(make_docx(["基本信息", "项目名称：测试项目", "推荐函：有", "合作协议：无"]))
+    assert result.proposal.attachments == ["recommendation_letter"]
+    assert result.found["attachments"] == 1
