@@ -206,3 +206,16 @@ def test_import_command_lists_each_proposal_as_draft_with_its_problems_or_submit
         "SQ-BAD": "draft",
         "SQ-OK": "submitted",
     }
+
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+def test_import_command_refuses_an_owner_who_is_not_an_applicant(tmp_path, role):
+    from django.core.management.base import CommandError
+
+    make_user("olga", role=role)
+    path = tmp_path / "batch.json"
+    path.write_text(json.dumps({"proposals": [BAD]}))
+    with pytest.raises(CommandError) as exc:
+        call_command("import_proposals", str(path), owner="olga")
+    assert str(exc.value) == "'olga' is not an applicant; proposals belong to applicants"
+    assert Proposal.objects.count() == 0

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from common.roles import APPLICANT, role_of
 from proposals import services
 
 
@@ -33,6 +34,8 @@ class Command(BaseCommand):
                 user = get_user_model().objects.get(username=owner)
             except get_user_model().DoesNotExist:
                 raise CommandError(f"no user named {owner!r}") from None
+            if role_of(user) != APPLICANT:
+                raise CommandError(f"{owner!r} is not an applicant; proposals belong to applicants")
         try:
             content = file.read_bytes()
         except OSError as exc:
