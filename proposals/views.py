@@ -19,11 +19,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.roles import OFFICER, is_admin, is_officer, role_of
 from common.selectors import jobs_waiting_for_service
+from common.services import audit_record
 
 from . import docgen, selectors, services
 from .enums import ProposalState, UploadState
@@ -40,7 +42,8 @@ def _reference_taken() -> str:
 
 
 def _may_create(user) -> None:
-    """Applicants and admins write proposals; program officers only read them."""
+    """Applicants and admins write proposals; program officers only read them. A signed-in
+    user without the role gets 403 (the site's 403 page); an object not theirs is a 404."""
     if role_of(user) == OFFICER:
         raise PermissionDenied
 
@@ -180,7 +183,16 @@ def proposal_detail(request, pk: int):
 @login_required
 @require_POST
 def proposal_submit(request, pk: int):
+    """Submit a draft. When the latest check of the draft fails conditions (the
+    settings.SUBMIT_WARNINGS hook lists them), show them first and submit only on a
+    POST with confirm=1."""
     proposal = _proposal_for_change(request, pk)
+    confirmed = request.POST.get("confirm") == "1"
+    if settings.SUBMIT_WARNINGS and not confirmed and proposal.state == ProposalState.DRAFT:
+        failures = import_string(settings.SUBMIT_WARNINGS)(proposal)
+        if failures:
+            context = {"proposal": proposal, "failures": failures}
+            return render(request, "proposals/submit_confirm.html", context)
     try:
         errors = services.proposal_submit(proposal=proposal, by=request.user)
     except services.TransitionNotAllowed:
@@ -189,7 +201,7 @@ def proposal_submit(request, pk: int):
     if errors:
         messages.error(request, _("还不能提交：有 %(count)d 处需要修改。") % {"count": len(errors)})
         return _render_detail(request, proposal, submit_errors=errors)
-    messages.success(request, _("申报书已提交。"))
+    messages.success(request, _("已提交；预审将在后台进行。"))
     return redirect("proposals:detail", pk=proposal.pk)
 
 
@@ -271,6 +283,13 @@ def attachment_download(request, pk: int, attachment_pk: int):
         content_type=attachment.content_type or "application/octet-stream",
     )
     response["Cache-Control"] = "private, no-store"
+    # Attachments carry ID numbers: every download is in the audit trail.
+    audit_record(
+        actor=request.user,
+        action="attachment.downloaded",
+        target=attachment,
+        data={"proposal": pk, "kind": attachment.kind, "name": attachment.original_name},
+    )
     return response
 
 

@@ -18,6 +18,8 @@ class ScreeningBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("预审批次")
+        verbose_name_plural = _("预审批次")
 
     def __str__(self) -> str:
         return f"batch {self.pk} {self.label}"
@@ -48,9 +50,14 @@ class ScreeningRun(Leased):
     queued_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # what the rules read: {"registries": {name: RegistryLoad.version, 0 if not loaded},
+    # "guide": {"year", "id", "version"}}; a run whose inputs changed since is stale
+    inputs = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-queued_at", "-id"]
+        verbose_name = _("预审运行")
+        verbose_name_plural = _("预审运行")
         indexes = [
             models.Index(fields=["proposal", "-queued_at"]),
             models.Index(fields=["status", "started_at"]),
@@ -76,6 +83,8 @@ class Finding(models.Model):
     class Meta:
         ordering = ["run", "position"]
         indexes = [models.Index(fields=["rule", "status"])]
+        verbose_name = _("检查结果")
+        verbose_name_plural = _("检查结果")
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.status}"
@@ -88,9 +97,14 @@ class RegistryLoad(models.Model):
     loaded_at = models.DateTimeField(auto_now=True)
     entries = models.PositiveIntegerField(default=0)
     source = models.CharField(max_length=255, blank=True)
+    version = models.PositiveIntegerField(default=0)  # +1 on every load or edit
+
+    class Meta:
+        verbose_name = _("名单加载记录")
+        verbose_name_plural = _("名单加载记录")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.entries})"
+        return f"{self.name} v{self.version} ({self.entries})"
 
 
 class OngoingProject(models.Model):
@@ -152,5 +166,31 @@ class ContentFingerprint(models.Model):
     proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="fingerprints")
     value = models.CharField(max_length=32, db_index=True)
 
+    class Meta:
+        verbose_name = _("内容指纹")
+        verbose_name_plural = _("内容指纹")
+
     def __str__(self) -> str:
         return self.value
+
+
+class ReportView(models.Model):
+    """The run whose report an owner last looked at, so the next visit can say what
+    changed since (when someone else's run changed it)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    proposal = models.ForeignKey("proposals.Proposal", on_delete=models.CASCADE, related_name="+")
+    run_seen = models.ForeignKey(
+        ScreeningRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    seen_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "proposal"], name="report_view_unique_per_user")
+        ]
+        verbose_name = _("报告查看记录")
+        verbose_name_plural = _("报告查看记录")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw run {self.run_seen_id} of {self.proposal_id}"

@@ -117,6 +117,31 @@ def changes(lines: list[ReportLine]) -> list[ReportLine]:
     ]
 
 
+@dataclass
+class SinceSeen:
+    """What changed between the run an applicant last saw and the one shown now."""
+
+    new_failures: int  # conditions failing now that did not fail then
+    resolved: int  # conditions that failed then and do not fail now
+    lines: list[ReportLine]  # one per condition whose status changed, as in changes()
+
+
+def since_seen(findings: list[Finding], *, seen: list[Finding], language: str) -> SinceSeen | None:
+    """The changes from the findings of the run last seen (``seen``) to ``findings``,
+    computed as the report's changes from the previous run; None when nothing changed."""
+    lines = []
+    for line in changes(report_lines(findings, language=language, previous=seen)):
+        if line.rule not in {x.rule for x in lines}:
+            lines.append(line)
+    if not lines:
+        return None
+    return SinceSeen(
+        new_failures=sum(1 for line in lines if line.status == "fail"),
+        resolved=sum(1 for line in lines if line.previous_status == "fail"),
+        lines=lines,
+    )
+
+
 def _clause_key(clause: str) -> tuple:
     digits = [int(x) for x in "".join(c if c.isdigit() else " " for c in clause).split()]
     return (0 if clause[:1].isdigit() else 1, digits, clause)

@@ -8,12 +8,14 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.utils.translation import get_language
 
 from guide.models import Direction, Guide, Indicator, PartnerRequirement
 from proposals.enums import PersonRole, ProposalState, UnitRole
 from proposals.models import Attachment, Person, Proposal, Unit
 
 from .enums import RegistryName
+from .messages import RULE_TITLES
 from .models import (
     ContentFingerprint,
     Finding,
@@ -24,6 +26,7 @@ from .models import (
     RegistryLoad,
     ScreeningRun,
 )
+from .report import lang_key
 from .rules.types import (
     CrossIndex,
     DirectionParams,
@@ -105,7 +108,8 @@ def _direction_params(d: Direction) -> DirectionParams:
 
 
 def registries_current() -> Registries:
-    loaded = set(RegistryLoad.objects.values_list("name", flat=True))
+    versions = dict(RegistryLoad.objects.values_list("name", "version"))
+    loaded = set(versions)
     ongoing = misconduct_people = misconduct_units = experts = recommenders = None
     if RegistryName.ONGOING_PROJECTS in loaded:
         ongoing = [
@@ -131,7 +135,66 @@ def registries_current() -> Registries:
         misconduct_units=misconduct_units,
         guide_experts=experts,
         recommenders=recommenders,
+        versions={name: versions.get(name, 0) for name in RegistryName.values},
     )
+
+
+def guide_version(guide: Guide | None, *, year: int) -> dict:
+    """What a run records of the guide it used: re-ingesting the guide (or a guide
+    appearing for a year that had none) changes it."""
+    return {
+        "year": year,
+        "id": guide.pk if guide else None,
+        "version": guide.ingested_at.isoformat() if guide else None,
+    }
+
+
+# --- staleness ---------------------------------------------------------------------
+
+
+def _current_inputs(inputs: list[dict]) -> tuple[dict[str, int], dict[int, dict]]:
+    """The registry versions now, and the guide versions now of the years the given
+    run inputs name. Two queries."""
+    registries = dict(RegistryLoad.objects.values_list("name", "version"))
+    years = {i["guide"]["year"] for i in inputs if i and i.get("guide")}
+    guides = {year: guide_version(None, year=year) for year in years}
+    if years:
+        for guide in Guide.objects.filter(year__in=years).only("id", "year", "ingested_at"):
+            guides[guide.year] = guide_version(guide, year=guide.year)
+    return registries, guides
+
+
+def _is_stale(inputs: dict, *, registries: dict[str, int], guides: dict[int, dict]) -> bool:
+    if not inputs:  # a run from before inputs were recorded, or not finished: unknown, not stale
+        return False
+    if any(registries.get(name, 0) != v for name, v in inputs.get("registries", {}).items()):
+        return True
+    used = inputs.get("guide")
+    return used is not None and guides.get(used["year"]) != used
+
+
+def run_is_stale(*, run: ScreeningRun) -> bool:
+    """Whether a registry or the guide a finished run used has changed since (a
+    registry reloaded or edited, the guide re-ingested). At most two queries."""
+    if not run.inputs:
+        return False
+    registries, guides = _current_inputs([run.inputs])
+    return _is_stale(run.inputs, registries=registries, guides=guides)
+
+
+def stale_proposal_ids(proposals: Iterable[Proposal]) -> set[int]:
+    """Among proposals annotated by latest_runs_for_proposals (a page of them), those
+    whose latest run is stale (see run_is_stale). Three queries for any number."""
+    run_of = {p.pk: p.latest_run_id for p in proposals if getattr(p, "latest_run_id", None)}
+    if not run_of:
+        return set()
+    inputs = dict(ScreeningRun.objects.filter(pk__in=run_of.values()).values_list("pk", "inputs"))
+    registries, guides = _current_inputs(list(inputs.values()))
+    return {
+        pid
+        for pid, rid in run_of.items()
+        if _is_stale(inputs.get(rid) or {}, registries=registries, guides=guides)
+    }
 
 
 # --- proposals ---------------------------------------------------------------------
@@ -352,6 +415,23 @@ def run_previous_done(*, run: ScreeningRun) -> ScreeningRun | None:
 
 def findings_of(*, run: ScreeningRun) -> list[Finding]:
     return list(run.findings.order_by("position"))
+
+
+def draft_failures(proposal: Proposal) -> list[tuple[str, str]]:
+    """The conditions the latest finished check of the draft (a run with reason
+    "draft") fails: (rule ID, rule title in the active language), in report order.
+    The proposals app reads it through settings.SUBMIT_WARNINGS. Two queries."""
+    run = (
+        ScreeningRun.objects.filter(proposal_id=proposal.pk, reason="draft", status="done")
+        .order_by("-queued_at", "-id")
+        .only("id")
+        .first()
+    )
+    if run is None:
+        return []
+    lang = lang_key(get_language())
+    rules = Finding.objects.filter(run=run, status="fail").order_by("position").values_list("rule", flat=True)
+    return [(rule, RULE_TITLES.get(rule, {}).get(lang, rule)) for rule in dict.fromkeys(rules)]
 
 
 def latest_runs_for_proposals(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:

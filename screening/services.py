@@ -36,6 +36,7 @@ from .models import (
     OngoingProject,
     Recommender,
     RegistryLoad,
+    ReportView,
     ScreeningBatch,
     ScreeningRun,
 )
@@ -289,6 +290,7 @@ def _execute(runs: list[ScreeningRun], *, token: str) -> list[int]:
             if run.reason != "collision" and f.rule in CROSS_RULES and f.status == "fail":
                 collisions.setdefault(run.pk, set()).update(_referenced_proposals(f, cross[proposal.pk]))
         run.guide_id = guide.pk if guide else None
+        run.inputs = {"registries": registries.versions, "guide": selectors.guide_version(guide, year=year)}
         run.overall = overall(results)
         run.data_sha256 = snapshot_sha256(
             snapshots[proposal.pk], files=sorted(a.sha256 for a in proposal.attachments.all())
@@ -397,21 +399,26 @@ def _mark_done(runs: list[ScreeningRun]) -> None:
                 "guide",
                 "overall",
                 "data_sha256",
+                "inputs",
                 "error",
                 *RELEASED,
             ],
             batch_size=1000,
         )
         return
-    rows = ", ".join(["(%s, %s, %s, %s::bigint)"] * len(runs))
-    params = [x for r in runs for x in (r.pk, r.overall, r.data_sha256, r.guide_id)]
+    rows = ", ".join(["(%s, %s, %s, %s::bigint, %s::jsonb)"] * len(runs))
+    params = [
+        x
+        for r in runs
+        for x in (r.pk, r.overall, r.data_sha256, r.guide_id, json.dumps(r.inputs, ensure_ascii=False))
+    ]
     table = ScreeningRun._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS r SET status = %s, finished_at = %s, ruleset_version = %s, error = '', "
             f"lease_owner = '', lease_task = '', lease_token = '', lease_expires_at = NULL, "
-            f"overall = v.overall, data_sha256 = v.sha, guide_id = v.guide_id "
-            f"FROM (VALUES {rows}) AS v(id, overall, sha, guide_id) WHERE r.id = v.id",
+            f"overall = v.overall, data_sha256 = v.sha, guide_id = v.guide_id, inputs = v.inputs "
+            f"FROM (VALUES {rows}) AS v(id, overall, sha, guide_id, inputs) WHERE r.id = v.id",
             [RunStatus.DONE, now, RULESET_VERSION, *params],
         )
 
@@ -475,6 +482,26 @@ def runs_release_worker(*, node: str) -> list[int]:
     return ids
 
 
+# --- reports -----------------------------------------------------------------------
+
+
+def report_view_record(*, user, proposal: Proposal, run: ScreeningRun) -> ScreeningRun | None:
+    """The owner of ``proposal`` has just looked at the report of the finished ``run``:
+    remember it, and return the run they had seen before (None the first time, or when
+    that run is gone). Idempotent: looking again at the same run changes nothing."""
+    with transaction.atomic():
+        view, created = ReportView.objects.select_for_update().get_or_create(
+            user=user, proposal=proposal, defaults={"run_seen": run}
+        )
+        if created:
+            return None
+        seen = view.run_seen
+        if view.run_seen_id != run.pk:
+            view.run_seen = run
+            view.save(update_fields=["run_seen", "seen_at"])
+    return seen
+
+
 # --- registries --------------------------------------------------------------------
 
 
@@ -493,9 +520,7 @@ def registries_import(*, data: dict, source: str = "", by=None) -> dict[str, int
             if not isinstance(rows, list):
                 raise RegistryImportError(f"registries.{name} must be a list")
             counts[name] = _REGISTRY_LOADERS[name](rows, f"registries.{name}")
-            RegistryLoad.objects.update_or_create(
-                name=name, defaults={"entries": counts[name], "source": source}
-            )
+            _registry_loaded(name=name, entries=counts[name], source=source)
         audit_record(actor=by, action="registries.imported", data={"counts": counts, "source": source})
     return counts
 
@@ -509,11 +534,22 @@ _REGISTRY_MODELS = {
 
 
 def registry_touch(*, name: str, by=None, source: str = "admin") -> int:
-    """Mark a registry edited by hand as loaded, with its current size."""
+    """Mark a registry edited by hand as loaded, with its current size and a new version
+    (the results that used the previous one become stale)."""
     entries = _REGISTRY_MODELS[name].objects.count()
-    RegistryLoad.objects.update_or_create(name=name, defaults={"entries": entries, "source": source})
+    _registry_loaded(name=name, entries=entries, source=source)
     audit_record(actor=by, action="registries.edited", data={"registry": name, "entries": entries})
     return entries
+
+
+def _registry_loaded(*, name: str, entries: int, source: str) -> None:
+    """Record a load or edit of a registry: its size, source and a new version, which
+    makes the results that used the previous version stale."""
+    updated = RegistryLoad.objects.filter(name=name).update(
+        entries=entries, source=source, version=F("version") + 1, loaded_at=timezone.now()
+    )
+    if not updated:
+        RegistryLoad.objects.create(name=name, entries=entries, source=source, version=1)
 
 
 def registry_import_csv(*, name: str, text: str, source: str = "", by=None) -> int:

@@ -3,6 +3,7 @@ overview with exports, and registry uploads for admins."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from common.roles import is_admin, is_officer
 from common.selectors import jobs_waiting_for_service
+from common.services import audit_record
 from proposals.models import Proposal
 from proposals.selectors import proposals_visible_to
 
@@ -54,7 +56,24 @@ def proposal_report(request, pk: int):
             previous=previous,
             counts={s: sum(1 for line in lines if line.status == s) for s in report.STATUS_ORDER},
         )
+        context.update(stale=selectors.run_is_stale(run=run), since=_since_seen(request, proposal, run))
     return render(request, "screening/report.html", context)
+
+
+def _since_seen(request, proposal: Proposal, run: ScreeningRun) -> report.SinceSeen | None:
+    """For the owner only: records that they saw ``run`` and, when it differs from the
+    run they saw last time and was not started by them (an officer's batch, a collision
+    re-screen), what changed since."""
+    if request.user.pk != proposal.owner_id:
+        return None
+    seen = services.report_view_record(user=request.user, proposal=proposal, run=run)
+    if seen is None or seen.pk == run.pk or seen.status != "done" or run.requested_by_id == request.user.pk:
+        return None
+    return report.since_seen(
+        report.redacted(selectors.findings_of(run=run)),
+        seen=report.redacted(selectors.findings_of(run=seen)),
+        language=get_language(),
+    )
 
 
 @login_required
@@ -90,7 +109,12 @@ def overview(request):
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     failing = report.failing_rows(selectors.failing_rule_counts(qs), language=get_language())
-    return render(request, "screening/overview.html", {"filter": filterset, "page": page, "failing": failing})
+    stale = selectors.stale_proposal_ids(page)
+    return render(
+        request,
+        "screening/overview.html",
+        {"filter": filterset, "page": page, "failing": failing, "stale": stale},
+    )
 
 
 @login_required
@@ -127,6 +151,13 @@ def export(request, fmt: str):
     run_ids = [rid for rid in qs.values_list("latest_run_id", flat=True)[:EXPORT_LIMIT] if rid]
     items = exports.report_items(selectors.runs_for_export(run_ids).iterator(chunk_size=500))
     lang = report.lang_key(get_language())
+    if fmt in ("csv", "xlsx", "pdf"):
+        # Reports carry ID numbers: every export is in the audit trail.
+        audit_record(
+            actor=request.user,
+            action="screening.exported",
+            data={"format": fmt, "runs": len(run_ids), "query": request.GET.urlencode()},
+        )
     if fmt == "csv":
         response = StreamingHttpResponse(
             exports.csv_stream(items, lang=lang), content_type="text/csv; charset=utf-8"
@@ -158,6 +189,10 @@ def proposal_export(request, pk: int, fmt: str):
     if not is_officer(request.user):
         for item in items:
             item.findings = report.redacted(item.findings)
+    if fmt in ("json", "pdf"):
+        audit_record(
+            actor=request.user, action="screening.report_exported", target=proposal, data={"format": fmt, "run": run.pk}
+        )
     if fmt == "json":
         return JsonResponse(exports.to_json(items), json_dumps_params={"ensure_ascii": False})
     if fmt == "pdf":
@@ -174,7 +209,7 @@ def proposal_export(request, pk: int, fmt: str):
 @login_required
 def registries(request):
     if not is_admin(request.user):
-        raise Http404
+        raise PermissionDenied  # signed in without the role: 403 (README, Roles)
     form = RegistryUploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         try:

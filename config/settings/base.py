@@ -205,6 +205,9 @@ OUTBOX_RELAY_INTERVAL = env.float("OUTBOX_RELAY_INTERVAL", default=1.0)
 SWEEP_INTERVAL = env.float("SWEEP_INTERVAL", default=15.0)
 # Tasks told (through the outbox) when a proposal is submitted: (proposal id, user id).
 ON_PROPOSAL_SUBMITTED = ["screening.proposal_submitted"]
+# What asks an applicant to confirm a submission: a function (proposal) → [(rule id,
+# label)] of the failing checks of the draft ("" for none); proposals never import screening.
+SUBMIT_WARNINGS = "screening.selectors.draft_failures"
 
 LOGGING = {
     "version": 1,

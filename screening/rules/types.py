@@ -232,6 +232,8 @@ class Registries:
     misconduct_units: set[str] | frozenset[str] | None = None  # credit codes or names
     guide_experts: set[str] | frozenset[str] | None = None  # ID numbers
     recommenders: set[str] | frozenset[str] | None = None  # designated recommender names
+    # the version of each registry read (0: not loaded); recorded on the run, not used by rules
+    versions: dict[str, int] = dataclasses.field(default_factory=dict, compare=False, hash=False)
 
 
 @dataclass(frozen=True)

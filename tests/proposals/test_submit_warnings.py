@@ -1,0 +1,108 @@
+"""Submitting a draft whose latest check failed asks for confirmation first; the
+failing checks come from the settings.SUBMIT_WARNINGS hook (stubbed here: the
+proposals app does not know screening)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories.proposals import make_proposal, make_user
+
+pytestmark = pytest.mark.django_db
+
+CALLS = []
+
+
+def two_failures(proposal):
+    CALLS.append(proposal.pk)
+    return [("pi.age", "项目负责人年龄"), ("recommendation.recommender", "推荐单位")]
+
+
+def no_failures(proposal):
+    CALLS.append(proposal.pk)
+    return []
+
+
+@pytest.fixture
+def owner(client):
+    user = make_user("submitter")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def failing(settings):
+    settings.SUBMIT_WARNINGS = "tests.proposals.test_submit_warnings.two_failures"
+    CALLS.clear()
+
+
+def submit(client, proposal, **data):
+    return client.post(reverse("proposals:submit", args=[proposal.pk]), data)
+
+
+def test_submit_with_failing_checks_lists_them_and_asks_to_confirm(client, owner, failing):
+    proposal = make_proposal(owner=owner)
+    response = submit(client, proposal)
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][0] == "proposals/submit_confirm.html"
+    assert response.context["failures"] == [
+        ("pi.age", "项目负责人年龄"),
+        ("recommendation.recommender", "推荐单位"),
+    ]
+    html = response.content.decode()
+    assert html.count("最近一次检查中有 2 项条件不通过：") == 1
+    assert html.count('<li data-rule="pi.age">项目负责人年龄</li>') == 1
+    assert html.count('<input type="hidden" name="confirm" value="1">') == 1
+    assert html.count('data-testid="confirm-submit">仍然提交</button>') == 1
+    assert CALLS == [proposal.pk]
+    proposal.refresh_from_db()
+    assert proposal.state == "draft"
+
+
+def test_the_confirmation_step_in_english(client, owner, failing):
+    client.cookies["django_language"] = "en"
+    html = submit(client, make_proposal(owner=owner)).content.decode()
+    assert html.count("The latest check found 2 failing conditions:") == 1
+    assert html.count('data-testid="confirm-submit">Submit anyway</button>') == 1
+    assert html.count("仍然提交") == 0
+
+
+def test_confirming_submits_despite_failing_checks(client, owner, failing):
+    proposal = make_proposal(owner=owner)
+    response = submit(client, proposal, confirm="1")
+    assert response.status_code == 302
+    assert CALLS == []
+    proposal.refresh_from_db()
+    assert proposal.state == "submitted"
+    page = client.get(response["Location"])
+    assert [str(m) for m in page.context["messages"]] == ["已提交；预审将在后台进行。"]
+
+
+def test_without_failing_checks_submitting_works_at_once(client, owner, settings):
+    settings.SUBMIT_WARNINGS = "tests.proposals.test_submit_warnings.no_failures"
+    CALLS.clear()
+    client.cookies["django_language"] = "en"
+    proposal = make_proposal(owner=owner)
+    response = submit(client, proposal)
+    assert response.status_code == 302
+    assert CALLS == [proposal.pk]
+    proposal.refresh_from_db()
+    assert proposal.state == "submitted"
+    page = client.get(response["Location"])
+    assert [str(m) for m in page.context["messages"]] == ["Submitted; screening will run in the background."]
+
+
+def test_without_a_hook_configured_submitting_works_as_before(client, owner, settings):
+    settings.SUBMIT_WARNINGS = ""
+    proposal = make_proposal(owner=owner)
+    assert submit(client, proposal).status_code == 302
+    proposal.refresh_from_db()
+    assert proposal.state == "submitted"
+
+
+def test_a_submitted_proposal_is_not_asked_about_its_checks(client, owner, failing):
+    proposal = make_proposal(owner=owner, state="submitted")
+    response = submit(client, proposal)
+    assert response.status_code == 302
+    assert CALLS == []
+    page = client.get(response["Location"])
+    assert [str(m) for m in page.context["messages"]] == ["只有草稿可以提交。"]
