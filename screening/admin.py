@@ -72,7 +72,8 @@ class RecommenderAdmin(RegistryAdmin):
 class RegistryLoadAdmin(admin.ModelAdmin):
     """A registry counts as loaded once it has a row here (rules report `unknown` before)."""
 
-    list_display = ["name", "entries", "loaded_at", "source"]
+    list_display = ["name", "version", "entries", "loaded_at", "source"]
+    readonly_fields = ["version"]  # bumped by every load or edit (services), never by hand
 
 
 class FindingInline(admin.TabularInline):

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.models import Leased
 
@@ -19,7 +20,7 @@ class ScreeningBatch(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("预审批次")
-        verbose_name_plural = _("预审批次")
+        verbose_name_plural = pgettext_lazy("plural", "预审批次")
 
     def __str__(self) -> str:
         return f"batch {self.pk} {self.label}"
@@ -57,7 +58,7 @@ class ScreeningRun(Leased):
     class Meta:
         ordering = ["-queued_at", "-id"]
         verbose_name = _("预审运行")
-        verbose_name_plural = _("预审运行")
+        verbose_name_plural = pgettext_lazy("plural", "预审运行")
         indexes = [
             models.Index(fields=["proposal", "-queued_at"]),
             models.Index(fields=["status", "started_at"]),
@@ -84,7 +85,7 @@ class Finding(models.Model):
         ordering = ["run", "position"]
         indexes = [models.Index(fields=["rule", "status"])]
         verbose_name = _("检查结果")
-        verbose_name_plural = _("检查结果")
+        verbose_name_plural = pgettext_lazy("plural", "检查结果")
 
     def __str__(self) -> str:
         return f"{self.rule}: {self.status}"
@@ -101,7 +102,7 @@ class RegistryLoad(models.Model):
 
     class Meta:
         verbose_name = _("名单加载记录")
-        verbose_name_plural = _("名单加载记录")
+        verbose_name_plural = pgettext_lazy("plural", "名单加载记录")
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version} ({self.entries})"
@@ -115,7 +116,7 @@ class OngoingProject(models.Model):
 
     class Meta:
         verbose_name = _("在研项目")
-        verbose_name_plural = _("在研项目")
+        verbose_name_plural = pgettext_lazy("plural", "在研项目")
 
     def __str__(self) -> str:
         return f"{self.name} {self.role} {self.program}"
@@ -129,7 +130,7 @@ class MisconductEntry(models.Model):
 
     class Meta:
         verbose_name = _("失信记录")
-        verbose_name_plural = _("失信记录")
+        verbose_name_plural = pgettext_lazy("plural", "失信记录")
 
     def __str__(self) -> str:
         return self.name or self.id_number or self.credit_code
@@ -141,7 +142,7 @@ class GuideExpert(models.Model):
 
     class Meta:
         verbose_name = _("指南编制专家")
-        verbose_name_plural = _("指南编制专家")
+        verbose_name_plural = pgettext_lazy("plural", "指南编制专家")
 
     def __str__(self) -> str:
         return self.name
@@ -153,7 +154,7 @@ class Recommender(models.Model):
 
     class Meta:
         verbose_name = _("推荐单位")
-        verbose_name_plural = _("推荐单位")
+        verbose_name_plural = pgettext_lazy("plural", "推荐单位")
 
     def __str__(self) -> str:
         return self.name
@@ -168,7 +169,7 @@ class ContentFingerprint(models.Model):
 
     class Meta:
         verbose_name = _("内容指纹")
-        verbose_name_plural = _("内容指纹")
+        verbose_name_plural = pgettext_lazy("plural", "内容指纹")
 
     def __str__(self) -> str:
         return self.value
@@ -190,7 +191,7 @@ class ReportView(models.Model):
             models.UniqueConstraint(fields=["user", "proposal"], name="report_view_unique_per_user")
         ]
         verbose_name = _("报告查看记录")
-        verbose_name_plural = _("报告查看记录")
+        verbose_name_plural = pgettext_lazy("plural", "报告查看记录")
 
     def __str__(self) -> str:
         return f"{self.user_id} saw run {self.run_seen_id} of {self.proposal_id}"

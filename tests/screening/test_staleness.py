@@ -393,3 +393,27 @@ def test_submitting_a_draft_whose_check_failed_asks_to_confirm(
     assert response.context["failures"] == [("pi.age", "项目负责人年龄")]
     proposal.refresh_from_db()
     assert proposal.state == "draft"
+
+
+def test_screening_models_have_translated_names():
+    from django.apps import apps
+    from django.utils import translation
+
+    from screening.models import ScreeningBatch
+
+    with translation.override("en"):
+        names = (str(ScreeningBatch._meta.verbose_name), str(ScreeningBatch._meta.verbose_name_plural))
+        assert names == ("Screening batch", "Screening batches")
+        assert str(apps.get_app_config("screening").verbose_name) == "Pre-screening"
+    with translation.override("zh-hans"):
+        assert str(ScreeningBatch._meta.verbose_name_plural) == "预审批次"
+        assert str(apps.get_app_config("screening").verbose_name) == "预审"
+
+
+def test_admin_lists_the_screening_models_by_their_names(client, db):
+    client.force_login(make_user("names-admin", role="admin"))
+    client.cookies["django_language"] = "en"
+    html = client.get("/admin/screening/").content.decode()
+    assert html.count(">Screening batches<") == 1
+    assert html.count("Screening batchs") == 0
+    assert client.get("/admin/screening/registryload/").status_code == 200
