@@ -153,6 +153,8 @@ class DraftUpload(Leased):
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["state", "started_at"])]
+        verbose_name = _("上传的草稿")
+        verbose_name_plural = _("上传的草稿")
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.state})"
