@@ -5,7 +5,7 @@ from .models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin):
-    list_display = ["at", "actor", "action", "target_type", "target_id"]
+    list_display = ["at", "actor", "action", "target_type", "target_id", "data"]
     list_filter = ["action", "target_type"]
     search_fields = ["action", "target_id"]
     readonly_fields = [f.name for f in AuditEntry._meta.fields]

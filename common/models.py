@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class AuditEntry(models.Model):
@@ -28,7 +29,7 @@ class AuditEntry(models.Model):
         ordering = ["-at", "-id"]
         indexes = [models.Index(fields=["target_type", "target_id"])]
         verbose_name = _("审计记录")
-        verbose_name_plural = _("审计记录")
+        verbose_name_plural = pgettext_lazy("plural", "审计记录")
 
     def __str__(self) -> str:
         # In settings.TIME_ZONE (Asia/Shanghai), like every other time the site shows.
@@ -77,7 +78,7 @@ class OutboxMessage(models.Model):
             models.Index(fields=["task", "sent_at"]),
         ]
         verbose_name = _("待发送任务")
-        verbose_name_plural = _("待发送任务")
+        verbose_name_plural = pgettext_lazy("plural", "待发送任务")
 
     def __str__(self) -> str:
         return f"{self.task}{self.args} ({'sent' if self.sent_at else 'pending'})"

@@ -5,7 +5,7 @@ partner requirements and formal-review clauses. Rows are written only by
 import re
 
 from django.db import models
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 ITEM_START = re.compile(r"^[(（]\d+[)）]")
@@ -34,7 +34,7 @@ class Guide(models.Model):
     class Meta:
         ordering = ["-year"]
         verbose_name = _("指南")
-        verbose_name_plural = _("指南")
+        verbose_name_plural = pgettext_lazy("plural", "指南")
 
     def __str__(self) -> str:
         return f"{self.year} {self.title}"
@@ -50,7 +50,7 @@ class Area(models.Model):
         ordering = ["guide", "number"]
         constraints = [models.UniqueConstraint(fields=["guide", "number"], name="area_unique_per_guide")]
         verbose_name = _("领域")
-        verbose_name_plural = _("领域")
+        verbose_name_plural = pgettext_lazy("plural", "领域")
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}"
@@ -77,7 +77,7 @@ class Direction(models.Model):
         ordering = ["guide", "position"]
         constraints = [models.UniqueConstraint(fields=["guide", "code"], name="direction_unique_per_guide")]
         verbose_name = _("指南方向")
-        verbose_name_plural = _("指南方向")
+        verbose_name_plural = pgettext_lazy("plural", "指南方向")
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
@@ -115,7 +115,7 @@ class Indicator(models.Model):
     class Meta:
         ordering = ["direction", "position"]
         verbose_name = _("考核指标")
-        verbose_name_plural = _("考核指标")
+        verbose_name_plural = pgettext_lazy("plural", "考核指标")
 
     def __str__(self) -> str:
         return self.text
@@ -150,7 +150,7 @@ class PartnerRequirement(models.Model):
     class Meta:
         ordering = ["direction", "id"]
         verbose_name = _("合作要求")
-        verbose_name_plural = _("合作要求")
+        verbose_name_plural = pgettext_lazy("plural", "合作要求")
 
     def __str__(self) -> str:
         return f"{self.direction.code} {self.kind}={self.value}"
@@ -168,7 +168,7 @@ class FormalClause(models.Model):
         ordering = ["guide", "position"]
         constraints = [models.UniqueConstraint(fields=["guide", "clause"], name="clause_unique_per_guide")]
         verbose_name = _("形式审查条款")
-        verbose_name_plural = _("形式审查条款")
+        verbose_name_plural = pgettext_lazy("plural", "形式审查条款")
 
     def __str__(self) -> str:
         return f"{self.clause} {self.text[:40]}"

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from common.models import Leased
 
@@ -47,7 +48,7 @@ class Proposal(models.Model):
             models.Index(fields=["owner", "-updated_at"]),
         ]
         verbose_name = _("申报书")
-        verbose_name_plural = _("申报书")
+        verbose_name_plural = pgettext_lazy("plural", "申报书")
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
@@ -72,7 +73,7 @@ class Person(models.Model):
     class Meta:
         ordering = ["proposal", "role", "position", "id"]
         verbose_name = _("人员")
-        verbose_name_plural = _("人员")
+        verbose_name_plural = pgettext_lazy("plural", "人员")
 
     def __str__(self) -> str:
         return self.name
@@ -94,7 +95,7 @@ class Unit(models.Model):
     class Meta:
         ordering = ["proposal", "position", "id"]
         verbose_name = _("单位")
-        verbose_name_plural = _("单位")
+        verbose_name_plural = pgettext_lazy("plural", "单位")
 
     def __str__(self) -> str:
         return self.name
@@ -118,7 +119,7 @@ class Attachment(models.Model):
     class Meta:
         ordering = ["proposal", "kind", "id"]
         verbose_name = _("附件")
-        verbose_name_plural = _("附件")
+        verbose_name_plural = pgettext_lazy("plural", "附件")
 
     def __str__(self) -> str:
         return f"{self.kind} {self.original_name}"
@@ -154,7 +155,7 @@ class DraftUpload(Leased):
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["state", "started_at"])]
         verbose_name = _("上传的草稿")
-        verbose_name_plural = _("上传的草稿")
+        verbose_name_plural = pgettext_lazy("plural", "上传的草稿")
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.state})"

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -121,7 +122,7 @@ def draft_uploads_stale() -> QuerySet[DraftUpload]:
 def proposal_list(*, user) -> QuerySet[Proposal]:
     """The proposals ``user`` may see, with what the list page shows (owner, direction,
     the PI's name) in a constant number of queries."""
-    return (
+    return with_screened_overall(
         proposals_visible_to(user=user)
         .select_related("owner", "direction")
         .prefetch_related(
@@ -129,6 +130,21 @@ def proposal_list(*, user) -> QuerySet[Proposal]:
         )
         .order_by("-updated_at", "-id")
     )
+
+
+def with_screened_overall(queryset: QuerySet[Proposal]) -> QuerySet[Proposal]:
+    """Annotate ``screened_overall``: the overall result (pass/fail/warn/unknown) of each
+    proposal's latest finished screening run, "" without one. One subquery, no extra query.
+    Goes through the reverse relation ``screening_runs`` by name, so proposals never
+    imports screening; without that app installed the annotation is always ""."""
+    if "screening_runs" not in {f.name for f in Proposal._meta.get_fields()}:
+        return queryset.annotate(screened_overall=Value(""))
+    latest = (
+        Proposal.objects.filter(pk=OuterRef("pk"), screening_runs__status="done")
+        .order_by("-screening_runs__queued_at", "-screening_runs__id")
+        .values("screening_runs__overall")[:1]
+    )
+    return queryset.annotate(screened_overall=Coalesce(Subquery(latest), Value("")))
 
 
 def proposal_years(*, queryset: QuerySet[Proposal]) -> list[int]:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.proposal_create, name="create"),
     path("upload/", views.draft_upload, name="upload"),
     path("uploads/<int:pk>/", views.draft_upload_detail, name="upload_detail"),
+    path("uploads/<int:pk>/discard/", views.draft_upload_discard, name="upload_discard"),
     path("template.<str:fmt>", views.template_download, name="template"),
     path("import/", views.proposal_import, name="import"),
     path("signup/", views.signup, name="signup"),

@@ -374,6 +374,17 @@ def draft_upload_detail(request, pk: int):
 
 
 @login_required
+@require_POST
+def draft_upload_discard(request, pk: int):
+    upload = selectors.draft_upload_get_for_user(user=request.user, pk=pk)
+    if services.draft_upload_discard(upload=upload, by=request.user):
+        messages.success(request, _("上传的草稿已丢弃。"))
+    elif upload.proposal_id:
+        return redirect("proposals:detail", pk=upload.proposal_id)
+    return redirect("proposals:list")
+
+
+@login_required
 def template_download(request, fmt: str):
     """The blank draft template, generated for the current guide year."""
     builders = {"docx": docgen.build_docx, "pdf": docgen.build_pdf}

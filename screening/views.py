@@ -191,7 +191,10 @@ def proposal_export(request, pk: int, fmt: str):
             item.findings = report.redacted(item.findings)
     if fmt in ("json", "pdf"):
         audit_record(
-            actor=request.user, action="screening.report_exported", target=proposal, data={"format": fmt, "run": run.pk}
+            actor=request.user,
+            action="screening.report_exported",
+            target=proposal,
+            data={"format": fmt, "run": run.pk},
         )
     if fmt == "json":
         return JsonResponse(exports.to_json(items), json_dumps_params={"ensure_ascii": False})

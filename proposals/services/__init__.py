@@ -22,6 +22,7 @@ from .uploads import (
     draft_upload_confirm,
     draft_upload_create,
     draft_upload_data,
+    draft_upload_discard,
     uploads_release_worker,
     uploads_requeue_stale,
 )
@@ -41,6 +42,7 @@ __all__ = [
     "draft_upload_confirm",
     "draft_upload_create",
     "draft_upload_data",
+    "draft_upload_discard",
     "proposal_create",
     "proposal_data_write",
     "proposal_delete",

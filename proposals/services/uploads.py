@@ -244,3 +244,26 @@ def draft_upload_confirm(*, upload: DraftUpload, data: ProposalData, by) -> Prop
             data={"source": "upload", "upload": upload.pk},
         )
     return proposal
+
+
+def draft_upload_discard(*, upload: DraftUpload, by) -> bool:
+    """Throw away an upload that was never confirmed: delete its row (with an audit
+    entry) and, after commit, its stored file. Returns False and changes nothing when
+    the upload was already confirmed (its file is then the proposal's draft attachment).
+    Idempotent: an upload already discarded (row gone) returns False too. A worker still
+    reading it finds its row gone and writes nothing."""
+    with transaction.atomic():
+        upload = DraftUpload.objects.select_for_update(of=("self",)).filter(pk=upload.pk).first()
+        if upload is None or upload.proposal_id is not None:
+            return False
+        name, storage = upload.file.name, upload.file.storage
+        audit_record(
+            actor=by,
+            action="upload.discarded",
+            target=upload,
+            data={"name": upload.original_name, "state": upload.state, "sha256": upload.sha256},
+        )
+        upload.delete()
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
+    return True
