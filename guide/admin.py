@@ -31,9 +31,9 @@ class PartnerInline(admin.TabularInline):
 
 @admin.register(Direction)
 class DirectionAdmin(admin.ModelAdmin):
-    list_display = ["code", "title", "guide", "area", "matching_ratio"]
+    list_display = ["code", "title", "title_en", "guide", "area", "matching_ratio"]
     list_filter = ["guide", "area"]
-    search_fields = ["code", "title", "research_content", "indicators_text"]
+    search_fields = ["code", "title", "title_en", "keywords_en", "research_content", "indicators_text"]
     list_select_related = ["guide", "area"]
     inlines = [IndicatorInline, PartnerInline]
 

@@ -17,19 +17,19 @@ class Guide(models.Model):
     title = models.CharField(_("标题"), max_length=300)
     declared_direction_count = models.PositiveIntegerField(_("声明的方向数"), null=True, blank=True)
     total_budget_yuan = models.BigIntegerField(_("国拨经费概算（元）"), null=True, blank=True)
-    projects_min = models.PositiveIntegerField(null=True, blank=True)
-    projects_max = models.PositiveIntegerField(null=True, blank=True)
+    projects_min = models.PositiveIntegerField(_("每个方向拟支持项目数下限"), null=True, blank=True)
+    projects_max = models.PositiveIntegerField(_("每个方向拟支持项目数上限"), null=True, blank=True)
     pi_born_on_or_after = models.DateField(_("负责人出生不早于"), null=True, blank=True)
     unit_registered_by = models.DateField(_("单位注册不晚于"), null=True, blank=True)
     max_domestic_units = models.PositiveIntegerField(_("中方参与单位上限"), null=True, blank=True)
     min_foreign_units = models.PositiveIntegerField(_("国（境）外单位下限"), null=True, blank=True)
     max_duration_years = models.PositiveIntegerField(_("实施周期上限（年）"), null=True, blank=True)
     subtasks_allowed = models.BooleanField(_("可下设任务"), null=True, blank=True)
-    source_name = models.CharField(max_length=255, blank=True)
-    source_sha256 = models.CharField(max_length=64, blank=True)
+    source_name = models.CharField(_("来源文件"), max_length=255, blank=True)
+    source_sha256 = models.CharField(_("来源文件 SHA-256"), max_length=64, blank=True)
     english_source = models.CharField(_("英文数据文件"), max_length=255, blank=True)
-    warnings = models.JSONField(default=list, blank=True)
-    ingested_at = models.DateTimeField(auto_now=True)
+    warnings = models.JSONField(_("解析提示"), default=list, blank=True)
+    ingested_at = models.DateTimeField(_("导入时间"), auto_now=True)
 
     class Meta:
         ordering = ["-year"]
@@ -41,7 +41,7 @@ class Guide(models.Model):
 
 
 class Area(models.Model):
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="areas")
+    guide = models.ForeignKey(Guide, verbose_name=_("指南"), on_delete=models.CASCADE, related_name="areas")
     number = models.PositiveIntegerField(_("编号"))
     title = models.CharField(_("领域"), max_length=300)
     intro = models.TextField(_("简介"), blank=True)
@@ -57,10 +57,14 @@ class Area(models.Model):
 
 
 class Direction(models.Model):
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="directions")
-    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="directions")
+    guide = models.ForeignKey(
+        Guide, verbose_name=_("指南"), on_delete=models.CASCADE, related_name="directions"
+    )
+    area = models.ForeignKey(
+        Area, verbose_name=_("领域"), on_delete=models.CASCADE, related_name="directions"
+    )
     code = models.CharField(_("方向编号"), max_length=16)
-    position = models.PositiveIntegerField(default=0)
+    position = models.PositiveIntegerField(_("顺序"), default=0)
     title = models.CharField(_("方向名称"), max_length=300)
     title_en = models.CharField(_("英文名称"), max_length=300, blank=True)
     keywords_en = models.TextField(_("英文关键词"), blank=True)
@@ -103,14 +107,16 @@ class Direction(models.Model):
 
 
 class Indicator(models.Model):
-    direction = models.ForeignKey(Direction, on_delete=models.CASCADE, related_name="indicators")
-    position = models.PositiveIntegerField()
-    text = models.TextField()
-    subject = models.CharField(max_length=300, blank=True)
-    comparator = models.CharField(max_length=8, blank=True)
-    value = models.FloatField(null=True, blank=True)
-    value_max = models.FloatField(null=True, blank=True)
-    unit = models.CharField(max_length=64, blank=True)
+    direction = models.ForeignKey(
+        Direction, verbose_name=_("指南方向"), on_delete=models.CASCADE, related_name="indicators"
+    )
+    position = models.PositiveIntegerField(_("顺序"))
+    text = models.TextField(_("原文"))
+    subject = models.CharField(_("指标对象"), max_length=300, blank=True)
+    comparator = models.CharField(_("比较"), max_length=8, blank=True)
+    value = models.FloatField(_("数值"), null=True, blank=True)
+    value_max = models.FloatField(_("数值上限"), null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=64, blank=True)
 
     class Meta:
         ordering = ["direction", "position"]
@@ -140,12 +146,14 @@ class PartnerRequirement(models.Model):
         REQUIRED = "required", _("申报时须满足")
         INDICATOR = "indicator", _("执行期内须达到")
 
-    direction = models.ForeignKey(Direction, on_delete=models.CASCADE, related_name="partner_requirements")
-    kind = models.CharField(max_length=32, choices=Kind.choices, db_index=True)
-    value = models.JSONField()
-    strength = models.CharField(max_length=16, choices=Strength.choices)
-    counts_regions = models.BooleanField(default=False)
-    text = models.TextField(blank=True)
+    direction = models.ForeignKey(
+        Direction, verbose_name=_("指南方向"), on_delete=models.CASCADE, related_name="partner_requirements"
+    )
+    kind = models.CharField(_("要求"), max_length=32, choices=Kind.choices, db_index=True)
+    value = models.JSONField(_("数值"))
+    strength = models.CharField(_("性质"), max_length=16, choices=Strength.choices)
+    counts_regions = models.BooleanField(_("地区和国际组织也计入"), default=False)
+    text = models.TextField(_("原文"), blank=True)
 
     class Meta:
         ordering = ["direction", "id"]
@@ -157,12 +165,14 @@ class PartnerRequirement(models.Model):
 
 
 class FormalClause(models.Model):
-    guide = models.ForeignKey(Guide, on_delete=models.CASCADE, related_name="formal_clauses")
+    guide = models.ForeignKey(
+        Guide, verbose_name=_("指南"), on_delete=models.CASCADE, related_name="formal_clauses"
+    )
     clause = models.CharField(_("条款"), max_length=16)
-    section = models.PositiveIntegerField()
-    section_title = models.CharField(max_length=200, blank=True)
-    position = models.PositiveIntegerField(default=0)
-    text = models.TextField()
+    section = models.PositiveIntegerField(_("节"))
+    section_title = models.CharField(_("节标题"), max_length=200, blank=True)
+    position = models.PositiveIntegerField(_("顺序"), default=0)
+    text = models.TextField(_("原文"))
 
     class Meta:
         ordering = ["guide", "position"]

@@ -171,3 +171,16 @@ def test_list_and_page_count_the_same_indicators_of_4_3(client, guide2022):
     page = client.get("/guide/2022/directions/4.3/").content.decode()
     assert 'data-testid="quantitative-count-4.3">30<' in listing
     assert 'data-testid="quantitative-count">30<' in page
+
+
+def test_admin_direction_page_names_the_indicator_columns_in_each_language(client, guide2022):
+    from tests.factories.proposals import make_user
+
+    client.force_login(make_user("root", role="admin"))
+    direction = Direction.objects.get(guide=guide2022, code="4.3")
+    url = f"/admin/guide/direction/{direction.pk}/change/"
+    html = en(client).get(url).content.decode()
+    assert ("Upper value" in html, "Value max" in html, "Original text" in html) == (True, False, True)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    html = client.get(url).content.decode()
+    assert ("数值上限" in html, "Value max" in html) == (True, False)
