@@ -90,12 +90,31 @@ def _render_form(request, forms: ProposalForms, *, mode: str, proposal=None, upl
     )
 
 
+def _submit_confirmation(request, proposal):
+    """The confirmation page when the latest check of this draft fails conditions (the
+    settings.SUBMIT_WARNINGS hook lists them) and the POST does not carry confirm=1;
+    None when submitting may go ahead."""
+    if not settings.SUBMIT_WARNINGS or request.POST.get("confirm") == "1":
+        return None
+    if proposal.state != ProposalState.DRAFT:
+        return None
+    failures = import_string(settings.SUBMIT_WARNINGS)(proposal)
+    if not failures:
+        return None
+    return render(request, "proposals/submit_confirm.html", {"proposal": proposal, "failures": failures})
+
+
 def _after_save(request, proposal, forms: ProposalForms, *, mode: str, upload=None):
     """Saved. With the "submit" button, also run the submit checks: problems are
-    shown next to their fields (the draft is kept), success goes to the detail page."""
+    shown next to their fields (the draft is kept), failing pre-checks ask for
+    confirmation first, success goes to the detail page."""
     if request.POST.get("action") != "submit":
         messages.success(request, _("草稿已保存。"))
         return redirect("proposals:detail", pk=proposal.pk)
+    confirmation = _submit_confirmation(request, proposal)
+    if confirmation is not None:
+        messages.success(request, _("草稿已保存。"))
+        return confirmation
     try:
         errors = services.proposal_submit(proposal=proposal, by=request.user)
     except services.TransitionNotAllowed:
@@ -103,7 +122,7 @@ def _after_save(request, proposal, forms: ProposalForms, *, mode: str, upload=No
         messages.info(request, _("这份申报书已经提交，无需重复提交。"))
         return redirect("proposals:detail", pk=proposal.pk)
     if not errors:
-        messages.success(request, _("申报书已提交。"))
+        messages.success(request, _("已提交；预审将在后台进行。"))
         return redirect("proposals:detail", pk=proposal.pk)
     forms.add_errors(errors)
     messages.error(
@@ -187,12 +206,9 @@ def proposal_submit(request, pk: int):
     settings.SUBMIT_WARNINGS hook lists them), show them first and submit only on a
     POST with confirm=1."""
     proposal = _proposal_for_change(request, pk)
-    confirmed = request.POST.get("confirm") == "1"
-    if settings.SUBMIT_WARNINGS and not confirmed and proposal.state == ProposalState.DRAFT:
-        failures = import_string(settings.SUBMIT_WARNINGS)(proposal)
-        if failures:
-            context = {"proposal": proposal, "failures": failures}
-            return render(request, "proposals/submit_confirm.html", context)
+    confirmation = _submit_confirmation(request, proposal)
+    if confirmation is not None:
+        return confirmation
     try:
         errors = services.proposal_submit(proposal=proposal, by=request.user)
     except services.TransitionNotAllowed:

@@ -106,3 +106,21 @@ def test_a_submitted_proposal_is_not_asked_about_its_checks(client, owner, faili
     assert CALLS == []
     page = client.get(response["Location"])
     assert [str(m) for m in page.context["messages"]] == ["只有草稿可以提交。"]
+
+
+def test_save_and_submit_from_the_form_also_asks_to_confirm_failing_checks(client, owner, failing):
+    from tests.proposals.test_views import post_data
+
+    proposal = make_proposal(owner=owner)
+    forms = client.get(reverse("proposals:edit", args=[proposal.pk])).context["forms"]
+    response = client.post(reverse("proposals:edit", args=[proposal.pk]), post_data(forms, action="submit"))
+    assert (response.status_code, [t.name for t in response.templates][0]) == (
+        200,
+        "proposals/submit_confirm.html",
+    )
+    assert CALLS == [proposal.pk]
+    proposal.refresh_from_db()
+    assert proposal.state == "draft"
+    confirmed = submit(client, proposal, confirm="1")
+    proposal.refresh_from_db()
+    assert (confirmed.status_code, proposal.state) == (302, "submitted")
