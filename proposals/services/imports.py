@@ -115,7 +115,13 @@ def _reference_errors(proposals: list[ProposalData], *, existing: dict[str, Prop
 
 
 def _write(
-    proposals: list[ProposalData], *, existing: dict[str, Proposal], owner, by, report: ImportReport
+    proposals: list[ProposalData],
+    *,
+    existing: dict[str, Proposal],
+    owner,
+    by,
+    report: ImportReport,
+    follow_ups: bool = True,
 ) -> None:
     """Write each proposal as a draft and submit the ones that pass the checks.
 
@@ -141,14 +147,20 @@ def _write(
                     )
                     continue
                 proposal_transition(proposal=proposal, to=ProposalState.DRAFT, by=by)
-        problems = proposal_submit(proposal=proposal, by=by)
+        problems = proposal_submit(proposal=proposal, by=by, follow_ups=follow_ups)
         report.proposals.append(
             ImportedProposal(p.reference, created=created, state=proposal.state, problems=problems)
         )
 
 
 def proposals_import(
-    *, data: Any, owner=None, by=None, source: str = "", allow_registries: bool = True
+    *,
+    data: Any,
+    owner=None,
+    by=None,
+    source: str = "",
+    allow_registries: bool = True,
+    follow_ups: bool = True,
 ) -> ImportReport:
     """Import a parsed interchange document: a batch ``{"registries": ..., "proposals": [...]}``,
     a bare list of proposals, or one proposal object.
@@ -168,6 +180,9 @@ def proposals_import(
     screening engine provides it (else they are skipped with a warning), and only
     when ``allow_registries``; otherwise a file with registries is an error (the web
     page allows them for admins only; the command line is trusted).
+
+    ``follow_ups=False`` submits without the submission's follow-up tasks, for a
+    caller that screens the imported proposals itself as one batch (screen_proposals).
 
     One transaction; nothing is written when the report has errors. Writes a
     ``proposals.imported`` audit entry (and the state machine's own entries).
@@ -225,7 +240,14 @@ def proposals_import(
                 raise _Rollback
             try:
                 with transaction.atomic():
-                    _write(batch.proposals, existing=existing, owner=owner, by=by, report=report)
+                    _write(
+                        batch.proposals,
+                        existing=existing,
+                        owner=owner,
+                        by=by,
+                        report=report,
+                        follow_ups=follow_ups,
+                    )
             except IntegrityError as exc:
                 # Another request took one of the new references after the check above.
                 report.errors.append(

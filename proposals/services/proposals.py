@@ -71,13 +71,14 @@ def _submitted_follow_ups(proposal: Proposal, by) -> None:
 # --- the state machine -------------------------------------------------------
 
 
-def proposal_transition(*, proposal: Proposal, to: str, by) -> Proposal:
+def proposal_transition(*, proposal: Proposal, to: str, by, follow_ups: bool = True) -> Proposal:
     """Move ``proposal`` to state ``to``: the one place a proposal's state changes.
 
     Locks the row and guards against ALLOWED_TRANSITIONS (raises TransitionNotAllowed,
     judged on the state in the database, not the caller's copy); saves with
     update_fields; writes a ``proposal.state`` audit entry; on entering
-    ``submitted`` writes the follow-up outbox rows. Updates and returns ``proposal``.
+    ``submitted`` writes the follow-up outbox rows (unless ``follow_ups`` is False: a
+    caller that screens the proposals itself right after). Updates and returns ``proposal``.
     """
     with transaction.atomic():
         current = Proposal.objects.select_for_update().only("state").get(pk=proposal.pk).state
@@ -90,7 +91,7 @@ def proposal_transition(*, proposal: Proposal, to: str, by) -> Proposal:
             fields.append("submitted_at")
         proposal.save(update_fields=fields)
         audit_record(actor=by, action="proposal.state", target=proposal, data={"from": current, "to": to})
-        if to == ProposalState.SUBMITTED:
+        if to == ProposalState.SUBMITTED and follow_ups:
             _submitted_follow_ups(proposal, by)
     return proposal
 
@@ -125,8 +126,9 @@ def proposals_transition_many(*, ids: list[int], to: str, by=None) -> int:
     return len(rows)
 
 
-def proposal_submit(*, proposal: Proposal, by) -> list[FieldError]:
-    """Check the stored draft and, when nothing is wrong, move it draft → submitted.
+def proposal_submit(*, proposal: Proposal, by, follow_ups: bool = True) -> list[FieldError]:
+    """Check the stored draft and, when nothing is wrong, move it draft → submitted
+    (``follow_ups`` as in :func:`proposal_transition`).
 
     Returns the problems per field (the state stays draft) or an empty list when
     submitted. Raises TransitionNotAllowed when the proposal is not a draft.
@@ -145,7 +147,7 @@ def proposal_submit(*, proposal: Proposal, by) -> list[FieldError]:
         )
         if errors:
             return errors
-        proposal_transition(proposal=proposal, to=ProposalState.SUBMITTED, by=by)
+        proposal_transition(proposal=proposal, to=ProposalState.SUBMITTED, by=by, follow_ups=follow_ups)
     return []
 
 

@@ -127,3 +127,14 @@ def test_demo_batch_screens_as_the_readme_describes(tmp_path, guide2022):
         "DEMO-2022-002": ["budget.matching_ratio", "pi.age", "pi.qualification", "unit.state_organ"],
         "DEMO-2022-003": ["direction.partner_countries", "member.ongoing_project"],
     }
+
+
+
+def test_screen_proposals_screens_each_imported_proposal_once(tmp_path, guide2022, all_registries_empty):
+    from common.models import OutboxMessage
+
+    path = batch_file(tmp_path, [proposal("ONCE-1"), proposal("ONCE-2")])
+    run(tmp_path, path)
+    assert sorted(ScreeningRun.objects.values_list("proposal__reference", flat=True)) == ["ONCE-1", "ONCE-2"]
+    assert Proposal.objects.filter(state="screened").count() == 2
+    assert OutboxMessage.objects.filter(task="screening.proposal_submitted").count() == 0

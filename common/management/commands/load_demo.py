@@ -12,7 +12,6 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
-from django.test.utils import override_settings
 
 from common.services import demo_users_ensure
 from guide.models import Guide
@@ -64,18 +63,16 @@ class Command(BaseCommand):
                 "(`make demo` loads them anyway)"
             )
             return
-        # screen_proposals screens every imported proposal as one batch right after the
-        # import, so the per-submission follow-ups would only screen each of them once more
-        # (on the embedded default, one by one and in-process: 25-57 s instead of 6 s).
-        with override_settings(ON_PROPOSAL_SUBMITTED=[]):
-            for name, owner in BATCHES:
-                call_command(
-                    "screen_proposals",
-                    str(Path(settings.BASE_DIR) / DEMO_DIR / name),
-                    owner=owner,
-                    stdout=self.stdout,
-                    stderr=self.stderr,
-                )
+        # screen_proposals screens every imported proposal as one batch (without the
+        # per-submission screenings, which would screen each one again)
+        for name, owner in BATCHES:
+            call_command(
+                "screen_proposals",
+                str(Path(settings.BASE_DIR) / DEMO_DIR / name),
+                owner=owner,
+                stdout=self.stdout,
+                stderr=self.stderr,
+            )
 
     def _guide(self, path: Path) -> None:
         try:

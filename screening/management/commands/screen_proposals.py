@@ -38,7 +38,10 @@ class Command(BaseCommand):
         if isinstance(data, dict) and "proposals" not in data and "registries" not in data:
             data = [data]
 
-        report = proposals_import(data=data, owner=self._owner(owner), source=Path(file).name)
+        # screened below as one batch: no per-submission screening on top of it
+        report = proposals_import(
+            data=data, owner=self._owner(owner), source=Path(file).name, follow_ups=False
+        )
         for issue in report.warnings:
             self.stderr.write(f"warning: {issue.path}: {issue.message}")
         if not report.ok:
