@@ -21,6 +21,18 @@ from tests.factories.proposals import make_user
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _own_factory_numbers(monkeypatch):
+    """Number the proposals made here from their own counter, so the shared factory
+    counter (which other tests' data depend on) is left where it was."""
+    from itertools import count
+
+    from tests.factories import screening_db
+
+    monkeypatch.setattr(screening_db, "_seq", count(30_001))
+
+
 GUIDE_2022 = Path(__file__).resolve().parents[2] / "fixtures" / "guides" / "2022-strategic-cooperation.txt"
 CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "app.css"
 
