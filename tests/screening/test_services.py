@@ -1,3 +1,4 @@
+import itertools
 import os
 import subprocess
 import sys
@@ -11,9 +12,10 @@ from django.utils import timezone
 from screening import services
 from screening.models import Finding, RegistryLoad, ScreeningRun
 from screening.rules.registry import RULES
-from tests.factories.screening_db import make_proposal
+from tests.factories.screening_db import distinct_text, make_proposal
 
 pytestmark = pytest.mark.django_db
+_distinct = itertools.count()
 
 
 def statuses(run: ScreeningRun) -> dict[str, str]:
@@ -155,7 +157,9 @@ def test_stale_run_fails_after_max_attempts():
 
 
 def _batch_queries(n: int, django_capture_on_commit_callbacks) -> int:
-    proposals = [make_proposal() for _ in range(n)]
+    # wholly distinct content: no shared fingerprint may bring the (constant) extra queries
+    # of loading duplicate candidates into one size and not the other
+    proposals = [make_proposal(research_content=distinct_text(5000 + next(_distinct), 200)) for _ in range(n)]
     with django_capture_on_commit_callbacks(execute=False):
         batch = services.screening_batch_create(proposals=proposals)
     ids = list(batch.runs.values_list("pk", flat=True))
