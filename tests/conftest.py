@@ -2,6 +2,7 @@
 and Redis: tests marked `postgres`/`redis` fail, not skip, when they are unreachable."""
 
 import os
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -87,3 +88,30 @@ def wait_for(predicate, timeout: float = 60) -> bool:
             return True
         time.sleep(0.2)
     return False
+
+
+GUIDE_2022 = Path(__file__).resolve().parents[1] / "fixtures" / "guides" / "2022-strategic-cooperation.txt"
+
+
+@pytest.fixture
+def guide2022(db):
+    """The bundled 2022 guide, ingested."""
+    from guide.services import guide_ingest
+
+    return guide_ingest(path=GUIDE_2022)
+
+
+@pytest.fixture
+def all_registries_empty(db):
+    """Every registry loaded (so no rule is undecidable for want of one), all empty but the
+    recommenders, which accept the factories' recommender."""
+    from screening.services import registries_import
+
+    registries_import(
+        data={
+            "ongoing_projects": [],
+            "misconduct": [],
+            "guide_experts": [],
+            "recommenders": ["科学技术部国际合作司"],
+        }
+    )

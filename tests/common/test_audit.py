@@ -2,7 +2,6 @@
 exports; it shows times in settings.TIME_ZONE and the admin speaks the user's language."""
 
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -14,39 +13,15 @@ from tests.factories.proposals import make_proposal as make_draft
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _own_factory_numbers(monkeypatch):
-    """Number the proposals made here from their own counter, so the shared factory
-    counter (which other tests' data depend on) is left where it was."""
-    from itertools import count
-
-    from tests.factories import screening_db
-
-    monkeypatch.setattr(screening_db, "_seq", count(30_001))
-
-
-GUIDE_2022 = Path(__file__).resolve().parents[2] / "fixtures" / "guides" / "2022-strategic-cooperation.txt"
-
-
 def actions() -> list[str]:
     return list(AuditEntry.objects.order_by("id").values_list("action", flat=True))
 
 
 @pytest.fixture
-def screened(db, django_capture_on_commit_callbacks):
-    from guide.services import guide_ingest
+def screened(guide2022, all_registries_empty, django_capture_on_commit_callbacks):
     from screening import services
     from tests.factories.screening_db import make_proposal
 
-    guide_ingest(path=GUIDE_2022)
-    services.registries_import(
-        data={
-            "ongoing_projects": [],
-            "misconduct": [],
-            "guide_experts": [],
-            "recommenders": ["科学技术部国际合作司"],
-        }
-    )
     proposal = make_proposal(owner=make_user("owner1"), pi_birth=date(1961, 12, 31))
     with django_capture_on_commit_callbacks(execute=True):
         services.screening_request(proposal=proposal)

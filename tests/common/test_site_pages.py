@@ -22,18 +22,6 @@ from tests.factories.proposals import make_user
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _own_factory_numbers(monkeypatch):
-    """Number the proposals made here from their own counter, so the shared factory
-    counter (which other tests' data depend on) is left where it was."""
-    from itertools import count
-
-    from tests.factories import screening_db
-
-    monkeypatch.setattr(screening_db, "_seq", count(30_001))
-
-
-GUIDE_2022 = Path(__file__).resolve().parents[2] / "fixtures" / "guides" / "2022-strategic-cooperation.txt"
 CSS = Path(__file__).resolve().parents[2] / "static" / "css" / "app.css"
 
 
@@ -43,19 +31,8 @@ def en(client):
 
 
 @pytest.fixture
-def registries(db):
-    from guide.services import guide_ingest
-    from screening import services
-
-    guide_ingest(path=GUIDE_2022)
-    services.registries_import(
-        data={
-            "ongoing_projects": [],
-            "misconduct": [],
-            "guide_experts": [],
-            "recommenders": ["科学技术部国际合作司"],
-        }
-    )
+def registries(guide2022, all_registries_empty):
+    """The 2022 guide and every registry loaded."""
 
 
 def screened_proposals(owner, n: int, django_capture_on_commit_callbacks) -> list[Proposal]:
