@@ -1,12 +1,22 @@
-"""The guide as data: one Guide per year, with its areas, directions, indicators,
-partner requirements and formal-review clauses. Rows are written only by
-`guide.services.guide_ingest`."""
+"""The guide as data.
+
+A year's guide is read into versions (`GuideVersion`): each ingest or upload is a
+draft holding the parsed document as JSON (`guide.parsing.types.to_json`, with the
+source of every value), which officers review and correct (`GuideCorrection`) and
+publish. Publishing writes the published version into the rows below (one `Guide` per
+year, with its areas, directions, indicators, partner requirements and formal-review
+clauses): the rows are what screening and the public pages read, so they only ever
+hold a published version. Rows are written only by `guide.services`."""
 
 import re
+import uuid
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
+
+from common.models import Leased
 
 ITEM_START = re.compile(r"^[(（]\d+[)）]")
 COMPARATOR_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "=", "range": "~"}
@@ -30,6 +40,17 @@ class Guide(models.Model):
     english_source = models.CharField(_("英文数据文件"), max_length=255, blank=True)
     warnings = models.JSONField(_("解析提示"), default=list, blank=True)
     ingested_at = models.DateTimeField(_("导入时间"), auto_now=True)
+    published_version = models.ForeignKey(
+        "GuideVersion",
+        verbose_name=_("已发布版本"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Where the general values were read (guide.parsing.types.ParsedGuide.sources, as JSON).
+    sources = models.JSONField(_("出处"), default=dict, blank=True)
+    document_kind = models.CharField(_("文件类型"), max_length=8, blank=True)
 
     class Meta:
         ordering = ["-year"]
@@ -45,6 +66,7 @@ class Area(models.Model):
     number = models.PositiveIntegerField(_("编号"))
     title = models.CharField(_("领域"), max_length=300)
     intro = models.TextField(_("简介"), blank=True)
+    source = models.JSONField(_("出处"), null=True, blank=True)
 
     class Meta:
         ordering = ["guide", "number"]
@@ -76,6 +98,7 @@ class Direction(models.Model):
     )
     notes = models.TextField(_("有关说明"), blank=True)
     other_requirements = models.TextField(_("其他要求"), blank=True)
+    sources = models.JSONField(_("出处"), default=dict, blank=True)
 
     class Meta:
         ordering = ["guide", "position"]
@@ -117,6 +140,7 @@ class Indicator(models.Model):
     value = models.FloatField(_("数值"), null=True, blank=True)
     value_max = models.FloatField(_("数值上限"), null=True, blank=True)
     unit = models.CharField(_("单位"), max_length=64, blank=True)
+    source = models.JSONField(_("出处"), null=True, blank=True)
 
     class Meta:
         ordering = ["direction", "position"]
@@ -154,6 +178,7 @@ class PartnerRequirement(models.Model):
     strength = models.CharField(_("性质"), max_length=16, choices=Strength.choices)
     counts_regions = models.BooleanField(_("地区和国际组织也计入"), default=False)
     text = models.TextField(_("原文"), blank=True)
+    source = models.JSONField(_("出处"), null=True, blank=True)
 
     class Meta:
         ordering = ["direction", "id"]
@@ -173,6 +198,7 @@ class FormalClause(models.Model):
     section_title = models.CharField(_("节标题"), max_length=200, blank=True)
     position = models.PositiveIntegerField(_("顺序"), default=0)
     text = models.TextField(_("原文"))
+    source = models.JSONField(_("出处"), null=True, blank=True)
 
     class Meta:
         ordering = ["guide", "position"]
@@ -182,3 +208,118 @@ class FormalClause(models.Model):
 
     def __str__(self) -> str:
         return f"{self.clause} {self.text[:40]}"
+
+
+def guide_file_path(instance, filename: str) -> str:
+    # Random names: the original name is kept in the row, never in the path.
+    return f"private/guides/{uuid.uuid4().hex}"
+
+
+class GuideVersion(Leased):
+    """One reading of a guide document: a draft until an officer publishes it.
+
+    `data` is the parse as read (`to_json`, with sources and warnings); the corrections
+    are kept apart (`GuideCorrection`) and applied on top of it, so a reader improvement
+    can re-read the same file and the corrections are re-applied to the new reading."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队等待读取")
+        READING = "reading", _("正在读取")
+        FAILED = "failed", _("读取失败")
+        DRAFT = "draft", _("草稿（待审核）")
+        PUBLISHED = "published", _("已发布")
+        SUPERSEDED = "superseded", _("已被新版本取代")
+
+    year = models.PositiveIntegerField(_("年度"), null=True, blank=True, db_index=True)  # known once read
+    number = models.PositiveIntegerField(_("版本号"), null=True, blank=True)  # 1, 2 … within the year
+    status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    file = models.FileField(_("文件"), upload_to=guide_file_path, null=True, blank=True)
+    source_name = models.CharField(_("来源文件"), max_length=255, blank=True)
+    sha256 = models.CharField(_("来源文件 SHA-256"), max_length=64, blank=True, db_index=True)
+    kind = models.CharField(_("文件类型"), max_length=8, blank=True)  # pdf / docx / text
+    size = models.PositiveBigIntegerField(_("文件大小"), default=0)
+    reader_version = models.CharField(_("解析程序版本"), max_length=32, blank=True)
+    data = models.JSONField(_("解析结果"), default=dict, blank=True)
+    english = models.JSONField(_("英文数据"), null=True, blank=True)  # guide.parsing.english, as read
+    english_source = models.CharField(_("英文数据文件"), max_length=255, blank=True)
+    error = models.TextField(_("错误"), blank=True)
+    attempts = models.PositiveIntegerField(default=0)  # times a worker has started reading it
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("导入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(_("读取完成时间"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "-number", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="guide_version_unique_number"),
+        ]
+        indexes = [models.Index(fields=["status", "started_at"])]
+        verbose_name = _("指南版本")
+        verbose_name_plural = pgettext_lazy("plural", "指南版本")
+
+    def __str__(self) -> str:
+        if self.year is None:
+            return f"{self.source_name} ({self.get_status_display()})"
+        return f"{self.year} v{self.number} ({self.get_status_display()})"
+
+    @property
+    def label(self) -> str:
+        """“2022 v3”: how a version is named on the pages and on the command line."""
+        return f"{self.year} v{self.number}" if self.year is not None else self.source_name
+
+
+class GuideCorrection(models.Model):
+    """An officer's correction of one parsed value, with who, when and why.
+
+    `address` names the value (guide.parsing.addresses: "eligibility.pi_born_on_or_after",
+    "directions[1.1].indicators[3].value", "formal_review[1(2)].text" …); `parsed_value` is what
+    the reader gave, `value` what the officer set. The latest correction of an address wins.
+    `carried_from` is the correction of an earlier version of the same document this one
+    re-applies."""
+
+    version = models.ForeignKey(
+        GuideVersion, verbose_name=_("指南版本"), on_delete=models.CASCADE, related_name="corrections"
+    )
+    address = models.CharField(_("位置"), max_length=300)
+    parsed_value = models.JSONField(_("解析值"), null=True, blank=True)
+    value = models.JSONField(_("更正值"), null=True, blank=True)
+    reason = models.TextField(_("理由"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("更正人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
+    carried_from = models.ForeignKey(
+        "self", verbose_name=_("沿用自"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["version", "created_at", "id"]
+        indexes = [models.Index(fields=["version", "address"])]
+        verbose_name = _("解析更正")
+        verbose_name_plural = pgettext_lazy("plural", "解析更正")
+
+    def __str__(self) -> str:
+        return f"{self.address} = {self.value!r}"

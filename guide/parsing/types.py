@@ -15,6 +15,156 @@ STRENGTH_REQUIRED = "required"  # a hard participation rule checked at applicati
 STRENGTH_INDICATOR = "indicator"  # a target to reach during the project (考核指标)
 
 
+# ---------------------------------------------------------------------------
+# Layout and provenance
+# ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Box:
+    """A rectangle on a PDF page: ``page`` 1-based, coordinates in PDF points from the page's top-left."""
+
+    page: int
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    def to_json(self) -> list:
+        return [self.page, round(self.x0, 1), round(self.top, 1), round(self.x1, 1), round(self.bottom, 1)]
+
+    @classmethod
+    def from_json(cls, data) -> Box:
+        page, x0, top, x1, bottom = data
+        return cls(int(page), float(x0), float(top), float(x1), float(bottom))
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a parsed value was read: the document's blocks (paragraph numbers, 1-based, in reading
+    order after page furniture is dropped) and, for a PDF, the pages (1-based) and the line boxes."""
+
+    blocks: tuple[int, ...] = ()
+    boxes: tuple[Box, ...] = ()
+
+    @property
+    def pages(self) -> tuple[int, ...]:
+        return tuple(sorted({box.page for box in self.boxes}))
+
+    @property
+    def page(self) -> int | None:
+        pages = self.pages
+        return pages[0] if pages else None
+
+    def __bool__(self) -> bool:
+        return bool(self.blocks or self.boxes)
+
+    def merge(self, *others: Source | None) -> Source:
+        blocks = list(self.blocks)
+        boxes = list(self.boxes)
+        for other in others:
+            if not other:
+                continue
+            blocks.extend(b for b in other.blocks if b not in blocks)
+            boxes.extend(b for b in other.boxes if b not in boxes)
+        return Source(tuple(blocks), tuple(boxes))
+
+    def to_json(self) -> dict | None:
+        if not self:
+            return None
+        return {
+            "blocks": list(self.blocks),
+            "pages": list(self.pages),
+            "boxes": [box.to_json() for box in self.boxes],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict | None) -> Source:
+        if not data:
+            return cls()
+        return cls(
+            tuple(int(b) for b in data.get("blocks", ())),
+            tuple(Box.from_json(b) for b in data.get("boxes", ())),
+        )
+
+
+NO_SOURCE = Source()
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph or heading as a reader found it, with its layout.
+
+    ``index`` is 1-based in reading order. ``boxes`` has one box per line (PDF only). ``size`` is the
+    median font size in points (PDF, DOCX when set). ``bold``: most of its characters are bold;
+    ``centred``: centred between the margins (PDF) or centre-aligned (DOCX); ``indented``: its first
+    line starts right of the left margin (PDF) or has a first-line indent (DOCX); ``full_width``: its
+    last line reaches the right margin (PDF; a full last line is a hint that the paragraph goes on past
+    a page break); ``heading``: a DOCX heading style or outline level.
+    """
+
+    index: int
+    text: str
+    boxes: tuple[Box, ...] = ()
+    size: float | None = None
+    bold: bool = False
+    centred: bool = False
+    indented: bool = False
+    full_width: bool = False
+    heading: bool = False
+
+    @property
+    def source(self) -> Source:
+        return Source((self.index,), self.boxes)
+
+
+# Severity of a Notice: an inconsistency of the document or the parse, or an item a person should check.
+WARNING = "warning"
+CHECK = "check"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning attached to the item it concerns.
+
+    ``item`` is an address (see :mod:`guide.parsing.addresses`): ``"directions[1.1]"``,
+    ``"directions[1.1].indicators[3]"``, ``"formal_review[1(2)]"``, ``"eligibility.pi_born_on_or_after"``,
+    ``"areas[2]"``, or ``None`` for the whole document.
+    """
+
+    message: str
+    item: str | None = None
+    source: Source = NO_SOURCE
+    severity: str = WARNING
+
+    def __str__(self) -> str:
+        return self.message
+
+    def to_json(self) -> dict:
+        return {
+            "message": self.message,
+            "item": self.item,
+            "severity": self.severity,
+            "source": self.source.to_json(),
+        }
+
+    @classmethod
+    def from_json(cls, data) -> Notice:
+        if isinstance(data, str):
+            return cls(data)
+        return cls(
+            data["message"],
+            data.get("item"),
+            Source.from_json(data.get("source")),
+            data.get("severity", WARNING),
+        )
+
+
+# ---------------------------------------------------------------------------
+# The parsed guide
+# ---------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Indicator:
     position: int
@@ -24,6 +174,7 @@ class Indicator:
     value: float | None = None
     value_max: float | None = None
     unit: str | None = None
+    source: Source = NO_SOURCE
 
     @property
     def quantitative(self) -> bool:
@@ -37,6 +188,7 @@ class PartnerRequirement:
     strength: str
     text: str
     counts_regions: bool = False  # True for the 国家（地区、国际组织）wording
+    source: Source = NO_SOURCE
 
 
 @dataclass(frozen=True)
@@ -44,6 +196,7 @@ class Area:
     number: int
     title: str
     intro: str = ""
+    source: Source = NO_SOURCE  # the heading
 
 
 @dataclass(frozen=True)
@@ -59,6 +212,9 @@ class Direction:
     notes: str = ""
     other_requirements: str = ""
     partner_requirements: list[PartnerRequirement] = field(default_factory=list)
+    # Where each field was read: keys "title", "research_content", "indicators_text", "matching_ratio",
+    # "notes", "other_requirements" (only those found).
+    sources: dict[str, Source] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -77,6 +233,7 @@ class FormalClause:
     section: int
     section_title: str
     text: str
+    source: Source = NO_SOURCE
 
 
 @dataclass(frozen=True)
@@ -90,7 +247,12 @@ class ParsedGuide:
     areas: list[Area] = field(default_factory=list)
     directions: list[Direction] = field(default_factory=list)
     formal_review: list[FormalClause] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)
+    # Where the general values were read: keys "title", "year", "declared_direction_count",
+    # "total_budget_yuan", "projects_per_direction" and "eligibility.<field>" (only those found).
+    sources: dict[str, Source] = field(default_factory=dict)
+    document_kind: str = "text"  # "pdf", "docx" or "text"
+    page_sizes: list[tuple[float, float]] = field(default_factory=list)  # PDF: (width, height) per page
 
     def direction(self, code: str) -> Direction:
         for direction in self.directions:
@@ -103,6 +265,18 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _date(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _sources_json(sources: dict[str, Source]) -> dict:
+    return {key: source.to_json() for key, source in sources.items() if source}
+
+
+def _sources(data: dict | None) -> dict[str, Source]:
+    return {key: Source.from_json(value) for key, value in (data or {}).items() if value}
+
+
 def indicator_to_json(indicator: Indicator) -> dict:
     return {
         "position": indicator.position,
@@ -112,6 +286,7 @@ def indicator_to_json(indicator: Indicator) -> dict:
         "value": indicator.value,
         "value_max": indicator.value_max,
         "unit": indicator.unit,
+        "source": indicator.source.to_json(),
     }
 
 
@@ -123,11 +298,12 @@ def partner_requirement_to_json(requirement: PartnerRequirement) -> dict:
         "strength": requirement.strength,
         "counts_regions": requirement.counts_regions,
         "text": requirement.text,
+        "source": requirement.source.to_json(),
     }
 
 
 def to_json(guide: ParsedGuide) -> dict:
-    """A JSON-ready dict with exactly the documented keys."""
+    """A JSON-ready dict with exactly the documented keys; :func:`from_json` reads it back."""
     eligibility = guide.eligibility
     ppd = guide.projects_per_direction
     return {
@@ -144,7 +320,10 @@ def to_json(guide: ParsedGuide) -> dict:
             "max_duration_years": eligibility.max_duration_years,
             "subtasks_allowed": eligibility.subtasks_allowed,
         },
-        "areas": [{"number": a.number, "title": a.title, "intro": a.intro} for a in guide.areas],
+        "areas": [
+            {"number": a.number, "title": a.title, "intro": a.intro, "source": a.source.to_json()}
+            for a in guide.areas
+        ],
         "directions": [
             {
                 "code": d.code,
@@ -158,11 +337,102 @@ def to_json(guide: ParsedGuide) -> dict:
                 "notes": d.notes,
                 "other_requirements": d.other_requirements,
                 "partner_requirements": [partner_requirement_to_json(p) for p in d.partner_requirements],
+                "sources": _sources_json(d.sources),
             }
             for d in guide.directions
         ],
         "formal_review": [
-            {"clause": c.clause, "section": c.section, "text": c.text} for c in guide.formal_review
+            {
+                "clause": c.clause,
+                "section": c.section,
+                "section_title": c.section_title,
+                "text": c.text,
+                "source": c.source.to_json(),
+            }
+            for c in guide.formal_review
         ],
-        "warnings": list(guide.warnings),
+        "warnings": [
+            w.to_json() if isinstance(w, Notice) else Notice(str(w)).to_json() for w in guide.warnings
+        ],
+        "sources": _sources_json(guide.sources),
+        "document_kind": guide.document_kind,
+        "page_sizes": [list(size) for size in guide.page_sizes],
     }
+
+
+def from_json(data: dict) -> ParsedGuide:
+    """The :class:`ParsedGuide` of a :func:`to_json` dict (a stored or corrected version)."""
+    eligibility = data.get("eligibility") or {}
+    ppd = data.get("projects_per_direction")
+    return ParsedGuide(
+        year=int(data["year"]),
+        title=data["title"],
+        declared_direction_count=data.get("declared_direction_count"),
+        total_budget_yuan=data.get("total_budget_yuan"),
+        projects_per_direction=(ppd["min"], ppd["max"]) if ppd else None,
+        eligibility=Eligibility(
+            pi_born_on_or_after=_date(eligibility.get("pi_born_on_or_after")),
+            unit_registered_by=_date(eligibility.get("unit_registered_by")),
+            max_domestic_units=eligibility.get("max_domestic_units"),
+            min_foreign_units=eligibility.get("min_foreign_units"),
+            max_duration_years=eligibility.get("max_duration_years"),
+            subtasks_allowed=eligibility.get("subtasks_allowed"),
+        ),
+        areas=[
+            Area(a["number"], a["title"], a.get("intro", ""), Source.from_json(a.get("source")))
+            for a in data.get("areas", ())
+        ],
+        directions=[
+            Direction(
+                code=d["code"],
+                area=d["area"],
+                title=d["title"],
+                research_content=d.get("research_content", ""),
+                research_items=list(d.get("research_items", ())),
+                indicators_text=d.get("indicators_text", ""),
+                indicators=[
+                    Indicator(
+                        position=i["position"],
+                        text=i["text"],
+                        subject=i.get("subject"),
+                        comparator=i.get("comparator"),
+                        value=i.get("value"),
+                        value_max=i.get("value_max"),
+                        unit=i.get("unit"),
+                        source=Source.from_json(i.get("source")),
+                    )
+                    for i in d.get("indicators", ())
+                ],
+                matching_ratio=d.get("matching_ratio"),
+                notes=d.get("notes", ""),
+                other_requirements=d.get("other_requirements", ""),
+                partner_requirements=[
+                    PartnerRequirement(
+                        kind=p["kind"],
+                        value=p["value"],
+                        strength=p["strength"],
+                        text=p.get("text", ""),
+                        counts_regions=p.get("counts_regions", False),
+                        source=Source.from_json(p.get("source")),
+                    )
+                    for p in d.get("partner_requirements", ())
+                ],
+                sources=_sources(d.get("sources")),
+            )
+            for d in data.get("directions", ())
+        ],
+        formal_review=[
+            FormalClause(
+                c["clause"],
+                c["section"],
+                c.get("section_title", ""),
+                c["text"],
+                Source.from_json(c.get("source")),
+            )
+            for c in data.get("formal_review", ())
+        ],
+        warnings=[Notice.from_json(w) for w in data.get("warnings", ())],
+        sources=_sources(data.get("sources")),
+        document_kind=data.get("document_kind", "text"),
+        page_sizes=[tuple(size) for size in data.get("page_sizes", ())],
+    )

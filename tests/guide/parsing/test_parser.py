@@ -6,7 +6,7 @@ import pytest
 
 from guide.parsing.errors import GuideParseError
 from guide.parsing.parser import matching_ratio, parse_formal_review, parse_text, research_items
-from guide.parsing.types import Eligibility, FormalClause, PartnerRequirement, to_json
+from guide.parsing.types import Eligibility, FormalClause, PartnerRequirement, from_json, to_json
 
 DIRECTION_TITLES = {
     "1.1": "工业领域燃烧中碳捕集共性关键技术与工业示范",
@@ -339,7 +339,8 @@ def test_to_json_has_exactly_the_documented_keys(guide_2022):
     data = to_json(guide_2022)
     assert set(data) == {
         "year", "title", "declared_direction_count", "total_budget_yuan", "projects_per_direction",
-        "eligibility", "areas", "directions", "formal_review", "warnings",
+        "eligibility", "areas", "directions", "formal_review", "warnings", "sources", "document_kind",
+        "page_sizes",
     }  # fmt: skip
     assert data["projects_per_direction"] == {"min": 1, "max": 2}
     assert data["eligibility"] == {
@@ -350,11 +351,11 @@ def test_to_json_has_exactly_the_documented_keys(guide_2022):
         "max_duration_years": 3,
         "subtasks_allowed": False,
     }
-    assert set(data["areas"][0]) == {"number", "title", "intro"}
+    assert set(data["areas"][0]) == {"number", "title", "intro", "source"}
     direction = data["directions"][0]
     assert set(direction) == {
         "code", "area", "title", "research_content", "research_items", "indicators_text", "indicators",
-        "matching_ratio", "notes", "other_requirements", "partner_requirements",
+        "matching_ratio", "notes", "other_requirements", "partner_requirements", "sources",
     }  # fmt: skip
     assert set(direction["indicators"][0]) == {
         "position",
@@ -364,20 +365,27 @@ def test_to_json_has_exactly_the_documented_keys(guide_2022):
         "value",
         "value_max",
         "unit",
+        "source",
     }
-    assert data["directions"][3]["partner_requirements"][0] == {
+    requirement = dict(data["directions"][3]["partner_requirements"][0])
+    requirement.pop("source")
+    assert requirement == {
         "kind": "continents",
         "value": ["asia", "europe", "americas"],
         "strength": "required",
         "counts_regions": False,
         "text": "应至少包括来自亚洲、欧洲、美洲的合作单位",
     }
-    assert data["formal_review"][0] == {
+    clause = dict(data["formal_review"][0])
+    clause.pop("source")
+    assert clause == {
         "clause": "1(1)",
         "section": 1,
+        "section_title": "推荐程序和填写要求",
         "text": "由指南规定的推荐单位在规定时间内出具推荐函。",
     }
     assert json.loads(json.dumps(data, ensure_ascii=False)) == data
+    assert to_json(from_json(data)) == data
 
 
 def test_no_latex_and_no_space_between_cjk_characters_anywhere_in_the_output(guide_2022):
