@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from common.views import healthz, readyz
-from guide import views as guide_views
+from guide.views import public as guide_views
 from proposals import views as proposals_views
 
 urlpatterns = [

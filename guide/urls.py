@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import views
+from .views import public
 
 app_name = "guide"
 
 urlpatterns = [
-    path("<int:year>/", views.overview, name="overview"),
-    path("<int:year>/directions/", views.direction_list, name="direction_list"),
-    path("<int:year>/directions/<str:code>/", views.direction_detail, name="direction_detail"),
+    path("<int:year>/", public.overview, name="overview"),
+    path("<int:year>/directions/", public.direction_list, name="direction_list"),
+    path("<int:year>/directions/<str:code>/", public.direction_detail, name="direction_detail"),
 ]

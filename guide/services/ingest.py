@@ -8,10 +8,10 @@ from django.db import transaction
 
 from common.services import audit_record
 
-from .models import Area, Direction, FormalClause, Guide, Indicator, PartnerRequirement
-from .parsing.english import EnglishGuide, english_load, english_path
-from .parsing.readers import parse_file
-from .parsing.types import ParsedGuide
+from ..models import Area, Direction, FormalClause, Guide, Indicator, PartnerRequirement
+from ..parsing.english import EnglishGuide, english_load, english_path
+from ..parsing.readers import parse_file
+from ..parsing.types import ParsedGuide
 
 
 def guide_parse_file(*, path: Path) -> tuple[ParsedGuide, str]:

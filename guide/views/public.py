@@ -1,7 +1,7 @@
 from django.shortcuts import redirect, render
 
-from . import selectors
-from .filters import DirectionFilter
+from .. import selectors
+from ..filters import DirectionFilter
 
 
 def home(request):

@@ -1,0 +1,1 @@
+"""Guide pages: `public` (the published guide, for everyone)."""
