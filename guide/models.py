@@ -265,6 +265,14 @@ class GuideVersion(Leased):
         related_name="+",
     )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+    # Notices of the reading (warnings and items to check) plus corrections that could not be
+    # carried over: the versions page shows it without loading `data`.
+    warning_count = models.PositiveIntegerField(_("提示数"), default=0)
+    # What was carried over from an earlier reading of the same file (guide.services.versions):
+    # {"from": pk, "from_label": "2022 v1", "applied": [address…], "resolved": [{address, value,
+    # reason, correction}…] (the reader now reads these right by itself), "vanished": […] (their
+    # address is no longer in the reading)}.
+    carried = models.JSONField(_("沿用的更正"), default=dict, blank=True)
 
     class Meta:
         ordering = ["-year", "-number", "-id"]
@@ -291,7 +299,8 @@ class GuideCorrection(models.Model):
 
     `address` names the value (guide.parsing.addresses: "eligibility.pi_born_on_or_after",
     "directions[1.1].indicators[3].value", "formal_review[1(2)].text" …); `parsed_value` is what
-    the reader gave, `value` what the officer set. The latest correction of an address wins.
+    the reader gave, `value` what the officer set. The latest correction of an address that is not
+    reverted wins (reverting goes back to the parsed value: it reverts every correction of the address).
     `carried_from` is the correction of an earlier version of the same document this one
     re-applies."""
 
@@ -313,6 +322,16 @@ class GuideCorrection(models.Model):
     created_at = models.DateTimeField(_("更正时间"), auto_now_add=True)
     carried_from = models.ForeignKey(
         "self", verbose_name=_("沿用自"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A reverted correction no longer applies (kept for the record).
+    reverted_at = models.DateTimeField(_("撤销时间"), null=True, blank=True)
+    reverted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     class Meta:

@@ -20,7 +20,12 @@ from .types import (
     to_json,
 )
 
+# The reader's version, recorded on every GuideVersion it reads: raise it when a change to the readers
+# or the parser may read the same file differently (re-reading a file then re-applies its corrections).
+READER_VERSION = "2026.12.1"
+
 __all__ = [
+    "READER_VERSION",
     "Area",
     "Direction",
     "Eligibility",

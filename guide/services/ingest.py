@@ -1,4 +1,4 @@
-"""Writes for the guide app."""
+"""Writes for the guide app: reading a file, and writing the published version into the rows."""
 
 import hashlib
 from decimal import Decimal
@@ -8,10 +8,10 @@ from django.db import transaction
 
 from common.services import audit_record
 
-from ..models import Area, Direction, FormalClause, Guide, Indicator, PartnerRequirement
-from ..parsing.english import EnglishGuide, english_load, english_path
+from ..models import Area, Direction, FormalClause, Guide, GuideVersion, Indicator, PartnerRequirement
+from ..parsing.english import EnglishGuide
 from ..parsing.readers import parse_file
-from ..parsing.types import ParsedGuide
+from ..parsing.types import ParsedGuide, Source
 
 
 def guide_parse_file(*, path: Path) -> tuple[ParsedGuide, str]:
@@ -31,12 +31,16 @@ def guide_save(
     english: EnglishGuide | None = None,
     english_name: str = "",
     by=None,
+    version: GuideVersion | None = None,
 ) -> Guide:
-    """Persist a parsed guide. Idempotent: the guide of a year is updated in place,
+    """Write a parsed guide into the rows (the low-level writer: ``version_publish`` calls it with
+    the version's effective data). Idempotent: the guide of a year is updated in place,
     directions keep their primary keys (proposals link to them), directions and
     areas no longer in the text are removed. Guides of other years are untouched.
     `english` (the per-year English titles and keywords, see guide.parsing.english) fills
-    `title_en`/`keywords_en`; without it they are emptied and search is over the Chinese text."""
+    `title_en`/`keywords_en`; without it they are emptied and search is over the Chinese text.
+    The sources of the values are written beside them (empty when the reader gave none);
+    `version` becomes `Guide.published_version`."""
     if english is not None and english.year not in (None, parsed.year):
         english = None
     elig = parsed.eligibility
@@ -58,14 +62,19 @@ def guide_save(
             "source_name": source_name,
             "source_sha256": sha256,
             "english_source": english_name if english is not None else "",
-            "warnings": list(parsed.warnings),
+            "warnings": [str(w) for w in parsed.warnings],
+            "sources": _sources_json(parsed.sources),
+            "document_kind": parsed.document_kind or "",
+            "published_version": version,
         },
     )
 
     areas = {}
     for area in parsed.areas:
         areas[area.number], _ = Area.objects.update_or_create(
-            guide=guide, number=area.number, defaults={"title": area.title, "intro": area.intro}
+            guide=guide,
+            number=area.number,
+            defaults={"title": area.title, "intro": area.intro, "source": _source_json(area.source)},
         )
     Area.objects.filter(guide=guide).exclude(number__in=list(areas)).delete()
 
@@ -87,6 +96,7 @@ def guide_save(
                 "matching_ratio": None if d.matching_ratio is None else Decimal(str(d.matching_ratio)),
                 "notes": d.notes,
                 "other_requirements": d.other_requirements,
+                "sources": _sources_json(d.sources),
             },
         )
         kept.append(direction.pk)
@@ -101,6 +111,7 @@ def guide_save(
                 value=i.value,
                 value_max=i.value_max,
                 unit=i.unit or "",
+                source=_source_json(i.source),
             )
             for i in d.indicators
         )
@@ -113,6 +124,7 @@ def guide_save(
                 strength=r.strength,
                 counts_regions=r.counts_regions,
                 text=r.text,
+                source=_source_json(r.source),
             )
             for r in d.partner_requirements
         )
@@ -127,6 +139,7 @@ def guide_save(
             section_title=c.section_title,
             position=n,
             text=c.text,
+            source=_source_json(c.source),
         )
         for n, c in enumerate(parsed.formal_review)
     )
@@ -134,21 +147,34 @@ def guide_save(
         actor=by,
         action="guide.ingested" if created else "guide.reingested",
         target=guide,
-        data={"year": guide.year, "directions": len(kept), "source": source_name, "sha256": sha256},
+        data={
+            "year": guide.year,
+            "directions": len(kept),
+            "source": source_name,
+            "sha256": sha256,
+            "version": version.label if version is not None else "",
+        },
     )
     return guide
 
 
+def _source_json(source) -> dict | None:
+    return source.to_json() if isinstance(source, Source) and source else None
+
+
+def _sources_json(sources) -> dict:
+    return {key: _source_json(s) for key, s in (sources or {}).items() if _source_json(s)}
+
+
+@transaction.atomic
 def guide_ingest(*, path: Path, by=None) -> Guide:
-    """Parse a guide file and persist it (see guide_save), with the English titles and
-    keywords of `<name>.en.json` beside it when that file exists. One transaction."""
-    parsed, sha = guide_parse_file(path=path)
-    english = english_load(path)
-    return guide_save(
-        parsed=parsed,
-        source_name=Path(path).name,
-        sha256=sha,
-        english=english,
-        english_name=english_path(path).name if english is not None else "",
-        by=by,
-    )
+    """Read a guide file, store it as a new version and publish it at once (the command line's
+    ``ingest_guide --publish``, the demo set-up and the tests): ``version_create_from_file`` then
+    ``version_publish``, in one transaction. The English titles and keywords of `<name>.en.json`
+    beside the file are read when that file exists. Re-ingesting the same file makes a new version
+    that carries the corrections of the previous one; the directions keep their primary keys.
+    Returns the year's rows."""
+    from .versions import version_create_from_file, version_publish
+
+    version = version_publish(version=version_create_from_file(path=path, by=by), by=by)
+    return Guide.objects.get(year=version.year)

@@ -39,8 +39,12 @@ def test_ingest_twice_updates_in_place_without_duplicates():
         FormalClause.objects.count(),
     ) == counts
     assert list(AuditEntry.objects.order_by("id").values_list("action", flat=True)) == [
+        "guide.version_read",
         "guide.ingested",
+        "guide.version_published",
+        "guide.version_read",
         "guide.reingested",
+        "guide.version_published",
     ]
 
 
