@@ -200,11 +200,11 @@ def parse_address(address: str) -> Address:
     raise AddressError("unknown_address", address=address)
 
 
-def item_of(address: str) -> str:
+def item_of(address: str | Address) -> str:
     """The item a value address belongs to: "directions[1.1].indicators[3].value" →
     "directions[1.1].indicators[3]"; a general value or an eligibility field is its own item;
     "projects_per_direction.min" → "projects_per_direction"."""
-    parsed = parse_address(address) if not isinstance(address, Address) else address
+    parsed = address if isinstance(address, Address) else parse_address(address)
     if parsed.section in ("general", "eligibility"):
         return parsed.text
     if parsed.section == "projects_per_direction":
@@ -321,7 +321,7 @@ def _integer(text: str, *, minimum: int = 0) -> int:
 
 def _number(text: str) -> float:
     cleaned = text.replace(",", "").replace(" ", "")
-    if not re.fullmatch(r"[+-]?(\d{1,18}(\.\d{0,12})?|\.\d{1,12})([eE][+-]?\d{1,3})?", cleaned):
+    if not re.fullmatch(r"[+-]?(\d{1,18}(\.\d{0,20})?|\.\d{1,20})([eE][+-]?\d{1,3})?", cleaned):
         raise AddressError("not_a_number")
     number = float(cleaned)
     if not math.isfinite(number) or abs(number) > MAX_NUMBER:
@@ -460,31 +460,32 @@ def item_addresses(data: dict, item: str | None) -> list[str]:
     it belongs to a larger item ("directions[1.1].title" → the direction's values)."""
     if not item:
         return []
-    if item in GENERAL_FIELDS or (item.startswith("eligibility.") and item[12:] in ELIGIBILITY_FIELDS):
-        return [item]
+    try:
+        value = parse_address(item)
+    except AddressError:
+        value = None
+    if value is not None:  # a value address: its item's values
+        item = item_of(value)
+        if value.section in ("general", "eligibility"):
+            return [item] if exists(data, item) else []
     if item == "projects_per_direction":
         return [f"projects_per_direction.{f}" for f in PROJECTS_FIELDS]
     if item == "eligibility":
         return [f"eligibility.{f}" for f in ELIGIBILITY_FIELDS]
     fields = None
-    for prefix, section_fields in (
-        ("areas[", AREA_FIELDS),
-        ("formal_review[", CLAUSE_FIELDS),
-    ):
-        if item.startswith(prefix) and item.endswith("]"):
-            fields = section_fields
-    if fields is None and item.startswith("directions["):
-        if ".indicators[" in item:
+    if item.endswith("]"):
+        if item.startswith("areas["):
+            fields = AREA_FIELDS
+        elif item.startswith("formal_review["):
+            fields = CLAUSE_FIELDS
+        elif item.startswith("directions[") and ".indicators[" in item:
             fields = INDICATOR_FIELDS
-        elif ".partner_requirements[" in item:
+        elif item.startswith("directions[") and ".partner_requirements[" in item:
             fields = PARTNER_FIELDS
-        elif item.endswith("]"):
+        elif item.startswith("directions["):
             fields = DIRECTION_FIELDS
     if fields is None:
-        try:
-            return item_addresses(data, item_of(item))  # a value address: its item's values
-        except AddressError:
-            return []
+        return []
     addresses = [f"{item}.{f}" for f in fields]
     try:
         return addresses if exists(data, addresses[0]) else []
