@@ -145,6 +145,10 @@ MAX_UPLOAD_PAGES = env.int("MAX_UPLOAD_PAGES", default=200)
 # seconds (proposals.extraction.sandbox); the task's own soft limit is 15 s later.
 EXTRACTION_TIME_LIMIT = env.int("EXTRACTION_TIME_LIMIT", default=60)
 EXTRACTION_MEMORY_BYTES = env.int("EXTRACTION_MEMORY_BYTES", default=768 * 1024 * 1024)
+# Guide files uploaded by officers are read the same way (guide.parsing.sandbox), with room
+# for a long PDF: pdfplumber takes every positioned line of every page.
+GUIDE_READING_TIME_LIMIT = env.int("GUIDE_READING_TIME_LIMIT", default=120)
+GUIDE_READING_MEMORY_BYTES = env.int("GUIDE_READING_MEMORY_BYTES", default=1024 * 1024 * 1024)
 # Form fields (everything but files) of one request; Django answers 400 past it.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
@@ -173,6 +177,7 @@ CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 # see `make worker`); the relay and sweeps run in every worker (common.worker).
 CELERY_TASK_ROUTES = {
     "proposals.draft_extract": {"queue": "extraction"},
+    "guide.read_version": {"queue": "extraction"},
     "screening.*": {"queue": "screening"},
 }
 CELERY_TASK_DEFAULT_QUEUE = "celery"
@@ -221,14 +226,17 @@ LOGGING = {
 CELERY_BEAT_SCHEDULE = {
     "requeue-stale-screening-runs": {"task": "screening.requeue_stale", "schedule": 60.0},
     "requeue-stale-draft-uploads": {"task": "proposals.requeue_stale_uploads", "schedule": 60.0},
+    "requeue-stale-guide-readings": {"task": "guide.requeue_stale_readings", "schedule": 60.0},
     "purge-outbox": {"task": "common.outbox_purge", "schedule": 86400.0},
 }
 # What the relay (common.relay) sweeps, and what a restarting worker gives back.
 RELAY_SWEEPS = [
     "screening.services.runs_requeue_stale",
     "proposals.services.uploads_requeue_stale",
+    "guide.services.reading.readings_requeue_stale",
 ]
 RELAY_RELEASES = [
     "screening.services.runs_release_worker",
     "proposals.services.uploads_release_worker",
+    "guide.services.reading.readings_release_worker",
 ]
