@@ -11,7 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from .numerals import to_int
-from .types import Eligibility
+from .types import NO_SOURCE, Block, Eligibility, Source
 
 _N = r"(\d{1,6}|[一二两三四五六七八九十])"
 
@@ -118,3 +118,35 @@ def find_eligibility(text: str, warnings: list[str]) -> Eligibility:
         max_duration_years=int(duration.group(1)) if duration else None,
         subtasks_allowed=subtasks,
     )
+
+
+ELIGIBILITY_FIELDS = (
+    "pi_born_on_or_after",
+    "unit_registered_by",
+    "max_domestic_units",
+    "min_foreign_units",
+    "max_duration_years",
+    "subtasks_allowed",
+)
+# The patterns each value is read with, in the order the finders above try them.
+_PATTERNS: dict[str, tuple[re.Pattern, ...]] = {
+    "declared_direction_count": (RE_DECLARED_COUNT,),
+    "total_budget_yuan": (RE_BUDGET,),
+    "projects_per_direction": (RE_PROJECTS,),
+    "pi_born_on_or_after": (RE_PI_BORN,),
+    "unit_registered_by": (RE_REGISTERED,),
+    "max_domestic_units": RE_DOMESTIC_UNITS,
+    "min_foreign_units": RE_FOREIGN_UNITS,
+    "max_duration_years": (RE_DURATION,),
+    "subtasks_allowed": (RE_NO_SUBTASKS, RE_SUBTASKS),
+}
+
+
+def locate(blocks: list[Block], key: str) -> Source:
+    """Where the value ``key`` (a key of ``_PATTERNS``) was read: the first block (and lines) that match."""
+    for pattern in _PATTERNS[key]:
+        for block in blocks:
+            match = pattern.search(block.text)
+            if match:
+                return block.span_source(match.start(), match.end())
+    return NO_SOURCE

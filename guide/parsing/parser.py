@@ -16,7 +16,7 @@ Structure recognised (numbers, counts and dates all come from the text)::
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import general
 from .errors import GuideParseError
@@ -29,7 +29,17 @@ from .normalize import (
     split_paragraphs,
 )
 from .partners import extract_partner_requirements
-from .types import Area, Direction, FormalClause, ParsedGuide
+from .types import (
+    CHECK,
+    NO_SOURCE,
+    Area,
+    Block,
+    Direction,
+    FormalClause,
+    Notice,
+    ParsedGuide,
+    Source,
+)
 
 LABELS = {
     "研究内容": "research",
@@ -59,18 +69,46 @@ RE_FORMAL_SECTION = re.compile(r"^([1-9]\d?)\s*[.．、]\s*(?!\d)(.+)$")
 MAX_HEADING_LENGTH = 80
 
 
+@dataclass(frozen=True)
+class _Part:
+    """A piece of a block (a labelled part of a paragraph): its text and where it lies in the block."""
+
+    text: str
+    block: Block
+    start: int = 0
+
+    @property
+    def source(self) -> Source:
+        if self.start == 0 and len(self.text) >= len(self.block.text):
+            return self.block.source
+        return self.block.span_source(self.start, self.start + len(self.text))
+
+    def locate(self, needle: str) -> Source | None:
+        """The source of ``needle`` inside this part, or None when it is not there."""
+        position = self.text.find(needle) if needle else -1
+        if position < 0:
+            return None
+        return self.block.span_source(self.start + position, self.start + position + len(needle))
+
+
+def _merged(parts: list[_Part]) -> Source:
+    return NO_SOURCE.merge(*(part.source for part in parts))
+
+
 @dataclass
 class _DirectionDraft:
     code: str
     area: int
     title: str
-    fields: dict[str, list[str]] = field(default_factory=dict)
+    source: Source = NO_SOURCE
+    fields: dict[str, list[_Part]] = field(default_factory=dict)
 
 
 @dataclass
 class _AreaDraft:
     number: int
     title: str
+    source: Source = NO_SOURCE
     intro: list[str] = field(default_factory=list)
     directions: list[_DirectionDraft] = field(default_factory=list)
 
@@ -107,69 +145,138 @@ def _heading_like(paragraph: str) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def _split_labels(paragraph: str) -> list[str]:
-    return [part for part in RE_INLINE_LABEL.split(paragraph) if part.strip()]
+def _split_labels(block: Block) -> list[_Part]:
+    """The labelled parts of a paragraph (“……。考核指标：……” is two parts), with their offsets."""
+    parts = []
+    position = 0
+    for piece in RE_INLINE_LABEL.split(block.text):
+        start = block.text.find(piece, position)
+        position = start + len(piece)
+        stripped = piece.strip()
+        if stripped:
+            parts.append(_Part(stripped, block, start + piece.index(stripped[0])))
+    return parts
 
 
-def _collect_areas(paragraphs: list[str], warnings: list[str]) -> list[_AreaDraft]:
+def _direction_address(code: str) -> str:
+    return f"directions[{code}]"
+
+
+class _Sequence:
+    """Where the numbering of areas (n.) and directions (n.k) stands, and what it allows next."""
+
+    def __init__(self) -> None:
+        self.area = 0  # the current area number
+        self.index = 0  # the last direction number within it
+
+    def direction_allowed(self, number: int, index: int) -> bool:
+        return (number == self.area and index > self.index) or (number == self.area + 1 and index == 1)
+
+    def area_allowed(self, number: int) -> bool:
+        return number > self.area
+
+
+def _collect_areas(blocks: list[Block], warnings: list[Notice]) -> list[_AreaDraft]:
     areas: list[_AreaDraft] = []
     area: _AreaDraft | None = None
     direction: _DirectionDraft | None = None
     label: str | None = None
-    for paragraph in paragraphs:
+    sequence = _Sequence()
+    for block in blocks:
+        paragraph = block.text
         direction_match = RE_DIRECTION_HEADING.match(paragraph)
         if direction_match and _heading_like(paragraph):
             number, index = int(direction_match.group(1)), int(direction_match.group(2))
             code = f"{number}.{index}"
-            if area is None or area.number != number:
-                known = [a for a in areas if a.number == number]
-                if known:
-                    area = known[-1]
-                else:
-                    warnings.append(f"direction {code} has no area heading “{number}. ……”")
-                    area = _AreaDraft(number, "")
+            if sequence.direction_allowed(number, index):
+                if area is None or area.number != number:
+                    warnings.append(
+                        Notice(
+                            f"direction {code} has no area heading “{number}. ……”",
+                            _direction_address(code),
+                            block.source,
+                        )
+                    )
+                    area = _AreaDraft(number, "", block.source)
                     areas.append(area)
-            if any(d.code == code for a in areas for d in a.directions):
-                warnings.append(f"direction {code} appears twice")
-            previous = area.directions[-1] if area.directions else None
-            if previous is not None and int(previous.code.split(".")[1]) + 1 != index:
-                warnings.append(f"direction {code} follows {previous.code}: numbering gap")
-            direction = _DirectionDraft(code, number, paragraph[direction_match.end() :].strip())
-            area.directions.append(direction)
-            label = None
-            continue
+                elif index != sequence.index + 1:
+                    previous = area.directions[-1].code if area.directions else f"{number}."
+                    warnings.append(
+                        Notice(
+                            f"direction {code} follows {previous}: numbering gap",
+                            _direction_address(code),
+                            block.source,
+                        )
+                    )
+                sequence.area, sequence.index = number, index
+                direction = _DirectionDraft(
+                    code, number, paragraph[direction_match.end() :].strip(), block.source
+                )
+                area.directions.append(direction)
+                label = None
+                continue
+            # a heading-like line the numbering does not allow: read as text, and say so
+            expected = f"{sequence.area}.{sequence.index + 1}" if sequence.area else "1.1"
+            warnings.append(
+                Notice(
+                    f"“{paragraph[:30]}” looks like a direction heading but the numbering expects "
+                    f"{expected}: read as text",
+                    _direction_address(direction.code) if direction else None,
+                    block.source,
+                )
+            )
         area_match = RE_AREA_HEADING.match(paragraph)
-        if area_match and _heading_like(paragraph):
+        if area_match and _heading_like(paragraph) and not direction_match:
             number = int(area_match.group(1))
             with_directions = [a for a in areas if a.directions]
             if number == 1 and with_directions:
                 warnings.append(
-                    f"numbering restarts at “{paragraph}”: text after it is not read as directions"
+                    Notice(
+                        f"numbering restarts at “{paragraph}”: text after it is not read as directions",
+                        None,
+                        block.source,
+                    )
                 )
                 break
             if number == 1:
                 areas = []  # numbered lines of the general part were not areas
-            elif area is not None and number != area.number + 1:
-                warnings.append(f"area {number} follows area {area.number}: numbering gap")
-            area = _AreaDraft(number, paragraph[area_match.end() :].strip())
-            areas.append(area)
-            direction = None
-            label = None
-            continue
+                sequence = _Sequence()
+            if sequence.area_allowed(number):
+                if sequence.area and number != sequence.area + 1:
+                    warnings.append(
+                        Notice(
+                            f"area {number} follows area {sequence.area}: numbering gap",
+                            f"areas[{number}]",
+                            block.source,
+                        )
+                    )
+                area = _AreaDraft(number, paragraph[area_match.end() :].strip(), block.source)
+                areas.append(area)
+                sequence.area, sequence.index = number, 0
+                direction = None
+                label = None
+                continue
         if direction is None:
             if area is not None:
                 area.intro.append(paragraph)
             continue
-        for part in _split_labels(paragraph):
-            label_match = RE_LABEL.match(part)
+        for part in _split_labels(block):
+            label_match = RE_LABEL.match(part.text)
             if label_match:
                 label = LABELS[label_match.group(1)]
-                part = part[label_match.end() :]
+                rest = part.text[label_match.end() :]
+                part = _Part(rest.strip(), block, part.start + label_match.end())
             elif label is None:
                 label = "research"
-                warnings.append(f"direction {direction.code}: text before any label read as 研究内容")
-            if part.strip():
-                direction.fields.setdefault(label, []).append(part.strip())
+                warnings.append(
+                    Notice(
+                        f"direction {direction.code}: text before any label read as 研究内容",
+                        _direction_address(direction.code),
+                        block.source,
+                    )
+                )
+            if part.text:
+                direction.fields.setdefault(label, []).append(part)
             else:
                 direction.fields.setdefault(label, [])
     return [a for a in areas if a.directions]
@@ -234,43 +341,97 @@ def _without_ratio(text: str) -> str:
     return "".join(kept).strip()
 
 
-def _build_direction(draft: _DirectionDraft, warnings: list[str]) -> Direction:
+def _locate(parts: list[_Part], needle: str) -> Source | None:
+    for part in parts:
+        found = part.locate(needle)
+        if found is not None:
+            return found
+    return None
+
+
+def _build_direction(draft: _DirectionDraft, warnings: list[Notice]) -> Direction:
     fields = draft.fields
     research = fields.get("research", [])
     indicators = fields.get("indicators", [])
     other = fields.get("other", [])
     notes = fields.get("notes", [])
+    address = _direction_address(draft.code)
     if "research" not in fields:
-        warnings.append(f"direction {draft.code}: no 研究内容")
+        warnings.append(Notice(f"direction {draft.code}: no 研究内容", address, draft.source))
     if "indicators" not in fields:
-        warnings.append(f"direction {draft.code}: no 考核指标")
-    other_text = "\n".join(other)
-    notes_text = "\n".join(notes)
-    ratio = matching_ratio(other_text)
-    if ratio is None:
-        ratio = matching_ratio(notes_text)
+        warnings.append(Notice(f"direction {draft.code}: no 考核指标", address, draft.source))
+    other_text = "\n".join(p.text for p in other)
+    notes_text = "\n".join(p.text for p in notes)
+    ratio, ratio_source = None, NO_SOURCE
+    for part in (*other, *notes):
+        ratio = matching_ratio(part.text)
+        if ratio is not None:
+            ratio_source = part.source
+            break
     if ratio is None and "配套" in other_text + notes_text:
-        warnings.append(f"direction {draft.code}: matching funds mentioned but no ratio read")
-    indicators_text = "\n".join(indicators)
-    research_text = "\n".join(research)
-    other_requirements = "\n".join(filter(None, (_without_ratio(p) for p in other)))
+        warnings.append(
+            Notice(
+                f"direction {draft.code}: matching funds mentioned but no ratio read",
+                f"{address}.matching_ratio",
+                _merged(other + notes),
+            )
+        )
+    indicators_text = "\n".join(p.text for p in indicators)
+    research_text = "\n".join(p.text for p in research)
+    other_requirements = "\n".join(filter(None, (_without_ratio(p.text) for p in other)))
     partner_source = "\n".join((research_text, indicators_text, other_text, notes_text))
-    partners = extract_partner_requirements(partner_source)
-    for requirement in partners:
+    all_parts = [*research, *indicators, *other, *notes]
+    partners = []
+    for requirement in extract_partner_requirements(partner_source):
+        source = _locate(all_parts, requirement.text) or _merged(all_parts)
+        partners.append(replace(requirement, source=source))
         if requirement.kind == "licence" and requirement.value == "other":
-            warnings.append(f"direction {draft.code}: unknown licence “{requirement.text}”")
+            warnings.append(
+                Notice(
+                    f"direction {draft.code}: unknown licence “{requirement.text}”",
+                    f"{address}.partner_requirements[{len(partners) - 1}]",
+                    source,
+                )
+            )
+    parsed_indicators = []
+    for indicator in parse_indicators(indicators_text):
+        source = (
+            _locate(indicators, indicator.text)
+            or _locate(indicators, indicator.text[:12])
+            or _merged(indicators)
+        )
+        parsed_indicators.append(replace(indicator, source=source))
+        if not indicator.quantitative:
+            warnings.append(
+                Notice(
+                    f"direction {draft.code}: indicator {indicator.position + 1} has no comparator "
+                    "(qualitative): check it against the text",
+                    f"{address}.indicators[{indicator.position}]",
+                    source,
+                    CHECK,
+                )
+            )
+    sources = {
+        "title": draft.source,
+        "research_content": _merged(research),
+        "indicators_text": _merged(indicators),
+        "matching_ratio": ratio_source,
+        "notes": _merged(notes),
+        "other_requirements": _merged(other),
+    }
     return Direction(
         code=draft.code,
         area=draft.area,
         title=draft.title,
         research_content=research_text,
-        research_items=research_items(research),
+        research_items=research_items([p.text for p in research]),
         indicators_text=indicators_text,
-        indicators=parse_indicators(indicators_text),
+        indicators=parsed_indicators,
         matching_ratio=ratio,
         notes=notes_text,
         other_requirements=other_requirements,
         partner_requirements=partners,
+        sources={key: value for key, value in sources.items() if value},
     )
 
 
@@ -279,26 +440,29 @@ def _build_direction(draft: _DirectionDraft, warnings: list[str]) -> Direction:
 # ---------------------------------------------------------------------------
 
 
-def parse_formal_review(paragraphs: list[str]) -> list[FormalClause]:
+def parse_formal_review(paragraphs: list[Block] | list[str]) -> list[FormalClause]:
     """Numbered clauses of 形式审查条件要求: ``"1(1)"`` … and ``"4"`` for a section without sub-clauses."""
-    sections: list[tuple[int, str, list[tuple[int, str]]]] = []
-    for paragraph in paragraphs:
+    blocks = [p if isinstance(p, Block) else Block(0, p) for p in paragraphs]
+    sections: list[tuple[int, str, Source, list[list]]] = []
+    for block in blocks:
+        paragraph = block.text
         section_match = RE_FORMAL_SECTION.match(paragraph)
         item_match = RE_ITEM_MARKER.match(paragraph)
         if section_match and not RE_DIRECTION_HEADING.match(paragraph):
-            sections.append((int(section_match.group(1)), section_match.group(2).strip(), []))
+            sections.append((int(section_match.group(1)), section_match.group(2).strip(), block.source, []))
         elif item_match and sections and (item_match.group(1) or item_match.group(2)):
             number = int(item_match.group(1) or item_match.group(2))
-            sections[-1][2].append((number, paragraph[item_match.end() :].strip()))
-        elif sections and sections[-1][2] and not ends_sentence(sections[-1][2][-1][1]):
-            number, text = sections[-1][2][-1]
-            sections[-1][2][-1] = (number, text + paragraph)
+            sections[-1][3].append([number, paragraph[item_match.end() :].strip(), block.source])
+        elif sections and sections[-1][3] and not ends_sentence(sections[-1][3][-1][1]):
+            clause = sections[-1][3][-1]
+            clause[1] += paragraph
+            clause[2] = clause[2].merge(block.source)
     clauses: list[FormalClause] = []
-    for number, title, items in sections:
+    for number, title, source, items in sections:
         if not items:
-            clauses.append(FormalClause(str(number), number, title, title))
-        for item_number, text in items:
-            clauses.append(FormalClause(f"{number}({item_number})", number, title, text))
+            clauses.append(FormalClause(str(number), number, title, title, source))
+        for item_number, text, item_source in items:
+            clauses.append(FormalClause(f"{number}({item_number})", number, title, text, item_source))
     return clauses
 
 
@@ -311,46 +475,92 @@ def parse_text(text: str) -> ParsedGuide:
     """Parse the text of a call guide.  Raises :class:`GuideParseError` when it is not one."""
     if not text or not text.strip():
         raise GuideParseError("not a call guide: the text is empty")
-    paragraphs = split_paragraphs(text)
+    blocks = [Block(i, paragraph) for i, paragraph in enumerate(split_paragraphs(text), start=1)]
+    return parse_blocks(blocks)
+
+
+def parse_blocks(
+    blocks: list[Block], *, document_kind: str = "text", page_sizes: list[tuple[float, float]] | None = None
+) -> ParsedGuide:
+    """Parse a guide from its blocks (see guide.parsing.readers); every value keeps its source."""
+    blocks = [block for block in blocks if block.text.strip()]
+    if not blocks:
+        raise GuideParseError("not a call guide: the text is empty")
+    paragraphs = [block.text for block in blocks]
     title_index, title, year = _find_title(paragraphs)
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     formal_index = _find_formal_review(paragraphs, title_index + 1)
     if formal_index is None:
-        warnings.append("no formal review section (形式审查条件要求) found")
-        main, formal = paragraphs[title_index + 1 :], []
+        warnings.append(Notice("no formal review section (形式审查条件要求) found"))
+        main, formal = blocks[title_index + 1 :], []
     else:
-        main, formal = paragraphs[title_index + 1 : formal_index], paragraphs[formal_index + 1 :]
+        main, formal = blocks[title_index + 1 : formal_index], blocks[formal_index + 1 :]
     area_drafts = _collect_areas(main, warnings)
     if not area_drafts:
         raise GuideParseError("not a call guide: no directions (headings such as “1.1 ……”) found")
     directions = [_build_direction(d, warnings) for a in area_drafts for d in a.directions]
-    areas = [Area(a.number, a.title, "\n".join(a.intro)) for a in area_drafts]
+    areas = [Area(a.number, a.title, "\n".join(a.intro), a.source) for a in area_drafts]
 
+    first_area = _first_area_index([b.text for b in main])
+    general_blocks = main[:first_area]
+    general_text = "\n".join(b.text for b in general_blocks)
+    all_blocks = blocks
     full_text = "\n".join(paragraphs)
-    general_text = "\n".join(main[: _first_area_index(main)])
-    declared = general.find_declared_direction_count(general_text) or general.find_declared_direction_count(
-        full_text
-    )
-    if declared is not None and declared != len(directions):
-        warnings.append(f"the guide declares {declared} directions but {len(directions)} were found")
+    sources: dict[str, Source] = {"title": blocks[title_index].source, "year": blocks[title_index].source}
+    declared = general.find_declared_direction_count(general_text)
+    declared_blocks = general_blocks if declared is not None else all_blocks
+    if declared is None:
+        declared = general.find_declared_direction_count(full_text)
+    if declared is not None:
+        sources["declared_direction_count"] = general.locate(declared_blocks, "declared_direction_count")
+        if declared != len(directions):
+            warnings.append(
+                Notice(
+                    f"the guide declares {declared} directions but {len(directions)} were found",
+                    "declared_direction_count",
+                    sources["declared_direction_count"],
+                )
+            )
     budget = general.find_budget_yuan(full_text)
     if budget is None:
-        warnings.append("no national budget (国拨经费概算) found")
-    eligibility = general.find_eligibility(full_text, warnings)
+        warnings.append(Notice("no national budget (国拨经费概算) found", "total_budget_yuan"))
+    else:
+        sources["total_budget_yuan"] = general.locate(all_blocks, "total_budget_yuan")
+    eligibility_warnings: list[str] = []
+    eligibility = general.find_eligibility(full_text, eligibility_warnings)
+    warnings.extend(Notice(w, "eligibility") for w in eligibility_warnings)
+    projects = general.find_projects_per_direction(full_text)
+    if projects is not None:
+        sources["projects_per_direction"] = general.locate(all_blocks, "projects_per_direction")
+    for name in general.ELIGIBILITY_FIELDS:
+        if getattr(eligibility, name) is not None:
+            sources[f"eligibility.{name}"] = general.locate(all_blocks, name)
     formal_review = parse_formal_review(formal)
     if formal_index is not None and not formal_review:
-        warnings.append("formal review section has no numbered clauses")
+        warnings.append(Notice("formal review section has no numbered clauses", "formal_review"))
+    for clause in formal_review:
+        if "(" in clause.clause and not ends_sentence(clause.text):
+            warnings.append(
+                Notice(
+                    f"formal-review clause {clause.clause} ends without punctuation: it may be cut short",
+                    f"formal_review[{clause.clause}]",
+                    clause.source,
+                )
+            )
     return ParsedGuide(
         year=year,
         title=title,
         declared_direction_count=declared,
         total_budget_yuan=budget,
-        projects_per_direction=general.find_projects_per_direction(full_text),
+        projects_per_direction=projects,
         eligibility=eligibility,
         areas=areas,
         directions=directions,
         formal_review=formal_review,
         warnings=warnings,
+        sources={key: value for key, value in sources.items() if value},
+        document_kind=document_kind,
+        page_sizes=list(page_sizes or ()),
     )
 
 

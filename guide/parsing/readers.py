@@ -1,12 +1,18 @@
-"""Read a call guide from .txt, .pdf or .docx into plain text.
+"""Read a call guide from .txt, .pdf or .docx into blocks (paragraphs and headings with their layout).
 
 The type is decided by content (``%PDF-`` magic, a ZIP holding ``word/document.xml``), not only by the
 extension.  Every failure raises :class:`GuideReadError` with a one-line message.
 
-PDF: pdfplumber, page by page (``page.dedupe_chars()`` then text lines with their positions); page numbers
-(``— 3 —``) and running headers/footers (the same line at the top/bottom of many pages) are dropped,
-paragraphs are rebuilt from indentation and short last lines, spaces between CJK characters are removed
-and every page is closed after use.
+* PDF (:mod:`guide.parsing.pdf`): PDFium characters with fonts and positions; lines and paragraphs from
+  the layout (:mod:`guide.parsing.layout`); page numbers and running headers/footers dropped.
+* DOCX: one block per paragraph (and per table row), with its style: bold runs, centred, first-line
+  indent, heading style; superscript and subscript runs become Unicode (``cm²``, ``NOₓ``).  Headers
+  and footers live outside the body and are never read.
+* Text: paragraphs split at blank lines and rejoined across line and page breaks
+  (:func:`guide.parsing.normalize.split_paragraphs`), page furniture dropped.
+
+:func:`parse_file` hands the blocks to :func:`guide.parsing.parser.parse_blocks`, so every parsed value
+keeps the block (and for a PDF the page and lines) it came from.
 """
 
 from __future__ import annotations
@@ -14,7 +20,6 @@ from __future__ import annotations
 import codecs
 import io
 import re
-import statistics
 import struct
 import zipfile
 import zlib
@@ -22,36 +27,34 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import GuideReadError
-from .normalize import (
-    CJK_CHARS,
-    furniture_key,
-    is_page_number,
-    is_standalone,
-    remove_cjk_spaces,
-    smart_join,
-    starts_section,
-)
-from .parser import parse_text
-from .types import ParsedGuide
+from .layout import SUBSCRIPTS, SUPERSCRIPTS, join_broken_blocks
+from .normalize import CJK_CHARS, normalize_inline, split_paragraphs
+from .parser import parse_blocks
+from .pdf import MAX_PDF_PAGES, read_pdf
+from .types import Block, Notice, ParsedGuide
 
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CID = re.compile(r"\(cid:\d+\)")
-_HEADER_BAND = 0.1
-MAX_PDF_PAGES = 500
-MAX_DOCX_UNCOMPRESSED = (
-    100 * 1024 * 1024
-)  # zip bombs  # top/bottom share of the page height where running headers/footers live
+MAX_DOCX_UNCOMPRESSED = 100 * 1024 * 1024  # zip bombs
+
+__all__ = ["MAX_PDF_PAGES", "ExtractedDocument", "extract_document", "parse_file", "read_document"]
 
 
 @dataclass
 class ExtractedDocument:
-    text: str
+    blocks: list[Block]
     kind: str  # "pdf", "docx" or "text"
     warnings: list[str] = field(default_factory=list)
     pages: int | None = None
     encoding: str | None = None
+    page_sizes: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        """The blocks as text, one blank line between two."""
+        return "\n\n".join(block.text for block in self.blocks)
 
 
 # ---------------------------------------------------------------------------
@@ -60,7 +63,7 @@ class ExtractedDocument:
 
 
 def extract_document(path: str | Path) -> ExtractedDocument:
-    """Read ``path`` and return its text plus reader warnings."""
+    """Read ``path`` and return its blocks plus reader warnings."""
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -80,20 +83,25 @@ def extract_document(path: str | Path) -> ExtractedDocument:
     if suffix == ".docx":
         raise GuideReadError(f"{path.name} is not a DOCX (not a ZIP archive)")
     text, encoding = decode_text(data, path.name)
-    return ExtractedDocument(text=text, kind="text", encoding=encoding)
+    return ExtractedDocument(blocks=text_blocks(text), kind="text", encoding=encoding)
+
+
+def text_blocks(text: str) -> list[Block]:
+    """The paragraphs of a text as blocks (no layout: their number is their source)."""
+    return [Block(index, paragraph) for index, paragraph in enumerate(split_paragraphs(text), start=1)]
 
 
 def read_document(path: str | Path) -> str:
-    """The text of a .txt/.pdf/.docx guide."""
+    """The text of a .txt/.pdf/.docx guide (its blocks, one blank line between two)."""
     return extract_document(path).text
 
 
 def parse_file(path: str | Path) -> ParsedGuide:
     """Read and parse a guide file; reader warnings come first in ``warnings``."""
     document = extract_document(path)
-    guide = parse_text(document.text)
+    guide = parse_blocks(document.blocks, document_kind=document.kind, page_sizes=document.page_sizes)
     if document.warnings:
-        guide = replace(guide, warnings=[*document.warnings, *guide.warnings])
+        guide = replace(guide, warnings=[*(Notice(w) for w in document.warnings), *guide.warnings])
     return guide
 
 
@@ -162,41 +170,14 @@ def decode_text(data: bytes, name: str = "text") -> tuple[str, str]:
 # ---------------------------------------------------------------------------
 
 
-@dataclass
-class _Line:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    size: float
-    page: int
+def unmapped_text(page_text: str) -> bool:
+    """True when most of a page extracts as ``(cid:N)``: its font has no Unicode map."""
+    glyphs = len(_CID.findall(page_text))
+    readable = len(re.sub(r"\s", "", _CID.sub("", page_text)))
+    return glyphs > 0 and glyphs >= readable
 
 
-def _exception_chain(exc: BaseException) -> list[BaseException]:
-    chain: list[BaseException] = []
-    todo: list[BaseException] = [exc]
-    while todo:
-        current = todo.pop()
-        if current in chain:
-            continue
-        chain.append(current)
-        todo.extend(arg for arg in getattr(current, "args", ()) if isinstance(arg, BaseException))
-        for linked in (current.__cause__, current.__context__):
-            if linked is not None:
-                todo.append(linked)
-    return chain
-
-
-def _pdf_error(name: str, exc: BaseException) -> GuideReadError:
-    names = {type(e).__name__ for e in _exception_chain(exc)}
-    if names & {"PDFPasswordIncorrect", "PDFEncryptionError", "PDFEncryptionWarning"}:
-        return GuideReadError(f"{name} is an encrypted PDF that needs a password")
-    detail = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return GuideReadError(f"{name} is a broken PDF ({detail})")
-
-
-# Plain Python errors that pdfminer / pdfplumber / python-docx let out of their parsers on damaged files.
+# Plain Python errors that the document libraries let out of their parsers on damaged files.
 _PARSER_ERRORS: tuple[type[BaseException], ...] = (
     TypeError,
     ValueError,
@@ -214,14 +195,6 @@ _PARSER_ERRORS: tuple[type[BaseException], ...] = (
 )
 
 
-def _pdf_errors() -> tuple[type[BaseException], ...]:
-    """What reading a damaged PDF raises (pdfminer's errors derive from PSException)."""
-    from pdfminer.psexceptions import PSException
-    from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
-
-    return (PSException, PdfminerException, MalformedPDFException, *_PARSER_ERRORS)
-
-
 def _docx_errors() -> tuple[type[BaseException], ...]:
     """What reading a damaged DOCX raises: python-docx's own errors, lxml's, zip's."""
     from docx.exceptions import PythonDocxError
@@ -232,123 +205,14 @@ def _docx_errors() -> tuple[type[BaseException], ...]:
 
 
 def _read_pdf(path: Path, data: bytes) -> ExtractedDocument:
-    import pdfplumber  # local: keeps `import guide.parsing` light
-
-    if b"%%EOF" not in data[-1024:]:
-        raise GuideReadError(f"{path.name} is a truncated PDF (no %%EOF at the end)")
-    warnings: list[str] = []
-    lines: list[_Line] = []
-    heights: dict[int, float] = {}
-    image_pages = 0
-    cid_pages = 0
-    try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            if not pdf.pages:
-                raise GuideReadError(f"{path.name} is a PDF without pages")
-            page_count = len(pdf.pages)
-            if page_count > MAX_PDF_PAGES:
-                raise GuideReadError(
-                    f"{path.name} has {page_count} pages: more than {MAX_PDF_PAGES}, not a call guide"
-                )
-            for index, page in enumerate(pdf.pages):
-                try:
-                    heights[index] = float(page.height)
-                    if page.images:
-                        image_pages += 1
-                    raw = page.dedupe_chars().extract_text_lines(strip=True, return_chars=True)
-                finally:
-                    page.close()
-                if unmapped_text("".join(line["text"] for line in raw)):
-                    cid_pages += 1
-                for line in raw:
-                    text = remove_cjk_spaces(_CID.sub("", line["text"])).strip()
-                    if not text:
-                        continue
-                    sizes = [float(c.get("size", 0)) for c in line.get("chars", []) if c.get("size")]
-                    lines.append(
-                        _Line(
-                            text,
-                            float(line["x0"]),
-                            float(line["x1"]),
-                            float(line["top"]),
-                            float(line["bottom"]),
-                            statistics.median(sizes) if sizes else 10.0,
-                            index,
-                        )
-                    )
-    except GuideReadError:
-        raise
-    except _pdf_errors() as exc:  # named: a Celery soft time limit (or a bug) must go through
-        raise _pdf_error(path.name, exc) from exc
-    if cid_pages:
-        if cid_pages >= page_count or not lines:
-            raise GuideReadError(
-                f"{path.name}: the PDF font has no Unicode map (text extracts as (cid:N) codes); "
-                "provide the DOCX/TXT or a PDF with embedded Unicode fonts"
-            )
-        warnings.append(f"{cid_pages} PDF page(s) use a font without Unicode map: their text is incomplete")
-    if not lines:
-        if image_pages:
-            raise GuideReadError(
-                f"{path.name} has no text layer (scanned or image-only PDF): OCR is not supported"
-            )
-        raise GuideReadError(f"{path.name} contains no text")
-    body = _drop_page_furniture(lines, heights, page_count)
-    return ExtractedDocument(text=_rebuild_paragraphs(body), kind="pdf", warnings=warnings, pages=page_count)
-
-
-def unmapped_text(page_text: str) -> bool:
-    """True when most of a page extracts as ``(cid:N)``: its font has no Unicode map."""
-    glyphs = len(_CID.findall(page_text))
-    readable = len(re.sub(r"\s", "", _CID.sub("", page_text)))
-    return glyphs > 0 and glyphs >= readable
-
-
-def _in_band(line: _Line, heights: dict[int, float]) -> bool:
-    height = heights.get(line.page) or 842.0
-    return line.top < height * _HEADER_BAND or line.bottom > height * (1 - _HEADER_BAND)
-
-
-def _drop_page_furniture(lines: list[_Line], heights: dict[int, float], page_count: int) -> list[_Line]:
-    """Drop page numbers and running headers/footers (lines repeated in the top/bottom band)."""
-    pages_by_key: dict[str, set[int]] = {}
-    for line in lines:
-        if _in_band(line, heights):
-            pages_by_key.setdefault(furniture_key(line.text), set()).add(line.page)
-    threshold = max(2, (page_count + 1) // 2)
-    repeated = {key for key, pages in pages_by_key.items() if len(pages) >= threshold}
-    body = []
-    for line in lines:
-        if _in_band(line, heights) and (is_page_number(line.text) or furniture_key(line.text) in repeated):
-            continue
-        body.append(line)
-    return body
-
-
-def _rebuild_paragraphs(lines: list[_Line]) -> str:
-    """One paragraph per block: a line that is indented, follows a short line or starts a heading opens one."""
-    if not lines:
-        return ""
-    size = statistics.median(line.size for line in lines) or 10.0
-    left = statistics.mode(round(line.x0) for line in lines)
-    rights = sorted(line.x1 for line in lines)
-    right = rights[int(len(rights) * 0.9)]
-    paragraphs: list[str] = []
-    previous: _Line | None = None
-    for line in lines:
-        new_paragraph = (
-            previous is None
-            or line.x0 > left + size * 1.0
-            or previous.x1 < right - size * 2.0
-            or starts_section(line.text)
-            or is_standalone(paragraphs[-1])
-        )
-        if new_paragraph:
-            paragraphs.append(line.text)
-        else:
-            paragraphs[-1] = smart_join(paragraphs[-1], line.text)
-        previous = line
-    return "\n\n".join(paragraphs)
+    reading = read_pdf(path.name, data)
+    return ExtractedDocument(
+        blocks=reading.blocks,
+        kind="pdf",
+        warnings=reading.warnings,
+        pages=reading.pages,
+        page_sizes=reading.page_sizes,
+    )
 
 
 # ---------------------------------------------------------------------------
@@ -370,20 +234,84 @@ def _read_docx(path: Path, data: bytes) -> ExtractedDocument:
 
     try:
         document = docx.Document(io.BytesIO(data))
-        blocks: list[str] = []
-        for block in document.iter_inner_content():
-            if isinstance(block, Table):
-                blocks.extend(_table_rows(block))
+        blocks: list[Block] = []
+        for item in document.iter_inner_content():
+            if isinstance(item, Table):
+                for row in _table_rows(item):
+                    blocks.append(Block(len(blocks) + 1, row))
             else:
-                blocks.append(block.text)
+                block = _paragraph_block(item, len(blocks) + 1)
+                if block is not None:
+                    blocks.append(block)
     except GuideReadError:
         raise
     except _docx_errors() as exc:  # broken XML inside a valid ZIP, missing parts ...
         raise GuideReadError(f"{path.name} is a broken DOCX ({type(exc).__name__}: {exc})") from exc
-    text = "\n\n".join(block for block in blocks if block.strip())
-    if not text.strip():
+    if not blocks:
         raise GuideReadError(f"{path.name} is a DOCX without text")
-    return ExtractedDocument(text=text, kind="docx")
+    return ExtractedDocument(blocks=join_broken_blocks(blocks), kind="docx")
+
+
+def _style_value(paragraph, read):
+    """A paragraph property, else the one its style (or the style's base styles) sets."""
+    value = read(paragraph.paragraph_format)
+    style = paragraph.style
+    depth = 0
+    while value is None and style is not None and depth < 10:
+        value = read(style.paragraph_format)
+        style = style.base_style
+        depth += 1
+    return value
+
+
+def _run_bold(run, paragraph) -> bool:
+    if run.bold is not None:
+        return bool(run.bold)
+    style = run.style if run.style is not None and run.style.type == 2 else None  # character style
+    for candidate in (style, paragraph.style):
+        depth = 0
+        while candidate is not None and depth < 10:
+            if candidate.font.bold is not None:
+                return bool(candidate.font.bold)
+            candidate = candidate.base_style
+            depth += 1
+    return False
+
+
+def _paragraph_block(paragraph, index: int) -> Block | None:
+    """One DOCX paragraph as a block: superscript/subscript runs as Unicode, bold, centred, indented."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    pieces: list[str] = []
+    bold_chars = total_chars = 0
+    for run in paragraph.runs:
+        text = run.text
+        if not text:
+            continue
+        if run.font.superscript:
+            text = "".join(SUPERSCRIPTS.get(c, "^" + c) if not c.isspace() else c for c in text)
+        elif run.font.subscript:
+            text = "".join(SUBSCRIPTS.get(c, c) for c in text)
+        counted = len(text.strip())
+        total_chars += counted
+        if _run_bold(run, paragraph):
+            bold_chars += counted
+        pieces.append(text)
+    raw = "".join(pieces) if pieces else paragraph.text
+    text = normalize_inline(" ".join(raw.split()))
+    if not text:
+        return None
+    alignment = _style_value(paragraph, lambda f: f.alignment)
+    indent = _style_value(paragraph, lambda f: f.first_line_indent)
+    style_name = (paragraph.style.name or "").lower() if paragraph.style is not None else ""
+    return Block(
+        index=index,
+        text=text,
+        bold=total_chars > 0 and bold_chars * 2 > total_chars,
+        centred=alignment == WD_ALIGN_PARAGRAPH.CENTER,
+        indented=bool(indent and indent > 0),
+        heading=style_name.startswith(("heading", "title", "标题")),
+    )
 
 
 def _table_rows(table) -> list[str]:

@@ -112,10 +112,26 @@ class Block:
     indented: bool = False
     full_width: bool = False
     heading: bool = False
+    line_chars: tuple[int, ...] = ()  # characters per line (PDF), to point at the lines of a part
 
     @property
     def source(self) -> Source:
         return Source((self.index,), self.boxes)
+
+    def span_source(self, start: int, end: int) -> Source:
+        """The source of ``text[start:end]``: this block, and the lines that hold that span (PDF lines
+        are found in proportion to their length: normalising the text changes lengths a little)."""
+        if not self.boxes or len(self.line_chars) != len(self.boxes) or not self.text:
+            return self.source
+        total = sum(self.line_chars) or 1
+        scale = total / len(self.text)
+        first, last = start * scale, max(start + 1, end) * scale
+        boxes, position = [], 0
+        for box, count in zip(self.boxes, self.line_chars, strict=True):
+            if position + count > first and position < last:
+                boxes.append(box)
+            position += count
+        return Source((self.index,), tuple(boxes) or self.boxes)
 
 
 # Severity of a Notice: an inconsistency of the document or the parse, or an item a person should check.
@@ -253,6 +269,11 @@ class ParsedGuide:
     sources: dict[str, Source] = field(default_factory=dict)
     document_kind: str = "text"  # "pdf", "docx" or "text"
     page_sizes: list[tuple[float, float]] = field(default_factory=list)  # PDF: (width, height) per page
+
+    @property
+    def problems(self) -> list[Notice]:
+        """The warnings proper (inconsistencies), without the items merely worth a check."""
+        return [w for w in self.warnings if getattr(w, "severity", WARNING) == WARNING]
 
     def direction(self, code: str) -> Direction:
         for direction in self.directions:

@@ -408,3 +408,28 @@ def write_unmapped_font_pdf(path: str | Path, pages: tuple[str, ...] = ("cid",))
     path = Path(path)
     path.write_bytes(bytes(out))
     return path
+
+
+# ---------------------------------------------------------------------------
+# Comparing parses of different documents
+# ---------------------------------------------------------------------------
+
+_PROVENANCE_KEYS = {"source", "sources", "document_kind", "page_sizes"}
+
+
+def structure(value):
+    """A ``to_json`` dict (or a ParsedGuide) without provenance (sources, page sizes, document kind)
+    and with warnings as their messages: what two documents of the same guide must share."""
+    from guide.parsing.types import ParsedGuide, to_json
+
+    if isinstance(value, ParsedGuide):
+        value = to_json(value)
+    if isinstance(value, dict):
+        return {
+            key: ([w["message"] for w in item] if key == "warnings" else structure(item))
+            for key, item in value.items()
+            if key not in _PROVENANCE_KEYS
+        }
+    if isinstance(value, list):
+        return [structure(item) for item in value]
+    return value

@@ -22,7 +22,7 @@ def test_a_2023_guide_gives_its_own_general_values():
         max_duration_years=4,
         subtasks_allowed=False,
     )
-    assert guide.warnings == []
+    assert guide.problems == []
 
 
 def test_a_2023_guide_gives_its_own_areas_and_directions():
@@ -117,7 +117,7 @@ def test_other_limits_budget_in_wan_yuan_subtasks_and_count_mismatch():
         max_duration_years=5,
         subtasks_allowed=True,
     )
-    assert guide.warnings == ["the guide declares 3 directions but 2 were found"]
+    assert [str(w) for w in guide.problems] == ["the guide declares 3 directions but 2 were found"]
     first, second = guide.directions
     assert (first.matching_ratio, first.other_requirements) == (3.0, "须有 1 家企业参与。")
     assert (second.matching_ratio, second.notes) == (None, "参与单位须包括三级甲等医院。")
@@ -132,7 +132,7 @@ def test_a_direction_without_labels_is_reported():
     guide = parse_text(text)
     assert [d.code for d in guide.directions] == ["1.1", "1.3"]
     assert guide.direction("1.1").research_content == "开展联合研究。"
-    assert guide.warnings == [
+    assert [str(w) for w in guide.problems] == [
         "no formal review section (形式审查条件要求) found",
         "direction 1.1: text before any label read as 研究内容",
         "direction 1.3 follows 1.1: numbering gap",

@@ -4,6 +4,7 @@ import zipfile
 import pytest
 
 from guide.parsing.errors import GuideParseError, GuideReadError
+from guide.parsing.normalize import split_paragraphs
 from guide.parsing.parser import parse_text
 from guide.parsing.readers import (
     decode_text,
@@ -18,6 +19,7 @@ from tests.factories.guide_docs import (
     build_guide_text,
     other_year_spec,
     spec_ratios,
+    structure,
     write_blank_pdf,
     write_guide_docx,
     write_guide_pdf,
@@ -46,7 +48,7 @@ def without_whitespace(value):
 def test_text_in_any_supported_encoding_parses_the_same(tmp_path, guide_2022_text, guide_2022, encoding):
     path = tmp_path / "guide.txt"
     path.write_bytes(guide_2022_text.encode(encoding))
-    assert read_document(path) == guide_2022_text
+    assert read_document(path) == "\n\n".join(split_paragraphs(guide_2022_text))
     assert to_json(parse_file(path)) == to_json(guide_2022)
 
 
@@ -139,7 +141,7 @@ def test_other_year_pdf_is_parsed_end_to_end_even_with_a_wrong_extension(tmp_pat
         4,
     )
     assert [d.matching_ratio for d in guide.directions] == spec_ratios(other_year_spec())
-    assert guide.warnings == []
+    assert guide.problems == []
 
 
 def test_pages_without_unicode_map_are_detected():
@@ -208,7 +210,7 @@ def test_docx_gives_the_same_structure_as_the_text(guide_2022_docx, guide_2022):
     assert "联系人 | 电话" in document.text  # table rows are read, after the paragraphs
     assert document.text.rstrip().endswith("张三 | 010-12345678")
     assert "战略性科技创新合作重点专项 申报指南" not in document.text  # the page header is not body text
-    assert to_json(parse_file(guide_2022_docx)) == to_json(guide_2022)
+    assert structure(parse_file(guide_2022_docx)) == structure(guide_2022)
 
 
 def test_docx_type_is_decided_by_content(tmp_path, guide_2022_docx):
