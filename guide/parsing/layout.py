@@ -18,6 +18,7 @@ hand-made characters).
 from __future__ import annotations
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass, field, replace
 
 from .normalize import (
@@ -185,12 +186,16 @@ class Margins:
 
 
 def margins(lines: list[Line]) -> Margins:
-    """The text column: the most common left edge, the right edge most full lines reach, the body size."""
+    """The text column: the leftmost line start and the rightmost line end that several lines share
+    (first lines are indented, last lines short; a stray line does not move the margins), and the
+    body font size."""
     size = statistics.median(line.size for line in lines) or 10.0
-    left = statistics.mode(round(line.x0) for line in lines)
-    rights = sorted(line.x1 for line in lines)
-    right = rights[int(len(rights) * 0.9)]
-    return Margins(float(left), right, size)
+    enough = max(2, len(lines) // 20)
+    starts = Counter(round(line.x0) for line in lines)
+    common = [x for x, count in starts.items() if count >= enough] or list(starts)
+    ends = sorted(line.x1 for line in lines)
+    right = ends[max(0, len(ends) - enough)]
+    return Margins(float(min(common)), right, size)
 
 
 def _centred(line: Line, m: Margins) -> bool:

@@ -86,7 +86,9 @@ def _page_chars(raw, textpage, height: float, fonts: _Fonts) -> tuple[list[Char]
     unmapped = 0
     for index in range(raw.FPDFText_CountChars(textpage)):
         code = raw.FPDFText_GetUnicode(textpage, index)
-        if code in (0x0A, 0x0D, 0x02, 0xFFFE) or raw.FPDFText_IsGenerated(textpage, index) and code != 0x20:
+        if code == 0x02:  # PDFium's mark for a hyphen at the end of a line: in a guide a real one ("CO-")
+            code = 0x2D
+        if code in (0x0A, 0x0D, 0xFFFE) or raw.FPDFText_IsGenerated(textpage, index) and code != 0x20:
             continue
         if raw.FPDFText_HasUnicodeMapError(textpage, index) or code == 0 or 0xE000 <= code <= 0xF8FF:
             unmapped += 1
