@@ -1,0 +1,778 @@
+"""What changed between two guides: two ``guide.parsing.types.to_json`` dicts in, a :class:`GuideDiff` out.
+
+Plain Python (no Django), so the command line, the compare page and the tests share it.
+
+* :func:`diff_guides` matches the directions of the two guides: first by identical title (a
+  direction renumbered between years keeps its title: 2022's 6.4 is 2023's 6.3), then by code when
+  the title or the research content stays similar (a renamed direction), then by similarity alone
+  (renumbered and renamed); the rest are added or removed. Matching by code alone would pair two
+  unrelated directions whenever one was removed and the next renumbered into its place. Within a
+  matched pair the indicators are matched by text, then subject, then similarity; thresholds are
+  compared as comparator + value + unit. It also compares the general values (budget, declared
+  count, projects per direction), the eligibility parameters, the matching ratios, the partner
+  rules and the formal-review clauses.
+* :class:`TextDiff` is a readable diff of two texts: for Chinese, characters (Latin words and
+  numbers kept whole) grouped into runs of equal, deleted and inserted text; the compare page marks
+  them, :func:`render_text` quotes each changed place with a little context.
+* :func:`render_text` writes the diff as a person would summarise it, in Chinese (``"zh"``) or
+  English (``"en"``); the guide's own text is quoted as published (in Chinese).
+* :func:`diff_to_json` is the diff as JSON-ready data (``guide_diff --json``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal, InvalidOperation
+from difflib import SequenceMatcher
+from fractions import Fraction
+from typing import Any
+
+SIMILAR = 0.6  # a pair of directions (title and content together) or of indicator subjects
+GENERAL_FIELDS = ("title", "declared_direction_count", "total_budget_yuan", "projects_per_direction")
+ELIGIBILITY_FIELDS = (
+    "pi_born_on_or_after",
+    "unit_registered_by",
+    "max_domestic_units",
+    "min_foreign_units",
+    "max_duration_years",
+    "subtasks_allowed",
+)
+COMPARATOR_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": ""}  # "降低 25%": no "="
+_TOKEN = re.compile(r"[A-Za-z0-9_.%‰]+|\s+|.", re.DOTALL)
+_STOP = set("。；;！!？?\n")  # a change never folds across the end of a sentence
+_CONTEXT_STOP = _STOP | set("，,、：:（）()“”")  # the context quoted around a change stops at a clause
+CONTEXT_TOKENS = 5
+MAX_QUOTE = 80  # characters of one side of a changed place in the summary
+MAX_PLACES = 4  # changed places quoted per text; more are counted
+
+
+# --------------------------------------------------------------------------- #
+# Text diffs
+# --------------------------------------------------------------------------- #
+
+
+def tokens(text: str) -> list[str]:
+    """Latin words and numbers (with . % ‰) whole, runs of white space, every other character alone."""
+    return _TOKEN.findall(text or "")
+
+
+@dataclass(frozen=True)
+class Place:
+    """One changed place of a text: ``before`` became ``after`` between ``left`` and ``right``."""
+
+    left: str
+    before: str
+    after: str
+    right: str
+
+
+@dataclass(frozen=True)
+class TextDiff:
+    """``ops``: the runs of the two texts in order, each ``("equal" | "delete" | "insert", text)``."""
+
+    a: str
+    b: str
+    ops: tuple[tuple[str, str], ...]
+
+    @property
+    def places(self) -> list[Place]:
+        places = []
+        ops = list(self.ops)
+        i = 0
+        while i < len(ops):
+            if ops[i][0] == "equal":
+                i += 1
+                continue
+            before = after = ""
+            j = i
+            while j < len(ops) and ops[j][0] != "equal":
+                if ops[j][0] == "delete":
+                    before += ops[j][1]
+                else:
+                    after += ops[j][1]
+                j += 1
+            left = _context(ops[i - 1][1] if i else "", from_end=True)
+            right = _context(ops[j][1] if j < len(ops) else "", from_end=False)
+            places.append(Place(left, before, after, right))
+            i = j
+        return places
+
+
+def _context(text: str, *, from_end: bool) -> str:
+    """Up to CONTEXT_TOKENS tokens (white space not counted) of ``text`` next to a change: its end
+    (``from_end``) or its start, never past a clause boundary; trimmed on the side away from it."""
+    parts = tokens(text)
+    taken: list[str] = []
+    counted = 0
+    for token in reversed(parts) if from_end else parts:
+        if token in _CONTEXT_STOP or counted >= CONTEXT_TOKENS:
+            break
+        taken.append(token)
+        counted += not token.isspace()
+    joined = "".join(reversed(taken) if from_end else taken)
+    return joined.lstrip() if from_end else joined.rstrip()
+
+
+def diff_text(a: str, b: str) -> TextDiff | None:
+    """The diff of ``a`` and ``b`` (None when they are equal). An equal run of a single token (white
+    space aside) between two changes is folded into them, so a change reads as one place, not a comb
+    of characters."""
+    a, b = a or "", b or ""
+    if a == b:
+        return None
+    ta, tb = tokens(a), tokens(b)
+    ops: list[list[str]] = []
+    for tag, i1, i2, j1, j2 in SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
+        if tag == "equal":
+            ops.append(["equal", "".join(ta[i1:i2]), "".join(ta[i1:i2])])
+        else:
+            ops.append(["change", "".join(ta[i1:i2]), "".join(tb[j1:j2])])
+    merged: list[list[str]] = []
+    for index, op in enumerate(ops):
+        short = sum(1 for t in tokens(op[1]) if not t.isspace()) <= 1
+        between = 0 < index < len(ops) - 1 and op[0] == "equal" and short
+        if between and op[1] not in _STOP and merged and merged[-1][0] == "change":
+            merged[-1][1] += op[1]
+            merged[-1][2] += op[2]
+            continue
+        if op[0] == "change" and merged and merged[-1][0] == "change":
+            merged[-1][1] += op[1]
+            merged[-1][2] += op[2]
+            continue
+        merged.append(list(op))
+    runs: list[tuple[str, str]] = []
+    for kind, before, after in merged:
+        if kind == "equal":
+            runs.append(("equal", before))
+            continue
+        if before:
+            runs.append(("delete", before))
+        if after:
+            runs.append(("insert", after))
+    return TextDiff(a, b, tuple(runs))
+
+
+def similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, a or "", b or "", autojunk=False).ratio()
+
+
+# --------------------------------------------------------------------------- #
+# The diff
+# --------------------------------------------------------------------------- #
+
+
+@dataclass(frozen=True)
+class ValueChange:
+    field: str  # "total_budget_yuan", "eligibility.max_domestic_units" …
+    a: Any
+    b: Any
+
+
+@dataclass(frozen=True)
+class IndicatorChange:
+    change: str  # "changed", "added", "removed"
+    a: dict | None
+    b: dict | None
+    threshold: bool = False  # comparator, value or unit changed
+    subject: bool = False  # the subject changed
+    text: TextDiff | None = None
+
+
+@dataclass(frozen=True)
+class PartnerChange:
+    change: str  # "changed", "added", "removed"
+    a: dict | None
+    b: dict | None
+
+
+@dataclass(frozen=True)
+class DirectionChange:
+    code_a: str
+    code_b: str
+    title_a: str
+    title_b: str
+    title: TextDiff | None = None
+    matching_ratio: tuple[float | None, float | None] | None = None
+    research_content: TextDiff | None = None
+    indicators: list[IndicatorChange] = field(default_factory=list)
+    indicators_text: TextDiff | None = None  # only when neither side has parsed indicators
+    partner_requirements: list[PartnerChange] = field(default_factory=list)
+    notes: TextDiff | None = None
+    other_requirements: TextDiff | None = None  # not when only the ratio sentence changed with the ratio
+
+    @property
+    def renumbered(self) -> bool:
+        return self.code_a != self.code_b
+
+    @property
+    def renamed(self) -> bool:
+        return self.title is not None
+
+    @property
+    def content_changed(self) -> bool:
+        return bool(
+            self.matching_ratio
+            or self.research_content
+            or self.indicators
+            or self.indicators_text
+            or self.partner_requirements
+            or self.notes
+            or self.other_requirements
+        )
+
+
+@dataclass(frozen=True)
+class ClauseChange:
+    clause: str
+    change: str  # "changed", "added", "removed"
+    a: str
+    b: str
+    text: TextDiff | None = None
+
+
+@dataclass(frozen=True)
+class GuideDiff:
+    year_a: int | None
+    year_b: int | None
+    general: list[ValueChange] = field(default_factory=list)
+    eligibility: list[ValueChange] = field(default_factory=list)
+    added: list[dict] = field(default_factory=list)  # directions of b (to_json)
+    removed: list[dict] = field(default_factory=list)  # directions of a
+    directions: list[DirectionChange] = field(default_factory=list)  # matched pairs that differ
+    clauses: list[ClauseChange] = field(default_factory=list)
+    direction_count: tuple[int, int] = (0, 0)
+
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.general or self.eligibility or self.added or self.removed or self.directions or self.clauses
+        )
+
+    @property
+    def renamed(self) -> list[DirectionChange]:
+        return [d for d in self.directions if d.renamed]
+
+    @property
+    def renumbered(self) -> list[DirectionChange]:
+        return [d for d in self.directions if d.renumbered]
+
+    @property
+    def content_changed(self) -> list[DirectionChange]:
+        return [d for d in self.directions if d.content_changed]
+
+
+def _match(
+    left: list[dict], right: list[dict], steps
+) -> tuple[list[tuple[dict, dict]], list[dict], list[dict]]:
+    """Pair items of ``left`` and ``right``: each step is ``(key or None, score or None)``; a key pairs
+    items with equal keys (in order), a score pairs the best-scoring remaining pairs at or above
+    SIMILAR. Returns the pairs (in ``right``'s order), the unpaired of left and of right."""
+    free_left = list(range(len(left)))
+    free_right = list(range(len(right)))
+    pairs: dict[int, int] = {}  # right index → left index
+    for key, score in steps:
+        if key is not None:
+            for r in list(free_right):
+                for i in free_left:
+                    k = key(left[i])
+                    if k is not None and k == key(right[r]):
+                        pairs[r] = i
+                        free_left.remove(i)
+                        free_right.remove(r)
+                        break
+        else:
+            scored = sorted(
+                ((score(left[i], right[r]), i, r) for i in free_left for r in free_right),
+                key=lambda t: (-t[0], t[1], t[2]),
+            )
+            for value, i, r in scored:
+                if value < SIMILAR:
+                    break
+                if i in free_left and r in free_right:
+                    pairs[r] = i
+                    free_left.remove(i)
+                    free_right.remove(r)
+    ordered = [(left[pairs[r]], right[r]) for r in sorted(pairs)]
+    return ordered, [left[i] for i in free_left], [right[r] for r in free_right]
+
+
+def _direction_score(a: dict, b: dict) -> float:
+    title = similarity(a.get("title", ""), b.get("title", ""))
+    if not a.get("research_content") and not b.get("research_content"):
+        return title
+    return (title + similarity(a.get("research_content", ""), b.get("research_content", ""))) / 2
+
+
+def _same_code_similar(a: dict, b: dict) -> float:
+    return _direction_score(a, b) if a.get("code") == b.get("code") else 0.0
+
+
+def _threshold(indicator: dict | None) -> tuple:
+    if not indicator:
+        return (None, None, None, None)
+    return (
+        indicator.get("comparator"),
+        indicator.get("value"),
+        indicator.get("value_max"),
+        indicator.get("unit"),
+    )
+
+
+def _indicator_key(indicator: dict) -> str:
+    return indicator.get("subject") or indicator.get("text") or ""
+
+
+def diff_indicators(a: list[dict], b: list[dict]) -> list[IndicatorChange]:
+    """Indicators matched by identical text, then identical subject, then similar subject (or text)."""
+    pairs, removed, added = _match(
+        list(a or ()),
+        list(b or ()),
+        [
+            (lambda i: i.get("text"), None),
+            (lambda i: i.get("subject") or None, None),
+            (None, lambda x, y: similarity(_indicator_key(x), _indicator_key(y))),
+        ],
+    )
+    changes = []
+    for x, y in pairs:
+        threshold = _threshold(x) != _threshold(y)
+        subject = (x.get("subject") or "") != (y.get("subject") or "")
+        text = diff_text(x.get("text", ""), y.get("text", ""))
+        if threshold or subject or text:
+            changes.append(IndicatorChange("changed", x, y, threshold, subject, text))
+    changes += [IndicatorChange("removed", x, None) for x in removed]
+    changes += [IndicatorChange("added", None, y) for y in added]
+    return changes
+
+
+def _partner_key(requirement: dict) -> tuple:
+    return (requirement.get("kind"), requirement.get("strength"))
+
+
+def diff_partners(a: list[dict], b: list[dict]) -> list[PartnerChange]:
+    pairs, removed, added = _match(list(a or ()), list(b or ()), [(_partner_key, None)])
+    changes = []
+    for x, y in pairs:
+        if (x.get("value"), x.get("counts_regions", False)) != (
+            y.get("value"),
+            y.get("counts_regions", False),
+        ):
+            changes.append(PartnerChange("changed", x, y))
+    changes += [PartnerChange("removed", x, None) for x in removed]
+    changes += [PartnerChange("added", None, y) for y in added]
+    return changes
+
+
+def diff_direction(a: dict, b: dict) -> DirectionChange:
+    ratio = (a.get("matching_ratio"), b.get("matching_ratio"))
+    ratio_changed = ratio[0] != ratio[1]
+    indicators_text = None
+    if not a.get("indicators") and not b.get("indicators"):
+        indicators_text = diff_text(a.get("indicators_text", ""), b.get("indicators_text", ""))
+    return DirectionChange(
+        code_a=a.get("code", ""),
+        code_b=b.get("code", ""),
+        title_a=a.get("title", ""),
+        title_b=b.get("title", ""),
+        title=diff_text(a.get("title", ""), b.get("title", "")),
+        matching_ratio=ratio if ratio_changed else None,
+        research_content=diff_text(a.get("research_content", ""), b.get("research_content", "")),
+        indicators=diff_indicators(a.get("indicators") or [], b.get("indicators") or []),
+        indicators_text=indicators_text,
+        partner_requirements=diff_partners(
+            a.get("partner_requirements") or [], b.get("partner_requirements") or []
+        ),
+        notes=diff_text(a.get("notes", ""), b.get("notes", "")),
+        other_requirements=None
+        if ratio_changed
+        else diff_text(a.get("other_requirements", ""), b.get("other_requirements", "")),
+    )
+
+
+def diff_guides(a: dict, b: dict) -> GuideDiff:
+    """What changed from guide ``a`` to guide ``b`` (both ``to_json`` dicts, possibly corrected)."""
+    general = [
+        ValueChange(name, a.get(name), b.get(name)) for name in GENERAL_FIELDS if a.get(name) != b.get(name)
+    ]
+    ea, eb = a.get("eligibility") or {}, b.get("eligibility") or {}
+    eligibility = [
+        ValueChange(f"eligibility.{name}", ea.get(name), eb.get(name))
+        for name in ELIGIBILITY_FIELDS
+        if ea.get(name) != eb.get(name)
+    ]
+    pairs, removed, added = _match(
+        list(a.get("directions") or ()),
+        list(b.get("directions") or ()),
+        [
+            (lambda d: d.get("title") or None, None),
+            (None, _same_code_similar),
+            (None, _direction_score),
+        ],
+    )
+    changes = []
+    for x, y in pairs:
+        change = diff_direction(x, y)
+        if change.renumbered or change.renamed or change.content_changed:
+            changes.append(change)
+    changes.sort(key=lambda c: _code_order(c.code_b))
+    clause_pairs, clauses_removed, clauses_added = _match(
+        list(a.get("formal_review") or ()),
+        list(b.get("formal_review") or ()),
+        [(lambda c: c.get("clause"), None)],
+    )
+    clauses = []
+    for x, y in clause_pairs:
+        text = diff_text(x.get("text", ""), y.get("text", ""))
+        if text:
+            clauses.append(ClauseChange(y["clause"], "changed", x.get("text", ""), y.get("text", ""), text))
+    clauses += [ClauseChange(c["clause"], "removed", c.get("text", ""), "") for c in clauses_removed]
+    clauses += [ClauseChange(c["clause"], "added", "", c.get("text", "")) for c in clauses_added]
+    clauses.sort(key=lambda c: _code_order(c.clause))
+    return GuideDiff(
+        year_a=a.get("year"),
+        year_b=b.get("year"),
+        general=general,
+        eligibility=eligibility,
+        added=sorted(added, key=lambda d: _code_order(d.get("code", ""))),
+        removed=sorted(removed, key=lambda d: _code_order(d.get("code", ""))),
+        directions=changes,
+        clauses=clauses,
+        direction_count=(len(a.get("directions") or ()), len(b.get("directions") or ())),
+    )
+
+
+def _code_order(code: str) -> tuple:
+    """ "10.2" after "9.5"; "2(10)" after "2(9)"."""
+    return tuple(int(n) for n in re.findall(r"\d+", code or "")) or (10**9,)
+
+
+def diff_to_json(diff: GuideDiff) -> dict:
+    """The diff as JSON-ready data (dataclasses as dicts, with the derived counts)."""
+    data = asdict(diff)
+    data["direction_count"] = list(diff.direction_count)
+    for entry, change in zip(data["directions"], diff.directions, strict=True):
+        entry["renamed"], entry["renumbered"] = change.renamed, change.renumbered
+    data["summary"] = {
+        "added": len(diff.added),
+        "removed": len(diff.removed),
+        "renamed": len(diff.renamed),
+        "renumbered": len(diff.renumbered),
+        "changed": len(diff.content_changed),
+        "clauses": len(diff.clauses),
+    }
+    return data
+
+
+# --------------------------------------------------------------------------- #
+# Words for people
+# --------------------------------------------------------------------------- #
+
+WORDS = {
+    "heading": ("%(a)s → %(b)s 指南的变化", "Changes from the %(a)s guide to the %(b)s guide"),
+    "none": ("两份指南的内容相同。", "The two guides say the same."),
+    "general": ("总体", "General"),
+    "eligibility": ("申报条件", "Eligibility"),
+    "directions": ("方向", "Directions"),
+    "direction_counts": (
+        "方向 %(a)s 个 → %(b)s 个：新增 %(added)s 个，删除 %(removed)s 个，改名 %(renamed)s 个，"
+        "改编号 %(renumbered)s 个，内容有变化 %(changed)s 个。",
+        "%(a)s → %(b)s directions: %(added)s added, %(removed)s removed, %(renamed)s renamed, "
+        "%(renumbered)s renumbered, %(changed)s with changed content.",
+    ),
+    "added": ("新增方向", "Added directions"),
+    "removed": ("删除的方向", "Removed directions"),
+    "renamed": ("改名的方向", "Renamed directions"),
+    "renumbered": ("改编号的方向", "Renumbered directions"),
+    "changed": ("内容有变化的方向", "Directions whose content changed"),
+    "clauses": ("形式审查条件", "Formal-review conditions"),
+    "title": ("标题", "Title"),
+    "declared_direction_count": ("声明的方向数", "Declared directions"),
+    "total_budget_yuan": ("国拨经费概算", "National budget"),
+    "projects_per_direction": ("每个方向拟支持项目数", "Projects per direction"),
+    "eligibility.pi_born_on_or_after": (
+        "项目负责人出生日期不早于",
+        "Principal investigator born on or after",
+    ),
+    "eligibility.unit_registered_by": ("申报单位注册日期不晚于", "Applicant registered by"),
+    "eligibility.max_domestic_units": ("中方参与单位总数上限", "Chinese participating units, at most"),
+    "eligibility.min_foreign_units": ("国（境）外参与单位下限", "Foreign participating units, at least"),
+    "eligibility.max_duration_years": ("实施周期上限（年）", "Duration, at most (years)"),
+    "eligibility.subtasks_allowed": ("项目下设任务（课题）", "Tasks (subprojects) under a project"),
+    "allowed": ("允许", "allowed"),
+    "not_allowed": ("不下设", "not allowed"),
+    "unknown": ("未规定", "not stated"),
+    "no_ratio": ("无配套要求", "no matching requirement"),
+    "ratio": ("配套经费比例：%(a)s → %(b)s", "matching ratio: %(a)s → %(b)s"),
+    "with_ratio": ("配套比例 %(r)s", "matching ratio %(r)s"),
+    "research_content": ("研究内容", "research content"),
+    "indicators_text": ("考核指标", "indicators"),
+    "notes": ("有关说明", "notes"),
+    "other_requirements": ("其他要求", "other requirements"),
+    "indicator_added": ("新增指标：%(text)s", "new indicator: %(text)s"),
+    "indicator_removed": ("删去指标：%(text)s", "indicator dropped: %(text)s"),
+    "indicator_text": ("指标原文", "indicator text"),
+    "partner": ("合作要求：%(a)s → %(b)s", "partner rule: %(a)s → %(b)s"),
+    "partner_added": ("新增合作要求：%(text)s", "new partner rule: %(text)s"),
+    "partner_removed": ("删去合作要求：%(text)s", "partner rule dropped: %(text)s"),
+    "required": ("申报时须满足", "required when applying"),
+    "indicator": ("执行期内须达到", "to reach during the project"),
+    "countries_required": (
+        "须有 %(n)s 个以上%(where)s的合作单位参与",
+        "partners from at least %(n)s %(where)s",
+    ),
+    "countries_indicator": ("同 %(n)s 个以上%(where)s开展合作", "cooperation with at least %(n)s %(where)s"),
+    "countries": ("国家", "countries"),
+    "countries_regions": ("国家（地区、国际组织）", "countries (regions, international organisations)"),
+    "continents": ("合作单位来自%(names)s", "partners from %(names)s"),
+    "third_party_testing": (
+        "须有第三方公共检测机构参加",
+        "a third-party public testing institution takes part",
+    ),
+    "hgr_preservation": ("须具备人类遗传资源保藏行政许可", "a human genetic resources preservation licence"),
+    "clause_changed": ("%(clause)s：%(text)s", "%(clause)s: %(text)s"),
+    "clause_added": ("%(clause)s 新增：%(text)s", "%(clause)s added: %(text)s"),
+    "clause_removed": ("%(clause)s 删去：%(text)s", "%(clause)s removed: %(text)s"),
+    "place": ("“%(a)s”改为“%(b)s”", "“%(a)s” became “%(b)s”"),
+    "more_places": ("等 %(n)s 处", "and %(n)s more"),
+    "sep": ("；", "; "),
+    "colon": ("：", ": "),
+    "list_sep": ("、", ", "),
+}
+CONTINENTS = {
+    "asia": ("亚洲", "Asia"),
+    "europe": ("欧洲", "Europe"),
+    "americas": ("美洲", "the Americas"),
+    "africa": ("非洲", "Africa"),
+    "oceania": ("大洋洲", "Oceania"),
+}
+
+
+class _Words:
+    def __init__(self, lang: str) -> None:
+        self.index = 1 if (lang or "").lower().startswith("en") else 0
+
+    def __call__(self, key: str, **params) -> str:
+        text = WORDS[key][self.index]
+        return text % params if params else text
+
+
+def format_number(value) -> str:
+    """90.0 → "90", 0.8 → "0.8", 1000000.0 → "1000000"."""
+    if value is None:
+        return "—"
+    try:
+        return f"{Decimal(repr(value)).normalize():f}"
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+def format_ratio(value) -> str:
+    """2.0 → "2:1", 0.5 → "1:2", 1.5 → "3:2"."""
+    fraction = Fraction(str(value)).limit_denominator(20)
+    return f"{fraction.numerator}:{fraction.denominator}"
+
+
+def format_threshold(indicator: dict, words: _Words) -> str:
+    """ "≥ 95%", "≤ 220 元人民币/吨", "10~20 kW"; the text when the indicator has no value."""
+    comparator, value, value_max, unit = _threshold(indicator)
+    if value is None:
+        return indicator.get("text", "")
+    unit = unit or ""
+    joined = unit if not unit or unit[0] in "%‰°℃" else f" {unit}"
+    if comparator == "range" and value_max is not None:
+        return f"{format_number(value)}~{format_number(value_max)}{joined}"
+    symbol = COMPARATOR_SYMBOLS.get(comparator or "", "")
+    return f"{symbol} {format_number(value)}{joined}".strip()
+
+
+def format_value(name: str, value, words: _Words) -> str:
+    if value is None:
+        return words("unknown")
+    if name == "total_budget_yuan":
+        if words.index == 0:
+            return f"{format_number(Decimal(value) / Decimal(100_000_000))} 亿元"
+        return f"CNY {int(value):,}"
+    if name == "projects_per_direction":
+        low, high = value.get("min"), value.get("max")
+        return str(low) if low == high else f"{low}~{high}"
+    if name == "eligibility.subtasks_allowed":
+        return words("allowed") if value else words("not_allowed")
+    return str(value)
+
+
+def describe_partner(requirement: dict, words: _Words) -> str:
+    kind, value = requirement.get("kind"), requirement.get("value")
+    strength = words(requirement.get("strength")) if requirement.get("strength") in WORDS else ""
+    if kind == "foreign_countries":
+        where = words("countries_regions" if requirement.get("counts_regions") else "countries")
+        key = "countries_indicator" if requirement.get("strength") == "indicator" else "countries_required"
+        text = words(key, n=value, where=where)
+    elif kind == "continents":
+        names = [CONTINENTS.get(c, (c, c))[words.index] for c in value or ()]
+        text = words("continents", names=words("list_sep").join(names))
+    elif kind == "institution_kind" and value == "third_party_testing":
+        text = words("third_party_testing")
+    elif kind == "licence" and value == "hgr_preservation":
+        text = words("hgr_preservation")
+    else:
+        text = requirement.get("text") or str(value)
+    return (
+        f"{text}（{strength}）"
+        if words.index == 0 and strength
+        else (f"{text} ({strength})" if strength else text)
+    )
+
+
+def _shorten(text: str, limit: int = MAX_QUOTE) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def describe_text(diff: TextDiff, words: _Words) -> str:
+    """The changed places of a text, quoted with their context: “… 20MW 以上…”改为“… 25MW 以上…”."""
+    places = diff.places
+    quoted = [
+        words(
+            "place",
+            a=_shorten(f"{p.left}{p.before}{p.right}"),
+            b=_shorten(f"{p.left}{p.after}{p.right}"),
+        )
+        for p in places[:MAX_PLACES]
+    ]
+    text = words("sep").join(quoted)
+    if len(places) > MAX_PLACES:
+        text += words("sep") + words("more_places", n=len(places) - MAX_PLACES)
+    return text
+
+
+def _direction_line(direction: dict, words: _Words) -> str:
+    line = f"{direction.get('code', '')} {direction.get('title', '')}"
+    if direction.get("matching_ratio") is not None:
+        ratio = words("with_ratio", r=format_ratio(direction["matching_ratio"]))
+        line += f"（{ratio}）" if words.index == 0 else f" ({ratio})"
+    return line
+
+
+def _ratio(value, words: _Words) -> str:
+    return words("no_ratio") if value is None else format_ratio(value)
+
+
+def _indicator_lines(change: IndicatorChange, words: _Words) -> list[str]:
+    if change.change == "added":
+        return [words("indicator_added", text=change.b.get("text", ""))]
+    if change.change == "removed":
+        return [words("indicator_removed", text=change.a.get("text", ""))]
+    a, b = change.a, change.b
+    measured = a.get("value") is not None or b.get("value") is not None
+    if measured and (change.threshold or change.subject):
+        subject_a, subject_b = a.get("subject") or a.get("text", ""), b.get("subject") or b.get("text", "")
+        subject = subject_b if not change.subject else f"{subject_a} → {subject_b}"
+        before, after = format_threshold(a, words), format_threshold(b, words)
+        if before == after:
+            return [subject]
+        return [f"{subject} {before} → {after}"]
+    return [words("indicator_text") + words("colon") + describe_text(change.text, words)]
+
+
+def direction_lines(change: DirectionChange, words: _Words) -> list[str]:
+    """What changed inside a matched direction, one line each (no heading)."""
+    lines = []
+    if change.matching_ratio:
+        a, b = change.matching_ratio
+        lines.append(words("ratio", a=_ratio(a, words), b=_ratio(b, words)))
+    for name in ("research_content", "indicators_text"):
+        diff = getattr(change, name)
+        if diff is not None:
+            lines.append(words(name) + words("colon") + describe_text(diff, words))
+    for indicator in change.indicators:
+        lines += _indicator_lines(indicator, words)
+    for partner in change.partner_requirements:
+        if partner.change == "added":
+            lines.append(words("partner_added", text=describe_partner(partner.b, words)))
+        elif partner.change == "removed":
+            lines.append(words("partner_removed", text=describe_partner(partner.a, words)))
+        else:
+            lines.append(
+                words("partner", a=describe_partner(partner.a, words), b=describe_partner(partner.b, words))
+            )
+    for name in ("notes", "other_requirements"):
+        diff = getattr(change, name)
+        if diff is not None:
+            lines.append(words(name) + words("colon") + describe_text(diff, words))
+    return lines
+
+
+def render_text(diff: GuideDiff, lang: str = "zh") -> str:
+    """The diff as a summary a person would write: headed sections, one change a line."""
+    words = _Words(lang)
+    out = [words("heading", a=diff.year_a, b=diff.year_b)]
+    if diff.empty:
+        out.append(words("none"))
+        return "\n".join(out) + "\n"
+
+    def section(key: str, lines: list[str]) -> None:
+        if lines:
+            out.extend(["", words(key), *(f"- {line}" for line in lines)])
+
+    section(
+        "general",
+        [
+            f"{words(c.field)}{words('colon')}{format_value(c.field, c.a, words)} → {format_value(c.field, c.b, words)}"
+            for c in diff.general
+        ],
+    )
+    section(
+        "eligibility",
+        [
+            f"{words(c.field)}{words('colon')}{format_value(c.field, c.a, words)} → {format_value(c.field, c.b, words)}"
+            for c in diff.eligibility
+        ],
+    )
+    if diff.added or diff.removed or diff.directions:
+        out.extend(
+            [
+                "",
+                words("directions"),
+                words(
+                    "direction_counts",
+                    a=diff.direction_count[0],
+                    b=diff.direction_count[1],
+                    added=len(diff.added),
+                    removed=len(diff.removed),
+                    renamed=len(diff.renamed),
+                    renumbered=len(diff.renumbered),
+                    changed=len(diff.content_changed),
+                ),
+            ]
+        )
+    section("added", [_direction_line(d, words) for d in diff.added])
+    section("removed", [_direction_line(d, words) for d in diff.removed])
+    section("renamed", [f"{c.code_b} {c.title_a} → {c.title_b}" for c in diff.renamed if not c.renumbered])
+    section(
+        "renumbered",
+        [
+            f"{c.code_a} → {c.code_b} {c.title_b}"
+            if not c.renamed
+            else f"{c.code_a} → {c.code_b} {c.title_a} → {c.title_b}"
+            for c in diff.renumbered
+        ],
+    )
+    changed = diff.content_changed
+    if changed:
+        out.extend(["", words("changed")])
+        for change in changed:
+            out.append(f"{change.code_b} {change.title_b}")
+            out.extend(f"  - {line}" for line in direction_lines(change, words))
+    section(
+        "clauses",
+        [
+            words(
+                f"clause_{c.change}",
+                clause=c.clause,
+                text=describe_text(c.text, words) if c.change == "changed" else _shorten(c.a or c.b, 200),
+            )
+            for c in diff.clauses
+        ],
+    )
+    return "\n".join(out) + "\n"
