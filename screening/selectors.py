@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import get_language
@@ -54,7 +55,8 @@ _LICENCE_CODES = {"hgr_preservation": "hgr_license"}
 
 
 def guide_params(*, year: int) -> tuple[Guide | None, GuideParams | None]:
-    guide = Guide.objects.filter(year=year).first()
+    """The published guide of a year (the rows hold only the published version) as rule inputs."""
+    guide = Guide.objects.filter(year=year).select_related("published_version").first()
     if guide is None:
         return None, None
     directions = Direction.objects.filter(guide=guide).prefetch_related(
@@ -140,61 +142,149 @@ def registries_current() -> Registries:
 
 
 def guide_version(guide: Guide | None, *, year: int) -> dict:
-    """What a run records of the guide it used: re-ingesting the guide (or a guide
-    appearing for a year that had none) changes it."""
-    return {
-        "year": year,
-        "id": guide.pk if guide else None,
-        "version": guide.ingested_at.isoformat() if guide else None,
-    }
+    """What a run records of the guide it used: the year, the rows' id and the published version
+    ({"year", "id", "version": "2022 v2", "version_id"}); publishing another version of the year (or
+    a guide appearing for a year that had none) changes it. Rows written without a version (before
+    versions existed) are named by their ingest time. ``guide.published_version`` should be
+    selected with it."""
+    if guide is None:
+        return {"year": year, "id": None, "version": None}
+    version = guide.published_version if guide.published_version_id else None
+    if version is None:
+        return {"year": year, "id": guide.pk, "version": guide.ingested_at.isoformat()}
+    return {"year": year, "id": guide.pk, "version": version.label, "version_id": version.pk}
 
 
 # --- staleness ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Staleness:
+    """Why a finished run is out of date: the registries reloaded or edited since (their names), and
+    the guide version it used and the one published now when the guide changed (labels such as
+    "2022 v1"; ``guide_used`` is None for a run recorded before versions existed)."""
+
+    registries: tuple[str, ...] = ()
+    guide_changed: bool = False
+    guide_used: str | None = None
+    guide_current: str | None = None
+
+    @property
+    def registry_labels(self) -> list:
+        return [RegistryName(name).label for name in self.registries if name in RegistryName.values]
 
 
 def _current_inputs(inputs: list[dict]) -> tuple[dict[str, int], dict[int, dict]]:
     """The registry versions now, and the guide versions now of the years the given
     run inputs name. Two queries."""
     registries = dict(RegistryLoad.objects.values_list("name", "version"))
-    years = {i["guide"]["year"] for i in inputs if i and i.get("guide")}
+    return registries, _current_guides({i["guide"]["year"] for i in inputs if i and i.get("guide")})
+
+
+def _current_guides(years: set[int]) -> dict[int, dict]:
+    """guide_version now of each year (one query, none for no year)."""
     guides = {year: guide_version(None, year=year) for year in years}
     if years:
-        for guide in Guide.objects.filter(year__in=years).only("id", "year", "ingested_at"):
+        rows = (
+            Guide.objects.filter(year__in=years)
+            .select_related("published_version")
+            .only(
+                "id",
+                "year",
+                "ingested_at",
+                "published_version",
+                "published_version__year",
+                "published_version__number",
+                "published_version__source_name",
+            )
+        )
+        for guide in rows:
             guides[guide.year] = guide_version(guide, year=guide.year)
-    return registries, guides
+    return guides
 
 
-def _is_stale(inputs: dict, *, registries: dict[str, int], guides: dict[int, dict]) -> bool:
+def guide_current(*, year: int) -> dict:
+    """guide_version of the guide published now for a year (one query)."""
+    return _current_guides({year})[year]
+
+
+def _label(version: dict | None) -> str | None:
+    return version["version"] if version and version.get("version_id") else None
+
+
+def _staleness(inputs: dict, *, registries: dict[str, int], guides: dict[int, dict]) -> Staleness | None:
     if not inputs:  # a run from before inputs were recorded, or not finished: unknown, not stale
-        return False
-    if any(registries.get(name, 0) != v for name, v in inputs.get("registries", {}).items()):
-        return True
+        return None
+    changed = tuple(
+        name for name, v in sorted(inputs.get("registries", {}).items()) if registries.get(name, 0) != v
+    )
     used = inputs.get("guide")
-    return used is not None and guides.get(used["year"]) != used
+    current = guides.get(used["year"]) if used is not None else None
+    guide_changed = used is not None and current != used
+    if not changed and not guide_changed:
+        return None
+    return Staleness(
+        registries=changed,
+        guide_changed=guide_changed,
+        guide_used=_label(used) if guide_changed else None,
+        guide_current=_label(current) if guide_changed else None,
+    )
+
+
+def run_staleness(*, run: ScreeningRun) -> Staleness | None:
+    """Why a finished run is stale (a registry reloaded or edited, another guide version published
+    since), or None when it is not. At most two queries."""
+    if not run.inputs:
+        return None
+    registries, guides = _current_inputs([run.inputs])
+    return _staleness(run.inputs, registries=registries, guides=guides)
 
 
 def run_is_stale(*, run: ScreeningRun) -> bool:
-    """Whether a registry or the guide a finished run used has changed since (a
-    registry reloaded or edited, the guide re-ingested). At most two queries."""
-    if not run.inputs:
-        return False
-    registries, guides = _current_inputs([run.inputs])
-    return _is_stale(run.inputs, registries=registries, guides=guides)
+    """Whether a registry or the guide a finished run used has changed since (see run_staleness)."""
+    return run_staleness(run=run) is not None
+
+
+def stale_proposals(proposals: Iterable[Proposal]) -> dict[int, Staleness]:
+    """Among proposals annotated by latest_runs_for_proposals (a page of them), those whose latest
+    run is stale, with why (see run_staleness). Three queries for any number."""
+    run_of = {p.pk: p.latest_run_id for p in proposals if getattr(p, "latest_run_id", None)}
+    if not run_of:
+        return {}
+    inputs = dict(ScreeningRun.objects.filter(pk__in=run_of.values()).values_list("pk", "inputs"))
+    registries, guides = _current_inputs(list(inputs.values()))
+    result = {}
+    for pid, rid in run_of.items():
+        staleness = _staleness(inputs.get(rid) or {}, registries=registries, guides=guides)
+        if staleness is not None:
+            result[pid] = staleness
+    return result
 
 
 def stale_proposal_ids(proposals: Iterable[Proposal]) -> set[int]:
-    """Among proposals annotated by latest_runs_for_proposals (a page of them), those
-    whose latest run is stale (see run_is_stale). Three queries for any number."""
-    run_of = {p.pk: p.latest_run_id for p in proposals if getattr(p, "latest_run_id", None)}
-    if not run_of:
-        return set()
-    inputs = dict(ScreeningRun.objects.filter(pk__in=run_of.values()).values_list("pk", "inputs"))
-    registries, guides = _current_inputs(list(inputs.values()))
-    return {
+    """The ids of stale_proposals. Three queries for any number."""
+    return set(stale_proposals(proposals))
+
+
+def proposals_on_older_guide(*, year: int) -> QuerySet[Proposal]:
+    """The handed-in proposals of a year whose latest run finished on a guide version other than the
+    one published now (their results say "based on an older guide"): what the re-screen after a
+    publish queues. A proposal whose latest run is still queued or running, or has none, is not
+    among them (that run reads the current rows). Three queries."""
+    rows = list(
+        latest_runs_for_proposals(
+            Proposal.objects.filter(guide_year=year, state__in=COMPETING_STATES)
+        ).values_list("pk", "latest_run_id")
+    )
+    run_ids = [rid for _pid, rid in rows if rid]
+    inputs = dict(ScreeningRun.objects.filter(pk__in=run_ids).values_list("pk", "inputs")) if run_ids else {}
+    current = _current_guides({year})[year]
+    affected = [
         pid
-        for pid, rid in run_of.items()
-        if _is_stale(inputs.get(rid) or {}, registries=registries, guides=guides)
-    }
+        for pid, rid in rows
+        if (used := (inputs.get(rid) or {}).get("guide")) is not None and used != current
+    ]
+    return Proposal.objects.filter(pk__in=affected).order_by("reference")
 
 
 # --- proposals ---------------------------------------------------------------------

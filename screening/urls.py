@@ -13,5 +13,6 @@ urlpatterns = [
     path("proposals/<int:pk>/report.<str:fmt>", views.proposal_export, name="proposal_export"),
     path("runs/<int:pk>/", views.run_status, name="run_status"),
     path("batches/<int:pk>/", views.batch_status, name="batch"),
+    path("guide/<int:year>/rescreen/", views.guide_rescreen, name="guide_rescreen"),
     path("registries/", views.registries, name="registries"),
 ]

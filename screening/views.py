@@ -56,7 +56,10 @@ def proposal_report(request, pk: int):
             previous=previous,
             counts={s: sum(1 for line in lines if line.status == s) for s in report.STATUS_ORDER},
         )
-        context.update(stale=selectors.run_is_stale(run=run), since=_since_seen(request, proposal, run))
+        staleness = selectors.run_staleness(run=run)
+        context.update(
+            stale=staleness is not None, staleness=staleness, since=_since_seen(request, proposal, run)
+        )
     return render(request, "screening/report.html", context)
 
 
@@ -109,7 +112,7 @@ def overview(request):
     qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     failing = report.failing_rows(selectors.failing_rule_counts(qs), language=get_language())
-    stale = selectors.stale_proposal_ids(page)
+    stale = selectors.stale_proposals(page)
     return render(
         request,
         "screening/overview.html",
@@ -126,6 +129,30 @@ def overview_rerun(request):
     qs = filterset.qs if filterset.is_valid() else base.none()
     batch = services.screening_batch_create(proposals=qs, by=request.user, label=_("重新预审"))
     return redirect("screening:batch", pk=batch.pk)
+
+
+@login_required
+def guide_rescreen(request, year: int):
+    """After a new guide version is published: re-screen, as one batch, the handed-in proposals of
+    the year whose latest result used an older version (GET shows them, POST queues the batch).
+    Officers and admins; the guide's review page links here."""
+    if not is_officer(request.user):
+        raise PermissionDenied  # signed in without the role: 403 (README, Roles)
+    proposals = selectors.proposals_on_older_guide(year=year)
+    if request.method == "POST":
+        affected = list(proposals)
+        if not affected:
+            messages.info(request, _("没有需要重新检查的申报书。"))
+            return redirect("screening:guide_rescreen", year=year)
+        batch = services.screening_batch_create(
+            proposals=affected, by=request.user, label=_("指南更新后重新预审（%(year)s）") % {"year": year}
+        )
+        return redirect("screening:batch", pk=batch.pk)
+    return render(
+        request,
+        "screening/guide_rescreen.html",
+        {"year": year, "proposals": proposals, "current": selectors.guide_current(year=year)},
+    )
 
 
 @login_required

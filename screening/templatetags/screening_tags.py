@@ -31,3 +31,9 @@ def clause_label(clause: str) -> str:
     if clause == "二":
         return gettext("总体要求（指南第二部分）")
     return clause
+
+
+@register.filter
+def staleness_of(stale: dict, pk):
+    """The Staleness of a proposal in the overview's {proposal id: Staleness} (None when fresh)."""
+    return stale.get(pk) if stale else None

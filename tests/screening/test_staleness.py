@@ -7,11 +7,12 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from guide.models import Guide
-from guide.services import guide_ingest
+from guide.models import Guide, GuideVersion
+from guide.services import correction_add, guide_ingest, version_create_from_file, version_publish
 from proposals.models import Proposal
 from screening import selectors, services
-from screening.models import RegistryLoad, ReportView, ScreeningRun
+from screening.models import RegistryLoad, ReportView, ScreeningBatch, ScreeningRun
+from screening.selectors import Staleness
 from tests.factories.proposals import make_user
 from tests.factories.screening_db import make_proposal
 from tests.screening.conftest import GUIDE_2022
@@ -58,10 +59,23 @@ def test_a_run_records_the_registry_versions_and_the_guide_it_used(
 ):
     run = run_for(make_proposal(), django_capture_on_commit_callbacks)
     guide = Guide.objects.get(year=2022)
+    version = GuideVersion.objects.get(year=2022, number=1)
     assert run.inputs == {
         "registries": ALL_LOADED_ONCE,
-        "guide": {"year": 2022, "id": guide.pk, "version": guide.ingested_at.isoformat()},
+        "guide": {"year": 2022, "id": guide.pk, "version": "2022 v1", "version_id": version.pk},
     }
+
+
+def test_a_run_on_rows_written_without_a_version_records_their_ingest_time(
+    all_registries_empty, django_capture_on_commit_callbacks
+):
+    from guide.parsing.readers import parse_file
+    from guide.services import guide_save
+
+    guide = guide_save(parsed=parse_file(GUIDE_2022))
+    run = run_for(make_proposal(), django_capture_on_commit_callbacks)
+    guide.refresh_from_db()
+    assert run.inputs["guide"] == {"year": 2022, "id": guide.pk, "version": guide.ingested_at.isoformat()}
 
 
 def test_a_run_records_version_zero_for_registries_not_loaded(guide2022, django_capture_on_commit_callbacks):
@@ -223,7 +237,7 @@ def test_overview_marks_the_stale_rows(client, stale_report, django_capture_on_c
     run_for(fresh, django_capture_on_commit_callbacks)
     response = report(client, make_user("overview-officer", role="officer"), stale_report)
     response = client.get("/screening/")
-    assert response.context["stale"] == {stale_report.pk}
+    assert response.context["stale"] == {stale_report.pk: Staleness(registries=("guide_experts",))}
     html = response.content.decode()
     assert html.count('data-testid="stale"') == 1
     client.cookies["django_language"] = "en"
@@ -244,6 +258,194 @@ def test_overview_query_count_is_constant_with_stale_runs(
         return len(ctx.captured_queries)
 
     assert queries(2) == queries(10)
+
+
+# --- a new guide version ----------------------------------------------------------
+
+
+def publish_v2(*, eligibility_date: str | None = None) -> GuideVersion:
+    """Read the bundled guide again and publish it as 2022 v2 (optionally with a corrected
+    PI birth-date limit)."""
+    version = version_create_from_file(path=GUIDE_2022)
+    if eligibility_date is not None:
+        correction_add(
+            version=version,
+            address="eligibility.pi_born_on_or_after",
+            value=eligibility_date,
+            reason="公告更正",
+            by=None,
+        )
+    return version_publish(version=version)
+
+
+def test_publishing_a_new_version_makes_earlier_runs_stale_with_the_versions_named(
+    guide2022, all_registries_empty, django_capture_on_commit_callbacks
+):
+    run = run_for(make_proposal(), django_capture_on_commit_callbacks)
+    publish_v2()
+    assert selectors.run_staleness(run=run) == Staleness(
+        guide_changed=True, guide_used="2022 v1", guide_current="2022 v2"
+    )
+
+
+def test_a_draft_version_leaves_earlier_runs_fresh(
+    guide2022, all_registries_empty, django_capture_on_commit_callbacks
+):
+    run = run_for(make_proposal(), django_capture_on_commit_callbacks)
+    draft = version_create_from_file(path=GUIDE_2022)
+    correction_add(
+        version=draft, address="eligibility.pi_born_on_or_after", value="1972-01-01", reason="r", by=None
+    )
+    assert selectors.run_staleness(run=run) is None
+
+
+def test_a_run_after_the_publish_records_the_new_version_and_is_fresh(
+    guide2022, all_registries_empty, django_capture_on_commit_callbacks
+):
+    proposal = make_proposal()
+    run_for(proposal, django_capture_on_commit_callbacks)
+    v2 = publish_v2()
+    rerun = run_for(proposal, django_capture_on_commit_callbacks)
+    assert rerun.inputs["guide"]["version"] == "2022 v2"
+    assert rerun.inputs["guide"]["version_id"] == v2.pk
+    assert selectors.run_staleness(run=rerun) is None
+
+
+def test_a_run_from_before_versions_names_no_old_version(
+    all_registries_empty, django_capture_on_commit_callbacks
+):
+    from guide.parsing.readers import parse_file
+    from guide.services import guide_save
+
+    guide_save(parsed=parse_file(GUIDE_2022))
+    run = run_for(make_proposal(), django_capture_on_commit_callbacks)
+    publish_v2()
+    assert selectors.run_staleness(run=run) == Staleness(
+        guide_changed=True, guide_used=None, guide_current="2022 v1"
+    )
+
+
+@pytest.fixture
+def on_old_guide(guide2022, all_registries_empty, django_capture_on_commit_callbacks):
+    """A proposal screened on 2022 v1, then 2022 v2 published."""
+    proposal = make_proposal(owner=make_user("old-guide-owner"))
+    run_for(proposal, django_capture_on_commit_callbacks)
+    publish_v2()
+    return proposal
+
+
+def test_the_report_names_the_old_and_the_current_guide_version(client, on_old_guide):
+    html = report(client, on_old_guide.owner, on_old_guide).content.decode()
+    assert html.count("这份结果使用的名单/指南已更新，结果可能已过时") == 1
+    assert html.count("基于旧版指南（2022 v1），现行 2022 v2") == 1
+
+
+def test_the_report_names_the_versions_in_english(client, on_old_guide):
+    html = report(client, on_old_guide.owner, on_old_guide, lang="en").content.decode()
+    assert html.count("Based on an older guide (2022 v1); current: 2022 v2") == 1
+
+
+def test_the_report_names_the_registries_reloaded(client, stale_report):
+    html = report(client, stale_report.owner, stale_report).content.decode()
+    assert html.count('<span data-testid="stale-registries">名单已更新：指南编制专家</span>') == 1
+    assert html.count('data-testid="stale-guide"') == 0
+
+
+def test_the_overview_names_the_old_and_the_current_guide_version(client, on_old_guide):
+    client.force_login(make_user("old-guide-officer", role="officer"))
+    response = client.get("/screening/")
+    assert response.context["stale"] == {
+        on_old_guide.pk: Staleness(guide_changed=True, guide_used="2022 v1", guide_current="2022 v2")
+    }
+    assert response.content.decode().count("基于旧版指南（2022 v1），现行 2022 v2") == 1
+    client.cookies["django_language"] = "en"
+    assert (
+        client.get("/screening/")
+        .content.decode()
+        .count("Based on an older guide (2022 v1); current: 2022 v2")
+        == 1
+    )
+
+
+# --- re-screening the proposals a new guide version affects -------------------------
+
+
+@pytest.fixture
+def affected(guide2022, all_registries_empty, django_capture_on_commit_callbacks):
+    """Three handed-in proposals and a draft screened on v1; v2 published; one of the three
+    re-screened on v2 since. Returns (the two on v1, the one on v2, the draft)."""
+    old = [make_proposal(), make_proposal()]
+    fresh = make_proposal()
+    draft = make_proposal(state="draft")
+    never = make_proposal()  # never screened: nothing to say it used an older guide
+    for p in [*old, fresh, draft]:
+        run_for(p, django_capture_on_commit_callbacks)
+    publish_v2()
+    run_for(fresh, django_capture_on_commit_callbacks)
+    return old, fresh, draft, never
+
+
+def test_proposals_on_older_guide_are_the_handed_in_ones_whose_latest_run_used_an_older_version(affected):
+    old, _fresh, _draft, _never = affected
+    assert list(selectors.proposals_on_older_guide(year=2022)) == old
+
+
+def test_proposals_on_older_guide_leave_out_those_with_a_run_waiting(affected):
+    old, *_ = affected
+    ScreeningRun.objects.create(proposal=old[0])  # queued: it will read the current rows
+    assert list(selectors.proposals_on_older_guide(year=2022)) == [old[1]]
+
+
+def test_proposals_on_older_guide_of_a_year_without_runs_is_empty(affected):
+    assert list(selectors.proposals_on_older_guide(year=2030)) == []
+
+
+def test_rescreen_page_lists_the_affected_proposals(client, affected):
+    old, *_ = affected
+    client.force_login(make_user("rescreen-officer", role="officer"))
+    response = client.get("/screening/guide/2022/rescreen/")
+    assert response.status_code == 200
+    assert list(response.context["proposals"]) == old
+    html = response.content.decode()
+    assert html.count("2022 年度现行指南：2022 v2。") == 1
+    assert html.count("最近一次预审基于旧版指南的已提交申报书：2 份。") == 1
+    assert html.count('data-testid="rescreen-affected"') == 1
+
+
+def test_rescreen_queues_exactly_the_affected_proposals_as_one_batch(
+    client, affected, django_capture_on_commit_callbacks
+):
+    old, *_ = affected
+    officer = make_user("rescreen-poster", role="officer")
+    client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/screening/guide/2022/rescreen/")
+    batch = ScreeningBatch.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/screening/batches/{batch.pk}/"
+    assert sorted(batch.runs.values_list("proposal_id", flat=True)) == [p.pk for p in old]
+    assert (batch.created_by, batch.label) == (officer, "指南更新后重新预审（2022）")
+    assert [r.inputs["guide"]["version"] for r in batch.runs.order_by("pk")] == ["2022 v2", "2022 v2"]
+    assert list(selectors.proposals_on_older_guide(year=2022)) == []
+
+
+def test_rescreen_twice_queues_nothing_the_second_time(client, affected, django_capture_on_commit_callbacks):
+    client.force_login(make_user("rescreen-twice", role="officer"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/screening/guide/2022/rescreen/")
+        response = client.post("/screening/guide/2022/rescreen/")
+    assert response["Location"] == "/screening/guide/2022/rescreen/"
+    assert ScreeningBatch.objects.count() == 1
+
+
+def test_rescreen_is_for_officers_and_admins_only(client, affected):
+    assert client.get("/screening/guide/2022/rescreen/")["Location"].startswith("/accounts/login/")
+    client.force_login(make_user("rescreen-applicant"))
+    assert client.get("/screening/guide/2022/rescreen/").status_code == 403
+    assert client.post("/screening/guide/2022/rescreen/").status_code == 403
+    assert ScreeningBatch.objects.count() == 0
+    client.force_login(make_user("rescreen-admin", role="admin"))
+    assert client.get("/screening/guide/2022/rescreen/").status_code == 200
 
 
 # --- what changed since the owner last looked --------------------------------------
