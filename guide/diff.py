@@ -675,104 +675,163 @@ def _indicator_lines(change: IndicatorChange, words: _Words) -> list[str]:
     return [words("indicator_text") + words("colon") + describe_text(change.text, words)]
 
 
-def direction_lines(change: DirectionChange, words: _Words) -> list[str]:
-    """What changed inside a matched direction, one line each (no heading)."""
-    lines = []
+@dataclass(frozen=True)
+class Row:
+    """One line of the summary. ``text`` is the line as the plain summary writes it; a row about a
+    changed text also has its ``label`` ("研究内容") and the text's ``ops``, which the compare page
+    shows in full with the deleted and inserted runs marked. ``rows``: the lines under a direction."""
+
+    text: str
+    label: str = ""
+    ops: tuple[tuple[str, str], ...] = ()
+    rows: tuple[Row, ...] = ()
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str  # "general", "eligibility", "directions", "added", "removed", "renamed", "renumbered", …
+    title: str
+    rows: tuple[Row, ...]
+    plain: bool = False  # its rows are sentences, not a list
+
+
+def _text_row(label: str, diff: TextDiff, words: _Words) -> Row:
+    return Row(label + words("colon") + describe_text(diff, words), label, diff.ops)
+
+
+def direction_rows(change: DirectionChange, words: _Words) -> list[Row]:
+    """What changed inside a matched direction, one row each."""
+    rows = []
     if change.matching_ratio:
         a, b = change.matching_ratio
-        lines.append(words("ratio", a=_ratio(a, words), b=_ratio(b, words)))
+        rows.append(Row(words("ratio", a=_ratio(a, words), b=_ratio(b, words))))
     for name in ("research_content", "indicators_text"):
         diff = getattr(change, name)
         if diff is not None:
-            lines.append(words(name) + words("colon") + describe_text(diff, words))
+            rows.append(_text_row(words(name), diff, words))
     for indicator in change.indicators:
-        lines += _indicator_lines(indicator, words)
+        if indicator.change == "changed" and not (
+            (indicator.a.get("value") is not None or indicator.b.get("value") is not None)
+            and (indicator.threshold or indicator.subject)
+        ):
+            rows.append(_text_row(words("indicator_text"), indicator.text, words))
+        else:
+            rows += [Row(line) for line in _indicator_lines(indicator, words)]
     for partner in change.partner_requirements:
         if partner.change == "added":
-            lines.append(words("partner_added", text=describe_partner(partner.b, words)))
+            rows.append(Row(words("partner_added", text=describe_partner(partner.b, words))))
         elif partner.change == "removed":
-            lines.append(words("partner_removed", text=describe_partner(partner.a, words)))
+            rows.append(Row(words("partner_removed", text=describe_partner(partner.a, words))))
         else:
-            lines.append(
-                words("partner", a=describe_partner(partner.a, words), b=describe_partner(partner.b, words))
+            rows.append(
+                Row(
+                    words(
+                        "partner", a=describe_partner(partner.a, words), b=describe_partner(partner.b, words)
+                    )
+                )
             )
     for name in ("notes", "other_requirements"):
         diff = getattr(change, name)
         if diff is not None:
-            lines.append(words(name) + words("colon") + describe_text(diff, words))
-    return lines
+            rows.append(_text_row(words(name), diff, words))
+    return rows
 
 
-def render_text(diff: GuideDiff, lang: str = "zh") -> str:
-    """The diff as a summary a person would write: headed sections, one change a line."""
-    words = _Words(lang)
-    out = [words("heading", a=diff.year_a, b=diff.year_b)]
-    if diff.empty:
-        out.append(words("none"))
-        return "\n".join(out) + "\n"
+def direction_lines(change: DirectionChange, words: _Words) -> list[str]:
+    """What changed inside a matched direction, one line each (no heading)."""
+    return [row.text for row in direction_rows(change, words)]
 
-    def section(key: str, lines: list[str]) -> None:
-        if lines:
-            out.extend(["", words(key), *(f"- {line}" for line in lines)])
 
-    section(
-        "general",
-        [
-            f"{words(c.field)}{words('colon')}{format_value(c.field, c.a, words)} → {format_value(c.field, c.b, words)}"
-            for c in diff.general
-        ],
-    )
-    section(
-        "eligibility",
-        [
-            f"{words(c.field)}{words('colon')}{format_value(c.field, c.a, words)} → {format_value(c.field, c.b, words)}"
-            for c in diff.eligibility
-        ],
-    )
-    if diff.added or diff.removed or diff.directions:
-        out.extend(
-            [
-                "",
-                words("directions"),
-                words(
-                    "direction_counts",
-                    a=diff.direction_count[0],
-                    b=diff.direction_count[1],
-                    added=len(diff.added),
-                    removed=len(diff.removed),
-                    renamed=len(diff.renamed),
-                    renumbered=len(diff.renumbered),
-                    changed=len(diff.content_changed),
-                ),
-            ]
+def _value_row(change: ValueChange, words: _Words) -> Row:
+    before, after = format_value(change.field, change.a, words), format_value(change.field, change.b, words)
+    return Row(f"{words(change.field)}{words('colon')}{before} → {after}", words(change.field))
+
+
+def _clause_row(change: ClauseChange, words: _Words) -> Row:
+    if change.change == "changed":
+        row = _text_row(change.clause, change.text, words)
+        return Row(
+            words("clause_changed", clause=change.clause, text=describe_text(change.text, words)),
+            row.label,
+            row.ops,
         )
-    section("added", [_direction_line(d, words) for d in diff.added])
-    section("removed", [_direction_line(d, words) for d in diff.removed])
-    section("renamed", [f"{c.code_b} {c.title_a} → {c.title_b}" for c in diff.renamed if not c.renumbered])
-    section(
+    text = _shorten(change.a or change.b, 200)
+    return Row(words(f"clause_{change.change}", clause=change.clause, text=text), change.clause)
+
+
+def heading(diff: GuideDiff, lang: str = "zh", labels: tuple[str, str] | None = None) -> str:
+    """ "2022 → 2023 指南的变化", or with ``labels`` ("2022 v1", "2022 v2") instead of the years."""
+    a, b = labels or (diff.year_a, diff.year_b)
+    return _Words(lang)("heading", a=a, b=b)
+
+
+def sections(diff: GuideDiff, lang: str = "zh") -> list[Section]:
+    """The summary in sections (only those with something to say), for the text and the compare page."""
+    words = _Words(lang)
+    out: list[Section] = []
+
+    def add(key: str, rows: list[Row], plain: bool = False) -> None:
+        if rows:
+            out.append(Section(key, words(key), tuple(rows), plain))
+
+    add("general", [_value_row(c, words) for c in diff.general])
+    add("eligibility", [_value_row(c, words) for c in diff.eligibility])
+    if diff.added or diff.removed or diff.directions:
+        counts = words(
+            "direction_counts",
+            a=diff.direction_count[0],
+            b=diff.direction_count[1],
+            added=len(diff.added),
+            removed=len(diff.removed),
+            renamed=len(diff.renamed),
+            renumbered=len(diff.renumbered),
+            changed=len(diff.content_changed),
+        )
+        add("directions", [Row(counts)], plain=True)
+    add("added", [Row(_direction_line(d, words)) for d in diff.added])
+    add("removed", [Row(_direction_line(d, words)) for d in diff.removed])
+    add(
+        "renamed",
+        [
+            Row(f"{c.code_b} {c.title_a} → {c.title_b}", c.code_b, c.title.ops)
+            for c in diff.renamed
+            if not c.renumbered
+        ],
+    )
+    add(
         "renumbered",
         [
-            f"{c.code_a} → {c.code_b} {c.title_b}"
+            Row(f"{c.code_a} → {c.code_b} {c.title_b}")
             if not c.renamed
-            else f"{c.code_a} → {c.code_b} {c.title_a} → {c.title_b}"
+            else Row(
+                f"{c.code_a} → {c.code_b} {c.title_a} → {c.title_b}", f"{c.code_a} → {c.code_b}", c.title.ops
+            )
             for c in diff.renumbered
         ],
     )
-    changed = diff.content_changed
-    if changed:
-        out.extend(["", words("changed")])
-        for change in changed:
-            out.append(f"{change.code_b} {change.title_b}")
-            out.extend(f"  - {line}" for line in direction_lines(change, words))
-    section(
-        "clauses",
-        [
-            words(
-                f"clause_{c.change}",
-                clause=c.clause,
-                text=describe_text(c.text, words) if c.change == "changed" else _shorten(c.a or c.b, 200),
-            )
-            for c in diff.clauses
-        ],
+    add(
+        "changed",
+        [Row(f"{c.code_b} {c.title_b}", rows=tuple(direction_rows(c, words))) for c in diff.content_changed],
     )
+    add("clauses", [_clause_row(c, words) for c in diff.clauses])
+    return out
+
+
+def render_text(diff: GuideDiff, lang: str = "zh", labels: tuple[str, str] | None = None) -> str:
+    """The diff as a summary a person would write: headed sections, one change a line; ``labels``
+    name the two guides in the heading (their years by default)."""
+    out = [heading(diff, lang, labels)]
+    if diff.empty:
+        out.append(_Words(lang)("none"))
+        return "\n".join(out) + "\n"
+    for section in sections(diff, lang):
+        out += ["", section.title]
+        for row in section.rows:
+            if section.plain:
+                out.append(row.text)
+            elif row.rows:
+                out.append(row.text)
+                out.extend(f"  - {sub.text}" for sub in row.rows)
+            else:
+                out.append(f"- {row.text}")
     return "\n".join(out) + "\n"
