@@ -1,0 +1,108 @@
+"""The compare page (guide.views.compare): who may compare what, and the readable diff it shows."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from guide.services.versions import version_create_from_file, version_publish
+from tests.factories.proposals import make_user
+
+pytestmark = pytest.mark.django_db
+
+GUIDES = Path(__file__).resolve().parents[2] / "fixtures" / "guides"
+URL = reverse("guide:compare")
+
+
+@pytest.fixture
+def versions(guide2022):
+    """2022 v1 and 2023 v1 published, 2023 v2 a draft."""
+    v2022 = guide2022.published_version
+    v2023 = version_publish(version=version_create_from_file(path=GUIDES / "2023-strategic-cooperation.txt"))
+    draft = version_create_from_file(path=GUIDES / "2023-strategic-cooperation.txt")
+    return v2022, v2023, draft
+
+
+def choices(response) -> list[str]:
+    return [label for _pk, label in response.context["form"].fields["a"].choices]
+
+
+def test_the_public_compares_published_versions_only(client, versions):
+    v2022, v2023, draft = versions
+    response = client.get(URL)
+    assert (response.status_code, choices(response)) == (200, ["2023 v1", "2022 v1"])
+    assert (response.context["form"]["a"].value(), response.context["form"]["b"].value()) == (
+        v2022.pk,
+        v2023.pk,
+    )
+    assert "diff" not in response.context
+    assert client.get(URL, {"a": v2022.pk, "b": draft.pk}).status_code == 400
+
+
+def test_applicants_see_what_the_public_sees(client, versions):
+    client.force_login(make_user(role="applicant"))
+    assert choices(client.get(URL)) == ["2023 v1", "2022 v1"]
+
+
+def test_officers_compare_drafts_too(client, versions):
+    v2022, _v2023, draft = versions
+    client.force_login(make_user(role="officer"))
+    response = client.get(URL, {"a": v2022.pk, "b": draft.pk})
+    assert choices(response) == ["2023 v2（草稿（待审核））", "2023 v1", "2022 v1"]
+    assert (response.status_code, response.context["heading"]) == (200, "2022 v1 → 2023 v2 指南的变化")
+
+
+def test_the_diff_shows_sections_with_marked_text(client, versions):
+    v2022, v2023, _draft = versions
+    response = client.get(URL, {"a": v2022.pk, "b": v2023.pk})
+    html = response.content.decode()
+    assert [s.key for s in response.context["sections"]] == [
+        "general",
+        "eligibility",
+        "directions",
+        "added",
+        "removed",
+        "renamed",
+        "renumbered",
+        "changed",
+        "clauses",
+    ]
+    assert '<h2 data-testid="compare-heading">2022 v1 → 2023 v1 指南的变化</h2>' in html
+    assert "<li>国（境）外参与单位下限：1 → 2</li>" in html
+    assert "<del>20MW</del><ins>25MW</ins>" in html
+    assert (
+        '<span class="compare-label">2(1)</span> <span class="diff-text">项目负责人应为 <del>1962</del><ins>1963</ins>'
+        in html
+    )
+
+
+def test_the_same_version_twice_says_so(client, versions):
+    v2022, _v2023, _draft = versions
+    html = client.get(URL, {"a": v2022.pk, "b": v2022.pk}).content.decode()
+    assert '<p data-testid="compare-same">两份指南的内容相同。</p>' in html
+
+
+@pytest.mark.parametrize("query", [{"a": "x", "b": "1"}, {"a": "1"}, {"a": "999999", "b": "999998"}])
+def test_bad_choices_are_400_with_the_form(client, versions, query):
+    response = client.get(URL, query)
+    assert (response.status_code, "diff" in response.context) == (400, False)
+    assert 'data-testid="compare-errors"' in response.content.decode()
+
+
+def test_with_fewer_than_two_versions_there_is_nothing_to_compare(client, guide2022):
+    html = client.get(URL).content.decode()
+    assert 'data-testid="compare-nothing"' in html
+
+
+def test_the_diff_in_english(client, versions):
+    v2022, v2023, _draft = versions
+    client.cookies["django_language"] = "en"
+    response = client.get(URL, {"a": v2022.pk, "b": v2023.pk})
+    assert response.context["heading"] == "Changes from the 2022 v1 guide to the 2023 v1 guide"
+    assert "<h1>Compare guides</h1>" in response.content.decode()
+
+
+def test_only_get(client, versions):
+    assert client.post(URL).status_code == 405
