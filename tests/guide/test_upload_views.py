@@ -126,3 +126,12 @@ def test_progress_page_in_english(client):
     client.cookies["django_language"] = "en"
     page = client.get(reverse("guide:upload_status", args=[version.pk]))
     assert "<h1>Reading the guide file</h1>" in page.content.decode()
+
+
+def test_a_read_version_links_to_its_review_page(client):
+    version = version_row("draft", year=2022, number=3)
+    signed_in(client, "officer")
+    html = client.get(reverse("guide:upload_status", args=[version.pk])).content.decode()
+    review = reverse("guide:version_review", args=[version.pk])
+    assert f'<a class="button" href="{review}" data-testid="review-link">审核这个版本</a>' in html
+    assert "已读取为 2022 v3（草稿（待审核））。" in html
