@@ -1,6 +1,15 @@
 from django.contrib import admin
 
-from .models import Area, Direction, FormalClause, Guide, Indicator, PartnerRequirement
+from .models import (
+    Area,
+    Direction,
+    FormalClause,
+    Guide,
+    GuideCorrection,
+    GuideVersion,
+    Indicator,
+    PartnerRequirement,
+)
 
 
 class AreaInline(admin.TabularInline):
@@ -42,3 +51,58 @@ admin.site.register(Area)
 admin.site.register(Indicator)
 admin.site.register(PartnerRequirement)
 admin.site.register(FormalClause)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shown, never changed here: versions are read, corrected and published through
+    guide.services.versions (the review pages), which keep the audit trail."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class CorrectionInline(admin.TabularInline):
+    model = GuideCorrection
+    fk_name = "version"
+    extra = 0
+    fields = ["address", "parsed_value", "value", "reason", "created_by", "created_at", "reverted_at"]
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GuideVersion)
+class GuideVersionAdmin(ReadOnlyAdmin):
+    list_display = [
+        "__str__",
+        "source_name",
+        "kind",
+        "warning_count",
+        "created_by",
+        "created_at",
+        "published_at",
+    ]
+    list_filter = ["status", "year"]
+    list_select_related = ["created_by"]
+    search_fields = ["source_name", "sha256"]
+    exclude = ["data", "english"]  # large: the review page shows them
+    inlines = [CorrectionInline]
+
+
+@admin.register(GuideCorrection)
+class GuideCorrectionAdmin(ReadOnlyAdmin):
+    list_display = ["address", "version", "value", "created_by", "created_at", "reverted_at"]
+    list_filter = ["version__year"]
+    list_select_related = ["version", "created_by"]
+    search_fields = ["address", "reason"]

@@ -1,10 +1,29 @@
 """Reads for the guide app. Every queryset here fetches what its page shows in a
-constant number of queries."""
+constant number of queries: the published guide (the rows), and the versions with their review."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 
-from .models import Area, Direction, Guide, Indicator, PartnerRequirement
+from .models import (
+    COMPARATOR_SYMBOLS,
+    Area,
+    Direction,
+    FormalClause,
+    Guide,
+    GuideCorrection,
+    GuideVersion,
+    Indicator,
+    PartnerRequirement,
+)
+from .parsing import addresses
+from .parsing.types import CHECK, COMPARATORS, WARNING
+from .services.versions import active_corrections
 
 
 def guide_latest() -> Guide | None:
@@ -75,3 +94,424 @@ def call_summary(*, guide: Guide) -> dict:
         .order_by("kind", "strength")
     )
     return {"ratios": list(ratios), "partners": list(partners)}
+
+
+# --- versions and their review -----------------------------------------------------
+
+
+def version_list() -> QuerySet[GuideVersion]:
+    """Every version of every year for the versions page: newest year first (versions not read yet
+    on top), with who made and published it and the number of corrected values. One query; the
+    parsed data is not loaded."""
+    return (
+        GuideVersion.objects.select_related("created_by", "published_by")
+        .defer("data", "english")
+        .annotate(
+            correction_count=Count(
+                "corrections__address", filter=Q(corrections__reverted_at__isnull=True), distinct=True
+            )
+        )
+        .order_by(F("year").desc(nulls_first=True), "-number", "-id")
+    )
+
+
+def version_get(*, pk: int) -> GuideVersion:
+    return get_object_or_404(GuideVersion.objects.select_related("created_by", "published_by"), pk=pk)
+
+
+def version_published(*, year: int) -> GuideVersion | None:
+    """The version of a year published now (None when none is)."""
+    return GuideVersion.objects.filter(year=year, status=GuideVersion.Status.PUBLISHED).first()
+
+
+@dataclass
+class FieldView:
+    """One correctable value on the review page."""
+
+    address: str
+    name: str  # the form field's name: the address's last part ("value", "unit" …)
+    label: str
+    kind: str
+    parsed: Any  # as read
+    value: Any  # with the corrections
+    text: str  # what the form shows: the current value as typed, or what was sent back
+    source: dict | None = None
+    correction: GuideCorrection | None = None  # the one in force
+    history: list[GuideCorrection] = field(default_factory=list)  # every correction, oldest first
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def corrected(self) -> bool:
+        return self.correction is not None
+
+    @cached_property
+    def parsed_display(self) -> str:
+        return display_value(self.kind, self.parsed)
+
+    @cached_property
+    def display(self) -> str:
+        return display_value(self.kind, self.value)
+
+    @cached_property
+    def widget(self) -> str:
+        if self.kind == addresses.LONGTEXT:
+            return "textarea"
+        return "select" if self.kind in CHOICES else "text"
+
+    @cached_property
+    def choices(self) -> list[tuple[str, str]]:
+        return [(value, str(label)) for value, label in CHOICES.get(self.kind, ())]
+
+
+@dataclass
+class NoticeView:
+    message: str
+    severity: str  # "warning" or "check"
+    item: str | None
+    source: dict | None = None
+    item_label: str = ""
+    anchor: str = ""
+
+
+@dataclass
+class ItemView:
+    """An item (a general value, an area, a direction, an indicator …) with its correctable values."""
+
+    item: str
+    label: str
+    section: str  # "general", "area", "direction", "indicator", "partner", "clause"
+    fields: list[FieldView]
+    source: dict | None = None
+    row: dict = field(default_factory=dict)  # the item's own data (effective), for the tables
+    notices: list[NoticeView] = field(default_factory=list)
+    uncertain: bool = False  # an indicator read without a comparator or a value
+    open: bool = False  # its correction form is shown open (it was sent back with errors)
+    errors: list[str] = field(default_factory=list)
+    reason: str = ""
+
+    @property
+    def anchor(self) -> str:
+        return anchor_of(self.item)
+
+    @property
+    def corrected(self) -> bool:
+        return any(f.corrected for f in self.fields)
+
+    @property
+    def has_history(self) -> bool:
+        return any(f.history for f in self.fields)
+
+    @property
+    def severity(self) -> str | None:
+        severities = {n.severity for n in self.notices}
+        return WARNING if WARNING in severities else (CHECK if severities else None)
+
+
+@dataclass
+class DirectionView:
+    item: ItemView
+    indicators: list[ItemView]
+    partners: list[ItemView]
+
+
+@dataclass
+class Review:
+    version: GuideVersion
+    data: dict  # with the corrections
+    items: dict[str, ItemView]
+    general: list[ItemView]
+    eligibility: list[ItemView]
+    areas: list[ItemView]
+    directions: list[DirectionView]
+    clauses: list[ItemView]
+    attention: list[ItemView]  # warnings first, then items to check, then uncertain indicators
+    notices: list[NoticeView]  # about the whole document (and corrections that could not be carried)
+    problems: list  # corrections that no longer apply (guide.parsing.addresses.Problem)
+    corrections: list[GuideCorrection]
+    carried: dict
+    published: GuideVersion | None  # the version of the year published now
+
+    @property
+    def editable(self) -> bool:
+        return self.version.status == GuideVersion.Status.DRAFT
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for n in self._all_notices() if n.severity == WARNING)
+
+    @property
+    def check_count(self) -> int:
+        return sum(1 for n in self._all_notices() if n.severity != WARNING)
+
+    @property
+    def correction_count(self) -> int:
+        return len({c.address for c in self.corrections if c.reverted_at is None})
+
+    def _all_notices(self):
+        yield from self.notices
+        for item in self.items.values():
+            yield from item.notices
+
+
+CHOICES = {
+    addresses.COMPARATOR: [("", "—")] + [(c, COMPARATOR_SYMBOLS.get(c, c)) for c in COMPARATORS],
+    addresses.STRENGTH: list(PartnerRequirement.Strength.choices),
+    addresses.BOOL: [("", "—"), ("true", _("是")), ("false", _("否"))],
+    addresses.FLAG: [("true", _("是")), ("false", _("否"))],
+}
+
+
+def display_value(kind: str, value) -> str:
+    """A value as the review page shows it: "—" for none, 是/否, ≥ for ">=", lists joined."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("是") if value else _("否"))
+    if kind == addresses.COMPARATOR:
+        return COMPARATOR_SYMBOLS.get(value, value)
+    if kind == addresses.STRENGTH:
+        return (
+            str(PartnerRequirement.Strength(value).label)
+            if value in PartnerRequirement.Strength.values
+            else value
+        )
+    if isinstance(value, (list, tuple)):
+        return "、".join(str(v) for v in value)
+    return addresses.format_value(value)
+
+
+def anchor_of(item: str) -> str:
+    """An HTML id for an item: "directions[1.1].indicators[3]" → "item-directions-1-1-indicators-3"."""
+    return "item-" + "-".join(part for part in re.split(r"[^0-9A-Za-z_]+", item) if part)
+
+
+def _verbose(model, name: str) -> str:
+    return str(model._meta.get_field(name).verbose_name)
+
+
+_GENERAL_LABELS = {
+    "title": (Guide, "title"),
+    "declared_direction_count": (Guide, "declared_direction_count"),
+    "total_budget_yuan": (Guide, "total_budget_yuan"),
+    "projects_per_direction.min": (Guide, "projects_min"),
+    "projects_per_direction.max": (Guide, "projects_max"),
+}
+_FIELD_MODELS = {"area": Area, "direction": Direction, "indicator": Indicator, "partner": PartnerRequirement}
+
+
+def _field_label(section: str, address: str, name: str) -> str:
+    if address in _GENERAL_LABELS:
+        return _verbose(*_GENERAL_LABELS[address])
+    if address.startswith("eligibility."):
+        return _verbose(Guide, name)
+    if section == "clause":
+        return _verbose(FormalClause, name)
+    if section == "partner" and name == "value":
+        return _verbose(PartnerRequirement, "value")
+    return _verbose(_FIELD_MODELS[section], name)
+
+
+def _notice_dict(raw) -> dict:
+    if isinstance(raw, str):
+        return {"message": raw, "item": None, "severity": WARNING, "source": None}
+    return {
+        "message": str(raw.get("message", "")),
+        "item": raw.get("item"),
+        "severity": CHECK if raw.get("severity") == CHECK else WARNING,
+        "source": raw.get("source"),
+    }
+
+
+def version_review(*, version: GuideVersion) -> Review:
+    """Everything the review page of a version shows: each item with its values as read and as
+    corrected, who corrected what when and why, the notices attached to it and its source; the
+    items needing attention first. Two queries (the corrections; the year's published version)."""
+    corrections = list(
+        version.corrections.select_related("created_by", "reverted_by", "carried_from__version").order_by(
+            "created_at", "id"
+        )
+    )
+    parsed = version.data or {}
+    data, problems = addresses.apply_corrections(parsed, active_corrections(corrections))
+    in_force = {c.address: c for c in active_corrections(corrections)}
+    history: dict[str, list[GuideCorrection]] = {}
+    for c in corrections:
+        history.setdefault(c.address, []).append(c)
+    sources = data.get("sources") or {}
+
+    def fields_of(item: str, section: str, source=None, per_field=None) -> list[FieldView]:
+        result = []
+        for address in addresses.item_addresses(parsed, item):
+            name = address.rpartition(".")[2]
+            value = addresses.get_value(data, address)
+            result.append(
+                FieldView(
+                    address=address,
+                    name=name,
+                    label=_field_label(section, address, name),
+                    kind=addresses.kind_of(parsed, address),
+                    parsed=addresses.get_value(parsed, address),
+                    value=value,
+                    text=addresses.format_value(value),
+                    source=per_field.get(name) if per_field is not None else source,
+                    correction=in_force.get(address),
+                    history=history.get(address, []),
+                )
+            )
+        return result
+
+    items: dict[str, ItemView] = {}
+
+    def add(view: ItemView) -> ItemView:
+        items[view.item] = view
+        return view
+
+    general = []
+    for item in [*addresses.GENERAL_FIELDS, "projects_per_direction"]:
+        source = sources.get(item)
+        view = ItemView(item, "", "general", fields_of(item, "general", source), source)
+        view.label = view.fields[0].label if len(view.fields) == 1 else str(_("每个方向拟支持项目数"))
+        general.append(add(view))
+    eligibility = []
+    for name in addresses.ELIGIBILITY_FIELDS:
+        item = f"eligibility.{name}"
+        source = sources.get(item)
+        view = ItemView(item, "", "general", fields_of(item, "general", source), source)
+        view.label = view.fields[0].label
+        eligibility.append(add(view))
+    areas = [
+        add(
+            ItemView(
+                f"areas[{a['number']}]",
+                str(_("领域 %(n)s") % {"n": a["number"]}),
+                "area",
+                fields_of(f"areas[{a['number']}]", "area", a.get("source")),
+                a.get("source"),
+                row=a,
+            )
+        )
+        for a in data.get("areas") or ()
+    ]
+    directions = []
+    for d in data.get("directions") or ():
+        code = d["code"]
+        d_sources = d.get("sources") or {}
+        d_item = f"directions[{code}]"
+        view = add(
+            ItemView(
+                d_item,
+                str(_("方向 %(code)s") % {"code": code}),
+                "direction",
+                fields_of(d_item, "direction", per_field=d_sources),
+                d_sources.get("title"),
+                row=d,
+            )
+        )
+        indicators = []
+        for n, i in enumerate(d.get("indicators") or (), start=1):
+            i_item = f"{d_item}.indicators[{i['position']}]"
+            parsed_i = (
+                addresses.get_value(parsed, f"{i_item}.comparator"),
+                addresses.get_value(parsed, f"{i_item}.value"),
+            )
+            indicators.append(
+                add(
+                    ItemView(
+                        i_item,
+                        str(_("方向 %(code)s · 指标 %(n)s") % {"code": code, "n": n}),
+                        "indicator",
+                        fields_of(i_item, "indicator", i.get("source")),
+                        i.get("source"),
+                        row={**i, "number": n},
+                        uncertain=parsed_i[0] is None or parsed_i[1] is None,
+                    )
+                )
+            )
+        partners = [
+            add(
+                ItemView(
+                    f"{d_item}.partner_requirements[{n}]",
+                    str(_("方向 %(code)s · 合作要求 %(n)s") % {"code": code, "n": n + 1}),
+                    "partner",
+                    fields_of(f"{d_item}.partner_requirements[{n}]", "partner", r.get("source")),
+                    r.get("source"),
+                    row=r,
+                )
+            )
+            for n, r in enumerate(d.get("partner_requirements") or ())
+        ]
+        directions.append(DirectionView(view, indicators, partners))
+    clauses = [
+        add(
+            ItemView(
+                f"formal_review[{c['clause']}]",
+                str(_("形式审查 %(clause)s") % {"clause": c["clause"]}),
+                "clause",
+                fields_of(f"formal_review[{c['clause']}]", "clause", c.get("source")),
+                c.get("source"),
+                row=c,
+            )
+        )
+        for c in data.get("formal_review") or ()
+    ]
+
+    document_notices = []
+    for raw in parsed.get("warnings") or ():
+        notice = _notice_dict(raw)
+        target = None
+        if notice["item"]:
+            fields = addresses.item_addresses(parsed, notice["item"])
+            target = items.get(addresses.item_of(fields[0])) if fields else None
+        view = NoticeView(
+            notice["message"],
+            notice["severity"],
+            notice["item"],
+            notice["source"] or (target.source if target else None),
+            item_label=target.label if target else (notice["item"] or ""),
+            anchor=target.anchor if target else "",
+        )
+        if target is not None:
+            target.notices.append(view)
+        else:
+            document_notices.append(view)
+    carried = version.carried or {}
+    for entry in carried.get("vanished", ()):
+        document_notices.append(
+            NoticeView(
+                str(
+                    _(
+                        "沿用自 %(label)s 的更正无法应用：%(address)s 不在本次解析结果中（更正值 %(value)s，理由：%(reason)s）"
+                    )
+                    % {
+                        "label": carried.get("from_label", ""),
+                        "address": entry["address"],
+                        "value": addresses.format_value(entry.get("value")) or "—",
+                        "reason": entry.get("reason", ""),
+                    }
+                ),
+                WARNING,
+                entry["address"],
+            )
+        )
+
+    ordered = list(items.values())
+    attention = [v for v in ordered if v.severity == WARNING]
+    attention += [v for v in ordered if v.severity == CHECK]
+    attention += [v for v in ordered if v.uncertain and v.severity is None]
+    document_notices.sort(key=lambda n: n.severity != WARNING)
+    return Review(
+        version=version,
+        data=data,
+        items=items,
+        general=general,
+        eligibility=eligibility,
+        areas=areas,
+        directions=directions,
+        clauses=clauses,
+        attention=attention,
+        notices=document_notices,
+        problems=problems,
+        corrections=corrections,
+        carried=carried,
+        published=version_published(year=version.year) if version.year is not None else None,
+    )

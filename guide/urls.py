@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .views import public
+from .views import review as review_views
 from .views import uploads as upload_views
 
 app_name = "guide"
@@ -12,4 +13,14 @@ urlpatterns = [
     # uploads (guide.views.uploads)
     path("upload/", upload_views.upload, name="upload"),
     path("upload/<int:pk>/", upload_views.upload_status, name="upload_status"),
+    # versions and their review (guide.views.review)
+    path("versions/", review_views.versions, name="versions"),
+    path("versions/<int:pk>/", review_views.version_review, name="version_review"),
+    path("versions/<int:pk>/corrections/", review_views.correction_add, name="correction_add"),
+    path(
+        "versions/<int:pk>/corrections/<int:correction_pk>/revert/",
+        review_views.correction_revert,
+        name="correction_revert",
+    ),
+    path("versions/<int:pk>/publish/", review_views.version_publish, name="version_publish"),
 ]

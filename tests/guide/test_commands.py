@@ -6,7 +6,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from guide.models import Direction, Guide
+from guide.models import Direction, Guide, GuideVersion
 
 GUIDE_2022 = Path(__file__).resolve().parents[2] / "fixtures" / "guides" / "2022-strategic-cooperation.txt"
 
@@ -53,14 +53,80 @@ def test_ingest_guide_json_prints_the_documented_keys():
 
 
 def test_ingest_guide_dry_run_writes_nothing():
-    run(str(GUIDE_2022), "--dry-run")
+    assert run(str(GUIDE_2022), "--dry-run") == ""
     assert Guide.objects.count() == 0
+    assert GuideVersion.objects.count() == 0
 
 
-def test_ingest_guide_stores_and_reports():
+def run_both(*args) -> tuple[str, str]:
+    out, err = StringIO(), StringIO()
+    call_command("ingest_guide", *args, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+def counts(version: GuideVersion) -> tuple[int, int]:
+    checks = sum(1 for w in version.data["warnings"] if w["severity"] == "check")
+    return version.warning_count - checks, checks
+
+
+def test_ingest_guide_stores_a_draft_and_prints_its_label_and_review_path():
     out = run(str(GUIDE_2022))
-    assert out.strip() == "ingested 2022: 10 areas, 39 directions, 14 formal-review clauses"
+    version = GuideVersion.objects.get()
+    warnings, checks = counts(version)
+    assert out.splitlines() == [
+        f"draft 2022 v1: 10 areas, 39 directions, 14 formal-review clauses; {warnings} warnings, {checks} to check",
+        f"review: /guide/versions/{version.pk}/",
+    ]
+    assert (version.status, version.source_name) == ("draft", GUIDE_2022.name)
+    assert Guide.objects.count() == 0  # a draft changes nothing until it is published
+    assert Direction.objects.count() == 0
+
+
+def test_ingest_guide_prints_each_notice_on_stderr():
+    _out, err = run_both(str(GUIDE_2022))
+    version = GuideVersion.objects.get()
+    lines = err.splitlines()
+    assert len(lines) == len(version.data["warnings"])
+    assert [line.endswith(w["message"]) for line, w in zip(lines, version.data["warnings"], strict=True)] == [
+        True
+    ] * len(lines)
+
+
+def test_a_notice_prints_its_severity_and_item():
+    from guide.management.commands.ingest_guide import _warning
+
+    notice = {"message": "没有比较符", "item": "directions[1.2].indicators[0]", "severity": "check"}
+    assert _warning(notice) == "(check) [directions[1.2].indicators[0]] 没有比较符"
+    assert _warning({"message": "方向数不符", "item": None, "severity": "warning"}) == "方向数不符"
+    assert _warning("plain text warning") == "plain text warning"
+
+
+def test_ingest_guide_publish_stores_and_publishes():
+    out = run(str(GUIDE_2022), "--publish")
+    version = GuideVersion.objects.get()
+    assert out.splitlines()[0].startswith(
+        "published 2022 v1: 10 areas, 39 directions, 14 formal-review clauses; "
+    )
+    assert version.status == "published"
+    assert Guide.objects.get().published_version == version
     assert Direction.objects.count() == 39
+
+
+def test_ingest_guide_twice_numbers_the_versions_of_the_year():
+    run(str(GUIDE_2022), "--publish")
+    out = run(str(GUIDE_2022))
+    assert out.splitlines()[0].startswith("draft 2022 v2: ")
+    assert list(GuideVersion.objects.order_by("number").values_list("number", "status")) == [
+        (1, "published"),
+        (2, "draft"),
+    ]
+
+
+def test_ingest_guide_json_without_dry_run_keeps_stdout_json_only():
+    out, err = run_both(str(GUIDE_2022), "--json")
+    version = GuideVersion.objects.get()
+    assert json.loads(out) == version.data
+    assert err.splitlines()[1] == f"review: /guide/versions/{version.pk}/"
 
 
 def test_ingest_guide_missing_file_is_a_one_line_error(tmp_path):
@@ -89,6 +155,7 @@ def test_ingest_guide_rejects_bad_files_cleanly(tmp_path, name, content):
     assert "\n" not in message
     assert "Traceback" not in message
     assert Guide.objects.count() == 0
+    assert GuideVersion.objects.count() == 0
 
 
 def test_ingest_guide_process_exits_1_with_one_line_on_stderr(tmp_path):

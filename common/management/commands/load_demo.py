@@ -1,6 +1,7 @@
 """Set the demo up without ever overwriting what users made (``make setup`` / ``make run``).
 
-* the bundled guide is ingested only when its year is not in the database;
+* the bundled guide is ingested (as a version, published at once) only when its year is not in
+  the database;
 * the demo accounts are created when missing (an existing account is left alone);
 * the demo batches are imported and screened only into an empty database — no
   proposal and no registry ever loaded or edited — unless ``--force`` (``make demo``),
@@ -84,4 +85,5 @@ class Command(BaseCommand):
         if Guide.objects.filter(year=parsed.year).exists():
             self.stdout.write(f"guide {parsed.year}: present, left as it is")
             return
-        call_command("ingest_guide", str(path), stdout=self.stdout, stderr=self.stderr)
+        # a new version of the year, published at once (the demo has nobody to review it)
+        call_command("ingest_guide", str(path), "--publish", stdout=self.stdout, stderr=self.stderr)

@@ -1,0 +1,365 @@
+"""The versions page, a version's review page with its correction forms, and publishing."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+from django.core.files.base import ContentFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from guide.models import GuideCorrection, GuideVersion
+from guide.parsing.readers import parse_file
+from guide.parsing.types import (
+    Area,
+    Direction,
+    Eligibility,
+    Notice,
+    ParsedGuide,
+    Source,
+)
+from guide.parsing.types import (
+    Indicator as ParsedIndicator,
+)
+from guide.services import correction_add, version_create_from_file, version_publish, version_record_reading
+from tests.conftest import GUIDE_2022
+from tests.factories.proposals import make_user
+
+pytestmark = pytest.mark.django_db
+
+VALUE_ITEM = "directions[1.1].indicators[0]"  # 误差 ≤ 10%, read with comparator and value
+
+
+def small_guide(*, year: int = 2031, directions: int = 2) -> ParsedGuide:
+    return ParsedGuide(
+        year=year,
+        title=f"{year} 年度测试指南",
+        declared_direction_count=directions,
+        eligibility=Eligibility(pi_born_on_or_after=date(1970, 1, 1), max_domestic_units=8),
+        areas=[Area(1, "能源", source=Source(blocks=(2,)))],
+        directions=[
+            Direction(
+                code=f"1.{n}",
+                area=1,
+                title=f"方向{n}",
+                indicators=[
+                    ParsedIndicator(0, "效率≥90%", "效率", ">=", 90.0, None, "%", Source(blocks=(3 + n,))),
+                    ParsedIndicator(1, "形成规范"),
+                ],
+            )
+            for n in range(1, directions + 1)
+        ],
+        warnings=[Notice("指标 2 没有比较符", "directions[1.1].indicators[1]", severity="check")],
+    )
+
+
+def draft_of(parsed: ParsedGuide, *, sha256: str = "") -> GuideVersion:
+    version = GuideVersion(status="reading", source_name="test.txt", kind="text", sha256=sha256)
+    version.file.save("f", ContentFile(b"x"), save=False)
+    version.save()
+    return version_record_reading(version=version, parsed=parsed)
+
+
+@pytest.fixture
+def officer(client):
+    user = make_user("review-officer", role="officer")
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def draft():
+    """The 2022 guide as a draft, with a warning the reader attached to indicator 1 of 4.1."""
+    parsed = parse_file(GUIDE_2022)
+    warning = Notice(
+        "放氢纯度的数值可能不完整",
+        "directions[4.1].indicators[1]",
+        Source(blocks=(120,)),
+        severity="warning",
+    )
+    return draft_of(replace(parsed, warnings=[*parsed.warnings, warning]))
+
+
+def review_url(version) -> str:
+    return f"/guide/versions/{version.pk}/"
+
+
+# --- who may see them ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/guide/versions/", "{review}", "{review}publish/"])
+def test_anonymous_users_are_sent_to_login(client, path):
+    version = draft_of(small_guide())
+    response = client.get(path.format(review=review_url(version)))
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("get", "/guide/versions/"),
+        ("get", "{review}"),
+        ("get", "{review}publish/"),
+        ("post", "{review}publish/"),
+        ("post", "{review}corrections/"),
+    ],
+)
+def test_applicants_get_403(client, method, path):
+    version = draft_of(small_guide())
+    client.force_login(make_user("review-applicant"))
+    response = getattr(client, method)(path.format(review=review_url(version)))
+    assert response.status_code == 403
+    assert GuideVersion.objects.get().status == "draft"
+
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+def test_officers_and_admins_see_the_pages(client, role):
+    version = draft_of(small_guide())
+    client.force_login(make_user(f"review-{role}", role=role))
+    assert [client.get(p).status_code for p in ("/guide/versions/", review_url(version))] == [200, 200]
+
+
+def test_a_version_not_read_yet_has_no_review_page(client, officer):
+    version = GuideVersion.objects.create(status="queued", source_name="x.pdf")
+    assert client.get(review_url(version)).status_code == 404
+
+
+# --- the versions page ---------------------------------------------------------------
+
+
+def test_the_versions_page_lists_every_version_with_its_counts(client, officer):
+    first = version_publish(version=draft_of(small_guide(), sha256="a"))
+    second = draft_of(small_guide(), sha256="b")
+    correction_add(version=second, address="title", value="新标题", reason="r", by=officer)
+    failed = GuideVersion.objects.create(status="failed", source_name="scan.pdf", error="scanned: 没有文字层")
+    response = client.get("/guide/versions/")
+    rows = list(response.context["versions"])
+    assert [(v.pk, v.status, v.correction_count, v.warning_count) for v in rows] == [
+        (failed.pk, "failed", 0, 0),
+        (second.pk, "draft", 1, 1),
+        (first.pk, "published", 0, 1),
+    ]
+    html = response.content.decode()
+    assert html.count(f'href="/guide/versions/{second.pk}/publish/"') == 1
+    assert html.count('data-testid="review"') == 2
+    assert html.count("scanned: 没有文字层") == 1
+
+
+def test_the_versions_page_query_count_is_constant(client, officer):
+    def queries(n: int) -> int:
+        for k in range(n):
+            version = draft_of(small_guide(year=2040 + len(GuideVersion.objects.all()) + k))
+            correction_add(version=version, address="title", value="改", reason="r", by=officer)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/guide/versions/").status_code == 200
+        return len(ctx.captured_queries)
+
+    assert queries(2) == queries(5)
+
+
+# --- the review page -----------------------------------------------------------------
+
+
+def test_the_review_page_shows_the_warning_first_then_the_items_to_check(client, officer, draft):
+    response = client.get(review_url(draft))
+    review = response.context["review"]
+    attention = [item.item for item in review.attention]
+    assert attention[0] == "directions[4.1].indicators[1]"
+    assert [n.message for n in review.attention[0].notices] == ["放氢纯度的数值可能不完整"]
+    checks = [item.item for item in review.items.values() if item.severity == "check"]
+    assert checks != []
+    assert attention[1 : 1 + len(checks)] == checks
+    html = response.content.decode()
+    assert html.index("放氢纯度的数值可能不完整") < html.index('id="direction-1.1"')
+    assert html.count('data-testid="notice-warning"') == 2  # in the attention list and in the guide
+
+
+def test_uncertain_indicators_without_a_notice_are_listed_too(client, officer):
+    parsed = replace(small_guide(), warnings=[])
+    response = client.get(review_url(draft_of(parsed)))
+    assert [i.item for i in response.context["review"].attention] == [
+        "directions[1.1].indicators[1]",
+        "directions[1.2].indicators[1]",
+    ]
+
+
+def test_each_value_shows_its_source(client, officer):
+    html = client.get(review_url(draft_of(small_guide()))).content.decode()
+    assert html.count("原文第 4 段") == 1  # indicator 1 of 1.1
+    assert html.count("原文第 2 段") == 1  # area 1
+
+
+def test_the_review_page_shows_every_part_of_the_guide(client, officer, draft):
+    review = client.get(review_url(draft)).context["review"]
+    assert (len(review.general), len(review.eligibility), len(review.areas), len(review.directions)) == (
+        4,
+        6,
+        10,
+        39,
+    )
+    assert len(review.clauses) == 14
+    assert sum(len(d.indicators) for d in review.directions) == sum(
+        len(d["indicators"]) for d in draft.data["directions"]
+    )
+
+
+def test_a_draft_has_a_correction_form_for_every_item(client, officer):
+    version = draft_of(small_guide())
+    html = client.get(review_url(version)).content.decode()
+    guide = 4 + 6 + 1 + 2 * (1 + 2)  # general, eligibility, the area, 2 directions with 2 indicators each
+    attention = 2  # indicator 2 of 1.1 (a notice) and of 1.2 (no comparator): a second form each
+    assert html.count('data-testid="save-correction"') == guide + attention
+
+
+def test_the_review_page_query_count_is_constant(client, officer, draft):
+    small = draft_of(small_guide())
+    for version in (small, draft):
+        correction_add(version=version, address="title", value="改过的标题", reason="r", by=officer)
+        correction_add(
+            version=version, address="directions[1.1].indicators[0].value", value="1", reason="r", by=officer
+        )
+
+    def queries(version) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(review_url(version)).status_code == 200
+        return len(ctx.captured_queries)
+
+    assert queries(small) == queries(draft)
+
+
+# --- corrections through the page ------------------------------------------------------
+
+
+def post_correction(client, version, **data):
+    return client.post(f"{review_url(version)}corrections/", data)
+
+
+def test_a_correction_through_the_form_is_saved_and_shown_with_who_when_and_why(client, officer, draft):
+    response = post_correction(
+        client,
+        draft,
+        item=VALUE_ITEM,
+        subject="误差",
+        comparator="<=",
+        value="12",
+        value_max="",
+        unit="%",
+        reason="原文为 12%",
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"{review_url(draft)}#item-directions-1-1-indicators-0"
+    correction = GuideCorrection.objects.get()
+    assert (correction.address, correction.value, correction.reason, correction.created_by) == (
+        "directions[1.1].indicators[0].value",
+        12.0,
+        "原文为 12%",
+        officer,
+    )
+    html = client.get(review_url(draft)).content.decode()
+    assert html.count("原文为 12%") == 1
+    assert html.count('data-testid="revert"') == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"value": "十二", "reason": "r"}, '<ul class="errorlist"><li>应为数字</li></ul>'),
+        ({"comparator": "about", "reason": "r"}, "比较符应为 ≥、&gt;、≤、&lt;、= 或 range"),
+        ({"value": "12", "reason": ""}, "请填写更正理由。"),
+        ({"value": "10", "reason": "r"}, "没有修改任何值：与当前值相同。"),
+    ],
+)
+def test_a_bad_correction_is_shown_back_inline_with_its_error(client, officer, draft, data, message):
+    response = post_correction(client, draft, item=VALUE_ITEM, **data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert html.count(message) == 1
+    item = response.context["review"].items[VALUE_ITEM]
+    assert item.open is True
+    assert GuideCorrection.objects.count() == 0
+
+
+def test_the_form_sent_back_keeps_what_was_typed(client, officer, draft):
+    response = post_correction(client, draft, item=VALUE_ITEM, value="十二", reason="我的理由")
+    html = response.content.decode()
+    assert html.count('name="value" id="item-directions-1-1-indicators-0-value" value="十二"') == 1
+    assert html.count('value="我的理由"') == 1
+
+
+def test_a_correction_of_an_unknown_item_is_refused(client, officer, draft):
+    response = post_correction(client, draft, item="directions[9.9]", title="x", reason="r")
+    assert response.status_code == 400
+    assert GuideCorrection.objects.count() == 0
+
+
+def test_an_eligibility_date_is_corrected_in_its_own_form(client, officer, draft):
+    response = post_correction(
+        client, draft, item="eligibility.pi_born_on_or_after", pi_born_on_or_after="1963-1-1", reason="公告"
+    )
+    assert response.status_code == 302
+    assert GuideCorrection.objects.get().value == "1963-01-01"
+
+
+def test_reverting_through_the_page(client, officer, draft):
+    correction = correction_add(version=draft, address="title", value="改", reason="r", by=officer)
+    response = client.post(f"{review_url(draft)}corrections/{correction.pk}/revert/")
+    assert response["Location"] == f"{review_url(draft)}#item-title"
+    correction.refresh_from_db()
+    assert correction.reverted_by == officer
+
+
+# --- publishing ----------------------------------------------------------------------
+
+
+def test_publish_asks_to_confirm_then_publishes(client, officer, draft):
+    correction_add(
+        version=draft, address="directions[1.1].indicators[0].value", value="12", reason="r", by=officer
+    )
+    confirm = client.get(f"{review_url(draft)}publish/")
+    assert confirm.status_code == 200
+    assert confirm.content.decode().count("已更正的值：1 个。") == 1
+    draft.refresh_from_db()
+    assert draft.status == "draft"
+    response = client.post(f"{review_url(draft)}publish/")
+    assert response["Location"] == review_url(draft)
+    draft.refresh_from_db()
+    assert (draft.status, draft.published_by) == ("published", officer)
+    direction = client.get("/guide/2022/directions/1.1/")
+    cells = [i.value for i in direction.context["direction"].indicators.all()]
+    assert cells[0] == 12.0
+
+
+def test_a_published_version_is_read_only_and_offers_the_rescreen(client, officer, draft):
+    version_publish(version=draft, by=officer)
+    html = client.get(review_url(draft)).content.decode()
+    assert html.count('data-testid="save-correction"') == 0
+    assert html.count('data-testid="publish"') == 0
+    assert html.count('href="/screening/guide/2022/rescreen/"') == 1
+    assert html.count("此版本已发布，只读。") == 1
+
+
+def test_correcting_a_published_version_is_refused(client, officer, draft):
+    version_publish(version=draft, by=officer)
+    response = post_correction(client, draft, item=VALUE_ITEM, value="12", reason="r")
+    assert response["Location"] == review_url(draft)
+    assert client.get(review_url(draft)).content.decode().count("只有草稿可以更正或发布。") == 1
+    assert GuideCorrection.objects.count() == 0
+
+
+def test_publishing_a_superseded_version_is_refused(client, officer, draft):
+    version_publish(version=draft, by=officer)
+    version_publish(version=version_create_from_file(path=GUIDE_2022), by=officer)
+    response = client.post(f"{review_url(draft)}publish/")
+    assert response["Location"] == review_url(draft)
+    draft.refresh_from_db()
+    assert draft.status == "superseded"
+
+
+def test_the_review_page_speaks_english(client, officer, draft):
+    client.cookies["django_language"] = "en"
+    html = client.get(review_url(draft)).content.decode()
+    assert html.count("<h2>Needs attention</h2>") == 1
+    assert html.count("Publish this version") == 1
