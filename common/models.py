@@ -1,5 +1,6 @@
-"""The audit trail (one row per significant action, written by `audit_record`), the
-outbox of work to hand to the job queue, and the lease fields of job rows."""
+"""The audit trail (one row per significant action, written by `audit_record`; append-only),
+the outbox of work to hand to the job queue, the lease fields of job rows, users' profiles
+(the language things sent to them are written in) and their notifications."""
 
 import uuid
 
@@ -10,24 +11,63 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 
+class AppendOnlyError(RuntimeError):
+    """An audit entry is never changed or removed once written."""
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Entries can be added (``create``, ``bulk_create``) and read, never changed or removed in
+    bulk. On PostgreSQL a trigger refuses UPDATE, DELETE and TRUNCATE of the table as well
+    (migration 0004), so not even raw SQL rewrites the trail."""
+
+    def update(self, **kwargs):
+        raise AppendOnlyError("audit entries cannot be changed")
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise AppendOnlyError("audit entries cannot be changed")
+
+    def delete(self):
+        raise AppendOnlyError("audit entries cannot be deleted")
+
+    delete.alters_data = True
+    delete.queryset_only = True
+
+    def _raw_delete(self, using):
+        raise AppendOnlyError("audit entries cannot be deleted")
+
+
 class AuditEntry(models.Model):
+    """One significant action. Append-only: ``save()`` of an existing row, ``delete()``, and
+    queryset ``update()``/``delete()`` raise AppendOnlyError. Newest first by id (the order they
+    were written in), with an index for each filter of the audit page followed by the id, so a
+    page is an index range at any size (keyset pagination)."""
+
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # PROTECT: a user who has acted is deactivated, not deleted (deleting would have to rewrite
+    # their entries, which the trail refuses).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
         null=True,
         blank=True,
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # the (actor, id) index serves it
     )
-    action = models.CharField(_("动作"), max_length=64, db_index=True)
+    action = models.CharField(_("动作"), max_length=64)
     target_type = models.CharField(_("对象类型"), max_length=64, blank=True)
     target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
     data = models.JSONField(_("详情"), default=dict, blank=True)
 
+    objects = AuditEntryQuerySet.as_manager()
+
     class Meta:
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"])]
+        indexes = [
+            models.Index(fields=["action", "id"], name="audit_action_id"),
+            models.Index(fields=["actor", "id"], name="audit_actor_id"),
+            models.Index(fields=["target_type", "target_id", "id"], name="audit_target_id"),
+        ]
         verbose_name = _("审计记录")
         verbose_name_plural = pgettext_lazy("plural", "审计记录")
 
@@ -36,6 +76,15 @@ class AuditEntry(models.Model):
         return (
             f"{timezone.localtime(self.at):%Y-%m-%d %H:%M} {self.action} {self.target_type}:{self.target_id}"
         )
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding or kwargs.get("force_update") or kwargs.get("update_fields"):
+            raise AppendOnlyError("audit entries cannot be changed")
+        kwargs["force_insert"] = True  # never an UPDATE, even with a primary key given
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("audit entries cannot be deleted")
 
 
 class Leased(models.Model):
