@@ -1,0 +1,72 @@
+"""An officer reviews a draft version of the guide in the browser: the warning comes first, an
+indicator value is corrected with a reason, the version is published, and the public direction page
+shows the corrected value."""
+
+from dataclasses import replace
+
+import pytest
+from django.core.files.base import ContentFile
+
+from guide.models import GuideVersion
+from guide.parsing.readers import parse_file
+from guide.parsing.types import Notice
+from guide.services import version_record_reading
+from tests.conftest import GUIDE_2022
+from tests.e2e.test_applicant_flow import log_in
+from tests.factories.proposals import make_user
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+WARNING = "放氢纯度的数值请与原文核对"
+
+
+def draft_with_a_warning() -> GuideVersion:
+    parsed = parse_file(GUIDE_2022)
+    notice = Notice(WARNING, "directions[4.1].indicators[4]", severity="warning")
+    version = GuideVersion(status="reading", source_name=GUIDE_2022.name, kind="text")
+    version.file.save("f", ContentFile(GUIDE_2022.read_bytes()), save=False)
+    version.save()
+    return version_record_reading(
+        version=version, parsed=replace(parsed, warnings=[notice, *parsed.warnings])
+    )
+
+
+def test_officer_corrects_an_indicator_of_a_draft_publishes_it_and_the_public_page_shows_it(
+    live_server, page, tmp_path
+):
+    version = draft_with_a_warning()
+    make_user("olivia", role="officer")
+    log_in(page, live_server.url, "olivia")
+    page.goto(f"{live_server.url}/guide/versions/")
+    page.get_by_test_id("review").click()
+    assert page.get_by_test_id("version-label").inner_text() == "2022 v1"
+
+    attention = page.get_by_test_id("attention")
+    first = attention.locator("[data-testid^=notice-]").first
+    assert first.get_attribute("data-testid") == "notice-warning"
+    assert WARNING in first.inner_text()
+
+    item = attention.locator(".review-item").first
+    assert item.get_attribute("data-item") == "directions[4.1].indicators[4]"
+    item.locator("summary").click()
+    item.locator("input[name=value]").fill("99.99")
+    item.locator("input[name=reason]").fill("原文为 99.99%")
+    item.get_by_role("button", name="保存更正").click()
+
+    assert page.locator(".messages").inner_text() == "已保存更正。"
+    row = page.locator("#item-directions-4-1-indicators-4")
+    assert row.locator("td").nth(4).inner_text().startswith("99.99 已更正")
+    assert page.get_by_test_id("correction-count").inner_text() == "1"
+    page.screenshot(path=str(tmp_path / "review-corrected.png"), full_page=False)
+
+    page.get_by_test_id("publish").click()
+    page.get_by_test_id("confirm-publish").click()
+    assert page.get_by_test_id("version-status").inner_text() == "已发布"
+    assert page.get_by_test_id("rescreen").count() == 1
+    version.refresh_from_db()
+    assert version.status == "published"
+
+    page.goto(f"{live_server.url}/guide/2022/directions/4.1/")
+    cells = page.get_by_test_id("indicators").locator("tr", has_text="放氢纯度").first.locator("td")
+    assert cells.nth(2).inner_text() == "≥"
+    assert cells.nth(3).inner_text() == "99.99"
