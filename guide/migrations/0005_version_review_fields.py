@@ -6,31 +6,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('guide', '0004_versions_corrections_provenance'),
+        ("guide", "0004_versions_corrections_provenance"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='guidecorrection',
-            name='reverted_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='撤销时间'),
+            model_name="guidecorrection",
+            name="reverted_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="撤销时间"),
         ),
         migrations.AddField(
-            model_name='guidecorrection',
-            name='reverted_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='撤销人'),
+            model_name="guidecorrection",
+            name="reverted_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="撤销人",
+            ),
         ),
         migrations.AddField(
-            model_name='guideversion',
-            name='carried',
-            field=models.JSONField(blank=True, default=dict, verbose_name='沿用的更正'),
+            model_name="guideversion",
+            name="carried",
+            field=models.JSONField(blank=True, default=dict, verbose_name="沿用的更正"),
         ),
         migrations.AddField(
-            model_name='guideversion',
-            name='warning_count',
-            field=models.PositiveIntegerField(default=0, verbose_name='提示数'),
+            model_name="guideversion",
+            name="warning_count",
+            field=models.PositiveIntegerField(default=0, verbose_name="提示数"),
         ),
     ]
