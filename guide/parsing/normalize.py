@@ -461,11 +461,19 @@ _VIEW = 256
 
 
 def needs_join_space(left: str, right: str) -> bool:
-    """Whether :func:`smart_join` puts a space between ``left`` and ``right``."""
-    return bool(left and right and _ASCII_WORD.match(left[-1]) and _ASCII_WORD.match(right[0]))
+    """Whether :func:`smart_join` puts a space between ``left`` and ``right``: between two ASCII words,
+    also when the left one ends with a bracket, a per cent sign or a superscript (``(vs SHE) 3h``,
+    ``1×10⁻⁶ mol``), as a line break inside Latin text stands for a space; and after ≤/≥ before a
+    number (the guides write ``≥ 90%``)."""
+    if not (left and right):
+        return False
+    if left[-1] in "≤≥" and right[0] in "0123456789±":
+        return True
+    return bool(_WORD_END.match(left[-1]) and _ASCII_WORD.match(right[0]))
 
 
 _ASCII_WORD = re.compile(r"[A-Za-z0-9]")
+_WORD_END = re.compile(r"[A-Za-z0-9)%⁰¹²³⁴⁵⁶⁷⁸⁹⁻⁺ⁿ₀₁₂₃₄₅₆₇₈₉ₓ]")
 
 
 def normalize_text(text: str) -> str:
