@@ -1,6 +1,6 @@
 """Shared writes: the audit trail."""
 
-from django.db import models
+from django.db import models, transaction
 
 from .models import AuditEntry
 
@@ -16,6 +16,16 @@ def audit_record(
         target_id=str(target.pk) if target is not None else "",
         data=data or {},
     )
+
+
+def audit_export_record(*, by, query: str, fmt: str = "csv") -> int:
+    """Record an export of the audit trail (filtered by ``query``, the page's query string) and
+    return the id of the newest entry it covers: the export streams the entries up to that id,
+    so it is a consistent snapshot that does not include its own record."""
+    with transaction.atomic():
+        newest = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+        audit_record(actor=by, action="audit.exported", data={"format": fmt, "query": query, "up_to": newest})
+    return newest
 
 
 # Permissions each role gets on top of its row-level checks in the views.
