@@ -1,7 +1,9 @@
 from django.urls import path
 
+from .views import compare as compare_views
 from .views import public
 from .views import review as review_views
+from .views import sources as source_views
 from .views import uploads as upload_views
 
 app_name = "guide"
@@ -13,6 +15,10 @@ urlpatterns = [
     # uploads (guide.views.uploads)
     path("upload/", upload_views.upload, name="upload"),
     path("upload/<int:pk>/", upload_views.upload_status, name="upload_status"),
+    # source pictures (guide.views.sources)
+    path("versions/<int:pk>/source/<int:page>.png", source_views.source_image, name="source_image"),
+    # comparing versions (guide.views.compare)
+    path("compare/", compare_views.compare, name="compare"),
     # versions and their review (guide.views.review)
     path("versions/", review_views.versions, name="versions"),
     path("versions/<int:pk>/", review_views.version_review, name="version_review"),
