@@ -6,12 +6,13 @@ role get 403. A version id that does not exist is a 404."""
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
 from common.roles import is_officer
 from common.selectors import jobs_waiting_for_service
 
+from .. import selectors
 from ..forms_upload import GuideUploadForm
 from ..models import GuideVersion
 from ..services.reading import GuideUploadRejected, guide_upload_create, reading_error, reading_stalled
@@ -46,7 +47,7 @@ def upload(request):
 @login_required
 def upload_status(request, pk: int):
     _officer(request)
-    version = get_object_or_404(GuideVersion.objects.select_related("created_by"), pk=pk)
+    version = selectors.version_get(pk=pk)
     waiting = version.status in (GuideVersion.Status.QUEUED, GuideVersion.Status.READING)
     return render(
         request,
