@@ -91,6 +91,52 @@ def parse_boxes(values: Iterable[str]) -> list[tuple[float, float, float, float]
     return boxes
 
 
+def picture_boxes(boxes: list) -> list[tuple[float, float, float, float]]:
+    """The boxes one picture of a page highlights: ``boxes`` ([x0, top, x1, bottom] each), or, when
+    there are more than MAX_BOXES, the one box around them all (the ``guide_source`` tag links these)."""
+    boxes = [tuple(float(v) for v in box) for box in boxes]
+    if len(boxes) <= MAX_BOXES:
+        return boxes
+    return [
+        (
+            min(b[0] for b in boxes),
+            min(b[1] for b in boxes),
+            max(b[2] for b in boxes),
+            max(b[3] for b in boxes),
+        )
+    ]
+
+
+def region_key(page: int, boxes) -> tuple:
+    """A picture's identity: the page and its boxes to 0.1 point."""
+    return (int(page), tuple(tuple(round(float(v), 1) for v in box) for box in boxes))
+
+
+def known_regions(data) -> set[tuple]:
+    """Every picture the document's sources call for (per source and page, :func:`picture_boxes` of its
+    boxes on that page), as region keys: what may be drawn for anyone, so that a public
+    picture URL cannot be used to have arbitrary regions drawn and stored."""
+    found: set[tuple] = set()
+    todo = [data]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, list):
+            todo.extend(item)
+        elif isinstance(item, dict):
+            boxes = item.get("boxes")
+            if isinstance(boxes, list) and boxes and isinstance(item.get("blocks", []), list):
+                pages: dict[int, list] = {}
+                try:
+                    for box in boxes:
+                        pages.setdefault(int(box[0]), []).append([float(v) for v in box[1:5]])
+                except (TypeError, ValueError, IndexError):
+                    pages = {}
+                for page, on_page in pages.items():
+                    found.add(region_key(page, picture_boxes(on_page)))
+            todo.extend(v for v in item.values() if isinstance(v, (dict, list)))
+    return found
+
+
 def region(
     *, page: int, boxes: list[tuple[float, float, float, float]], page_sizes: list, margin: float = MARGIN
 ) -> Region:

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext
 
-from guide.rendering import MAX_BOXES
+from guide.rendering import picture_boxes
 
 register = template.Library()
 
@@ -33,20 +33,6 @@ def _version(version) -> tuple[int | None, str | None]:
 
 def _span(numbers: list[int]) -> tuple[int, int]:
     return min(numbers), max(numbers)
-
-
-def _picture_boxes(boxes: list[list[float]]) -> list[list[float]]:
-    """The boxes of one page, at most MAX_BOXES: more are drawn as the one box around them all."""
-    if len(boxes) <= MAX_BOXES:
-        return boxes
-    return [
-        [
-            min(b[0] for b in boxes),
-            min(b[1] for b in boxes),
-            max(b[2] for b in boxes),
-            max(b[3] for b in boxes),
-        ]
-    ]
 
 
 def source_context(source, version=None) -> dict:
@@ -75,7 +61,7 @@ def source_context(source, version=None) -> dict:
                 if not on_page:
                     continue
                 query = urlencode(
-                    [("b", ",".join(f"{v:.1f}" for v in box)) for box in _picture_boxes(on_page)]
+                    [("b", ",".join(f"{v:.1f}" for v in box)) for box in picture_boxes(on_page)]
                 )
                 url = reverse("guide:source_image", args=[pk, page])
                 pictures.append(

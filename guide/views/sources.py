@@ -1,9 +1,11 @@
 """Pictures of the source regions of a guide version's values (guide.rendering).
 
-A published version is the public guide: its pictures are public. Any other version's (a draft under
-review, a superseded or failed one) are for officers and admins only; to anyone else such a picture
-does not exist (404). Bad coordinates are a 400, a page that is not there a 404; a region PDFium
-cannot draw is a 404 too, never a 500."""
+A published version is the public guide: its pictures are public, for the regions its sources call
+for (what the ``guide_source`` tag links; any other region is a 404 for the public, so an anonymous
+visitor cannot have arbitrary pictures drawn and stored). Any other version's (a draft under review,
+a superseded or failed one) are for officers and admins only, any region; to anyone else such a
+picture does not exist (404). Bad coordinates are a 400, a page that is not there a 404; a region
+PDFium cannot draw is a 404 too, never a 500. A picture drawn once is served from the cache."""
 
 import logging
 from pathlib import Path
@@ -18,7 +20,7 @@ from common.roles import is_officer
 
 from ..models import GuideVersion
 from ..parsing.sandbox import SandboxError
-from ..rendering import RegionError, cache_path, cached_region, parse_boxes, region
+from ..rendering import RegionError, cache_path, cached_region, known_regions, parse_boxes, region, region_key
 
 log = logging.getLogger(__name__)
 
@@ -41,9 +43,11 @@ def source_image(request, pk: int, page: int):
         raise BadRequest(str(exc)) from None
     path = cache_path(cache_root(), version=version.pk, document=version.sha256, page=page, boxes=boxes)
     if not path.is_file():
-        page_sizes = GuideVersion.objects.filter(pk=pk).values_list("data__page_sizes", flat=True).first()
+        data = GuideVersion.objects.filter(pk=pk).values_list("data", flat=True).first() or {}
+        if not is_officer(request.user) and region_key(page, boxes) not in known_regions(data):
+            raise Http404  # the public gets the pictures the guide's sources call for, nothing else
         try:
-            where = region(page=page, boxes=boxes, page_sizes=page_sizes or [])
+            where = region(page=page, boxes=boxes, page_sizes=data.get("page_sizes") or [])
         except RegionError as exc:
             if exc.code == "no_page":
                 raise Http404 from None

@@ -24,6 +24,7 @@ from tests.factories.proposals import make_user
 GUIDE_2022 = Path(__file__).resolve().parents[2] / "fixtures" / "guides" / "2022-strategic-cooperation.txt"
 A4 = [595.0, 842.0]
 BOX = "100.0,300.0,200.0,320.0"
+SOURCE = {"blocks": [3], "pages": [1], "boxes": [[1, 100.0, 300.0, 200.0, 320.0]]}  # a value read in BOX
 
 
 def one_page_pdf() -> bytes:
@@ -51,7 +52,7 @@ def pdf_version(
         kind=kind,
         source_name="g.pdf",
         sha256=hashlib.sha256(content).hexdigest(),
-        data={"page_sizes": [A4]},
+        data={"page_sizes": [A4], "directions": [{"code": "1.1", "sources": {"title": SOURCE}}]},
     )
     version.file.save("f", ContentFile(content), save=False)
     version.save()
@@ -118,9 +119,32 @@ def test_other_versions_pictures_are_for_officers_only(client, status):
     ],
 )
 def test_bad_boxes_are_400(client, query, status):
+    client.force_login(make_user(role="officer"))
     version = pdf_version()
     url = f"{reverse('guide:source_image', args=[version.pk, 1])}?{query}"
     assert client.get(url).status_code == status
+
+
+@pytest.mark.django_db
+def test_the_public_gets_only_the_regions_the_sources_call_for(client):
+    version = pdf_version()
+    other = image_url(version, 1, "100.0,300.0,200.0,330.0")
+    assert client.get(image_url(version, 1, BOX)).status_code == 200
+    assert client.get(other).status_code == 404
+    assert client.get(image_url(version, 1, "1,1,700,2")).status_code == 404  # not even parsed further
+    client.force_login(make_user(role="officer"))
+    assert client.get(other).status_code == 200  # officers review any region
+
+
+@pytest.mark.django_db
+def test_a_region_the_tag_links_for_a_long_source_is_known():
+    from guide.rendering import known_regions, parse_boxes, region_key
+
+    boxes = [[1, 60, 100 + 10 * i, 500, 108 + 10 * i] for i in range(rendering.MAX_BOXES + 1)]
+    data = {"directions": [{"sources": {"research_content": {"blocks": [1], "pages": [1], "boxes": boxes}}}]}
+    url = source_context({"blocks": [1], "pages": [1], "boxes": boxes}, 2)["pictures"][0]["url"]
+    linked = parse_boxes(v.split("=")[1].replace("%2C", ",") for v in url.split("?")[1].split("&"))
+    assert known_regions(data) == {region_key(1, linked)} == {(1, ((60.0, 100.0, 500.0, 708.0),))}
 
 
 @pytest.mark.django_db
@@ -138,6 +162,7 @@ def test_missing_pages_versions_and_files_are_404(client):
 
 @pytest.mark.django_db
 def test_a_page_the_file_lacks_or_a_broken_file_is_404_not_500(client):
+    client.force_login(make_user(role="officer"))  # any region: the drawing itself fails
     two_pages = pdf_version()
     GuideVersion.objects.filter(pk=two_pages.pk).update(data={"page_sizes": [A4, A4]})
     assert client.get(image_url(two_pages, 2, BOX)).status_code == 404
