@@ -225,7 +225,7 @@ def test_too_large_is_refused_without_a_child(monkeypatch):
 
 def test_child_path_imports_no_django():
     code = (
-        "import sys; import guide.parsing.sandbox, guide.parsing.readers; "
+        "import sys; import guide.parsing.sandbox, guide.parsing.readers, guide.rendering; "
         "print(sorted(m for m in sys.modules if m == 'django' or m.startswith('django.')))"
     )
     root = Path(__file__).resolve().parents[3]
