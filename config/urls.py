@@ -10,6 +10,7 @@ urlpatterns = [
     path("guide/", include("guide.urls")),
     path("proposals/", include("proposals.urls")),
     path("screening/", include("screening.urls")),
+    path("api/v1/", include("config.api")),
     path("", include("common.urls")),  # audit trail, notifications; before i18n/ (its setlang)
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/password_reset/", proposals_views.PasswordResetView.as_view(), name="password_reset"),

@@ -240,3 +240,55 @@ RELAY_RELEASES = [
     "proposals.services.uploads_release_worker",
     "guide.services.reading.readings_release_worker",
 ]
+
+# --- The API: /api/v1/ (config/api.py; common/api/ holds the shared pieces) ---------------
+INSTALLED_APPS += ["rest_framework", "rest_framework.authtoken", "drf_spectacular", "drf_spectacular_sidecar"]
+REST_FRAMEWORK = {
+    # Token first, so a request without credentials gets 401 with `WWW-Authenticate: Token`;
+    # session clients (the docs page) need the CSRF token on unsafe methods.
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON only: no browsable API (its pages have inline scripts); /api/v1/docs/ is the UI.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],  # uploads name MultiPartParser
+    "DEFAULT_PAGINATION_CLASS": "common.api.pagination.PageNumberPagination",
+    "PAGE_SIZE": 20,
+    "DEFAULT_THROTTLE_CLASSES": ["common.api.throttling.AnonThrottle", "common.api.throttling.UserThrottle"],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_THROTTLE_ANON", default="60/minute"),
+        "user": env("API_THROTTLE_USER", default="600/minute"),
+    },
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,  # throttling by address: never trust a client's X-Forwarded-For
+    "EXCEPTION_HANDLER": "common.api.errors.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "common.api.schema.AutoSchema",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": _("指南预审工作台 API"),
+    "DESCRIPTION": _(
+        "已发布的指南（公开）、申报书、预审运行与报告、名单。身份认证：请求头 `Authorization: Token <key>`"
+        "（管理员在管理后台 Auth Token → Tokens 中创建），或网站的登录会话（修改类请求须带 CSRF 令牌）。"
+        "所有错误的答复都是 `{\"error\": {\"code\", \"message\", \"fields\"}}`（组件 Error）。"
+        "文字的语言：django_language cookie，其次 Accept-Language（zh-hans、en）。"
+    ),
+    "VERSION": "1.0.0",
+    "SCHEMA_PATH_PREFIX": r"/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "PartnerRequirementKindEnum": "guide.models.PartnerRequirement.Kind",
+        "AttachmentKindEnum": "proposals.enums.AttachmentKind",
+        "ProposalStateEnum": "proposals.enums.ProposalState",
+        "OutcomeEnum": "screening.enums.Outcome",
+        "RunStatusEnum": "screening.enums.RunStatus",
+        "RegistryNameEnum": "screening.enums.RegistryName",
+    },
+    # Served from the package's own static files: the app runs offline under a strict CSP.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
