@@ -12,6 +12,7 @@ app_name = "api"
 urlpatterns = [
     path("", include("guide.api.urls")),
     path("", include("proposals.api.urls")),
+    path("", include("screening.api.urls")),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
     # Last: any other path under /api/v1/ is the API's 404, not the site's page.
