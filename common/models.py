@@ -131,3 +131,64 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{self.args} ({'sent' if self.sent_at else 'pending'})"
+
+
+class Profile(models.Model):
+    """What the site keeps about a user beyond the auth tables: the language things sent to them
+    later are written in (notification e-mails), remembered at login and on the language switch."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="profile",
+        verbose_name=_("用户"),
+    )
+    language = models.CharField(_("语言"), max_length=16, blank=True)  # a code of settings.LANGUAGES
+
+    class Meta:
+        verbose_name = _("用户资料")
+        verbose_name_plural = pgettext_lazy("plural", "用户资料")
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ({self.language or '-'})"
+
+
+class Notification(models.Model):
+    """Something a user is told in the app (and by e-mail): a ``kind`` (a stable id validated in
+    code, like the screening message ids) with ``params``; its title and body are rendered from
+    them when shown, in the reader's language (common.selectors.notification_text). At most one
+    unread notification per recipient, kind and target."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("收件人"),
+        db_index=False,  # the inbox index (recipient, -id) serves it
+    )
+    kind = models.CharField(_("类型"), max_length=64)
+    params = models.JSONField(_("参数"), default=dict, blank=True)
+    link = models.CharField(_("链接"), max_length=300, blank=True)  # a path on this site
+    target_type = models.CharField(_("对象类型"), max_length=64, blank=True)
+    target_id = models.CharField(_("对象编号"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True)
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
+    email_error = models.CharField(_("邮件错误"), max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "target_type", "target_id"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_one_unread_per_target",
+            )
+        ]
+        indexes = [models.Index(fields=["recipient", "-id"], name="notification_inbox")]
+        verbose_name = _("通知")
+        verbose_name_plural = pgettext_lazy("plural", "通知")
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.recipient_id} {self.target_type}:{self.target_id}"

@@ -2,6 +2,7 @@
 export; notifications as their recipient reads them."""
 
 import csv
+import functools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -10,10 +11,13 @@ from datetime import timedelta
 from django.apps import apps
 from django.conf import settings
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.module_loading import import_string
 from django.utils.translation import pgettext_lazy
 
-from .models import AuditEntry, OutboxMessage
+from .models import AuditEntry, Notification, OutboxMessage
 
 # Pending rows older than this mean the job service (the broker, or every relay) is down.
 OUTBOX_STALL_SECONDS = 5
@@ -263,3 +267,74 @@ def _audit_csv_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
                 json.dumps(e.data, ensure_ascii=False, sort_keys=True, default=str),
             ]
         )
+
+
+# --- notifications -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NotificationText:
+    title: str
+    body: str
+
+
+@functools.cache
+def notification_kinds() -> dict:
+    """Every notification kind: kind id → a function (params) → (title, body) in the active
+    language. Merged from the catalogues named in settings.NOTIFICATION_KINDS (each app keeps
+    the words of what it sends; common imports none of them)."""
+    kinds: dict = {}
+    for path in settings.NOTIFICATION_KINDS:
+        kinds.update(import_string(path))
+    return kinds
+
+
+def notification_text(notification: Notification, *, language: str | None = None) -> NotificationText:
+    """A notification's title and body, rendered from its kind and params in ``language`` (the
+    active one by default). A kind no catalogue knows any more shows its id."""
+    render = notification_kinds().get(notification.kind)
+    if render is None:
+        return NotificationText(title=notification.kind, body="")
+    with translation.override(language or translation.get_language()):
+        title, body = render(notification.params)
+        return NotificationText(title=str(title), body=str(body))
+
+
+def notification_email(notification: Notification, *, language: str) -> tuple[str, str]:
+    """The subject and plain-text body of a notification's e-mail, in ``language``."""
+    text = notification_text(notification, language=language)
+    with translation.override(language):
+        body = render_to_string(
+            "common/notification_email.txt",
+            {
+                "notification": notification,
+                "text": text,
+                "url": f"{settings.SITE_URL.rstrip('/')}{notification.link}" if notification.link else "",
+                "inbox": f"{settings.SITE_URL.rstrip('/')}{reverse('common:notifications')}",
+                "user": notification.recipient,
+            },
+        )
+    return " ".join(text.title.split()), body
+
+
+@dataclass(frozen=True)
+class NotificationRow:
+    notification: Notification
+    text: NotificationText
+
+
+def notifications_for(*, user) -> QuerySet[Notification]:
+    """The user's own notifications, newest first (the inbox index)."""
+    return Notification.objects.filter(recipient=user).order_by("-id")
+
+
+def notification_rows(notifications: Iterable[Notification]) -> list[NotificationRow]:
+    """A page of notifications with their texts in the active language (no query)."""
+    return [NotificationRow(notification=n, text=notification_text(n)) for n in notifications]
+
+
+def notifications_unread_count(*, user) -> int:
+    """How many unread notifications ``user`` has: one COUNT on the partial unique index."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()

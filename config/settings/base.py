@@ -65,6 +65,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "common.context_processors.role",
+                "common.context_processors.notifications",
             ],
         },
     },
@@ -115,6 +116,8 @@ TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 EMAIL_TIMEOUT = 10  # seconds: a dead mail server must not hang a worker
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="prescreen@localhost")
+# The site's address as users reach it, for links in e-mails sent outside a request (notifications).
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 # Password reset by e-mail is offered when mail can reach the user: always on the
 # embedded default (the link is printed in the console), in production only with
 # EMAIL_URL set (see production.py); otherwise the reset page says to ask an admin.
@@ -213,6 +216,11 @@ ON_PROPOSAL_SUBMITTED = ["screening.proposal_submitted"]
 # What asks an applicant to confirm a submission: a function (proposal) → [(rule id,
 # label)] of the failing checks of the draft ("" for none); proposals never import screening.
 SUBMIT_WARNINGS = "screening.selectors.draft_failures"
+# Notifications (common.Notification): the catalogues of their kinds (kind id → its title and
+# body, rendered in the reader's language), and who is told when a guide version is published
+# (guide calls common.services.hooks_run("ON_GUIDE_PUBLISHED", year=..., by=...)).
+NOTIFICATION_KINDS = ["screening.notifications.KINDS"]
+ON_GUIDE_PUBLISHED = ["screening.notifications.notify_stale_results"]
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,157 @@
+"""What screening tells applicants (through common.services.notifications_send: in the app, and by
+e-mail after commit), and the words of it.
+
+- ``screening.result_changed``: a run the owner did not start (an officer's re-run, a batch, a
+  collision re-screen, an import) finished with an overall result other than the proposal's
+  previous finished run. Called by services._execute where runs finish.
+- ``screening.result_stale``: the latest result of a handed-in proposal used a registry that was
+  loaded or edited since, or a guide version that a newer one replaced. Called by the registry
+  services, and by guide publishing through settings.ON_GUIDE_PUBLISHED.
+
+A notification stores its kind and params; KINDS renders them in the reader's language when shown
+(settings.NOTIFICATION_KINDS). One unread notification per proposal and kind: repeats are dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db.models import OuterRef, Subquery
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from common.services import NotificationSpec, notifications_send
+from proposals.models import Proposal
+
+from . import selectors
+from .enums import Outcome, RegistryName, RunStatus
+from .models import ScreeningRun
+
+RESULT_CHANGED = "screening.result_changed"
+RESULT_STALE = "screening.result_stale"
+PROPOSAL = Proposal._meta.label_lower
+
+
+def _outcome(value: str) -> str:
+    return str(Outcome(value).label) if value in Outcome.values else value
+
+
+def _result_changed(params: dict) -> tuple[str, str]:
+    by = {
+        "batch": _("管理人员的批量重新预审"),
+        "collision": _("与其他申报书的交叉核对"),
+        "submit": _("导入后的预审"),
+    }.get(params.get("reason", ""), _("管理人员发起的重新预审"))
+    values = {
+        "reference": params.get("reference", ""),
+        "before": _outcome(params.get("before", "")),
+        "after": _outcome(params.get("after", "")),
+        "by": by,
+    }
+    return (
+        _("申报书 %(reference)s 的预审结论有变化") % values,
+        _("%(by)s后，结论由“%(before)s”变为“%(after)s”。请查看报告中的变化。") % values,
+    )
+
+
+def _result_stale(params: dict) -> tuple[str, str]:
+    reference = params.get("reference", "")
+    registries = [
+        str(RegistryName(n).label) for n in params.get("registries", []) if n in RegistryName.values
+    ]
+    if registries:
+        why = _("预审所用的名单（%(names)s）已更新") % {"names": _("、").join(registries)}
+    elif params.get("year"):
+        why = _("%(year)s 年指南已发布新版本") % {"year": params["year"]}
+    else:
+        why = _("预审所用的名单或指南已更新")
+    return (
+        _("申报书 %(reference)s 的预审结果可能已过时") % {"reference": reference},
+        _("%(why)s，这份结果可能已不准确。可以在报告页再次检查，或等待管理人员重新预审。") % {"why": why},
+    )
+
+
+KINDS = {RESULT_CHANGED: _result_changed, RESULT_STALE: _result_stale}
+
+
+def _link(proposal_id: int) -> str:
+    return reverse("screening:report", args=[proposal_id])
+
+
+def notify_changed_results(*, run_ids: Iterable[int]) -> int:
+    """Tell each owner whose proposal's overall result one of these just-finished runs changed,
+    when the run was not started by the owner. Call it where runs finish, in that transaction.
+    One query to find them (plus the notifications' own, none when nobody is told); returns how
+    many were told."""
+    ids = list(run_ids)
+    if not ids:
+        return 0
+    previous = (
+        ScreeningRun.objects.filter(
+            proposal_id=OuterRef("proposal_id"), status=RunStatus.DONE, pk__lt=OuterRef("pk")
+        )
+        .order_by("-pk")
+        .values("overall")[:1]
+    )
+    rows = (
+        ScreeningRun.objects.filter(pk__in=ids, status=RunStatus.DONE)
+        .annotate(previous=Subquery(previous))
+        .values_list(
+            "proposal_id",
+            "proposal__owner_id",
+            "proposal__reference",
+            "requested_by_id",
+            "reason",
+            "overall",
+            "previous",
+        )
+    )
+    specs = [
+        NotificationSpec(
+            recipient_id=owner_id,
+            kind=RESULT_CHANGED,
+            params={"reference": reference, "before": before, "after": after, "reason": reason},
+            target_type=PROPOSAL,
+            target_id=str(proposal_id),
+            link=_link(proposal_id),
+        )
+        for proposal_id, owner_id, reference, requested_by, reason, after, before in rows
+        if before and after and before != after and requested_by != owner_id
+    ]
+    return len(notifications_send(specs=specs))
+
+
+def notify_stale_results(
+    *, year: int | None = None, registry: str | Iterable[str] | None = None, by=None
+) -> int:
+    """Tell the owners of handed-in proposals whose latest finished result is now stale (see
+    selectors.run_staleness): after ``registry`` (a name, or several) was loaded or edited, or a
+    new guide version of ``year`` was published. Only that year's proposals when ``year`` is given;
+    ``by`` (who made the change) is not told about their own change. Call it in the transaction
+    of the change. A constant number of queries (the proposals with their latest run in one, their
+    staleness in three, the notifications'); returns how many were told."""
+    names = [registry] if isinstance(registry, str) else sorted(registry or [])
+    proposals = Proposal.objects.filter(state__in=selectors.COMPETING_STATES)
+    if year is not None:
+        proposals = proposals.filter(guide_year=year)
+    rows = list(
+        selectors.latest_runs_for_proposals(
+            proposals.only("id", "owner_id", "reference", "guide_year")
+        ).filter(latest_run_status=RunStatus.DONE)
+    )
+    stale = selectors.stale_proposal_ids(rows)
+    by_id = getattr(by, "pk", None) if getattr(by, "is_authenticated", False) else None
+    params = {"registries": names} if names else {"year": year}
+    specs = [
+        NotificationSpec(
+            recipient_id=p.owner_id,
+            kind=RESULT_STALE,
+            params={"reference": p.reference, **params},
+            target_type=PROPOSAL,
+            target_id=str(p.pk),
+            link=_link(p.pk),
+        )
+        for p in rows
+        if p.pk in stale and p.owner_id != by_id
+    ]
+    return len(notifications_send(specs=specs))
