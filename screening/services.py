@@ -40,6 +40,7 @@ from .models import (
     ScreeningBatch,
     ScreeningRun,
 )
+from .notifications import notify_changed_results, notify_stale_results
 from .rules.registry import RULESET_VERSION, overall, run_rules
 from .rules.text import content_fingerprints, normalise_name
 from .rules.types import RuleContext
@@ -308,6 +309,7 @@ def _execute(runs: list[ScreeningRun], *, token: str) -> list[int]:
         done = [r for r in updates if r.pk in mine]
         _mark_done(done)
         proposals_transition_many(ids=[r.proposal_id for r in done], to=ProposalState.SCREENED)
+        notify_changed_results(run_ids=[r.pk for r in done])  # owners whose result others' runs changed
         others = set().union(*(collisions.get(r.pk, set()) for r in done)) - set(proposals)
         _rescreen_collided(others)
     return sorted(mine)
@@ -330,6 +332,12 @@ def _rescreen_collided(proposal_ids: set[int]) -> None:
         pk__in=proposal_ids - waiting, state__in=selectors.COMPETING_STATES
     ).only("pk"):
         rerun = ScreeningRun.objects.create(proposal=other, reason="collision")
+        audit_record(
+            actor=None,
+            action="screening.requested",
+            target=other,
+            data={"run": rerun.pk, "reason": "collision"},
+        )
         outbox_enqueue(task=SCREEN_RUN, args=[rerun.pk], delay=settings.SCREENING_COLLISION_DELAY)
 
 
@@ -522,6 +530,7 @@ def registries_import(*, data: dict, source: str = "", by=None) -> dict[str, int
             counts[name] = _REGISTRY_LOADERS[name](rows, f"registries.{name}")
             _registry_loaded(name=name, entries=counts[name], source=source)
         audit_record(actor=by, action="registries.imported", data={"counts": counts, "source": source})
+        notify_stale_results(registry=list(counts), by=by)
     return counts
 
 
@@ -536,9 +545,11 @@ _REGISTRY_MODELS = {
 def registry_touch(*, name: str, by=None, source: str = "admin") -> int:
     """Mark a registry edited by hand as loaded, with its current size and a new version
     (the results that used the previous one become stale)."""
-    entries = _REGISTRY_MODELS[name].objects.count()
-    _registry_loaded(name=name, entries=entries, source=source)
-    audit_record(actor=by, action="registries.edited", data={"registry": name, "entries": entries})
+    with transaction.atomic():
+        entries = _REGISTRY_MODELS[name].objects.count()
+        _registry_loaded(name=name, entries=entries, source=source)
+        audit_record(actor=by, action="registries.edited", data={"registry": name, "entries": entries})
+        notify_stale_results(registry=name, by=by)
     return entries
 
 
