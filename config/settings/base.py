@@ -279,7 +279,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": _(
         "已发布的指南（公开）、申报书、预审运行与报告、名单。身份认证：请求头 `Authorization: Token <key>`"
         "（管理员在管理后台 Auth Token → Tokens 中创建），或网站的登录会话（修改类请求须带 CSRF 令牌）。"
-        "所有错误的答复都是 `{\"error\": {\"code\", \"message\", \"fields\"}}`（组件 Error）。"
+        '所有错误的答复都是 `{"error": {"code", "message", "fields"}}`（组件 Error）。'
         "文字的语言：django_language cookie，其次 Accept-Language（zh-hans、en）。"
     ),
     "VERSION": "1.0.0",
