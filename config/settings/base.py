@@ -273,6 +273,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "common.api.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "common.api.schema.AutoSchema",
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+    "DEFAULT_METADATA_CLASS": None,  # OPTIONS answers 405: the schema describes every endpoint
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": _("指南预审工作台 API"),

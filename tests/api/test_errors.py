@@ -99,6 +99,10 @@ def test_405_for_a_method_an_endpoint_does_not_have(db):
         405,
         {"error": {"code": "method_not_allowed", "message": "方法 “DELETE” 不被允许。", "fields": {}}},
     )
+    assert error(APIClient().options("/api/v1/guides/")) == (
+        405,
+        {"error": {"code": "method_not_allowed", "message": "方法 “OPTIONS” 不被允许。", "fields": {}}},
+    )
 
 
 def test_415_for_a_body_that_is_not_json(db):
