@@ -46,12 +46,62 @@ class Proposal(models.Model):
         indexes = [
             models.Index(fields=["guide_year", "state"]),
             models.Index(fields=["owner", "-updated_at"]),
+            # the officers' workspace list: keyset pages per sortable column (screening.workspace)
+            models.Index(fields=["guide_year", "submitted_at", "id"], name="proposal_year_submitted"),
+            models.Index(fields=["guide_year", "direction_code", "id"], name="proposal_year_direction"),
+            models.Index(fields=["guide_year", "title", "id"], name="proposal_year_title"),
+            models.Index(fields=["guide_year", "reference", "id"], name="proposal_year_reference"),
         ]
+        permissions = [("view_full_id", _("可查看完整证件号码（列表和导出）"))]
         verbose_name = _("申报书")
         verbose_name_plural = pgettext_lazy("plural", "申报书")
 
     def __str__(self) -> str:
         return f"{self.reference} {self.title}"
+
+
+class SearchDocumentField(models.TextField):
+    """The search tokens of a proposal (proposals.search): a ``tsvector`` on PostgreSQL, written as
+    ``strip(to_tsvector('simple', tokens))`` (no positions; GIN-indexed by the migration), plain
+    text elsewhere (SQLite searches the fields themselves)."""
+
+    def db_type(self, connection):
+        return "tsvector" if connection.vendor == "postgresql" else super().db_type(connection)
+
+    def get_placeholder(self, value, compiler, connection):
+        if connection.vendor == "postgresql":
+            return "strip(to_tsvector('simple', %s))"
+        return "%s"
+
+
+@SearchDocumentField.register_lookup
+class SearchMatches(models.Lookup):
+    """``document__matches="'碳捕' & '捕集'"``: the document matches ``to_tsquery('simple', …)``
+    (PostgreSQL only; proposals.search.tsquery_text builds the query)."""
+
+    lookup_name = "matches"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} @@ to_tsquery('simple', {rhs})", [*lhs_params, *rhs_params]
+
+
+class ProposalSearch(models.Model):
+    """What the officers' keyword search reads of a proposal, kept apart so that the proposal rows
+    stay narrow. Written by proposals.services whenever the proposal's data is written."""
+
+    proposal = models.OneToOneField(
+        Proposal, primary_key=True, on_delete=models.CASCADE, related_name="search"
+    )
+    document = SearchDocumentField(blank=True)
+
+    class Meta:
+        verbose_name = _("检索索引")
+        verbose_name_plural = pgettext_lazy("plural", "检索索引")
+
+    def __str__(self) -> str:
+        return f"search {self.proposal_id}"
 
 
 class Person(models.Model):

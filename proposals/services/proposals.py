@@ -24,6 +24,7 @@ from ..identifiers import normalize_identifier
 from ..interchange import ProposalData, normalize_direction_code
 from ..models import Attachment, DraftUpload, Person, Proposal, Unit
 from ..validators import FieldError, proposal_submit_errors
+from .search import proposal_search_write
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +173,7 @@ def _s(value) -> str:
 
 def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
     """Write ``data`` into ``proposal`` (saved or not): scalar fields, the PI, members
-    and units (replaced as a whole, in the order given). Attachments: when
+    and units (replaced as a whole, in the order given), and its keyword-search document. Attachments: when
     ``data.attachments`` is a list, the declared kinds without a file are replaced
     by it (uploaded files are never touched, and a kind with an uploaded file gets
     no extra file-less row); when None they are left alone.
@@ -238,7 +239,7 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
             )
         )
     Person.objects.bulk_create(people)
-    Unit.objects.bulk_create(
+    units = Unit.objects.bulk_create(
         [
             Unit(
                 proposal=proposal,
@@ -255,6 +256,7 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
             for i, u in enumerate(data.units or [])
         ]
     )
+    proposal_search_write(proposal=proposal, people=people, units=units)
     if data.attachments is not None:
         proposal.attachments.filter(file="").delete()
         proposal.attachments.filter(file__isnull=True).delete()
