@@ -195,3 +195,7 @@ class ReportView(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} saw run {self.run_seen_id} of {self.proposal_id}"
+
+
+# The officers' workspace (bulk jobs, review marks) keeps its models in its own module.
+from .workspace.models import BulkJob, BulkJobPart, ProposalReview  # noqa: E402, F401

@@ -104,13 +104,20 @@ def screening_on_submitted(*, proposal_id: int, user_id: int | None) -> Screenin
 
 
 def screening_batch_create(
-    *, proposals: Iterable[Proposal], by=None, label: str = "", enqueue: bool = True
+    *,
+    proposals: Iterable[Proposal],
+    by=None,
+    label: str = "",
+    enqueue: bool = True,
+    batch: ScreeningBatch | None = None,
 ) -> ScreeningBatch:
     """Queue one run per proposal under a batch, published as chunk tasks (CHUNK runs
     each) that any number of workers share (unless `enqueue` is False: the caller
-    then runs `screening_execute` itself)."""
+    then runs `screening_execute` itself). With ``batch``, the runs join that batch
+    (a bulk job queues its proposals chunk by chunk under one batch)."""
     with transaction.atomic():
-        batch = ScreeningBatch.objects.create(created_by=by if _is_user(by) else None, label=label)
+        if batch is None:
+            batch = ScreeningBatch.objects.create(created_by=by if _is_user(by) else None, label=label)
         proposals = list(proposals)
         proposals_index_update(proposals=proposals)
         proposals_transition_many(
