@@ -1,0 +1,218 @@
+"""A streaming XLSX writer for the workspace's large exports. No Django.
+
+openpyxl (which writes the overview's small reports, screening.exports) builds an object per cell:
+its write-only mode took 80 s for the 290,000 finding rows of 10,000 proposals on this machine. This
+writes the sheet XML straight into the zip, row by row (about 25 times faster), with what the
+workspace's files use: inline strings, numbers, a bold header row with an autofilter and the panes
+frozen under it, column widths and wrapped columns. Cell values must already be safe
+(screening.exports.safe_cell: no control characters, no formula).
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import IO
+
+MAX_CELL_CHARS = 32767  # Excel's limit for one cell's text
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+# styles.xml's cellXfs: 0 plain, 1 bold (the header row), 2 wrapped at the top (long text)
+_BOLD, _WRAP = 1, 2
+
+
+@dataclass
+class Sheet:
+    """One worksheet: ``rows`` (any iterable, read once) include everything above the header (a
+    stamp), the header itself at ``header_row`` (1-based) and the data under it."""
+
+    title: str
+    rows: Iterable[Sequence]
+    widths: list[float] = field(default_factory=list)
+    header_row: int = 1
+    wrap: set[int] = field(default_factory=set)  # 0-based columns wrapped in the data rows
+
+
+def column_letter(n: int) -> str:
+    """0 → "A", 25 → "Z", 26 → "AA"."""
+    letters = ""
+    n += 1
+    while n:
+        n, rest = divmod(n - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _title(name: str) -> str:
+    """A valid sheet name: at most 31 characters, none of []:*?/\\."""
+    for c in "[]:*?/\\":
+        name = name.replace(c, " ")
+    return name[:31] or "Sheet"
+
+
+def _cell(ref: str, value, style: int) -> str:
+    s = f' s="{style}"' if style else ""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return f'<c r="{ref}" t="b"{s}><v>{int(value)}</v></c>'
+    if isinstance(value, int | float | Decimal):
+        return f'<c r="{ref}"{s}><v>{value}</v></c>'
+    text = str(value)[:MAX_CELL_CHARS].translate(_ESCAPES)
+    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
+    return f'<c r="{ref}" t="inlineStr"{s}><is><t{space}>{text}</t></is></c>'
+
+
+def _sheet_xml(out: IO[bytes], sheet: Sheet) -> str | None:
+    """Write the sheet; return its autofilter range ("A3:F120"), None without a header row."""
+    h = sheet.header_row
+    parts = [
+        _HEAD,
+        f'<worksheet xmlns="{_MAIN}" xmlns:r="{_REL}">',
+        '<sheetViews><sheetView workbookViewId="0">',
+        f'<pane ySplit="{h}" topLeftCell="A{h + 1}" activePane="bottomLeft" state="frozen"/>',
+        '<selection pane="bottomLeft"/></sheetView></sheetViews>',
+        '<sheetFormatPr defaultRowHeight="15"/>',
+    ]
+    if sheet.widths:
+        parts.append("<cols>")
+        parts += [
+            f'<col min="{n}" max="{n}" width="{w}" customWidth="1"/>' for n, w in enumerate(sheet.widths, 1)
+        ]
+        parts.append("</cols>")
+    parts.append("<sheetData>")
+    out.write("".join(parts).encode())
+    letters: list[str] = []
+    buffer: list[str] = []
+    width = 0
+    r = 0
+    for r, row in enumerate(sheet.rows, start=1):
+        while len(letters) < len(row):
+            letters.append(column_letter(len(letters)))
+        if r == h:
+            width = len(row)
+            cells = "".join(_cell(f"{letters[c]}{r}", v, _BOLD) for c, v in enumerate(row))
+        elif r > h and sheet.wrap:
+            cells = "".join(
+                _cell(f"{letters[c]}{r}", v, _WRAP if c in sheet.wrap else 0) for c, v in enumerate(row)
+            )
+        else:
+            cells = "".join(_cell(f"{letters[c]}{r}", v, 0) for c, v in enumerate(row))
+        buffer.append(f'<row r="{r}">{cells}</row>')
+        if len(buffer) >= 500:
+            out.write("".join(buffer).encode())
+            buffer.clear()
+    buffer.append("</sheetData>")
+    ref = f"A{h}:{column_letter(width - 1)}{max(r, h)}" if width else None
+    if ref:
+        buffer.append(f'<autoFilter ref="{ref}"/>')
+    buffer.append("</worksheet>")
+    out.write("".join(buffer).encode())
+    return ref
+
+
+_STYLES = (
+    _HEAD + f'<styleSheet xmlns="{_MAIN}">'
+    '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+    '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+    '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+    '<fill><patternFill patternType="gray125"/></fill></fills>'
+    '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+    '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
+    '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+    '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
+    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
+    '<alignment wrapText="1" vertical="top"/></xf></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+    "</styleSheet>"
+)
+
+
+def write_xlsx(out: IO[bytes], sheets: list[Sheet], *, compresslevel: int = 1) -> None:
+    """Write a workbook of ``sheets`` into the binary file ``out`` (each sheet's rows are read
+    once, as they are written)."""
+    n = len(sheets)
+    titles = []
+    for sheet in sheets:
+        title = _title(sheet.title)
+        while title in titles:
+            title = _title(f"{title[:28]} {len(titles)}")
+        titles.append(title)
+    content_types = (
+        _HEAD + '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/styles.xml" '
+        'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        + "".join(
+            f'<Override PartName="/xl/worksheets/sheet{k}.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+            for k in range(1, n + 1)
+        )
+        + "</Types>"
+    )
+    root_rels = (
+        _HEAD + f'<Relationships xmlns="{_PKG_REL}">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    )
+    workbook_rels = (
+        _HEAD
+        + f'<Relationships xmlns="{_PKG_REL}">'
+        + "".join(
+            f'<Relationship Id="rId{k}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            f'relationships/worksheet" Target="worksheets/sheet{k}.xml"/>'
+            for k in range(1, n + 1)
+        )
+        + f'<Relationship Id="rId{n + 1}" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/styles" Target="styles.xml"/></Relationships>'
+    )
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=compresslevel) as z:
+        z.writestr("[Content_Types].xml", content_types)
+        z.writestr("_rels/.rels", root_rels)
+        z.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
+        z.writestr("xl/styles.xml", _STYLES)
+        ranges = []
+        for k, sheet in enumerate(sheets, start=1):
+            with z.open(f"xl/worksheets/sheet{k}.xml", "w", force_zip64=True) as fh:
+                ranges.append(_sheet_xml(fh, sheet))
+        z.writestr("xl/workbook.xml", _workbook(titles, ranges))
+
+
+def _workbook(titles: list[str], ranges: list[str | None]) -> str:
+    """workbook.xml, written last: the autofilters' defined names need each sheet's last row."""
+    defined = "".join(
+        f'<definedName name="_xlnm._FilterDatabase" localSheetId="{k}" hidden="1">'
+        f"{_quoted(titles[k])}!{_absolute(ref)}</definedName>"
+        for k, ref in enumerate(ranges)
+        if ref
+    )
+    return (
+        _HEAD
+        + f'<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><sheets>'
+        + "".join(
+            f'<sheet name="{t.translate(_ESCAPES)}" sheetId="{k}" r:id="rId{k}"/>'
+            for k, t in enumerate(titles, start=1)
+        )
+        + "</sheets>"
+        + (f"<definedNames>{defined}</definedNames>" if defined else "")
+        + "</workbook>"
+    )
+
+
+def _quoted(title: str) -> str:
+    return "'" + title.replace("'", "''").translate(_ESCAPES) + "'"
+
+
+def _absolute(ref: str) -> str:
+    """ "A3:F120" → "$A$3:$F$120"."""
+    return re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", ref)
