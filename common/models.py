@@ -38,11 +38,11 @@ class AuditEntryQuerySet(models.QuerySet):
 
 class AuditEntry(models.Model):
     """One significant action. Append-only: ``save()`` of an existing row, ``delete()``, and
-    queryset ``update()``/``delete()`` raise AppendOnlyError. Newest first by id (the order they
-    were written in), with an index for each filter of the audit page followed by the id, so a
-    page is an index range at any size (keyset pagination)."""
+    queryset ``update()``/``delete()`` raise AppendOnlyError. Newest first by time, then id;
+    with an index for each filter of the audit page followed by (at, id), so a
+    page is one index range at any size and depth (keyset pagination on (at, id))."""
 
-    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    at = models.DateTimeField(_("时间"), auto_now_add=True)
     # PROTECT: a user who has acted is deactivated, not deleted (deleting would have to rewrite
     # their entries, which the trail refuses).
     actor = models.ForeignKey(
@@ -52,7 +52,7 @@ class AuditEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
-        db_index=False,  # the (actor, id) index serves it
+        db_index=False,  # the (actor, at, id) index serves it
     )
     action = models.CharField(_("动作"), max_length=64)
     target_type = models.CharField(_("对象类型"), max_length=64, blank=True)
@@ -64,9 +64,10 @@ class AuditEntry(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
         indexes = [
-            models.Index(fields=["action", "id"], name="audit_action_id"),
-            models.Index(fields=["actor", "id"], name="audit_actor_id"),
-            models.Index(fields=["target_type", "target_id", "id"], name="audit_target_id"),
+            models.Index(fields=["at", "id"], name="audit_at"),
+            models.Index(fields=["action", "at", "id"], name="audit_action_at"),
+            models.Index(fields=["actor", "at", "id"], name="audit_actor_at"),
+            models.Index(fields=["target_type", "target_id", "at", "id"], name="audit_target_at"),
         ]
         verbose_name = _("审计记录")
         verbose_name_plural = pgettext_lazy("plural", "审计记录")

@@ -116,24 +116,32 @@ def audit_action_choices() -> list[tuple[str, str]]:
     return [(action, f"{label} · {action}") for action, label in AUDIT_ACTIONS.items()]
 
 
+AUDIT_TARGET_APPS = ("auth", "common", "guide", "proposals", "screening")
+
+
 def audit_target_type_choices() -> list[tuple[str, str]]:
-    """(app_label.model, verbose name) of every installed model: what an entry's target may be."""
+    """(app_label.model, verbose name) of the models an entry's target may be: the project's and
+    the auth app's (a user)."""
     return sorted(
-        ((m._meta.label_lower, f"{m._meta.verbose_name} · {m._meta.label_lower}") for m in apps.get_models()),
+        (
+            (m._meta.label_lower, f"{m._meta.verbose_name} · {m._meta.label_lower}")
+            for m in apps.get_models()
+            if m._meta.app_label in AUDIT_TARGET_APPS
+        ),
         key=lambda choice: choice[0],
     )
 
 
 def audit_entries() -> QuerySet[AuditEntry]:
-    """Every entry with its actor, newest first (by id: the order they were written in)."""
-    return AuditEntry.objects.select_related("actor").order_by("-id")
+    """Every entry with its actor, newest first (by time, then id)."""
+    return AuditEntry.objects.select_related("actor").order_by("-at", "-id")
 
 
 @dataclass(frozen=True)
 class KeysetPage:
-    """One page of entries, newest first, with the cursors of its neighbours: ``older`` (the
-    ``before`` of the next page) and ``newer`` (the ``after`` of the previous one), None at
-    either end."""
+    """One page of entries, newest first, with the cursors (entry ids) of its neighbours:
+    ``older`` (the ``before`` of the next page) and ``newer`` (the ``after`` of the previous
+    one), None at either end."""
 
     entries: list
     older: int | None
@@ -143,12 +151,21 @@ class KeysetPage:
 def audit_page(
     entries: QuerySet[AuditEntry], *, before: int | None = None, after: int | None = None, size: int = 0
 ) -> KeysetPage:
-    """A page of ``entries`` (filtered or not) by keyset on the id: the entries just older than
-    ``before``, just newer than ``after``, or the newest. One indexed range query of size + 1 rows
-    whatever the page and the number of entries (no OFFSET, no COUNT)."""
+    """A page of ``entries`` (filtered or not) by keyset on (at, id): the entries just older than
+    entry ``before``, just newer than entry ``after``, or the newest. One query for the cursor's
+    time (by primary key) and one index range of size + 1 rows, whatever the page and the number
+    of entries (no OFFSET, no COUNT). A cursor that names no entry gives the newest page."""
     size = size or AUDIT_PAGE_SIZE
-    if after is not None:
-        rows = list(entries.filter(id__gt=after).order_by("id")[: size + 1])
+    cursor_id = after if after is not None else before
+    cursor_at = (
+        AuditEntry.objects.filter(pk=cursor_id).values_list("at", flat=True).first()
+        if cursor_id is not None
+        else None
+    )
+    if cursor_at is not None and after is not None:
+        # (at, id) > cursor, as a plain range on at (an index range on both databases)
+        newer = entries.filter(at__gte=cursor_at).exclude(at=cursor_at, id__lte=after)
+        rows = list(newer.order_by("at", "id")[: size + 1])
         more_newer = len(rows) > size
         rows = rows[:size][::-1]
         return KeysetPage(
@@ -156,12 +173,14 @@ def audit_page(
             older=rows[-1].pk if rows else after,
             newer=rows[0].pk if rows and more_newer else None,
         )
-    scope = entries.filter(id__lt=before) if before is not None else entries
-    rows = list(scope.order_by("-id")[: size + 1])
+    scope = entries
+    if cursor_at is not None:
+        scope = entries.filter(at__lte=cursor_at).exclude(at=cursor_at, id__gte=before)
+    rows = list(scope.order_by("-at", "-id")[: size + 1])
     more_older = len(rows) > size
     rows = rows[:size]
     newer = None
-    if before is not None:
+    if cursor_at is not None:
         newer = rows[0].pk if rows else before
     return KeysetPage(entries=rows, older=rows[-1].pk if rows and more_older else None, newer=newer)
 
@@ -254,7 +273,7 @@ def audit_csv_lines(entries: QuerySet[AuditEntry], *, language: str) -> Iterator
 def _audit_csv_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield "\ufeff" + writer.writerow([str(label) for _key, label in AUDIT_CSV_COLUMNS])
-    for e in entries.select_related("actor").order_by("-id").iterator(chunk_size=2000):
+    for e in entries.select_related("actor").order_by("-at", "-id").iterator(chunk_size=2000):
         yield writer.writerow(
             [
                 str(e.pk),

@@ -256,13 +256,31 @@ def _page_queries(client, params: dict) -> tuple[int, list[str]]:
     [{}, {"action": "proposal.updated"}, {"who": "root"}, {"target_type": "auth.user", "target_id": "1"}],
 )
 def test_page_query_count_does_not_grow_with_the_trail(client, admin, params):
-    _entries(10)
-    small, _ = _page_queries(client, params)
+    first_small, _ = _page_queries(client, params)
+    deep_small, _ = _page_queries(client, {**params, "before": _entries(10)[5]})
     newest = _entries(290)
-    large, sql = _page_queries(client, params)
-    deep, deep_sql = _page_queries(client, {**params, "before": newest[200]})
-    assert small == large == deep
-    assert [("OFFSET" in s, "COUNT(" in s.upper()) for s in sql + deep_sql] == [(False, False)] * 2
+    first_large, sql = _page_queries(client, params)
+    deep_large, deep_sql = _page_queries(client, {**params, "before": newest[200]})
+    assert (first_small, deep_small) == (first_large, deep_large)
+    assert deep_large == first_large + 1  # the cursor's time, by primary key
+    assert [("OFFSET" in s, "COUNT(" in s.upper()) for s in sql + deep_sql] == [(False, False)] * 3
+
+
+def test_entries_written_in_the_same_instant_page_by_id(client, admin):
+    with at(2022, 3, 1, 8, 0, 0):
+        same = _entries(120)
+    query = {"action": "proposal.updated"}
+    first = client.get("/audit/", query)
+    second = client.get("/audit/", {**query, "before": first.context["page"].older})
+    third = client.get("/audit/", {**query, "before": second.context["page"].older})
+    assert ids(first) + ids(second) + ids(third) == same
+    back = client.get("/audit/", {**query, "after": third.context["page"].newer})
+    assert ids(back) == same[50:100]
+
+
+def test_a_cursor_naming_no_entry_gives_the_newest_page(client, admin):
+    everything = _entries(3)
+    assert ids(client.get("/audit/", {"action": "proposal.updated", "before": "999999"})) == everything
 
 
 # --- the CSV export ----------------------------------------------------------------
