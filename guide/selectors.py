@@ -213,6 +213,23 @@ class DirectionView:
     indicators: list[ItemView]
     partners: list[ItemView]
 
+    def _items(self):
+        yield self.item
+        yield from self.indicators
+        yield from self.partners
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for i in self._items() for n in i.notices if n.severity == WARNING)
+
+    @property
+    def check_count(self) -> int:
+        return sum(1 for i in self._items() for n in i.notices if n.severity != WARNING)
+
+    @property
+    def correction_count(self) -> int:
+        return sum(1 for i in self._items() for f in i.fields if f.corrected)
+
 
 @dataclass
 class Review:

@@ -22,6 +22,9 @@ urlpatterns = [
     # versions and their review (guide.views.review)
     path("versions/", review_views.versions, name="versions"),
     path("versions/<int:pk>/", review_views.version_review, name="version_review"),
+    path(
+        "versions/<int:pk>/directions/<str:code>/", review_views.version_direction, name="version_direction"
+    ),
     path("versions/<int:pk>/corrections/", review_views.correction_add, name="correction_add"),
     path(
         "versions/<int:pk>/corrections/<int:correction_pk>/revert/",

@@ -1,6 +1,8 @@
 """Guide versions for officers and admins: the list of versions, a version's review page with its
 corrections, and publishing. Applicants get 403, anonymous users the login page."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -38,21 +40,56 @@ def versions(request):
     return render(request, "guide/versions.html", {"versions": selectors.version_list()})
 
 
+def _direction_code(item: str) -> str | None:
+    """The direction an item belongs to ("directions[1.1].indicators[3]" → "1.1"), else None."""
+    match = re.match(r"^directions\[([^\]]+)\]", item or "")
+    return match.group(1) if match else None
+
+
+def _item_url(version: GuideVersion, item: str) -> str:
+    """The page an item is corrected on (a direction's items have the direction's page), with its anchor."""
+    code = _direction_code(item)
+    if code is not None:
+        page = reverse("guide:version_direction", args=[version.pk, code])
+    else:
+        page = reverse("guide:version_review", args=[version.pk])
+    return f"{page}#{selectors.anchor_of(item)}"
+
+
 def _render_review(
-    request, version: GuideVersion, *, form: ItemCorrectionForm | None = None, status: int = 200
+    request,
+    version: GuideVersion,
+    *,
+    code: str | None = None,
+    form: ItemCorrectionForm | None = None,
+    status: int = 200,
 ):
+    """The review page, or the page of one direction (``code``): the whole guide on one page would be
+    hundreds of forms (the 2022 guide has 353 indicators)."""
     review = selectors.version_review(version=version)
     if form is not None:
         item = review.items.get(form.data.get("item", ""))
         if item is not None:
             form.sent_back(item)
-    return render(request, "guide/review/review.html", {"version": version, "review": review}, status=status)
+    context = {"version": version, "review": review}
+    if code is None:
+        return render(request, "guide/review/review.html", context, status=status)
+    direction = next((d for d in review.directions if d.item.row["code"] == code), None)
+    if direction is None:
+        raise Http404
+    return render(request, "guide/review/direction.html", {**context, "direction": direction}, status=status)
 
 
 @login_required
 def version_review(request, pk: int):
     _officer_only(request.user)
     return _render_review(request, _read_version(pk))
+
+
+@login_required
+def version_direction(request, pk: int, code: str):
+    _officer_only(request.user)
+    return _render_review(request, _read_version(pk), code=code)
 
 
 @login_required
@@ -78,9 +115,11 @@ def correction_add(request, pk: int):
             form.add_error(None, address_error_message(exc))
         else:
             messages.success(request, _("已保存更正。"))
-            anchor = selectors.anchor_of(form.cleaned_data["item"])
-            return redirect(f"{reverse('guide:version_review', args=[version.pk])}#{anchor}")
-    return _render_review(request, version, form=form, status=400)
+            return redirect(_item_url(version, form.cleaned_data["item"]))
+    code = _direction_code(form.data.get("item", ""))
+    if code is not None and not any(d.get("code") == code for d in version.data.get("directions") or ()):
+        code = None  # an unknown direction: the error goes on the review page
+    return _render_review(request, version, code=code, form=form, status=400)
 
 
 @login_required
@@ -95,8 +134,7 @@ def correction_revert(request, pk: int, correction_pk: int):
         messages.error(request, VERSION_ERRORS.get(exc.code, str(exc)))
     else:
         messages.success(request, _("已撤销更正，恢复为解析值。"))
-    anchor = selectors.anchor_of(item_of(correction.address))
-    return redirect(f"{reverse('guide:version_review', args=[version.pk])}#{anchor}")
+    return redirect(_item_url(version, item_of(correction.address)))
 
 
 @login_required

@@ -54,10 +54,12 @@ def test_officer_corrects_an_indicator_of_a_draft_publishes_it_and_the_public_pa
     item.get_by_role("button", name="保存更正").click()
 
     assert page.locator(".messages").inner_text() == "已保存更正。"
+    assert page.url.endswith(f"/guide/versions/{version.pk}/directions/4.1/#item-directions-4-1-indicators-4")
     row = page.locator("#item-directions-4-1-indicators-4")
     assert row.locator("td").nth(4).inner_text().startswith("99.99 已更正")
-    assert page.get_by_test_id("correction-count").inner_text() == "1"
     page.screenshot(path=str(tmp_path / "review-corrected.png"), full_page=False)
+    page.get_by_role("link", name="返回版本审核页").click()
+    assert page.get_by_test_id("correction-count").inner_text() == "1"
 
     page.get_by_test_id("publish").click()
     page.get_by_test_id("confirm-publish").click()

@@ -174,7 +174,9 @@ def test_the_review_page_shows_the_warning_first_then_the_items_to_check(client,
     assert attention[1 : 1 + len(checks)] == checks
     html = response.content.decode()
     assert html.index("放氢纯度的数值可能不完整") < html.index('id="direction-1.1"')
-    assert html.count('data-testid="notice-warning"') == 2  # in the attention list and in the guide
+    assert html.count('data-testid="notice-warning"') == 1  # in the attention list
+    direction = client.get(f"{review_url(draft)}directions/4.1/").content.decode()
+    assert direction.count('data-testid="notice-warning"') == 1  # and on its direction's page
 
 
 def test_uncertain_indicators_without_a_notice_are_listed_too(client, officer):
@@ -187,9 +189,11 @@ def test_uncertain_indicators_without_a_notice_are_listed_too(client, officer):
 
 
 def test_each_value_shows_its_source(client, officer):
-    html = client.get(review_url(draft_of(small_guide()))).content.decode()
-    assert html.count("原文第 4 段") == 1  # indicator 1 of 1.1
+    version = draft_of(small_guide())
+    html = client.get(review_url(version)).content.decode()
     assert html.count("原文第 2 段") == 1  # area 1
+    direction = client.get(f"{review_url(version)}directions/1.1/").content.decode()
+    assert direction.count("原文第 4 段") == 1  # indicator 1 of 1.1
 
 
 def test_the_review_page_shows_every_part_of_the_guide(client, officer, draft):
@@ -209,9 +213,24 @@ def test_the_review_page_shows_every_part_of_the_guide(client, officer, draft):
 def test_a_draft_has_a_correction_form_for_every_item(client, officer):
     version = draft_of(small_guide())
     html = client.get(review_url(version)).content.decode()
-    guide = 4 + 6 + 1 + 2 * (1 + 2)  # general, eligibility, the area, 2 directions with 2 indicators each
-    attention = 2  # indicator 2 of 1.1 (a notice) and of 1.2 (no comparator): a second form each
-    assert html.count('data-testid="save-correction"') == guide + attention
+    general = 4 + 6 + 1  # general values, eligibility, the area
+    attention = 2  # indicator 2 of 1.1 (a notice) and of 1.2 (no comparator)
+    assert html.count('data-testid="save-correction"') == general + attention
+    for code in ("1.1", "1.2"):  # each direction's page: the direction and its 2 indicators
+        page = client.get(f"{review_url(version)}directions/{code}/").content.decode()
+        assert page.count('data-testid="save-correction"') == 1 + 2
+
+
+def test_the_review_page_lists_the_directions_with_their_counts(client, officer):
+    version = draft_of(small_guide())
+    review = client.get(review_url(version)).context["review"]
+    assert [
+        (d.item.row["code"], d.warning_count, d.check_count, d.correction_count) for d in review.directions
+    ] == [
+        ("1.1", 0, 1, 0),  # the notice on indicator 2 of 1.1 is one to check
+        ("1.2", 0, 0, 0),
+    ]
+    assert client.get(f"{review_url(version)}directions/9.9/").status_code == 404
 
 
 def test_the_review_page_query_count_is_constant(client, officer, draft):
@@ -250,7 +269,7 @@ def test_a_correction_through_the_form_is_saved_and_shown_with_who_when_and_why(
         reason="原文为 12%",
     )
     assert response.status_code == 302
-    assert response["Location"] == f"{review_url(draft)}#item-directions-1-1-indicators-0"
+    assert response["Location"] == f"{review_url(draft)}directions/1.1/#item-directions-1-1-indicators-0"
     correction = GuideCorrection.objects.get()
     assert (correction.address, correction.value, correction.reason, correction.created_by) == (
         "directions[1.1].indicators[0].value",
@@ -258,7 +277,7 @@ def test_a_correction_through_the_form_is_saved_and_shown_with_who_when_and_why(
         "原文为 12%",
         officer,
     )
-    html = client.get(review_url(draft)).content.decode()
+    html = client.get(f"{review_url(draft)}directions/1.1/").content.decode()
     assert html.count("原文为 12%") == 1
     assert html.count('data-testid="revert"') == 1
 
