@@ -2,6 +2,8 @@
 their result becomes stale (a registry reloaded or edited, a new guide version published): in
 the app and by e-mail in their language; once per proposal and kind while unread."""
 
+import itertools
+
 import pytest
 from django.conf import settings
 from django.core import mail
@@ -18,10 +20,12 @@ from screening import services
 from screening.models import ScreeningRun
 from screening.notifications import RESULT_CHANGED, RESULT_STALE, notify_stale_results
 from tests.factories.proposals import make_user
-from tests.factories.screening_db import make_proposal
+from tests.factories.screening_db import distinct_text, make_proposal
 from tests.screening.conftest import GUIDE_2022
 
 pytestmark = pytest.mark.django_db
+
+_distinct = itertools.count()
 
 
 @pytest.fixture(autouse=True)
@@ -166,7 +170,13 @@ def test_only_the_owners_whose_result_changed_are_told(
 
 
 def _changed_batch_queries(n: int, officer, on_commit) -> int:
-    proposals = [make_proposal(owner=owner(f"q{n}-{k}", email="")) for k in range(n)]
+    # wholly distinct content, so no chance duplicate candidate adds queries to one size only
+    proposals = [
+        make_proposal(
+            owner=owner(f"q{n}-{k}", email=""), research_content=distinct_text(9000 + next(_distinct), 200)
+        )
+        for k in range(n)
+    ]
     for p in proposals:
         check(p, on_commit, by=p.owner)
         make_it_fail(p)
