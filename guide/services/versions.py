@@ -18,7 +18,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from common.leases import RELEASED
-from common.services import audit_record
+from common.services import audit_record, hooks_run
 
 from ..models import GuideCorrection, GuideVersion
 from ..parsing import READER_VERSION
@@ -405,4 +405,5 @@ def version_publish(*, version: GuideVersion, by=None) -> GuideVersion:
             "problems": [p.address for p in problems],
         },
     )
+    hooks_run("ON_GUIDE_PUBLISHED", year=locked.year, by=by)  # screening tells owners of stale results
     return locked
