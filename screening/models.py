@@ -60,7 +60,8 @@ class ScreeningRun(Leased):
         verbose_name = _("预审运行")
         verbose_name_plural = pgettext_lazy("plural", "预审运行")
         indexes = [
-            models.Index(fields=["proposal", "-queued_at"]),
+            # a proposal's latest run (ordered by queued_at, id) without a sort: the workspace's lists
+            models.Index(fields=["proposal", "-queued_at", "-id"], name="run_latest_per_proposal"),
             models.Index(fields=["status", "started_at"]),
             models.Index(fields=["status", "lease_expires_at"]),
         ]
