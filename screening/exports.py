@@ -141,9 +141,17 @@ def safe_cell(value):
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+def safe_row(row: list) -> list:
+    """safe_cell of every value of a row, with one scan for control characters for the whole row
+    (rows rarely have any; a large export makes hundreds of thousands of rows)."""
+    if _CONTROL.search("".join(v for v in row if isinstance(v, str))):
+        return [safe_cell(v) for v in row]
+    return ["'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in row]
+
+
 def _rows(items: Iterable[ProposalReport], lang: str, *, evidence_sep: str) -> Iterator[list]:
     for row in _raw_rows(items, lang, evidence_sep=evidence_sep):
-        yield [safe_cell(v) for v in row]
+        yield safe_row(row)
 
 
 def _raw_rows(items: Iterable[ProposalReport], lang: str, *, evidence_sep: str) -> Iterator[list]:

@@ -46,3 +46,7 @@ def proposal_submitted(self, proposal_id: int, user_id: int | None = None) -> No
 @shared_task(name="screening.requeue_stale", acks_late=True)
 def requeue_stale() -> None:
     services.runs_requeue_stale()
+
+
+# The officers' workspace's bulk-job step (screening.workspace_job_step) lives with the workspace.
+from .workspace import tasks as _workspace_tasks  # noqa: E402, F401

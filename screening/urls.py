@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -15,4 +15,5 @@ urlpatterns = [
     path("batches/<int:pk>/", views.batch_status, name="batch"),
     path("guide/<int:year>/rescreen/", views.guide_rescreen, name="guide_rescreen"),
     path("registries/", views.registries, name="registries"),
+    path("workspace/", include("screening.workspace.urls")),
 ]

@@ -236,17 +236,20 @@ CELERY_BEAT_SCHEDULE = {
     "requeue-stale-draft-uploads": {"task": "proposals.requeue_stale_uploads", "schedule": 60.0},
     "requeue-stale-guide-readings": {"task": "guide.requeue_stale_readings", "schedule": 60.0},
     "purge-outbox": {"task": "common.outbox_purge", "schedule": 86400.0},
+    "sweep-workspace-jobs": {"task": "screening.workspace_sweep", "schedule": 60.0},
 }
 # What the relay (common.relay) sweeps, and what a restarting worker gives back.
 RELAY_SWEEPS = [
     "screening.services.runs_requeue_stale",
     "proposals.services.uploads_requeue_stale",
     "guide.services.reading.readings_requeue_stale",
+    "screening.workspace.services.bulk_jobs_sweep",  # also deletes expired export files
 ]
 RELAY_RELEASES = [
     "screening.services.runs_release_worker",
     "proposals.services.uploads_release_worker",
     "guide.services.reading.readings_release_worker",
+    "screening.workspace.services.bulk_jobs_release_worker",
 ]
 
 # --- The API: /api/v1/ (config/api.py; common/api/ holds the shared pieces) ---------------

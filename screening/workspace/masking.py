@@ -20,12 +20,12 @@ def mask_id(value: str | None) -> str:
     return value[:keep] + "*" * (len(value) - 2 * keep) + value[-keep:]
 
 
-def mask_ids_in(text: str, known: Iterable[str] = ()) -> str:
-    """``text`` with every ID number in ``known`` (a proposal's people's, whatever their form) and
-    every resident ID number masked."""
+def mask_ids_in(text: str, known: Iterable[str] = (), *, resident: bool = True) -> str:
+    """``text`` with every ID number in ``known`` (a proposal's people's, whatever their form) and,
+    with ``resident``, every resident ID number masked."""
     if not text:
         return text
     for value in sorted({k for k in known if k and len(k) > 5}, key=len, reverse=True):
         if value in text:
             text = text.replace(value, mask_id(value))
-    return _RESIDENT_ID.sub(lambda m: mask_id(m.group()), text)
+    return _RESIDENT_ID.sub(lambda m: mask_id(m.group()), text) if resident else text

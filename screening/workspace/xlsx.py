@@ -57,17 +57,35 @@ def _title(name: str) -> str:
     return name[:31] or "Sheet"
 
 
-def _cell(ref: str, value, style: int) -> str:
-    s = f' s="{style}"' if style else ""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, bool):
-        return f'<c r="{ref}" t="b"{s}><v>{int(value)}</v></c>'
-    if isinstance(value, int | float | Decimal):
-        return f'<c r="{ref}"{s}><v>{value}</v></c>'
-    text = str(value)[:MAX_CELL_CHARS].translate(_ESCAPES)
-    space = ' xml:space="preserve"' if text[:1].isspace() or text[-1:].isspace() else ""
-    return f'<c r="{ref}" t="inlineStr"{s}><is><t{space}>{text}</t></is></c>'
+def _cells(row: Sequence, style: int, wrap: set[int] | None = None) -> str:
+    """A row's cells, in order without references (a cell's column is its position; empty values
+    are empty cells). ``wrap``: the columns given the wrapped style instead of ``style``."""
+    parts = []
+    append = parts.append
+    plain = f' s="{style}"' if style else ""
+    wrapped = f' s="{_WRAP}"'
+    for n, value in enumerate(row):
+        s = wrapped if wrap and n in wrap else plain
+        kind = type(value)
+        if kind is str:
+            if not value:
+                append("<c/>")
+                continue
+            text = value[:MAX_CELL_CHARS].translate(_ESCAPES)
+            if text[0].isspace() or text[-1].isspace():
+                append(f'<c t="inlineStr"{s}><is><t xml:space="preserve">{text}</t></is></c>')
+            else:
+                append(f'<c t="inlineStr"{s}><is><t>{text}</t></is></c>')
+        elif value is None:
+            append("<c/>")
+        elif kind is bool:
+            append(f'<c t="b"{s}><v>{int(value)}</v></c>')
+        elif kind is int or kind is float or kind is Decimal:
+            append(f"<c{s}><v>{value}</v></c>")
+        else:
+            text = str(value)[:MAX_CELL_CHARS].translate(_ESCAPES)
+            append(f'<c t="inlineStr"{s}><is><t>{text}</t></is></c>')
+    return "".join(parts)
 
 
 def _sheet_xml(out: IO[bytes], sheet: Sheet) -> str | None:
@@ -89,22 +107,18 @@ def _sheet_xml(out: IO[bytes], sheet: Sheet) -> str | None:
         parts.append("</cols>")
     parts.append("<sheetData>")
     out.write("".join(parts).encode())
-    letters: list[str] = []
     buffer: list[str] = []
     width = 0
     r = 0
+    wrap = sheet.wrap or None
     for r, row in enumerate(sheet.rows, start=1):
-        while len(letters) < len(row):
-            letters.append(column_letter(len(letters)))
         if r == h:
             width = len(row)
-            cells = "".join(_cell(f"{letters[c]}{r}", v, _BOLD) for c, v in enumerate(row))
-        elif r > h and sheet.wrap:
-            cells = "".join(
-                _cell(f"{letters[c]}{r}", v, _WRAP if c in sheet.wrap else 0) for c, v in enumerate(row)
-            )
+            cells = _cells(row, _BOLD)
+        elif r > h:
+            cells = _cells(row, 0, wrap)
         else:
-            cells = "".join(_cell(f"{letters[c]}{r}", v, 0) for c, v in enumerate(row))
+            cells = _cells(row, 0)
         buffer.append(f'<row r="{r}">{cells}</row>')
         if len(buffer) >= 500:
             out.write("".join(buffer).encode())

@@ -23,3 +23,10 @@ def test_known_ids_and_resident_ids_in_text_are_masked():
 
 def test_digits_inside_a_longer_code_are_not_taken_for_an_id():
     assert mask_ids_in("91350100MA2XXXXXX1234567890123456") == "91350100MA2XXXXXX1234567890123456"
+
+
+def test_only_the_known_ids_when_resident_ids_are_left_to_the_caller():
+    assert (
+        mask_ids_in("C4X7K2M19 110101199001011234", ["C4X7K2M19"], resident=False)
+        == "C4*****19 110101199001011234"
+    )

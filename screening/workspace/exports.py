@@ -1,0 +1,644 @@
+"""The workspace's exports: every field of each proposal, every finding of its latest run and the
+counts per rule, stamped with what they were made from (guide year and version, rule-set version,
+when the runs ran and a hash of the data), as XLSX (three sheets) or CSV (the proposals sheet).
+
+Built from screening.exports (its column labels, widths, findings rows and injection-safe cells)
+and written by the streaming writer in ``xlsx``. A chunk of proposals becomes plain rows (JSON-able
+lists, in the chosen language, ID numbers masked unless ``full_ids``) and a summary; a bulk job
+keeps one chunk per step and writes the file from them at the end, a small export does it at once.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import IO, NamedTuple
+
+from django.db.models import TextField
+from django.db.models.functions import Cast
+from django.utils import timezone
+
+from guide.models import Guide
+from proposals.enums import PersonRole, ProposalState, UnitRole
+from proposals.models import Attachment, Person, Proposal, Unit
+
+from .. import exports, labels, selectors
+from ..messages import rule_title
+from ..models import Finding, ScreeningRun
+from .masking import mask_id, mask_ids_in
+from .xlsx import Sheet, write_xlsx
+
+# The proposals sheet (and the CSV): one row per proposal, every field, in this order.
+PROPOSAL_COLUMNS: list[tuple[str, dict[str, str], float]] = [
+    ("reference", exports.HEADERS["reference"], 14),
+    ("title", exports.HEADERS["title"], 30),
+    ("guide_year", {"zh": "指南年度", "en": "Guide year"}, 8),
+    ("direction", exports.HEADERS["direction"], 9),
+    ("direction_title", {"zh": "方向名称", "en": "Direction title"}, 28),
+    ("area", {"zh": "领域", "en": "Area"}, 22),
+    ("state", {"zh": "状态", "en": "State"}, 9),
+    ("overall", exports.HEADERS["overall"], 10),
+    ("failing", {"zh": "未通过的条件", "en": "Conditions failed"}, 30),
+    ("fail", exports.HEADERS["fail"], 7),
+    ("warn", exports.HEADERS["warn"], 7),
+    ("unknown", exports.HEADERS["unknown"], 7),
+    ("pass", exports.HEADERS["pass"], 7),
+    ("stale", {"zh": "结果可能已过时", "en": "Result may be outdated"}, 12),
+    ("recommender", {"zh": "推荐单位", "en": "Recommender"}, 24),
+    ("start_date", {"zh": "开始日期", "en": "Start date"}, 11),
+    ("end_date", {"zh": "结束日期", "en": "End date"}, 11),
+    ("national_funding", {"zh": "国拨经费（万元）", "en": "National funding (10k CNY)"}, 10),
+    ("matching_funding", {"zh": "配套经费（万元）", "en": "Matching funding (10k CNY)"}, 10),
+    ("pi_name", {"zh": "项目负责人", "en": "PI"}, 10),
+    ("pi_id", {"zh": "负责人证件号码", "en": "PI ID number"}, 20),
+    ("pi_birth_date", {"zh": "负责人出生日期", "en": "PI date of birth"}, 11),
+    ("pi_nationality", {"zh": "负责人国籍/地区", "en": "PI nationality"}, 10),
+    ("pi_title", {"zh": "负责人职称", "en": "PI title"}, 10),
+    ("pi_degree", {"zh": "负责人学位", "en": "PI degree"}, 8),
+    ("pi_employer", {"zh": "负责人工作单位", "en": "PI employer"}, 24),
+    ("pi_employment", {"zh": "负责人聘用方式", "en": "PI employment"}, 9),
+    ("pi_civil_servant", {"zh": "负责人为公务人员", "en": "PI is a civil servant"}, 9),
+    ("lead_unit", {"zh": "牵头单位", "en": "Lead unit"}, 24),
+    ("lead_credit_code", {"zh": "牵头单位信用代码", "en": "Lead unit credit code"}, 20),
+    ("units", {"zh": "全部单位", "en": "All units"}, 50),
+    ("members", {"zh": "项目骨干", "en": "Key members"}, 50),
+    ("attachments", {"zh": "附件", "en": "Attachments"}, 24),
+    ("research_content", {"zh": "研究内容", "en": "Research content"}, 60),
+    ("indicators", {"zh": "考核指标", "en": "Indicators"}, 40),
+    ("submitted_at", {"zh": "提交时间", "en": "Submitted"}, 16),
+    ("owner", {"zh": "申报人账号", "en": "Applicant account"}, 12),
+    ("source", {"zh": "来源", "en": "Source"}, 8),
+    ("run_id", {"zh": "预审运行编号", "en": "Run ID"}, 8),
+    ("run_finished_at", {"zh": "预审时间", "en": "Screened at"}, 16),
+    ("ruleset_version", {"zh": "规则集版本", "en": "Rule-set version"}, 10),
+    ("guide_version", {"zh": "所用指南版本", "en": "Guide version used"}, 14),
+    ("data_sha256", {"zh": "数据 SHA-256", "en": "Data SHA-256"}, 66),
+    ("reviewed_at", {"zh": "审阅时间", "en": "Reviewed"}, 16),
+    ("reviewed_by", {"zh": "审阅人", "en": "Reviewed by"}, 12),
+    ("review_note", {"zh": "审阅备注", "en": "Review note"}, 30),
+]
+PROPOSAL_WRAP = {
+    n for n, (key, _h, _w) in enumerate(PROPOSAL_COLUMNS) if key in ("research_content", "indicators")
+}
+# The findings sheet: one row per finding, the overview export's columns (screening.exports).
+FINDING_WRAP = {exports.COLUMNS.index(c) for c in ("message", "fix", "evidence")}
+_MASKED_FINDING_COLUMNS = [exports.COLUMNS.index(c) for c in ("message", "fix", "evidence")]
+# The per-rule sheet.
+RULE_COLUMNS = ["rule", "rule_title", "clause", "fail", "warn", "unknown", "pass", "not_applicable"]
+RULE_WIDTHS = [24, 24, 16, 8, 8, 8, 8, 8]
+_WORDS = {
+    "stamp": {"zh": "导出说明", "en": "About this export"},
+    "exported": {"zh": "导出时间", "en": "Exported at"},
+    "by": {"zh": "导出人", "en": "Exported by"},
+    "guide": {"zh": "指南（年度与现行版本）", "en": "Guide (year and published version)"},
+    "guides_used": {"zh": "预审所用指南版本", "en": "Guide versions the runs used"},
+    "ruleset": {"zh": "规则集版本", "en": "Rule-set version"},
+    "runs": {"zh": "预审时间范围", "en": "Runs finished between"},
+    "count": {"zh": "申报书数（已预审）", "en": "Proposals (screened)"},
+    "hash": {
+        "zh": "数据 SHA-256（各申报书“数据 SHA-256”按行顺序合并）",
+        "en": "Data SHA-256 (of the rows' data SHA-256, in row order)",
+    },
+    "filter": {"zh": "筛选条件", "en": "Filter"},
+    "masked": {"zh": "证件号码", "en": "ID numbers"},
+    "masked_yes": {"zh": "已部分隐藏", "en": "partly masked"},
+    "masked_no": {"zh": "完整", "en": "in full"},
+    "findings": {"zh": "检查结果", "en": "Findings"},
+    "rules": {"zh": "按检查项统计", "en": "Per rule"},
+    "not_applicable": {"zh": "不适用", "en": "Not applicable"},
+    "none": {"zh": "无", "en": "none"},
+    "yes": {"zh": "是", "en": "yes"},
+    "no": {"zh": "否", "en": "no"},
+    "not_screened": {"zh": "未预审", "en": "not screened"},
+}
+_SEP = {"zh": "；", "en": "; "}
+
+
+def word(key: str, lang: str) -> str:
+    return _WORDS[key].get(lang) or _WORDS[key]["zh"]
+
+
+def _local(value: dt.datetime | None) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
+
+
+def _day(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _number(value) -> float | None:
+    return float(value) if value is not None else None
+
+
+class _Finding(NamedTuple):
+    """What screening.exports and screening.labels read of a finding, without a model instance."""
+
+    run_id: int
+    position: int
+    rule: str
+    status: str
+    clause: str
+    message_id: str
+    params: dict
+    evidence: list
+    field: str
+    fix_id: str
+
+
+class _Person(NamedTuple):
+    role: str
+    name: str
+    id_number: str
+    birth_date: dt.date | None
+    nationality: str
+    title: str
+    degree: str
+    employer: str
+    employment: str
+    civil_servant: bool | None
+    task: str
+
+
+class _Unit(NamedTuple):
+    name: str
+    credit_code: str
+    country: str
+    type: str
+    role: str
+    registered_on: dt.date | None
+
+
+@dataclass
+class Chunk:
+    """The rows of one chunk of proposals and what the stamp and the per-rule sheet need of them."""
+
+    proposals: list[list] = field(default_factory=list)
+    findings: list[list] = field(default_factory=list)
+    summary: dict = field(default_factory=dict)
+
+
+def chunk_rows(ids: list[int], *, lang: str, full_ids: bool, findings: bool = True) -> Chunk:
+    """Rows for the proposals ``ids`` (in that order; missing ones are left out): one per proposal
+    and, with ``findings``, one per finding of each one's latest run. Eight queries for any chunk
+    (the staleness of results from screening.selectors); people, units and findings are read as
+    plain rows, not model instances."""
+    proposals = {
+        p.pk: p
+        for p in selectors.latest_runs_for_proposals(Proposal.objects.filter(pk__in=ids)).select_related(
+            "owner", "direction__area", "review__reviewed_by"
+        )
+    }
+    # people, units and attachment kinds as plain rows (tens of thousands of them per chunk)
+    people: dict[int, list[_Person]] = defaultdict(list)
+    for row in (
+        Person.objects.filter(proposal_id__in=ids)
+        .order_by("role", "position", "id")
+        .values_list("proposal_id", *_Person._fields)
+    ):
+        people[row[0]].append(_Person(*row[1:]))
+    units: dict[int, list[_Unit]] = defaultdict(list)
+    for row in (
+        Unit.objects.filter(proposal_id__in=ids)
+        .order_by("position", "id")
+        .values_list("proposal_id", *_Unit._fields)
+    ):
+        units[row[0]].append(_Unit(*row[1:]))
+    kinds: dict[int, list[str]] = defaultdict(list)
+    for pid, kind in (
+        Attachment.objects.filter(proposal_id__in=ids)
+        .order_by("kind", "id")
+        .values_list("proposal_id", "kind")
+    ):
+        kinds[pid].append(kind)
+    ordered = [proposals[i] for i in ids if i in proposals]
+    run_ids = [p.latest_run_id for p in ordered if p.latest_run_id]
+    runs = {
+        r.pk: r
+        for r in ScreeningRun.objects.filter(pk__in=run_ids).only(
+            "id", "status", "overall", "finished_at", "ruleset_version", "data_sha256", "inputs"
+        )
+    }
+    by_run: dict[int, list[_Finding]] = defaultdict(list)
+    if run_ids:
+        # params and evidence as text, decoded once per distinct value (many findings share theirs)
+        decoded: dict[str, object] = {}
+
+        def load(text):
+            if text is None:
+                return None
+            value = decoded.get(text)
+            if value is None:
+                value = decoded[text] = json.loads(text)
+            return value
+
+        stored = Finding.objects.filter(run_id__in=run_ids).order_by("run_id", "position")
+        if not findings:  # the proposals sheet needs each finding's rule and status only
+            for run_id, position, rule, status, clause in stored.values_list(
+                "run_id", "position", "rule", "status", "clause"
+            ):
+                by_run[run_id].append(_Finding(run_id, position, rule, status, clause, "", {}, [], "", ""))
+        else:
+            rows = stored.annotate(
+                params_text=Cast("params", TextField()), evidence_text=Cast("evidence", TextField())
+            ).values_list(
+                "run_id",
+                "position",
+                "rule",
+                "status",
+                "clause",
+                "message_id",
+                "params_text",
+                "evidence_text",
+                "field",
+                "fix_id",
+            )
+            for (
+                run_id,
+                position,
+                rule,
+                status,
+                clause,
+                message_id,
+                params,
+                evidence,
+                field_path,
+                fix_id,
+            ) in rows:
+                by_run[run_id].append(
+                    _Finding(
+                        run_id,
+                        position,
+                        rule,
+                        status,
+                        clause,
+                        message_id,
+                        load(params),
+                        load(evidence),
+                        field_path,
+                        fix_id,
+                    )
+                )
+    stale = selectors.stale_proposals(ordered)
+    chunk = Chunk()
+    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    clauses: dict[str, str] = {}
+    finished = []
+    rulesets, guides, years = set(), set(), set()
+    hashes = []
+    for p in ordered:
+        run = runs.get(p.latest_run_id) if p.latest_run_id else None
+        done = run is not None and run.status == "done"
+        found = by_run.get(run.pk, []) if done else []
+        mine = people.get(p.pk, [])
+        known_ids = [person.id_number for person in mine if person.id_number]
+        for f in found:
+            counts[f.rule][f.status] += 1
+            clauses.setdefault(f.rule, f.clause)
+        if done:
+            finished.append(run.finished_at)
+            rulesets.add(run.ruleset_version)
+            used = (run.inputs or {}).get("guide") or {}
+            if used.get("version"):
+                guides.add(str(used["version"]))
+        years.add(p.guide_year)
+        hashes.append(run.data_sha256 if done else "")
+        chunk.proposals.append(
+            _proposal_row(
+                p,
+                run if done else None,
+                found,
+                mine,
+                units.get(p.pk, []),
+                kinds.get(p.pk, []),
+                lang=lang,
+                full_ids=full_ids,
+                stale=p.pk in stale,
+            )
+        )
+        if findings and found:
+            report = exports.ProposalReport(
+                reference=p.reference,
+                title=p.title,
+                direction=p.direction_code,
+                overall=run.overall or run.status,
+                findings=found,
+            )
+            for row in exports._rows([report], lang, evidence_sep="\n"):
+                if not full_ids:  # a finding names ID numbers only of the proposal's own people
+                    for c in _MASKED_FINDING_COLUMNS:
+                        if row[c] and any(k in row[c] for k in known_ids):
+                            row[c] = mask_ids_in(row[c], known_ids, resident=False)
+                chunk.findings.append(row)
+    chunk.summary = {
+        "proposals": len(ordered),
+        "screened": len(finished),
+        "first": min(finished).isoformat() if finished else None,
+        "last": max(finished).isoformat() if finished else None,
+        "rulesets": sorted(r for r in rulesets if r),
+        "guides": sorted(guides),
+        "years": sorted(years),
+        "hashes": hashes,
+        "counts": {rule: dict(by_status) for rule, by_status in counts.items()},
+        "clauses": clauses,
+    }
+    return chunk
+
+
+def _proposal_row(
+    p: Proposal,
+    run: ScreeningRun | None,
+    found: list[_Finding],
+    people: list[_Person],
+    units: list[_Unit],
+    kinds: list[str],
+    *,
+    lang,
+    full_ids,
+    stale,
+) -> list:
+    def code(value: str) -> str:
+        return labels.code_label(value, lang) if value else ""
+
+    def ident(value: str) -> str:
+        return value if full_ids else mask_id(value)
+
+    pi = next((x for x in people if x.role == PersonRole.PI), None)
+    members = [x for x in people if x.role != PersonRole.PI]
+    lead = next((u for u in units if u.role == UnitRole.LEAD), None)
+    status_counts = defaultdict(int)
+    for f in found:
+        status_counts[f.status] += 1
+    failing = list(dict.fromkeys(f.rule for f in found if f.status == "fail"))
+    review = getattr(p, "review", None)  # None without a mark (selected with the proposal)
+    sep = _SEP[lang]
+    values = {
+        "reference": p.reference,
+        "title": p.title,
+        "guide_year": p.guide_year,
+        "direction": p.direction_code,
+        "direction_title": p.direction.title if p.direction else "",
+        "area": f"{p.direction.area.number}. {p.direction.area.title}" if p.direction else "",
+        "state": _STATES.get(p.state, {}).get(lang, p.state),
+        "overall": labels.status_label(run.overall, lang) if run else word("not_screened", lang),
+        "failing": sep.join(
+            f"{rule_title(r, lang)}（{r}）" if lang == "zh" else f"{rule_title(r, lang)} ({r})"
+            for r in failing
+        ),
+        "fail": status_counts["fail"] if run else None,
+        "warn": status_counts["warn"] if run else None,
+        "unknown": status_counts["unknown"] if run else None,
+        "pass": status_counts["pass"] if run else None,
+        "stale": word("yes" if stale else "no", lang) if run else "",
+        "recommender": p.recommender,
+        "start_date": _day(p.start_date),
+        "end_date": _day(p.end_date),
+        "national_funding": _number(p.national_funding),
+        "matching_funding": _number(p.matching_funding),
+        "pi_name": pi.name if pi else "",
+        "pi_id": ident(pi.id_number) if pi else "",
+        "pi_birth_date": _day(pi.birth_date) if pi else "",
+        "pi_nationality": labels.country_label(pi.nationality, lang) if pi and pi.nationality else "",
+        "pi_title": pi.title if pi else "",
+        "pi_degree": pi.degree if pi else "",
+        "pi_employer": pi.employer if pi else "",
+        "pi_employment": code(pi.employment) if pi else "",
+        "pi_civil_servant": ""
+        if pi is None or pi.civil_servant is None
+        else word("yes" if pi.civil_servant else "no", lang),
+        "lead_unit": lead.name if lead else "",
+        "lead_credit_code": lead.credit_code if lead else "",
+        "units": "\n".join(_unit_text(u, lang) for u in units),
+        "members": "\n".join(_member_text(m, lang, ident) for m in members),
+        "attachments": sep.join(code(kind) for kind in kinds),
+        "research_content": p.research_content,
+        "indicators": p.indicators,
+        "submitted_at": _local(p.submitted_at),
+        "owner": p.owner.get_username() if p.owner_id else "",
+        "source": p.source,
+        "run_id": run.pk if run else None,
+        "run_finished_at": _local(run.finished_at) if run else "",
+        "ruleset_version": run.ruleset_version if run else "",
+        "guide_version": str(((run.inputs or {}).get("guide") or {}).get("version") or "") if run else "",
+        "data_sha256": run.data_sha256 if run else "",
+        "reviewed_at": _local(review.reviewed_at) if review else "",
+        "reviewed_by": review.reviewed_by.get_username() if review and review.reviewed_by_id else "",
+        "review_note": review.note if review else "",
+    }
+    return exports.safe_row([values[key] for key, _h, _w in PROPOSAL_COLUMNS])
+
+
+_STATES = {
+    ProposalState.DRAFT: {"zh": "草稿", "en": "Draft"},
+    ProposalState.SUBMITTED: {"zh": "已提交", "en": "Submitted"},
+    ProposalState.SCREENING: {"zh": "预审中", "en": "Being screened"},
+    ProposalState.SCREENED: {"zh": "已预审", "en": "Screened"},
+}
+_UNIT_ROLES = {
+    UnitRole.LEAD: {"zh": "牵头", "en": "lead"},
+    UnitRole.PARTICIPANT: {"zh": "参与", "en": "participant"},
+}
+
+
+def _unit_text(u: _Unit, lang: str) -> str:
+    parts = [
+        _UNIT_ROLES.get(u.role, {}).get(lang, u.role),
+        u.credit_code,
+        labels.country_label(u.country, lang) if u.country else "",
+        labels.code_label(u.type, lang) if u.type else "",
+        _day(u.registered_on),
+    ]
+    details = ", ".join(x for x in parts if x)
+    return f"{u.name}（{details}）" if lang == "zh" else f"{u.name} ({details})"
+
+
+def _member_text(m: _Person, lang: str, ident) -> str:
+    parts = [
+        ident(m.id_number) if m.id_number else "",
+        _day(m.birth_date),
+        labels.country_label(m.nationality, lang) if m.nationality else "",
+        m.employer,
+        m.task,
+    ]
+    details = ", ".join(x for x in parts if x)
+    return f"{m.name}（{details}）" if lang == "zh" else f"{m.name} ({details})"
+
+
+# --- the stamp and the merged summary ----------------------------------------------
+
+
+def summary_merge(summaries: Iterable[dict]) -> dict:
+    """The chunks' summaries as one (in chunk order)."""
+    merged = {
+        "proposals": 0,
+        "screened": 0,
+        "first": None,
+        "last": None,
+        "rulesets": set(),
+        "guides": set(),
+        "years": set(),
+        "hashes": [],
+        "counts": defaultdict(lambda: defaultdict(int)),
+        "clauses": {},
+    }
+    for s in summaries:
+        merged["proposals"] += s.get("proposals", 0)
+        merged["screened"] += s.get("screened", 0)
+        for key, pick in (("first", min), ("last", max)):
+            if s.get(key):
+                merged[key] = pick(merged[key], s[key]) if merged[key] else s[key]
+        for key in ("rulesets", "guides", "years"):
+            merged[key].update(s.get(key, []))
+        merged["hashes"] += s.get("hashes", [])
+        for rule, by_status in s.get("counts", {}).items():
+            for status, n in by_status.items():
+                merged["counts"][rule][status] += n
+        for rule, clause in s.get("clauses", {}).items():
+            merged["clauses"].setdefault(rule, clause)
+    return {
+        **merged,
+        "rulesets": sorted(merged["rulesets"]),
+        "guides": sorted(merged["guides"]),
+        "years": sorted(merged["years"]),
+        "counts": {rule: dict(v) for rule, v in merged["counts"].items()},
+        "data_sha256": hashlib.sha256("\n".join(merged["hashes"]).encode()).hexdigest(),
+    }
+
+
+def guides_now(years: Iterable[int]) -> dict[int, str]:
+    """The version published now of each guide year (screening.selectors.guide_version). One query."""
+    years = set(years)
+    versions = {year: "" for year in years}
+    for guide in Guide.objects.filter(year__in=years).select_related("published_version"):
+        versions[guide.year] = str(selectors.guide_version(guide, year=guide.year).get("version") or "")
+    return versions
+
+
+@dataclass
+class Meta:
+    """Who asked for an export, when, with which filter, in which language."""
+
+    lang: str
+    exported_at: dt.datetime
+    by: str
+    query: str
+    full_ids: bool
+
+
+def stamp_lines(summary: dict, meta: Meta, *, guides: dict[int, str]) -> list[tuple[str, str]]:
+    """(label, value) pairs that say what a file was made from."""
+    lang = meta.lang
+    none = word("none", lang)
+    year_word = "年" if lang == "zh" else ""
+    guide = "；".join(f"{y}{year_word} {guides.get(y) or none}".strip() for y in summary["years"]) or none
+    runs = (
+        f"{_local(dt.datetime.fromisoformat(summary['first']))} – {_local(dt.datetime.fromisoformat(summary['last']))}"
+        if summary["first"]
+        else none
+    )
+    return [
+        (word("stamp", lang), ""),
+        (word("exported", lang), _local(meta.exported_at)),
+        (word("by", lang), meta.by),
+        (word("guide", lang), guide),
+        (word("guides_used", lang), "、".join(summary["guides"]) or none),
+        (word("ruleset", lang), "、".join(summary["rulesets"]) or none),
+        (word("runs", lang), runs),
+        (word("count", lang), f"{summary['proposals']}（{summary['screened']}）"),
+        (word("hash", lang), summary["data_sha256"]),
+        (word("filter", lang), meta.query or none),
+        (word("masked", lang), word("masked_no" if meta.full_ids else "masked_yes", lang)),
+    ]
+
+
+def rule_rows(summary: dict, *, lang: str) -> list[list]:
+    """The per-rule sheet's rows: each rule with its findings per status, most failures first."""
+    rows = []
+    for rule, by_status in summary["counts"].items():
+        clause = summary["clauses"].get(rule) or ""
+        rows.append(
+            [
+                rule,
+                rule_title(rule, lang),
+                labels.clause_label(clause, lang) if clause else "",
+                *(by_status.get(s, 0) for s in ("fail", "warn", "unknown", "pass", "not_applicable")),
+            ]
+        )
+    rows.sort(key=lambda r: (-r[3], -r[4], -r[5], r[0]))
+    return rows
+
+
+def _headers(lang: str) -> list[str]:
+    return [h.get(lang) or h["zh"] for _key, h, _w in PROPOSAL_COLUMNS]
+
+
+def _rule_headers(lang: str) -> list[str]:
+    names = {"not_applicable": word("not_applicable", lang)}
+    return [names.get(c) or exports.header(c, lang) for c in RULE_COLUMNS]
+
+
+# --- files ---------------------------------------------------------------------------
+
+
+def xlsx_write(
+    out: IO[bytes],
+    *,
+    stamp: list[tuple[str, str]],
+    proposals: Iterable[list],
+    findings: Iterable[list],
+    rules: list[list],
+    lang: str,
+) -> None:
+    """Three sheets: the proposals (the stamp on its first lines, then a blank line and the header),
+    the findings and the per-rule counts. Rows are read once, as they are written."""
+    header_row = len(stamp) + 2
+
+    def first_sheet() -> Iterator[list]:
+        yield from ([exports.safe_cell(label), exports.safe_cell(value)] for label, value in stamp)
+        yield []
+        yield _headers(lang)
+        yield from proposals
+
+    def findings_sheet() -> Iterator[list]:
+        yield [exports.header(c, lang) for c in exports.COLUMNS]
+        yield from findings
+
+    write_xlsx(
+        out,
+        [
+            Sheet(
+                exports.header("proposals", lang),
+                first_sheet(),
+                widths=[w for _k, _h, w in PROPOSAL_COLUMNS],
+                header_row=header_row,
+                wrap=PROPOSAL_WRAP,
+            ),
+            Sheet(
+                word("findings", lang),
+                findings_sheet(),
+                widths=[exports._WIDTHS.get(c, 10) for c in exports.COLUMNS],
+                wrap=FINDING_WRAP,
+            ),
+            Sheet(word("rules", lang), [_rule_headers(lang), *rules], widths=RULE_WIDTHS),
+        ],
+    )
+
+
+def csv_lines(*, stamp: list[tuple[str, str]], proposals: Iterable[list], lang: str) -> Iterator[str]:
+    """The proposals sheet as CSV lines (UTF-8 BOM first, for Excel): the stamp as ``#`` comment
+    lines, then the header and one line per proposal."""
+    writer = csv.writer(exports._Echo())
+    yield "\ufeff"
+    for label, value in stamp:
+        yield (
+            f"# {label}{'：' if lang == 'zh' else ': '}{value}\n".replace("\r", " ")
+            if value
+            else f"# {label}\n"
+        )
+    yield writer.writerow(_headers(lang))
+    for row in proposals:
+        yield writer.writerow(row)

@@ -1,0 +1,109 @@
+"""The workspace list's filters (django-filter). The choices that depend on the data (directions,
+areas, recommenders of the year) come from the selectors; the stale filter runs last, on what the
+others left."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import django_filters
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from proposals.enums import ProposalState
+from proposals.models import Proposal
+
+from ..enums import Outcome
+from ..filters import rule_choices
+from . import selectors
+
+YES_NO = [("yes", _("是")), ("no", _("否"))]
+
+
+def overall_choices():
+    return [*Outcome.choices, (selectors.NOT_SCREENED, _("未预审"))]
+
+
+class WorkspaceFilter(django_filters.FilterSet):
+    year = django_filters.ChoiceFilter(field_name="guide_year", label=_("指南年度"), empty_label=None)
+    q = django_filters.CharFilter(method="filter_keyword", label=_("关键词"))
+    direction = django_filters.ChoiceFilter(
+        field_name="direction_code", label=_("指南方向"), empty_label=_("不限")
+    )
+    area = django_filters.ChoiceFilter(method="filter_area", label=_("领域"), empty_label=_("不限"))
+    state = django_filters.ChoiceFilter(choices=ProposalState.choices, label=_("状态"), empty_label=_("不限"))
+    overall = django_filters.ChoiceFilter(
+        method="filter_overall", choices=overall_choices, label=_("预审结论"), empty_label=_("不限")
+    )
+    rule = django_filters.ChoiceFilter(
+        method="filter_rule", choices=rule_choices, label=_("未通过的条件"), empty_label=_("不限")
+    )
+    recommender = django_filters.ChoiceFilter(label=_("推荐单位"), empty_label=_("不限"))
+    lead_unit = django_filters.CharFilter(method="filter_lead_unit", label=_("牵头单位"))
+    pi = django_filters.CharFilter(method="filter_pi", label=_("项目负责人（姓名或证件号码）"))
+    submitted_from = django_filters.DateFilter(
+        method="filter_submitted_from", label=_("提交日期自"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    submitted_to = django_filters.DateFilter(
+        method="filter_submitted_to", label=_("提交日期至"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    reviewed = django_filters.ChoiceFilter(
+        method="filter_reviewed", choices=YES_NO, label=_("已审阅"), empty_label=_("不限")
+    )
+    stale = django_filters.ChoiceFilter(
+        method="filter_stale", choices=YES_NO, label=_("结果可能已过时"), empty_label=_("不限")
+    )
+
+    class Meta:
+        model = Proposal
+        fields = []
+
+    def __init__(self, data=None, *args, years: list[int], choices: dict, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["year"].extra["choices"] = [(str(y), str(y)) for y in years]
+        self.filters["direction"].extra["choices"] = choices["direction"]
+        self.filters["area"].extra["choices"] = choices["area"]
+        self.filters["recommender"].extra["choices"] = choices["recommender"]
+
+    @property
+    def selected_year(self) -> int | None:
+        data = self.form.cleaned_data if self.form.is_valid() else {}
+        return int(data["year"]) if data.get("year") else None
+
+    def filter_keyword(self, queryset, name, value):
+        return selectors.proposals_search(queryset, value)
+
+    def filter_area(self, queryset, name, value):
+        return selectors.proposals_in_area(queryset, year=self.selected_year, number=int(value))
+
+    def filter_overall(self, queryset, name, value):
+        return selectors.proposals_with_overall(queryset, value)
+
+    def filter_rule(self, queryset, name, value):
+        return selectors.proposals_failing(queryset, value)
+
+    def filter_lead_unit(self, queryset, name, value):
+        value = value.strip()
+        return selectors.proposals_with_lead_unit(queryset, value) if value else queryset
+
+    def filter_pi(self, queryset, name, value):
+        value = value.strip()
+        return selectors.proposals_with_pi(queryset, value) if value else queryset
+
+    def filter_submitted_from(self, queryset, name, value):
+        return queryset.filter(submitted_at__gte=_local_midnight(value))
+
+    def filter_submitted_to(self, queryset, name, value):
+        return queryset.filter(submitted_at__lt=_local_midnight(value + dt.timedelta(days=1)))
+
+    def filter_reviewed(self, queryset, name, value):
+        return queryset.filter(review__isnull=value != "yes")
+
+    def filter_stale(self, queryset, name, value):
+        return selectors.proposals_stale(queryset, stale=value == "yes")
+
+
+def _local_midnight(day: dt.date) -> dt.datetime:
+    """The start of ``day`` in the site's time zone (an indexed range, not a date cast per row)."""
+    return timezone.make_aware(dt.datetime.combine(day, dt.time()), timezone.get_current_timezone())

@@ -1,0 +1,457 @@
+"""Writes for the officers' workspace: bulk jobs (re-screen, export, mark as reviewed) over a
+frozen set of proposals, done chunk by chunk under a lease, and small exports made at once.
+
+A job is requested in one transaction (its row, an audit entry and the outbox row of its first
+step). Each step claims the job (common.leases: queued, or running under an expired lease or one
+held by the same task id), does ``proposal_ids[done : done + chunk]`` and, in one transaction that
+checks the claim is still its own, writes the chunk's effects, moves ``done`` on and queues the
+next step; a superseded step writes nothing, a second delivery finds nothing to claim. An export's
+chunks are kept as parts until the last step writes the file (its download expires after
+EXPORT_TTL; the sweep deletes it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import logging
+import tempfile
+from datetime import timedelta
+
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import InterfaceError, OperationalError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from common.leases import RELEASED, claimable, held_by_a_live_sibling, holder_is_gone, lease_fields
+from common.models import AuditEntry
+from common.outbox import outbox_enqueue
+from common.services import audit_record
+from proposals.enums import ProposalState
+from proposals.models import Proposal
+
+from .. import services as screening_services
+from ..models import ScreeningBatch
+from . import exports
+from .models import BulkJob, BulkJobPart, JobKind, JobStatus, ProposalReview
+
+log = logging.getLogger(__name__)
+
+STEP_TASK = "screening.workspace_job_step"
+CHUNKS = {JobKind.RESCREEN: 500, JobKind.REVIEW: 1000, JobKind.EXPORT: 1000}
+MAX_PROPOSALS = 20000  # the most one job takes (the filtered set is refused beyond)
+STREAM_LIMIT = 300  # exports of at most this many proposals are made at once, not as a job
+EXPORT_TTL = timedelta(days=1)
+MAX_ATTEMPTS = 3  # starts of one step before the job fails (its task keeps killing workers)
+TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
+FORMATS = {
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+    "csv": ("text/csv; charset=utf-8", "csv"),
+}
+
+
+class JobTooLarge(ValueError):
+    """More proposals than one job takes (MAX_PROPOSALS)."""
+
+
+def job_lease_seconds() -> int:
+    """A claim outlasts the step task's hard time limit."""
+    return settings.SCREENING_TIME_LIMIT * 3 + 30
+
+
+# --- requesting ------------------------------------------------------------------------
+
+
+def bulk_job_request(*, kind: str, proposal_ids: list[int], by, params: dict) -> BulkJob:
+    """Queue a bulk job over ``proposal_ids`` (in the order given; a re-screen leaves drafts out)
+    for the officer ``by``, and its first step through the outbox. The same request by the same
+    person while an earlier one is unfinished returns that job (a double click makes one job).
+    Writes a ``workspace.job_requested`` audit entry; a re-screen also opens its screening batch.
+    Raises JobTooLarge past MAX_PROPOSALS."""
+    if kind not in JobKind.values:
+        raise ValueError(f"unknown job kind {kind}")
+    if len(proposal_ids) > MAX_PROPOSALS:
+        raise JobTooLarge(len(proposal_ids))
+    key = hashlib.sha256(
+        json.dumps([kind, proposal_ids, params], sort_keys=True, ensure_ascii=False, default=str).encode()
+    ).hexdigest()
+    with transaction.atomic():
+        existing = (
+            BulkJob.objects.select_for_update()
+            .filter(requested_by=by, key=key, status__in=[JobStatus.QUEUED, JobStatus.RUNNING])
+            .first()
+        )
+        if existing is not None:
+            return existing
+        if kind == JobKind.RESCREEN:
+            drafts = set(
+                Proposal.objects.filter(pk__in=proposal_ids, state=ProposalState.DRAFT).values_list(
+                    "pk", flat=True
+                )
+            )
+            proposal_ids = [pk for pk in proposal_ids if pk not in drafts]
+        job = BulkJob.objects.create(
+            kind=kind,
+            requested_by=by,
+            params=params,
+            key=key,
+            proposal_ids=proposal_ids,
+            total=len(proposal_ids),
+        )
+        if kind == JobKind.RESCREEN:
+            job.batch = ScreeningBatch.objects.create(created_by=by, label=f"workspace job {job.pk}")
+            job.save(update_fields=["batch"])
+        audit_record(
+            actor=by,
+            action="workspace.job_requested",
+            target=job,
+            data={"kind": kind, "proposals": job.total, **{k: v for k, v in params.items() if k != "note"}},
+        )
+        outbox_enqueue(task=STEP_TASK, args=[job.pk])
+    return job
+
+
+# --- executing ----------------------------------------------------------------------------
+
+
+def bulk_job_step(*, job_id: int, task_id: str | None = None) -> BulkJob | None:
+    """Do the next step of a job: the next chunk, or (an export whose chunks are all done) its
+    file. Idempotent: a step whose claim was taken over writes nothing, a duplicate delivery
+    claims nothing. A transient database error drops the connection and re-raises (the task's
+    retry takes the job over); a time-out or any other error fails the job with it recorded."""
+    job = _claim(job_id, task_id=task_id)
+    if job is None:
+        return BulkJob.objects.filter(pk=job_id).first()
+    try:
+        if job.kind == JobKind.EXPORT and job.done >= job.total:
+            _export_finish(job)
+        else:
+            _chunk(job)
+    except TRANSIENT_DB_ERRORS:
+        connection.close()
+        raise
+    except SoftTimeLimitExceeded:
+        log.warning("workspace job %s timed out", job.pk)
+        _fail(job, error="timeout")
+    except Exception as exc:  # a bug ends in a recorded failure, not a stuck job
+        log.exception("workspace job %s failed", job.pk)
+        _fail(job, error=f"{type(exc).__name__}: {exc}")
+    job.refresh_from_db()
+    return job
+
+
+def _claim(job_id: int, *, task_id: str | None) -> BulkJob | None:
+    lease = lease_fields(task_id=task_id, seconds=job_lease_seconds())
+    with transaction.atomic():
+        job = (
+            BulkJob.objects.select_for_update(skip_locked=True)
+            .filter(pk=job_id)
+            .filter(
+                claimable(field="status", queued=JobStatus.QUEUED, running=JobStatus.RUNNING, task_id=task_id)
+            )
+            .first()
+        )
+        if job is None:
+            return None
+        if job.status == JobStatus.RUNNING and held_by_a_live_sibling(job.lease_owner):
+            return None  # a duplicate delivery while this node's other process runs the step
+        if job.attempts >= MAX_ATTEMPTS:
+            _finish_failed(job, error="worker lost too many times")
+            return None
+        for name, value in lease.items():
+            setattr(job, name, value)
+        job.status = JobStatus.RUNNING
+        job.started_at = job.started_at or timezone.now()
+        job.attempts += 1
+        job.save(update_fields=["status", "started_at", "attempts", *lease])
+    return job
+
+
+def _locked(job: BulkJob) -> BulkJob | None:
+    """The job row locked, while ``job``'s claim is still the current one (else None)."""
+    return (
+        BulkJob.objects.select_for_update()
+        .filter(pk=job.pk, status=JobStatus.RUNNING, lease_token=job.lease_token)
+        .first()
+    )
+
+
+def _advance(locked: BulkJob, *, done: int, **fields) -> None:
+    """Move the job on by a chunk: the next step queued (through the outbox), or the job done."""
+    locked.done = done
+    finished = done >= locked.total and locked.kind != JobKind.EXPORT
+    locked.status = JobStatus.DONE if finished else JobStatus.QUEUED
+    locked.attempts = 0
+    locked.queued_at = timezone.now()
+    if finished:
+        locked.finished_at = timezone.now()
+    for name, value in {**RELEASED, **fields}.items():
+        setattr(locked, name, value)
+    locked.save()
+    if not finished:
+        outbox_enqueue(task=STEP_TASK, args=[locked.pk])
+
+
+def _chunk(job: BulkJob) -> None:
+    size = CHUNKS[job.kind]
+    ids = job.proposal_ids[job.done : job.done + size]
+    part = None
+    if job.kind == JobKind.EXPORT:  # reading and rendering happen before the transaction
+        lang = job.params.get("lang", "zh")
+        fmt = job.params.get("format", "xlsx")
+        part = exports.chunk_rows(
+            ids, lang=lang, full_ids=bool(job.params.get("full_ids")), findings=fmt == "xlsx"
+        )
+    with transaction.atomic():
+        locked = _locked(job)
+        if locked is None:
+            return  # taken over: the chunk's effects are left to the new claim
+        if job.kind == JobKind.REVIEW:
+            _review(ids, job=locked)
+        elif job.kind == JobKind.RESCREEN:
+            _rescreen(ids, job=locked)
+        else:
+            BulkJobPart.objects.update_or_create(
+                job=locked,
+                number=job.done // size,
+                defaults={
+                    "summary": part.summary,
+                    "proposals": json.dumps(part.proposals, ensure_ascii=False),
+                    "findings": json.dumps(part.findings, ensure_ascii=False),
+                },
+            )
+        _advance(locked, done=min(job.done + len(ids), job.total))
+
+
+def _review(ids: list[int], *, job: BulkJob) -> None:
+    """Mark the proposals reviewed by the job's requester with its note (the latest mark replaces
+    an earlier one), one ``proposal.reviewed`` audit entry each."""
+    now = timezone.now()
+    note = job.params.get("note", "")
+    ids = list(Proposal.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    marked = set(ProposalReview.objects.filter(proposal_id__in=ids).values_list("proposal_id", flat=True))
+    ProposalReview.objects.filter(proposal_id__in=marked).update(
+        reviewed_by=job.requested_by, reviewed_at=now, note=note, job=job
+    )
+    ProposalReview.objects.bulk_create(
+        [
+            ProposalReview(proposal_id=pk, reviewed_by=job.requested_by, reviewed_at=now, note=note, job=job)
+            for pk in ids
+            if pk not in marked
+        ]
+    )
+    AuditEntry.objects.bulk_create(
+        AuditEntry(
+            actor=job.requested_by,
+            action="proposal.reviewed",
+            target_type=Proposal._meta.label_lower,
+            target_id=str(pk),
+            data={"note": note, "job": job.pk},
+        )
+        for pk in ids
+    )
+
+
+def _rescreen(ids: list[int], *, job: BulkJob) -> None:
+    """Queue a run for each handed-in proposal of the chunk under the job's screening batch."""
+    proposals = list(Proposal.objects.filter(pk__in=ids).exclude(state=ProposalState.DRAFT))
+    if proposals:
+        screening_services.screening_batch_create(
+            proposals=proposals,
+            by=job.requested_by,
+            batch=job.batch,
+            label=job.batch.label if job.batch else "",
+        )
+
+
+def _export_finish(job: BulkJob) -> None:
+    """Write the export's file from its parts, attach it (expiring after EXPORT_TTL), delete the
+    parts. The file is written before the transaction and removed again if the claim was lost."""
+    parts = BulkJobPart.objects.filter(job=job).order_by("number")
+    summary = exports.summary_merge(parts.values_list("summary", flat=True))
+    lang = job.params.get("lang", "zh")
+    fmt = job.params.get("format", "xlsx")
+    meta = exports.Meta(
+        lang=lang,
+        exported_at=timezone.now(),
+        by=job.requested_by.get_username() if job.requested_by else "",
+        query=job.params.get("query", ""),
+        full_ids=bool(job.params.get("full_ids")),
+    )
+    stamp = exports.stamp_lines(summary, meta, guides=exports.guides_now(summary["years"]))
+
+    def rows(column: str):
+        for text in parts.values_list(column, flat=True).iterator(chunk_size=1):
+            yield from json.loads(text or "[]")
+
+    with tempfile.TemporaryFile() as out:
+        if fmt == "csv":
+            for line in exports.csv_lines(stamp=stamp, proposals=rows("proposals"), lang=lang):
+                out.write(line.encode("utf-8"))
+        else:
+            exports.xlsx_write(
+                out,
+                stamp=stamp,
+                proposals=rows("proposals"),
+                findings=rows("findings"),
+                rules=exports.rule_rows(summary, lang=lang),
+                lang=lang,
+            )
+        size = out.tell()
+        out.seek(0)
+        name = default_storage.save(
+            BulkJob._meta.get_field("result").generate_filename(job, "export"), File(out)
+        )
+    with transaction.atomic():
+        locked = _locked(job)
+        if locked is None:
+            default_storage.delete(name)
+            return
+        now = timezone.now()
+        locked.result.name = name
+        locked.result_name = f"workspace-export-{job.pk}.{FORMATS[fmt][1]}"
+        locked.result_size = size
+        locked.summary = {k: v for k, v in summary.items() if k != "hashes"}
+        locked.status = JobStatus.DONE
+        locked.finished_at = now
+        locked.expires_at = now + EXPORT_TTL
+        locked.attempts = 0
+        for field_name, value in RELEASED.items():
+            setattr(locked, field_name, value)
+        locked.save()
+        BulkJobPart.objects.filter(job=locked).delete()
+        audit_record(
+            actor=locked.requested_by,
+            action="workspace.exported",
+            target=locked,
+            data={"format": fmt, "proposals": summary["proposals"], "query": meta.query, "job": locked.pk},
+        )
+
+
+def _fail(job: BulkJob, *, error: str) -> None:
+    with transaction.atomic():
+        locked = _locked(job)
+        if locked is not None:
+            _finish_failed(locked, error=error)
+
+
+def _finish_failed(job: BulkJob, *, error: str) -> None:
+    job.status = JobStatus.FAILED
+    job.error = error[:2000]
+    job.finished_at = timezone.now()
+    for name, value in RELEASED.items():
+        setattr(job, name, value)
+    job.save()
+    BulkJobPart.objects.filter(job=job).delete()
+
+
+# --- sweeps ------------------------------------------------------------------------------
+
+
+def bulk_jobs_sweep(*, queued_for: timedelta | None = None) -> dict[str, list[int]]:
+    """Run by the relay every SWEEP_INTERVAL seconds (settings.RELAY_SWEEPS) and by beat: steps
+    left running under an expired lease go back to queued and are sent again, steps queued longer
+    than ``queued_for`` (SCREENING_QUEUED_RESEND seconds: the message was lost) are sent again, and
+    the files of exports past their expiry are deleted (the download then says so). Returns the ids
+    re-sent and expired."""
+    now = timezone.now()
+    cutoff = now - (queued_for or timedelta(seconds=settings.SCREENING_QUEUED_RESEND))
+    with transaction.atomic():
+        lost = list(
+            BulkJob.objects.select_for_update(skip_locked=True)
+            .filter(
+                Q(status=JobStatus.RUNNING, lease_expires_at__lt=now)
+                | Q(status=JobStatus.QUEUED, queued_at__lt=cutoff)
+            )
+            .values_list("pk", flat=True)
+        )
+        BulkJob.objects.filter(pk__in=lost).update(status=JobStatus.QUEUED, queued_at=now, **RELEASED)
+        for pk in lost:
+            outbox_enqueue(task=STEP_TASK, args=[pk])
+    return {"resent": lost, "expired": exports_expire(now=now)}
+
+
+def exports_expire(*, now=None) -> list[int]:
+    """Delete the files of finished exports past their expiry; returns the jobs' ids. Idempotent."""
+    now = now or timezone.now()
+    expired = []
+    with transaction.atomic():
+        for job in BulkJob.objects.select_for_update(skip_locked=True).filter(
+            expired=False, expires_at__lt=now
+        ):
+            name = job.result.name
+            BulkJob.objects.filter(pk=job.pk).update(expired=True, result="")
+            if name:
+                transaction.on_commit(lambda name=name: _delete_file(name))
+            expired.append(job.pk)
+    return expired
+
+
+def _delete_file(name: str) -> None:
+    try:
+        default_storage.delete(name)
+    except OSError:
+        log.warning("could not delete expired export %s", name)
+
+
+def bulk_jobs_release_worker(*, node: str) -> list[int]:
+    """Worker node ``node`` (re)starting: the steps its dead processes held are sent again at once."""
+    with transaction.atomic():
+        held = BulkJob.objects.select_for_update(skip_locked=True).filter(
+            status=JobStatus.RUNNING, lease_owner__startswith=f"{node}/"
+        )
+        ids = sorted(pk for pk, owner in held.values_list("pk", "lease_owner") if holder_is_gone(owner))
+        BulkJob.objects.filter(pk__in=ids).update(
+            status=JobStatus.QUEUED, queued_at=timezone.now(), **RELEASED
+        )
+        for pk in ids:
+            outbox_enqueue(task=STEP_TASK, args=[pk])
+    return ids
+
+
+# --- small exports, at once ------------------------------------------------------------
+
+
+def export_now(*, proposal_ids: list[int], fmt: str, lang: str, full_ids: bool, by, query: str):
+    """An export of at most STREAM_LIMIT proposals made in the request: (file name, content type,
+    the file's bytes as one object or an iterator of CSV lines). Writes a ``workspace.exported``
+    audit entry (exports carry ID numbers)."""
+    size = CHUNKS[JobKind.EXPORT]
+    chunks = [
+        exports.chunk_rows(proposal_ids[k : k + size], lang=lang, full_ids=full_ids, findings=fmt == "xlsx")
+        for k in range(0, len(proposal_ids), size)
+    ]
+    summary = exports.summary_merge(c.summary for c in chunks)
+    meta = exports.Meta(
+        lang=lang, exported_at=timezone.now(), by=by.get_username(), query=query, full_ids=full_ids
+    )
+    stamp = exports.stamp_lines(summary, meta, guides=exports.guides_now(summary["years"]))
+    audit_record(
+        actor=by,
+        action="workspace.exported",
+        data={"format": fmt, "proposals": summary["proposals"], "query": query, "job": None},
+    )
+    content_type, extension = FORMATS[fmt]
+    name = f"workspace-export.{extension}"
+    proposals = (row for c in chunks for row in c.proposals)
+    if fmt == "csv":
+        return name, content_type, exports.csv_lines(stamp=stamp, proposals=proposals, lang=lang)
+    out = io.BytesIO()
+    exports.xlsx_write(
+        out,
+        stamp=stamp,
+        proposals=proposals,
+        findings=(row for c in chunks for row in c.findings),
+        rules=exports.rule_rows(summary, lang=lang),
+        lang=lang,
+    )
+    return name, content_type, out.getvalue()
+
+
+def export_download_record(*, job: BulkJob, by) -> None:
+    """The requester downloads an export's file: in the audit trail (it carries ID numbers)."""
+    audit_record(actor=by, action="workspace.export_downloaded", target=job, data={"job": job.pk})

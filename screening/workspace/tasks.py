@@ -1,0 +1,25 @@
+"""Thin Celery task of the workspace: one step of a bulk job (ids in, one service call). Published
+through the outbox; imported by screening.tasks so that the worker registers it."""
+
+from celery import shared_task
+
+from ..tasks import RETRYING
+from . import services
+
+
+@shared_task(
+    name=services.STEP_TASK,
+    **{
+        **RETRYING,
+        "soft_time_limit": services.job_lease_seconds() - 40,
+        "time_limit": services.job_lease_seconds() - 20,
+    },
+)
+def workspace_job_step(self, job_id: int) -> None:
+    services.bulk_job_step(job_id=job_id, task_id=self.request.id)
+
+
+@shared_task(name="screening.workspace_sweep", acks_late=True)
+def workspace_sweep() -> None:
+    """Beat's backstop of the relay's sweep: lost job steps re-sent, expired export files deleted."""
+    services.bulk_jobs_sweep()

@@ -1,0 +1,194 @@
+"""The workspace's export files opened back: three XLSX sheets and the CSV, each stamped with what
+it was made from; ID numbers masked for officers without the permission."""
+
+import csv
+import hashlib
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from screening.models import Finding, ScreeningRun
+from screening.rules.registry import RULESET_VERSION
+from screening.workspace import exports, services
+from tests.factories.screening_db import make_proposal
+
+pytestmark = pytest.mark.django_db
+
+
+def xlsx(ids, *, by, full_ids=False, lang="zh"):
+    name, content_type, data = services.export_now(
+        proposal_ids=ids, fmt="xlsx", lang=lang, full_ids=full_ids, by=by, query="year=2022"
+    )
+    assert (name, content_type) == ("workspace-export.xlsx", services.FORMATS["xlsx"][0])
+    return load_workbook(io.BytesIO(data))
+
+
+def csv_rows(ids, *, by, full_ids=False, lang="zh") -> list[str]:
+    name, _type, lines = services.export_now(
+        proposal_ids=ids, fmt="csv", lang=lang, full_ids=full_ids, by=by, query="year=2022"
+    )
+    return list(lines)
+
+
+def latest_runs(proposals):
+    return [ScreeningRun.objects.filter(proposal=p).order_by("-queued_at", "-id").first() for p in proposals]
+
+
+def values(sheet) -> list[tuple]:
+    return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+
+
+def test_the_first_sheet_is_stamped_then_one_row_per_proposal(officer, three):
+    wb = xlsx([p.pk for p in three], by=officer)
+    rows = values(wb["申报项目"])
+    runs = latest_runs(three)
+    stamp = {label: value for label, value, *_ in rows[:11]}
+    assert stamp["导出人"] == "ws-officer"
+    assert stamp["指南（年度与现行版本）"].startswith("2022年 ")
+    assert stamp["规则集版本"] == RULESET_VERSION
+    assert stamp["申报书数（已预审）"] == "3（3）"
+    assert (
+        stamp["数据 SHA-256（各申报书“数据 SHA-256”按行顺序合并）"]
+        == hashlib.sha256("\n".join(r.data_sha256 for r in runs).encode()).hexdigest()
+    )
+    assert stamp["筛选条件"] == "year=2022"
+    assert stamp["证件号码"] == "已部分隐藏"
+    assert rows[11] == (None,) * len(rows[11])
+    header = rows[12]
+    assert header[:9] == (
+        "编号",
+        "项目名称",
+        "指南年度",
+        "指南方向",
+        "方向名称",
+        "领域",
+        "状态",
+        "预审结论",
+        "未通过的条件",
+    )
+    body = [dict(zip(header, row, strict=False)) for row in rows[13:]]
+    assert [(r["编号"], r["预审结论"], r["未通过的条件"], r["数据 SHA-256"]) for r in body] == [
+        ("P-A", "提醒", None, runs[0].data_sha256),
+        ("P-B", "不通过", "项目负责人年龄（pi.age）", runs[1].data_sha256),
+        ("P-C", "不通过", "项目负责人年龄（pi.age）", runs[2].data_sha256),
+    ]
+    assert (body[1]["不通过"], body[1]["国拨经费（万元）"], body[1]["状态"]) == (1, 500, "已预审")
+    assert (wb["申报项目"].freeze_panes, wb["申报项目"].auto_filter.ref) == ("A14", f"A13:{_last(header)}16")
+
+
+def _last(header) -> str:
+    from screening.workspace.xlsx import column_letter
+
+    return column_letter(len(header) - 1)
+
+
+def test_the_findings_sheet_has_one_row_per_finding_of_the_latest_runs(officer, three):
+    wb = xlsx([p.pk for p in three], by=officer)
+    rows = values(wb["检查结果"])
+    runs = latest_runs(three)
+    assert rows[0][:6] == ("编号", "项目名称", "指南方向", "预审结论", "检查项", "结论")
+    assert len(rows) - 1 == Finding.objects.filter(run__in=runs).count()
+    failing = [(r[0], r[11], r[12]) for r in rows[1:] if r[12] == "fail"]
+    assert failing == [("P-B", "pi.age", "fail"), ("P-C", "pi.age", "fail")]
+
+
+def test_the_per_rule_sheet_counts_findings_by_status(officer, three):
+    rows = values(xlsx([p.pk for p in three], by=officer)["按检查项统计"])
+    assert rows[0] == ("规则编号", "检查项", "条款", "不通过", "提醒", "无法判定", "通过", "不适用")
+    assert rows[1][:4] == ("pi.age", "项目负责人年龄", "形式审查 2(1)", 2)
+    assert rows[1][6] == 1  # P-A passes it
+    assert (
+        sum(r[3] + r[4] + r[5] + r[6] + r[7] for r in rows[1:])
+        == Finding.objects.filter(run__in=latest_runs(three)).count()
+    )
+
+
+def test_csv_is_the_proposals_sheet_with_the_stamp_as_comment_lines(officer, three):
+    lines = csv_rows([p.pk for p in three], by=officer)
+    text = "".join(lines)
+    assert text.startswith("\ufeff# 导出说明\n# 导出时间：")
+    comments = [line for line in text.splitlines() if line.startswith(("# ", "\ufeff# "))]
+    assert len(comments) == 11
+    assert f"# 规则集版本：{RULESET_VERSION}" in comments
+    data = list(
+        csv.reader(
+            io.StringIO(
+                "\n".join(line for line in text.splitlines() if not line.startswith(("#", "\ufeff#")))
+            )
+        )
+    )
+    assert data[0][:2] == ["编号", "项目名称"]
+    assert [row[0] for row in data[1:]] == ["P-A", "P-B", "P-C"]
+
+
+def test_english_export(officer, three):
+    wb = xlsx([three[1].pk], by=officer, lang="en")
+    assert wb.sheetnames == ["Proposals", "Findings", "Per rule"]
+    rows = values(wb["Proposals"])
+    assert rows[0][0] == "About this export"
+    assert rows[12][:3] == ("Reference", "Project title", "Guide year")
+    assert (rows[13][7], rows[13][8]) == ("Fail", "PI age (pi.age)")
+
+
+def test_id_numbers_are_masked_in_both_sheets_unless_full(officer, screen):
+    shared = "110101197505040011"
+    a = make_proposal(reference="M-A", pi_id=shared)
+    b = make_proposal(reference="M-B", pi_id=shared)  # the same PI twice: the finding names the ID
+    screen([a, b])
+    masked = xlsx([a.pk, b.pk], by=officer)
+    cells = " ".join(
+        str(v) for ws in masked.worksheets for row in ws.iter_rows(values_only=True) for v in row if v
+    )
+    assert (shared in cells, "1101**********0011" in cells) == (False, True)
+    full = xlsx([a.pk, b.pk], by=officer, full_ids=True)
+    cells = " ".join(
+        str(v) for ws in full.worksheets for row in ws.iter_rows(values_only=True) for v in row if v
+    )
+    assert shared in cells
+    assert values(full["申报项目"])[10][1] == "完整"
+
+
+def test_cells_that_a_spreadsheet_would_run_are_neutralised(officer, screen):
+    p = make_proposal(reference="F-1", title='=HYPERLINK("http://x")')
+    screen([p])
+    rows = values(xlsx([p.pk], by=officer)["申报项目"])
+    assert rows[13][1] == '\'=HYPERLINK("http://x")'
+
+
+def test_a_proposal_never_screened_is_exported_without_results(officer, guide2022):
+    p = make_proposal(reference="N-1", state="submitted")
+    rows = values(xlsx([p.pk], by=officer)["申报项目"])
+    row = dict(zip(rows[12], rows[13], strict=False))
+    assert (row["预审结论"], row["不通过"], row["数据 SHA-256"]) == ("未预审", None, None)
+    assert {label: value for label, value, *_ in rows[:11]}["预审时间范围"] == "无"
+
+
+def test_chunks_merge_into_the_same_summary_as_one(officer, three):
+    ids = [p.pk for p in three]
+    whole = exports.chunk_rows(ids, lang="zh", full_ids=False).summary
+    parts = [
+        exports.chunk_rows(ids[:1], lang="zh", full_ids=False).summary,
+        exports.chunk_rows(ids[1:], lang="zh", full_ids=False).summary,
+    ]
+    assert exports.summary_merge(parts) == exports.summary_merge([whole])
+
+
+def test_the_job_csv_carries_the_same_stamp(
+    client, officer, three, monkeypatch, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "STREAM_LIMIT", 1)
+    client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/screening/workspace/bulk/", {"action": "export_csv", "scope": "filtered", "query": "year=2022"}
+        )
+    download = client.get(response["Location"] + "download/")
+    text = b"".join(download.streaming_content).decode("utf-8")
+    stamp, _blank, table = text.partition("\n编号,")
+    data = list(csv.reader(io.StringIO("编号," + table)))
+    assert (download["Content-Type"], stamp.count("\n# ") + 1, [row[0] for row in data]) == (
+        "text/csv; charset=utf-8",
+        11,
+        ["编号", "P-A", "P-B", "P-C"],
+    )
