@@ -32,6 +32,19 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts and ends in the default language: a request in English (a page's language
+    switch, a live-server browser test) leaves English active in the thread otherwise, and a later test
+    that renders without a request would read English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _require_services(request):
     if request.node.get_closest_marker("postgres") and not _using_postgres():
         if IN_CI:
