@@ -84,7 +84,13 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["run", "position"]
-        indexes = [models.Index(fields=["rule", "status"])]
+        indexes = [
+            models.Index(fields=["rule", "status"]),
+            # the failures of given runs, without reading their other findings (dashboards, overview)
+            models.Index(
+                fields=["run", "rule", "clause"], condition=models.Q(status="fail"), name="finding_failing"
+            ),
+        ]
         verbose_name = _("检查结果")
         verbose_name_plural = pgettext_lazy("plural", "检查结果")
 

@@ -39,7 +39,7 @@ class WorkspaceFilter(django_filters.FilterSet):
     rule = django_filters.ChoiceFilter(
         method="filter_rule", choices=rule_choices, label=_("未通过的条件"), empty_label=_("不限")
     )
-    recommender = django_filters.ChoiceFilter(label=_("推荐单位"), empty_label=_("不限"))
+    recommender = django_filters.CharFilter(lookup_expr="icontains", label=_("推荐单位"))
     lead_unit = django_filters.CharFilter(method="filter_lead_unit", label=_("牵头单位"))
     pi = django_filters.CharFilter(method="filter_pi", label=_("项目负责人（姓名或证件号码）"))
     submitted_from = django_filters.DateFilter(
@@ -64,7 +64,6 @@ class WorkspaceFilter(django_filters.FilterSet):
         self.filters["year"].extra["choices"] = [(str(y), str(y)) for y in years]
         self.filters["direction"].extra["choices"] = choices["direction"]
         self.filters["area"].extra["choices"] = choices["area"]
-        self.filters["recommender"].extra["choices"] = choices["recommender"]
 
     @property
     def selected_year(self) -> int | None:

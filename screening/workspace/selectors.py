@@ -360,22 +360,16 @@ def rows_decorate(proposals: list[Proposal], *, lang: str) -> None:
 
 
 def filter_choices(*, year: int | None) -> dict[str, list[tuple[str, str]]]:
-    """The choices of the list's filters that depend on the data: directions and areas of the
-    year's guide, the recommenders named by its proposals. Three queries."""
+    """The choices of the list's filters that depend on the data: the directions and areas of the
+    year's guide. Two queries."""
     directions = Direction.objects.order_by("position")
     areas = Area.objects.order_by("number")
-    proposals = Proposal.objects.exclude(recommender="")
     if year is not None:
         directions = directions.filter(guide__year=year)
         areas = areas.filter(guide__year=year)
-        proposals = proposals.filter(guide_year=year)
     return {
         "direction": [(code, f"{code} {title}") for code, title in directions.values_list("code", "title")],
         "area": [(str(n), f"{n}. {title}") for n, title in areas.values_list("number", "title").distinct()],
-        "recommender": [
-            (name, name)
-            for name in proposals.order_by("recommender").values_list("recommender", flat=True).distinct()
-        ],
     }
 
 
