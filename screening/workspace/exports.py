@@ -18,6 +18,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, NamedTuple
+from urllib.parse import unquote_plus
 
 from django.db.models import TextField
 from django.db.models.functions import Cast
@@ -550,7 +551,7 @@ def stamp_lines(summary: dict, meta: Meta, *, guides: dict[int, str]) -> list[tu
         (word("runs", lang), runs),
         (word("count", lang), f"{summary['proposals']}（{summary['screened']}）"),
         (word("hash", lang), summary["data_sha256"]),
-        (word("filter", lang), meta.query or none),
+        (word("filter", lang), unquote_plus(meta.query) or none),
         (word("masked", lang), word("masked_no" if meta.full_ids else "masked_yes", lang)),
     ]
 

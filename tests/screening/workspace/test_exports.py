@@ -192,3 +192,19 @@ def test_the_job_csv_carries_the_same_stamp(
         11,
         ["编号", "P-A", "P-B", "P-C"],
     )
+
+
+def test_the_stamp_shows_the_filter_as_typed_and_nothing_for_an_empty_export():
+    from django.utils import timezone
+
+    meta = exports.Meta(
+        lang="zh", exported_at=timezone.now(), by="x", query="year=2022&q=%E6%B0%A2%E8%83%BD", full_ids=False
+    )
+    lines = dict(exports.stamp_lines(exports.summary_merge([]), meta, guides={}))
+    assert (lines["筛选条件"], lines["预审时间范围"], lines["申报书数（已预审）"], lines["规则集版本"]) == (
+        "year=2022&q=氢能",
+        "无",
+        "0（0）",
+        "无",
+    )
+    assert lines["数据 SHA-256（各申报书“数据 SHA-256”按行顺序合并）"] == hashlib.sha256(b"").hexdigest()
