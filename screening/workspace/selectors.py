@@ -119,17 +119,28 @@ def proposals_stale(queryset: QuerySet[Proposal], *, stale: bool) -> QuerySet[Pr
     return queryset.filter(pk__in=ids) if stale else queryset.exclude(pk__in=ids)
 
 
+def latest_runs() -> QuerySet[ScreeningRun]:
+    """Every proposal's latest run (by queued_at, then id): the runs with no later run of the same
+    proposal, which the database answers with one anti-join rather than a lookup per proposal."""
+    later = ScreeningRun.objects.filter(proposal_id=OuterRef("proposal_id")).filter(
+        Q(queued_at__gt=OuterRef("queued_at")) | Q(queued_at=OuterRef("queued_at"), pk__gt=OuterRef("pk"))
+    )
+    return ScreeningRun.objects.filter(~Exists(later))
+
+
 def proposals_with_overall(queryset: QuerySet[Proposal], overall: str) -> QuerySet[Proposal]:
-    """Proposals whose latest run's overall result is ``overall`` (NOT_SCREENED: none finished)."""
-    queryset = with_latest_run(queryset)
+    """Proposals whose latest run's overall result is ``overall`` (NOT_SCREENED: no finished result,
+    no run at all or one still queued or running)."""
     if overall == NOT_SCREENED:
-        return queryset.filter(Q(latest_overall__isnull=True) | Q(latest_overall=""))
-    return queryset.filter(latest_overall=overall)
+        return queryset.exclude(pk__in=latest_runs().exclude(overall="").values("proposal_id"))
+    return queryset.filter(pk__in=latest_runs().filter(overall=overall).values("proposal_id"))
 
 
 def proposals_failing(queryset: QuerySet[Proposal], rule: str) -> QuerySet[Proposal]:
-    """Proposals whose latest run fails ``rule`` (screening.selectors.proposals_failing)."""
-    return selectors.proposals_failing(with_latest_run(queryset), rule=rule)
+    """Proposals whose latest run fails ``rule`` (as screening.selectors.proposals_failing), found
+    from the runs failing it (the (rule, status) index) rather than from every proposal."""
+    failing = Finding.objects.filter(run_id=OuterRef("pk"), rule=rule, status=Outcome.FAIL)
+    return queryset.filter(pk__in=latest_runs().filter(Exists(failing)).values("proposal_id"))
 
 
 @dataclass(frozen=True)
@@ -491,15 +502,8 @@ def dashboard(*, year: int | None, lang: str) -> Dashboard:
 
 
 def latest_run_ids(proposals: QuerySet[Proposal]) -> QuerySet:
-    """The ids of the latest run (by queued_at, then id) of each of ``proposals``, as a subquery:
-    the runs with no later run of the same proposal, which the database answers with one anti-join
-    for the whole set rather than a lookup per proposal."""
-    later = ScreeningRun.objects.filter(proposal_id=OuterRef("proposal_id")).filter(
-        Q(queued_at__gt=OuterRef("queued_at")) | Q(queued_at=OuterRef("queued_at"), pk__gt=OuterRef("pk"))
-    )
-    return (
-        ScreeningRun.objects.filter(proposal__in=proposals.values("pk")).filter(~Exists(later)).values("pk")
-    )
+    """The ids of the latest run of each of ``proposals`` (latest_runs), as a subquery."""
+    return latest_runs().filter(proposal__in=proposals.values("pk")).values("pk")
 
 
 def failing_rules(latest: QuerySet, *, guide: Guide | None, lang: str, limit: int = 10) -> list[FailingRule]:

@@ -194,3 +194,19 @@ def test_an_unknown_sort_is_the_default():
 def test_an_empty_list_is_one_empty_page(db):
     page = selectors.keyset_page(selectors.proposals_for_workspace(year=2022), sort="reference", cursor=None)
     assert (page.rows, page.count, page.next_cursor, page.prev_cursor) == ([], 0, None, None)
+
+
+def test_result_filters_read_each_proposals_latest_run_only(three, screen):
+    from proposals.models import Person
+
+    a, b, c = three
+    Person.objects.filter(proposal=b, role="pi").update(birth_date=dt.date(1975, 5, 4), id_number="")
+    screen([b])  # b's newer run passes pi.age; its older run still fails it
+    qs = selectors.proposals_for_workspace(year=2022)
+    failing = sorted(selectors.proposals_failing(qs, "pi.age").values_list("reference", flat=True))
+    assert failing == ["P-C"]
+    assert sorted(selectors.proposals_with_overall(qs, "warn").values_list("reference", flat=True)) == ["P-A"]
+    make_proposal(reference="P-N", state="submitted")
+    assert list(
+        selectors.proposals_with_overall(qs, selectors.NOT_SCREENED).values_list("reference", flat=True)
+    ) == ["P-N"]
