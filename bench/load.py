@@ -180,7 +180,7 @@ class Stack:
         )
         self.manage("migrate", "--noinput", "-v", "0")
         self.manage("collectstatic", "--noinput", "-v", "0")
-        self.manage("ingest_guide", GUIDE)
+        self.manage("ingest_guide", GUIDE, "--publish", "--if-absent")
         self.manage("seed_demo")
         self.manage("shell", "-c", _USERS.format(count=self.args.threads, password=PASSWORD))
         self.wait_redis()

@@ -51,6 +51,9 @@ class Guide(models.Model):
     # Where the general values were read (guide.parsing.types.ParsedGuide.sources, as JSON).
     sources = models.JSONField(_("出处"), default=dict, blank=True)
     document_kind = models.CharField(_("文件类型"), max_length=8, blank=True)
+    # Every condition with its scope (guide.parsing.conditions.all_conditions, as JSON): what screening
+    # and the pages resolve for a proposal; the call-wide columns above are its call-wide values.
+    conditions = models.JSONField(_("申报条件"), default=list, blank=True)
 
     class Meta:
         ordering = ["-year"]
@@ -98,6 +101,8 @@ class Direction(models.Model):
     )
     notes = models.TextField(_("有关说明"), blank=True)
     other_requirements = models.TextField(_("其他要求"), blank=True)
+    # The project types of its title's tag (基础研究类, 青年科学家项目 …): scopes of conditions.
+    project_types = models.JSONField(_("项目类型"), default=list, blank=True)
     sources = models.JSONField(_("出处"), default=dict, blank=True)
 
     class Meta:

@@ -136,6 +136,10 @@ REQUIREMENTS: dict[str, dict[str, str]] = {
     "max_duration_years": {"zh": "实施周期上限", "en": "the longest project period"},
     "unit_registered_by": {"zh": "单位注册时间要求", "en": "the unit registration deadline"},
     "max_domestic_units": {"zh": "中方参与单位数上限", "en": "the limit on Chinese units"},
+    "max_units": {"zh": "参与单位总数上限", "en": "the limit on participating units"},
+    "max_subtasks": {"zh": "下设课题数上限", "en": "the limit on subtasks"},
+    "subtasks_allowed": {"zh": "可否下设课题", "en": "whether subtasks are allowed"},
+    "task_lead_born_on_or_after": {"zh": "课题负责人出生日期要求", "en": "the task leads' birth-date limit"},
     "min_foreign_units": {
         "zh": "国（境）外参与单位最少数量",
         "en": "the minimum number of partners outside mainland China",
@@ -298,6 +302,9 @@ def value_label(path: str, value: Any, lang: str = "zh") -> str:
 _PARAM_KINDS: dict[str, dict[str, str]] = {
     "*": {"path": "who", "unit": "who"},
     "common.guide_param_absent": {"param": "requirement"},
+    "common.guide_param_missing": {"param": "requirement"},
+    "common.guide_param_needs_gender": {"param": "requirement"},
+    "common.guide_param_ambiguous": {"param": "requirement"},
     "common.direction_no_requirement": {"requirement": "requirement"},
     "common.bad_requirement": {"requirement": "requirement", "value": "codes"},
     "common.data_missing": {"field": "paths"},
@@ -382,13 +389,42 @@ def message(
     """The message for people: its codes and paths as words, and — where a list
     param is empty — the shorter wording of ``messages.SHORTER`` (no "低于指南：—")."""
     params = params or {}
+    prefix = scope_prefix(params.get("scope"), lang)
     shown = display_params(message_id, params, lang, names)
     for empty_key, entry in SHORTER.get(message_id, {}).items():
         if not params.get(empty_key) and message_id in MESSAGES:
             filled = fill(entry.get(lang) or entry["zh"], shown, lang)
             if filled is not None:
-                return filled
-    return render(message_id, shown, lang)
+                return prefix + filled
+    return prefix + render(message_id, shown, lang)
+
+
+_GENDERS = {"male": {"zh": "男性", "en": "male"}, "female": {"zh": "女性", "en": "female"}}
+
+
+def scope_label(scope: Any, lang: str = "zh") -> str:
+    """A condition's scope in words: "青年科学家项目（男性）", "方向 1.1", "young-scientist … (female)";
+    "" for the whole call."""
+    if not isinstance(scope, dict):
+        return ""
+    head = []
+    if scope.get("direction"):
+        head.append(f"方向 {scope['direction']}" if lang == "zh" else f"direction {scope['direction']}")
+    if scope.get("project_type"):
+        head.append(str(scope["project_type"]))
+    gender = _GENDERS.get(str(scope.get("gender") or ""))
+    text = "、".join(head) if lang == "zh" else ", ".join(head)
+    if gender:
+        shown = gender.get(lang) or gender["zh"]
+        text = f"{text}（{shown}）" if lang == "zh" else f"{text} ({shown})"
+    return text.strip()
+
+
+def scope_prefix(scope: Any, lang: str = "zh") -> str:
+    label = scope_label(scope, lang)
+    if not label:
+        return ""
+    return f"{label}：" if lang == "zh" else f"{label}: "
 
 
 # --- evidence ------------------------------------------------------------------------

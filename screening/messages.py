@@ -28,6 +28,19 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "{year} 年度指南未规定此项条件（{param}），不适用。",
         "en": "The {year} guide sets no such condition ({param}); not applicable.",
     },
+    "common.guide_param_missing": {
+        "zh": "未能从 {year} 年度指南中读出此项条件（{param}），且指南管理员尚未填写或确认“指南未规定”，无法检查。",
+        "en": "The {year} guide's value of this condition ({param}) was not read, and no officer has "
+        "entered it or confirmed the guide sets none; cannot check.",
+    },
+    "common.guide_param_needs_gender": {
+        "zh": "指南对此项条件（{param}）按性别规定不同的要求（{values}），请填写项目负责人性别。",
+        "en": "The guide sets this condition ({param}) by gender ({values}); enter the PI's gender.",
+    },
+    "common.guide_param_ambiguous": {
+        "zh": "指南对此项条件（{param}）有多个同样适用的取值（{values}），请人工核对。",
+        "en": "Several values of this condition ({param}) apply equally ({values}); check by hand.",
+    },
     "common.registry_not_loaded": {
         "zh": "名单“{registry}”尚未导入，无法核对。",
         "en": "The registry “{registry}” has not been loaded; cannot check.",
@@ -297,6 +310,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "单位“{unit}”有在惩戒执行期内的严重失信行为记录。",
         "en": "“{unit}” is on the misconduct registry within the sanction period.",
     },
+    "project.subtasks.none": {
+        "zh": "指南规定项目不下设课题，申报书未设课题。",
+        "en": "The guide allows no subtasks and the proposal has none.",
+    },
+    "project.subtasks.pass": {
+        "zh": "申报书下设课题 {count} 个，符合指南要求（上限：{limit}）。",
+        "en": "{count} subtasks, as the guide allows (at most: {limit}).",
+    },
+    "project.subtasks.forbidden": {
+        "zh": "指南规定不下设课题，申报书却下设了 {count} 个课题。",
+        "en": "The guide allows no subtasks, but the proposal has {count}.",
+    },
+    "project.subtasks.too_many": {
+        "zh": "申报书下设课题 {count} 个，超过 {limit} 个的上限。",
+        "en": "{count} subtasks, more than the limit of {limit}.",
+    },
+    "project.subtasks.lead_too_old": {
+        "zh": "课题“{subtask}”负责人出生日期 {birth_date} 早于 {cutoff}，不符合年龄要求。",
+        "en": "The lead of subtask “{subtask}” was born on {birth_date}, before {cutoff}.",
+    },
+    "units.total_limit.pass": {
+        "zh": "参与单位 {count} 家（含牵头单位），不超过 {limit} 家。",
+        "en": "{count} participating units (lead included), at most {limit} allowed.",
+    },
+    "units.total_limit.exceeded": {
+        "zh": "参与单位 {count} 家（含牵头单位），超过 {limit} 家的上限。",
+        "en": "{count} participating units (lead included), more than the limit of {limit}.",
+    },
     "units.domestic_limit.pass": {
         "zh": "中方参与单位 {count} 家（含牵头单位），不超过 {limit} 家。",
         "en": "{count} Chinese units (lead included), at most {limit} allowed.",
@@ -489,6 +530,26 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "请更换该单位。",
         "en": "Replace this unit.",
     },
+    "fix.remove_subtasks": {
+        "zh": "请删除课题，由项目直接组织实施。",
+        "en": "Remove the subtasks; the project is carried out as a whole.",
+    },
+    "fix.reduce_subtasks": {
+        "zh": "请将课题减至 {limit} 个以内。",
+        "en": "Reduce the subtasks to {limit} or fewer.",
+    },
+    "fix.task_lead_birth_date": {
+        "zh": "请核对课题负责人出生日期；如无误，须更换 {cutoff} 以后出生的课题负责人。",
+        "en": "Check the task lead's birth date; if correct, choose a lead born on or after {cutoff}.",
+    },
+    "fix.reduce_units": {
+        "zh": "请将参与单位（含牵头单位）减至 {limit} 家以内。",
+        "en": "Reduce the participating units (lead included) to {limit} or fewer.",
+    },
+    "fix.pi_gender": {
+        "zh": "请填写项目负责人的性别（身份证号非大陆居民身份证时须填写）。",
+        "en": "Enter the PI's gender (needed when the ID is not a mainland resident ID card).",
+    },
     "fix.reduce_domestic_units": {
         "zh": "请将中方参与单位减至 {limit} 家以内。",
         "en": "Reduce the Chinese units to {limit} or fewer.",
@@ -573,8 +634,10 @@ RULE_TITLES: dict[str, dict[str, str]] = {
     "unit.registration_date": {"zh": "单位注册时间", "en": "Unit registration date"},
     "unit.integrity": {"zh": "单位诚信", "en": "Unit integrity"},
     "units.domestic_limit": {"zh": "中方参与单位数", "en": "Number of Chinese units"},
+    "units.total_limit": {"zh": "参与单位总数", "en": "Number of participating units"},
     "units.foreign_partner": {"zh": "国（境）外参与单位", "en": "Partners outside mainland China"},
     "project.duration": {"zh": "实施周期", "en": "Project period"},
+    "project.subtasks": {"zh": "下设课题", "en": "Subtasks"},
     "budget.matching_ratio": {"zh": "配套经费比例", "en": "Matching funding ratio"},
     "direction.partner_countries": {"zh": "合作国家数", "en": "Partner countries"},
     "direction.partner_continents": {"zh": "合作单位所在大洲", "en": "Partner continents"},

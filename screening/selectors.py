@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import get_language
 
 from guide.models import Direction, Guide, Indicator, PartnerRequirement
+from guide.parsing.conditions import Condition
 from proposals.enums import PersonRole, ProposalState, UnitRole
 from proposals.models import Attachment, Person, Proposal, Unit
 
@@ -72,6 +73,8 @@ def guide_params(*, year: int) -> tuple[Guide | None, GuideParams | None]:
         max_duration_years=guide.max_duration_years,
         directions={d.code: _direction_params(d) for d in directions},
         formal_clauses=dict(guide.formal_clauses.values_list("clause", "text")),
+        # none stored (a guide written by its columns only): the columns stand for them
+        conditions=tuple(Condition.from_json(c) for c in guide.conditions or ()) or None,
     )
     return guide, params
 
@@ -103,6 +106,7 @@ def _direction_params(d: Direction) -> DirectionParams:
             )
             for r in d.partner_requirements.all()
         ],
+        project_types=tuple(d.project_types or ()),
     )
 
 
@@ -339,6 +343,7 @@ def _person(p: Person, index: int | None) -> PersonSnap:
         employment=p.employment or None,
         employment_proofs=p.employment_proofs,
         civil_servant=p.civil_servant,
+        gender=getattr(p, "gender", "") or None,
         role=p.role,
         index=index,
     )

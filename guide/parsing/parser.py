@@ -17,8 +17,20 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, replace
+from datetime import date
 
 from . import general
+from .conditions import (
+    CALL,
+    EXPECTED,
+    MISSING,
+    Condition,
+    assign_keys,
+    conflicts,
+    read_conditions,
+    title_tags,
+    unknown_types,
+)
 from .errors import GuideParseError
 from .indicators import parse_indicators
 from .normalize import (
@@ -31,10 +43,12 @@ from .normalize import (
 from .partners import extract_partner_requirements
 from .types import (
     CHECK,
+    ERROR,
     NO_SOURCE,
     Area,
     Block,
     Direction,
+    Eligibility,
     FormalClause,
     Notice,
     ParsedGuide,
@@ -58,7 +72,9 @@ RE_LABEL = re.compile(rf"^({_LABEL_NAMES})\s*[：:]\s*")
 RE_INLINE_LABEL = re.compile(rf"(?<=[。；;])\s*(?=(?:{_LABEL_NAMES})\s*[：:])")
 # 配套经费与国拨经费的比例不低于 2:1, read by :func:`_find_ratio` in linear time (a regular expression with
 # two lazy gaps backtracks cubically over a repeated phrase).
-_RATIO_SUBJECT = re.compile(r"配套(?:经费|资金)")
+_RATIO_SUBJECT = re.compile(r"配套(?:经费|资金)|其他(?:经费|资金)|自筹(?:经费|资金)")
+# A mention of matching funds whose ratio must then be read (配套经费…; 其他经费…与中央财政经费…).
+_RATIO_MENTION = re.compile(r"配套|其他(?:经费|资金)[^。；;]{0,80}(?:国拨|中央财政)")
 _RATIO_WORD = "比例"
 _RATIO_DIGIT = re.compile(r"\d")
 _RATIO_NUMBERS = re.compile(r"(\d{1,9}(?:\.\d{1,9})?)\s*[:：比]\s*(\d{1,9}(?:\.\d{1,9})?)(?!\d)")
@@ -118,14 +134,39 @@ class _AreaDraft:
 # ---------------------------------------------------------------------------
 
 
-def _find_title(paragraphs: list[str]) -> tuple[int, str, int]:
-    for index, paragraph in enumerate(paragraphs):
-        if "指南" not in paragraph or len(paragraph) > 150 or ends_sentence(paragraph):
+# A title that runs into the body without a break: "……2022 年度项目申报指南为贯彻落实……".
+RE_TITLE_HEAD = re.compile(r"^(.{0,120}?(?:19|20)\d{2}\s*年度?.{0,60}?(?:申报)?指南)(?=\S)")
+
+
+def _find_title(paragraphs: list[str]) -> tuple[int, str, int, str | None]:
+    """(index, title, year, rest): the first paragraph that is a guide's title with a year; ``rest`` is
+    the body text that followed the title in the same paragraph (None when the title stands alone)."""
+    for index, paragraph in enumerate(paragraphs[:60]):
+        if "指南" not in paragraph:
             continue
-        match = general.RE_YEAR.search(paragraph)
-        if match:
-            return index, paragraph, int(match.group(1))
-    raise GuideParseError("not a call guide: no title with a year such as “……2022 年度……申报指南”")
+        if len(paragraph) <= 150 and not ends_sentence(paragraph):
+            match = general.RE_YEAR.search(paragraph)
+            if match:
+                return index, paragraph, int(match.group(1)), None
+        head = RE_TITLE_HEAD.match(paragraph)
+        if head and ends_sentence(paragraph):
+            match = general.RE_YEAR.search(head.group(1))
+            if match:
+                return index, head.group(1).strip(), int(match.group(1)), paragraph[head.end() :].strip()
+    has_guide = any("指南" in p for p in paragraphs[:60])
+    has_year = any(general.RE_YEAR.search(p) for p in paragraphs[:60])
+    if not has_guide:
+        raise GuideParseError(
+            "not a call guide: no title with a year: the first 60 paragraphs never say “指南” (a guide's "
+            "title names its year, “NNNN 年度”, and ends in “……申报指南”)"
+        )
+    if not has_year:
+        raise GuideParseError(
+            "not a call guide: no title with a year: no paragraph near the start names a year (“NNNN 年度”)"
+        )
+    raise GuideParseError(
+        "not a call guide: no paragraph near the start is a title with both a year (“NNNN 年度”) and “指南”"
+    )
 
 
 def _find_formal_review(paragraphs: list[str], start: int) -> int | None:
@@ -368,7 +409,7 @@ def _build_direction(draft: _DirectionDraft, warnings: list[Notice]) -> Directio
         if ratio is not None:
             ratio_source = part.source
             break
-    if ratio is None and "配套" in other_text + notes_text:
+    if ratio is None and _RATIO_MENTION.search(other_text + "\n" + notes_text):
         warnings.append(
             Notice(
                 f"direction {draft.code}: matching funds mentioned but no ratio read",
@@ -419,10 +460,12 @@ def _build_direction(draft: _DirectionDraft, warnings: list[Notice]) -> Directio
         "notes": _merged(notes),
         "other_requirements": _merged(other),
     }
+    title, project_types = title_tags(draft.title)
     return Direction(
         code=draft.code,
         area=draft.area,
-        title=draft.title,
+        title=title,
+        project_types=project_types,
         research_content=research_text,
         research_items=research_items([p.text for p in research]),
         indicators_text=indicators_text,
@@ -487,7 +530,16 @@ def parse_blocks(
     if not blocks:
         raise GuideParseError("not a call guide: the text is empty")
     paragraphs = [block.text for block in blocks]
-    title_index, title, year = _find_title(paragraphs)
+    title_index, title, year, rest = _find_title(paragraphs)
+    if rest:  # the body that ran on after the title is a paragraph of its own
+        block = blocks[title_index]
+        blocks = [
+            *blocks[:title_index],
+            replace(block, text=title),
+            replace(block, text=rest),
+            *blocks[title_index + 1 :],
+        ]
+        paragraphs = [b.text for b in blocks]
     warnings: list[Notice] = []
     formal_index = _find_formal_review(paragraphs, title_index + 1)
     if formal_index is None:
@@ -503,6 +555,9 @@ def parse_blocks(
 
     first_area = _first_area_index([b.text for b in main])
     general_blocks = main[:first_area]
+    accepted = [a.source.blocks[0] for a in area_drafts if a.source.blocks]
+    if accepted:  # up to the first heading the numbering accepted ("1.2 亿元……" before it is text)
+        general_blocks = [b for b in main if b.index < accepted[0]]
     general_text = "\n".join(b.text for b in general_blocks)
     all_blocks = blocks
     full_text = "\n".join(paragraphs)
@@ -526,15 +581,19 @@ def parse_blocks(
         warnings.append(Notice("no national budget (国拨经费概算) found", "total_budget_yuan"))
     else:
         sources["total_budget_yuan"] = general.locate(all_blocks, "total_budget_yuan")
-    eligibility_warnings: list[str] = []
-    eligibility = general.find_eligibility(full_text, eligibility_warnings)
-    warnings.extend(Notice(w, "eligibility") for w in eligibility_warnings)
-    projects = general.find_projects_per_direction(full_text)
+    call_blocks = [*general_blocks, *formal]
+    call_text = "\n".join(b.text for b in call_blocks)
+    projects = general.find_projects_per_direction(call_text)
     if projects is not None:
-        sources["projects_per_direction"] = general.locate(all_blocks, "projects_per_direction")
-    for name in general.ELIGIBILITY_FIELDS:
-        if getattr(eligibility, name) is not None:
-            sources[f"eligibility.{name}"] = general.locate(all_blocks, name)
+        sources["projects_per_direction"] = general.locate(call_blocks, "projects_per_direction")
+    else:
+        warnings.append(
+            Notice(
+                "no number of projects per direction (拟支持项目数) found: enter it or confirm there is none",
+                "projects_per_direction",
+            )
+        )
+    eligibility, conditions = _conditions(call_blocks, area_drafts, directions, sources, warnings)
     formal_review = parse_formal_review(formal)
     if formal_index is not None and not formal_review:
         warnings.append(Notice("formal review section has no numbered clauses", "formal_review"))
@@ -554,6 +613,7 @@ def parse_blocks(
         total_budget_yuan=budget,
         projects_per_direction=projects,
         eligibility=eligibility,
+        conditions=conditions,
         areas=areas,
         directions=directions,
         formal_review=formal_review,
@@ -562,6 +622,112 @@ def parse_blocks(
         document_kind=document_kind,
         page_sizes=list(page_sizes or ()),
     )
+
+
+# Parameters the call-wide ``Eligibility`` holds; the others are conditions only.
+_ELIGIBILITY = {f for f in Eligibility.__dataclass_fields__}
+
+
+def _conditions(
+    call_blocks: list[Block],
+    area_drafts: list[_AreaDraft],
+    directions: list[Direction],
+    sources: dict[str, Source],
+    warnings: list[Notice],
+) -> tuple[Eligibility, list[Condition]]:
+    """The call-wide values (the first call-wide statement of each) and the other conditions: scoped
+    ones, a call-wide value stated again differently, and a MISSING placeholder for each value the
+    family's guides state and this one does not. Conflicts are errors (they block publishing), missing
+    values and types no direction has are warnings."""
+    types = list(dict.fromkeys(t for d in directions for t in d.project_types))
+    read = [c for c, _block in read_conditions(call_blocks, types=types)]
+    read = [c for c in read if c.parameter != "projects_supported" or c.scope != CALL]
+    for draft in (d for a in area_drafts for d in a.directions):
+        parts = [*draft.fields.get("other", []), *draft.fields.get("notes", [])]
+        own = read_conditions([_part_block(p) for p in parts], direction=draft.code)
+        read += [c for c, _block in own if c.parameter != "matching_ratio"]  # the direction's own field
+    values: dict[str, object] = {}
+    others: list[Condition] = []
+    for condition in read:
+        name = condition.parameter
+        if condition.scope == CALL and name in _ELIGIBILITY and name not in values:
+            values[name] = condition.value
+            sources[f"eligibility.{name}"] = condition.source
+            continue
+        others.append(condition)
+    stated = set(values) | {c.parameter for c in others}
+    placeholders = [
+        Condition(key="", parameter=group[0], value=None, state=MISSING)
+        for group in EXPECTED
+        if not stated.intersection(group)
+    ]
+    conditions = assign_keys([*others, *placeholders], reserved=values)
+    for condition in conditions:
+        address = f"conditions[{condition.key}]"
+        if condition.state == MISSING:
+            warnings.append(
+                Notice(
+                    f"no {_WHAT.get(condition.parameter, condition.parameter)} found: screening will not check it "
+                    "until you enter one or confirm there is none",
+                    address,
+                )
+            )
+    everything = [*_call_conditions(values), *conditions]
+    own = {c.key for c in conditions}
+    for conflict in conflicts(everything):
+        shown = ", ".join(str(v) for v in conflict.values)
+        scope = conflict.scope.key() or "call"
+        for key in conflict.keys:
+            if key not in own:  # the call-wide value itself: the error sits on the other reading
+                continue
+            condition = next(c for c in conditions if c.key == key)
+            warnings.append(
+                Notice(
+                    f"{_WHAT.get(conflict.parameter, conflict.parameter)} is stated with different values "
+                    f"({shown}) for the same scope ({scope}): assign scopes or set one aside before publishing",
+                    f"conditions[{key}]",
+                    condition.source,
+                    ERROR,
+                )
+            )
+    for condition in unknown_types(conditions, types):
+        warnings.append(
+            Notice(
+                f"condition for project type “{condition.scope.project_type}”, which no direction has: "
+                "it applies to no proposal",
+                f"conditions[{condition.key}]",
+                condition.source,
+            )
+        )
+    fields = {name: values.get(name) for name in _ELIGIBILITY}
+    for name in ("pi_born_on_or_after", "unit_registered_by", "task_lead_born_on_or_after"):
+        if fields[name] is not None:
+            fields[name] = date.fromisoformat(fields[name])
+    return Eligibility(**fields), conditions
+
+
+def _call_conditions(values: dict[str, object]) -> list[Condition]:
+    return [Condition(key=name, parameter=name, value=value) for name, value in values.items()]
+
+
+def _part_block(part: _Part) -> Block:
+    return replace(part.block, text=part.text) if part.start == 0 else Block(part.block.index, part.text)
+
+
+# What a parameter is called in a warning.
+_WHAT = {
+    "pi_born_on_or_after": "PI birth cutoff (项目负责人……以后出生)",
+    "task_lead_born_on_or_after": "task-lead birth cutoff (课题负责人……以后出生)",
+    "unit_registered_by": "unit registration date (注册时间在……前)",
+    "max_units": "limit on participating units (参与单位总数不超过……家)",
+    "max_domestic_units": "limit on Chinese units (中方参与单位总数不超过……家)",
+    "min_foreign_units": "foreign partner requirement (须有……个国（境）外单位)",
+    "max_duration_years": "project duration (实施周期/执行期……年)",
+    "subtasks_allowed": "rule on subtasks (下设课题 / 不下设课题)",
+    "max_subtasks": "limit on subtasks (下设课题数不超过……个)",
+    "matching_ratio": "matching-funds ratio",
+    "projects_supported": "projects per direction (拟支持项目数)",
+}
 
 
 def _first_area_index(paragraphs: list[str]) -> int:

@@ -134,9 +134,11 @@ class Block:
         return Source((self.index,), tuple(boxes) or self.boxes)
 
 
-# Severity of a Notice: an inconsistency of the document or the parse, or an item a person should check.
+# Severity of a Notice: an inconsistency of the document or the parse, or an item a person should check;
+# an ERROR blocks publishing until an officer settles it (a parameter stated with conflicting values).
 WARNING = "warning"
 CHECK = "check"
+ERROR = "error"
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,8 @@ class Direction:
     notes: str = ""
     other_requirements: str = ""
     partner_requirements: list[PartnerRequirement] = field(default_factory=list)
+    # The project types of its title's tag ("（青年科学家项目）" → ["青年科学家项目"]); the tag leaves the title.
+    project_types: list[str] = field(default_factory=list)
     # Where each field was read: keys "title", "research_content", "indicators_text", "matching_ratio",
     # "notes", "other_requirements" (only those found).
     sources: dict[str, Source] = field(default_factory=dict)
@@ -241,6 +245,11 @@ class Eligibility:
     min_foreign_units: int | None = None
     max_duration_years: int | None = None
     subtasks_allowed: bool | None = None
+    # Read from the phrasings of other guides of the family (None when the guide does not say).
+    max_units: int | None = None  # 项目参与单位总数
+    max_subtasks: int | None = None  # 下设课题数不超过 N 个
+    task_lead_born_on_or_after: date | None = None  # 课题负责人……以后出生
+    matching_ratio: float | None = None  # a call-wide 配套/其他经费 : 国拨/中央财政经费
 
 
 @dataclass(frozen=True)
@@ -264,6 +273,10 @@ class ParsedGuide:
     directions: list[Direction] = field(default_factory=list)
     formal_review: list[FormalClause] = field(default_factory=list)
     warnings: list[Notice] = field(default_factory=list)
+    # Conditions beyond the call-wide values of ``eligibility``: scoped to a project type, a direction or
+    # the PI's gender, a second call-wide value, and placeholders for expected values not found
+    # (guide.parsing.conditions.Condition).
+    conditions: list = field(default_factory=list)
     # Where the general values were read: keys "title", "year", "declared_direction_count",
     # "total_budget_yuan", "projects_per_direction" and "eligibility.<field>" (only those found).
     sources: dict[str, Source] = field(default_factory=dict)
@@ -273,7 +286,7 @@ class ParsedGuide:
     @property
     def problems(self) -> list[Notice]:
         """The warnings proper (inconsistencies), without the items merely worth a check."""
-        return [w for w in self.warnings if getattr(w, "severity", WARNING) == WARNING]
+        return [w for w in self.warnings if getattr(w, "severity", WARNING) != CHECK]
 
     def direction(self, code: str) -> Direction:
         for direction in self.directions:
@@ -340,6 +353,10 @@ def to_json(guide: ParsedGuide) -> dict:
             "min_foreign_units": eligibility.min_foreign_units,
             "max_duration_years": eligibility.max_duration_years,
             "subtasks_allowed": eligibility.subtasks_allowed,
+            "max_units": eligibility.max_units,
+            "max_subtasks": eligibility.max_subtasks,
+            "task_lead_born_on_or_after": _iso(eligibility.task_lead_born_on_or_after),
+            "matching_ratio": eligibility.matching_ratio,
         },
         "areas": [
             {"number": a.number, "title": a.title, "intro": a.intro, "source": a.source.to_json()}
@@ -358,6 +375,7 @@ def to_json(guide: ParsedGuide) -> dict:
                 "notes": d.notes,
                 "other_requirements": d.other_requirements,
                 "partner_requirements": [partner_requirement_to_json(p) for p in d.partner_requirements],
+                "project_types": list(d.project_types),
                 "sources": _sources_json(d.sources),
             }
             for d in guide.directions
@@ -375,6 +393,7 @@ def to_json(guide: ParsedGuide) -> dict:
         "warnings": [
             w.to_json() if isinstance(w, Notice) else Notice(str(w)).to_json() for w in guide.warnings
         ],
+        "conditions": [c.to_json() for c in guide.conditions],
         "sources": _sources_json(guide.sources),
         "document_kind": guide.document_kind,
         "page_sizes": [list(size) for size in guide.page_sizes],
@@ -398,6 +417,10 @@ def from_json(data: dict) -> ParsedGuide:
             min_foreign_units=eligibility.get("min_foreign_units"),
             max_duration_years=eligibility.get("max_duration_years"),
             subtasks_allowed=eligibility.get("subtasks_allowed"),
+            max_units=eligibility.get("max_units"),
+            max_subtasks=eligibility.get("max_subtasks"),
+            task_lead_born_on_or_after=_date(eligibility.get("task_lead_born_on_or_after")),
+            matching_ratio=eligibility.get("matching_ratio"),
         ),
         areas=[
             Area(a["number"], a["title"], a.get("intro", ""), Source.from_json(a.get("source")))
@@ -438,6 +461,7 @@ def from_json(data: dict) -> ParsedGuide:
                     )
                     for p in d.get("partner_requirements", ())
                 ],
+                project_types=list(d.get("project_types") or ()),
                 sources=_sources(d.get("sources")),
             )
             for d in data.get("directions", ())
@@ -453,7 +477,14 @@ def from_json(data: dict) -> ParsedGuide:
             for c in data.get("formal_review", ())
         ],
         warnings=[Notice.from_json(w) for w in data.get("warnings", ())],
+        conditions=_conditions(data.get("conditions")),
         sources=_sources(data.get("sources")),
         document_kind=data.get("document_kind", "text"),
         page_sizes=[tuple(size) for size in data.get("page_sizes", ())],
     )
+
+
+def _conditions(data) -> list:
+    from .conditions import Condition  # conditions builds on these types
+
+    return [Condition.from_json(c) for c in data or ()]

@@ -9,6 +9,7 @@ from django.db import transaction
 from common.services import audit_record
 
 from ..models import Area, Direction, FormalClause, Guide, GuideVersion, Indicator, PartnerRequirement
+from ..parsing.conditions import all_conditions
 from ..parsing.english import EnglishGuide
 from ..parsing.readers import parse_file
 from ..parsing.types import ParsedGuide, Source
@@ -65,6 +66,7 @@ def guide_save(
             "warnings": [str(w) for w in parsed.warnings],
             "sources": _sources_json(parsed.sources),
             "document_kind": parsed.document_kind or "",
+            "conditions": [c.to_json() for c in all_conditions(parsed)],
             "published_version": version,
         },
     )
@@ -96,6 +98,7 @@ def guide_save(
                 "matching_ratio": None if d.matching_ratio is None else Decimal(str(d.matching_ratio)),
                 "notes": d.notes,
                 "other_requirements": d.other_requirements,
+                "project_types": list(d.project_types),
                 "sources": _sources_json(d.sources),
             },
         )

@@ -9,6 +9,18 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from guide.parsing.conditions import (
+    ABSENT,
+    CALL,
+    FEMALE,
+    MALE,
+    MISSING,
+    NEEDS_GENDER,
+    STATED,
+    Condition,
+    Scope,
+    resolve,
+)
 from proposals.identifiers import check_credit_code
 from screening.rules.text import nfkc, normalise_code, normalise_id
 from screening.rules.types import (
@@ -260,3 +272,141 @@ def birth_date_from_id(id_number: str | None) -> date | None:
         return date(int(text[6:10]), int(text[10:12]), int(text[12:14]))
     except ValueError:
         return None
+
+
+# --- the guide's conditions, by scope ------------------------------------------------------------
+
+GUIDE_PARAM_MISSING = "common.guide_param_missing"
+GUIDE_PARAM_NEEDS_GENDER = "common.guide_param_needs_gender"
+GUIDE_PARAM_AMBIGUOUS = "common.guide_param_ambiguous"
+# Every message the conditions below may produce, for the rules' message lists.
+CONDITION_MESSAGES = (
+    GUIDE_MISSING,
+    GUIDE_PARAM_ABSENT,
+    GUIDE_PARAM_MISSING,
+    GUIDE_PARAM_NEEDS_GENDER,
+    GUIDE_PARAM_AMBIGUOUS,
+    DIRECTION_UNRESOLVED,
+    DATA_MISSING,
+)
+
+_LEGACY_FIELDS = (
+    "pi_born_on_or_after",
+    "unit_registered_by",
+    "max_domestic_units",
+    "min_foreign_units",
+    "max_duration_years",
+)
+
+
+def guide_conditions(guide) -> tuple:
+    """The guide's conditions; for a guide given only by its call-wide fields, those as conditions."""
+    if guide.conditions is not None:
+        return guide.conditions
+    values = {name: getattr(guide, name) for name in _LEGACY_FIELDS}
+    stated = [
+        Condition(key=name, parameter=name, value=jsonable(value))
+        for name, value in values.items()
+        if value is not None
+    ]
+    ratios = [
+        Condition(
+            key=f"directions[{d.code}].matching_ratio",
+            parameter="matching_ratio",
+            value=float(d.matching_ratio),
+            scope=Scope(direction=d.code),
+        )
+        for d in guide.directions.values()
+        if d.matching_ratio is not None
+    ]
+    return (*stated, *ratios)
+
+
+def person_gender(person: PersonSnap | None) -> str | None:
+    """ "male"/"female": as stated, else the 17th digit of an 18-character mainland resident ID number
+    (odd: male); None when neither says."""
+    if person is None:
+        return None
+    if person.gender in (MALE, FEMALE):
+        return person.gender
+    number = normalise_id(person.id_number)
+    if len(number) == 18 and number[:17].isdigit() and birth_date_from_id(number) is not None:
+        return MALE if int(number[16]) % 2 else FEMALE
+    return None
+
+
+def scope_params(condition: Condition | None) -> dict:
+    """A finding's ``scope`` param: the condition's scope and key, or {} for a call-wide one."""
+    if condition is None or condition.scope == CALL:
+        return {}
+    scope = condition.scope
+    return {
+        "scope": {
+            key: value
+            for key, value in (
+                ("project_type", scope.project_type),
+                ("direction", scope.direction),
+                ("gender", scope.gender),
+            )
+            if value
+        }
+    }
+
+
+def guide_condition(fn: RuleFn, ctx: RuleContext, parameter: str, *, person: PersonSnap | None = None):
+    """The guide's condition ``parameter`` for this proposal (its direction's project types, the PI's
+    — or ``person``'s — gender) as a :class:`~guide.parsing.conditions.Resolved` whose state is STATED;
+    otherwise the findings to return: not applicable only when the guide sets no such condition (or an
+    officer confirmed it), unknown when its value was never read, depends on an unknown gender or on
+    the direction, or is ambiguous."""
+    if ctx.guide is None:
+        return guide_missing(fn, ctx)
+    conditions = guide_conditions(ctx.guide)
+    scoped = [
+        c for c in conditions if c.parameter == parameter and (c.scope.direction or c.scope.project_type)
+    ]
+    code = normalise_code(ctx.proposal.direction)
+    direction = ctx.guide.directions.get(code) if code else None
+    if direction is None and code:
+        direction = next((d for k, d in ctx.guide.directions.items() if normalise_code(k) == code), None)
+    if scoped and direction is None:
+        if not code:
+            return data_missing(fn, "direction")
+        return [
+            finding(
+                fn,
+                UNKNOWN,
+                DIRECTION_UNRESOLVED,
+                {"direction": code, "year": ctx.guide.year},
+                field="direction",
+            )
+        ]
+    gender = person_gender(person if person is not None else ctx.proposal.pi)
+    resolved = resolve(
+        conditions,
+        parameter,
+        direction=direction.code if direction else None,
+        types=direction.project_types if direction else (),
+        gender=gender,
+    )
+    if resolved.state == STATED:
+        return resolved
+    year = ctx.guide.year
+    if resolved.state == ABSENT:
+        return param_absent(fn, ctx, parameter)
+    if resolved.state == MISSING:
+        return [finding(fn, UNKNOWN, GUIDE_PARAM_MISSING, {"year": year, "param": parameter})]
+    values = [jsonable(c.value) for c in resolved.candidates]
+    if resolved.state == NEEDS_GENDER:
+        path = (person or ctx.proposal.pi).path("gender") if (person or ctx.proposal.pi) else "pi.gender"
+        return [
+            finding(
+                fn,
+                UNKNOWN,
+                GUIDE_PARAM_NEEDS_GENDER,
+                {"param": parameter, "values": values},
+                field=path,
+                fix_id="fix.pi_gender",
+            )
+        ]
+    return [finding(fn, UNKNOWN, GUIDE_PARAM_AMBIGUOUS, {"param": parameter, "values": values})]

@@ -5,17 +5,18 @@ from __future__ import annotations
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal, InvalidOperation
 
 from screening.rules.base import (
-    DATA_MISSING,
+    CONDITION_MESSAGES,
     DIRECTION_NO_REQUIREMENT,
-    DIRECTION_UNRESOLVED,
-    GUIDE_MISSING,
+    GUIDE_PARAM_ABSENT,
     data_missing,
     direction_clause,
     ev,
     finding,
     format_decimal,
+    guide_condition,
     resolve_direction,
     rule,
+    scope_params,
 )
 from screening.rules.types import FAIL, NOT_APPLICABLE, PASS, UNKNOWN, Finding, RuleContext
 
@@ -40,9 +41,7 @@ def as_decimal(value) -> Decimal | None:
         "budget.matching_ratio.too_low",
         "budget.matching_ratio.no_national",
         DIRECTION_NO_REQUIREMENT,
-        DIRECTION_UNRESOLVED,
-        GUIDE_MISSING,
-        DATA_MISSING,
+        *CONDITION_MESSAGES,
     ),
     fixes=("fix.raise_matching",),
 )
@@ -53,8 +52,10 @@ def matching_ratio(ctx: RuleContext) -> list[Finding]:
     if isinstance(direction, list):
         return direction
     clause = direction_clause(direction)
-    ratio = as_decimal(direction.matching_ratio)
-    if ratio is None:
+    resolved = guide_condition(matching_ratio, ctx, "matching_ratio")
+    if isinstance(resolved, list):
+        if resolved[0].message_id != GUIDE_PARAM_ABSENT:
+            return resolved
         return [
             finding(
                 matching_ratio,
@@ -64,6 +65,9 @@ def matching_ratio(ctx: RuleContext) -> list[Finding]:
                 clause=clause,
             )
         ]
+    ratio = as_decimal(resolved.value)
+    if resolved.condition is not None and not resolved.condition.scope.direction:
+        clause = "二"  # a call-wide or per-type ratio of the general part
     p = ctx.proposal
     national, matching = as_decimal(p.national_funding), as_decimal(p.matching_funding)
     if national is None:
@@ -86,7 +90,8 @@ def matching_ratio(ctx: RuleContext) -> list[Finding]:
     required_matching = ratio * national
     # rounded down, so a ratio just below the requirement never displays as meeting it
     actual = (matching / national).quantize(Decimal("0.01"), rounding=ROUND_FLOOR)
-    params = {
+    own = resolved.condition is not None and resolved.condition.scope.direction == direction.code
+    params = ({} if own else scope_params(resolved.condition)) | {
         "ratio": format_decimal(ratio),
         "national": national,
         "matching": matching,

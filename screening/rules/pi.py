@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
+from guide.parsing.conditions import value_date
 from screening.rules.base import (
+    CONDITION_MESSAGES,
     CROSS_NOT_COMPUTED,
     DATA_MISSING,
-    GUIDE_MISSING,
-    GUIDE_PARAM_ABSENT,
     REGISTRY_NOT_LOADED,
     birth_date_from_id,
     country_code,
@@ -16,12 +16,12 @@ from screening.rules.base import (
     data_missing,
     ev,
     finding,
-    guide_missing,
-    param_absent,
+    guide_condition,
     person_key,
     region_kind,
     registry_not_loaded,
     rule,
+    scope_params,
 )
 from screening.rules.text import nfkc, normalise_id, normalise_name
 from screening.rules.types import (
@@ -42,23 +42,23 @@ from screening.rules.types import (
         "pi.age.pass",
         "pi.age.too_old",
         "pi.age.id_mismatch",
-        GUIDE_MISSING,
-        GUIDE_PARAM_ABSENT,
-        DATA_MISSING,
+        *CONDITION_MESSAGES,
     ),
-    fixes=("fix.pi_birth_date",),
+    fixes=("fix.pi_birth_date", "fix.pi_gender"),
 )
 def pi_age(ctx: RuleContext) -> list[Finding]:
-    """PI born on or after ``guide.pi_born_on_or_after`` (the date itself passes).
+    """PI born on or after the guide's cutoff for this proposal (the date itself passes): the cutoff of
+    the direction's project type and the PI's gender where the guide sets one (a young-scientist
+    project's 男性/女性 cutoffs), else the call's. The gender is the stated one or the ID number's.
 
     Without a stated birth date, the one in an 18-digit mainland ID number is used.
     When both exist and only the ID date fails, the finding is a warn.
     """
-    if ctx.guide is None:
-        return guide_missing(pi_age, ctx)
-    cutoff = ctx.guide.pi_born_on_or_after
-    if cutoff is None:
-        return param_absent(pi_age, ctx, "pi_born_on_or_after")
+    resolved = guide_condition(pi_age, ctx, "pi_born_on_or_after")
+    if isinstance(resolved, list):
+        return resolved
+    cutoff = value_date(resolved.value)
+    scope = scope_params(resolved.condition)
     pi = ctx.proposal.pi
     if pi is None:
         return data_missing(pi_age, "pi")
@@ -69,7 +69,7 @@ def pi_age(ctx: RuleContext) -> list[Finding]:
     evidence = [ev("pi.birth_date", pi.birth_date)] if pi.birth_date else []
     if from_id is not None:
         evidence.append(ev("pi.id_number", from_id, source="id_number"))
-    params = {"birth_date": born, "cutoff": cutoff}
+    params = {"birth_date": born, "cutoff": cutoff} | scope
     if born < cutoff:
         return [
             finding(

@@ -129,12 +129,16 @@ class DirectionParams:
     matching_ratio: Decimal | float | None = None  # 配套:国拨, e.g. 2 for "2:1"
     indicators: list[IndicatorSpec] = dataclasses.field(default_factory=list)
     partner_reqs: list[PartnerReq] = dataclasses.field(default_factory=list)
+    project_types: tuple[str, ...] = ()  # the types of its title tag (scopes conditions)
 
 
 @dataclass(frozen=True)
 class GuideParams:
-    """Limits of one year's guide. ``None`` for a limit = the guide sets none
-    (the rule returns ``not_applicable`` saying so)."""
+    """Limits of one year's guide.
+
+    ``conditions`` (guide.parsing.conditions.Condition, every scope) is what the rules resolve, through
+    ``screening.rules.base.guide_condition``; when it is None (a guide given by its call-wide limits
+    only, as tests do) the call-wide fields below stand for it, ``None`` = the guide sets none."""
 
     year: int
     pi_born_on_or_after: date | None = None
@@ -144,6 +148,7 @@ class GuideParams:
     max_duration_years: int | None = None
     directions: dict[str, DirectionParams] = dataclasses.field(default_factory=dict)
     formal_clauses: dict[str, str] = dataclasses.field(default_factory=dict)  # "2(1)" → text
+    conditions: tuple | None = None
 
 
 # --- proposal --------------------------------------------------------------------------
@@ -164,6 +169,7 @@ class PersonSnap:
     employment: str | None = None  # "full_time" / "part_time" / None
     employment_proofs: int | None = None
     civil_servant: bool | None = None
+    gender: str | None = None  # "male" / "female" as stated; None = not stated
     role: str | None = None  # "pi" / "member" (free text allowed)
     index: int | None = None
 
@@ -212,6 +218,23 @@ class ProposalSnapshot:
     pi: PersonSnap | None = None
     members: list[PersonSnap] = dataclasses.field(default_factory=list)
     units: list[UnitSnap] = dataclasses.field(default_factory=list)
+    # 课题; None = the proposal format has no subtasks (not asked), [] = none
+    subtasks: list[SubtaskSnap] | None = None
+
+
+@dataclass(frozen=True)
+class SubtaskSnap:
+    """A 课题 of the proposal and its lead."""
+
+    name: str | None = None
+    lead_unit: str | None = None
+    lead: PersonSnap | None = None
+    national_funding: Decimal | None = None  # 万元
+    index: int = 0
+
+    def path(self, field: str | None = None) -> str:
+        base = f"subtasks[{self.index}]"
+        return f"{base}.{field}" if field else base
 
 
 # --- registries and cross-proposal index -----------------------------------------------

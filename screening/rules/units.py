@@ -4,23 +4,23 @@ from __future__ import annotations
 
 import re
 
+from guide.parsing.conditions import value_date
 from screening.rules.base import (
+    CONDITION_MESSAGES,
     DATA_MISSING,
-    GUIDE_MISSING,
-    GUIDE_PARAM_ABSENT,
     REGISTRY_NOT_LOADED,
     country_code,
     credit_code_valid,
     data_missing,
     ev,
     finding,
-    guide_missing,
+    guide_condition,
     is_mainland_unit,
     is_outside_mainland_unit,
-    param_absent,
     region_kind,
     registry_not_loaded,
     rule,
+    scope_params,
 )
 from screening.rules.text import normalise_id, normalise_name
 from screening.rules.types import (
@@ -200,9 +200,7 @@ def unit_state_organ(ctx: RuleContext) -> list[Finding]:
         "unit.registration_date.pass",
         "unit.registration_date.too_late",
         "unit.registration_date.no_mainland_units",
-        GUIDE_MISSING,
-        GUIDE_PARAM_ABSENT,
-        DATA_MISSING,
+        *CONDITION_MESSAGES,
     ),
     fixes=("fix.unit_registration_date",),
 )
@@ -210,11 +208,10 @@ def unit_registration_date(ctx: RuleContext) -> list[Finding]:
     """Every mainland unit registered on or before ``guide.unit_registered_by`` (the
     date itself passes). Units outside the mainland are not checked; a unit of
     unknown country or without a date → unknown."""
-    if ctx.guide is None:
-        return guide_missing(unit_registration_date, ctx)
-    cutoff = ctx.guide.unit_registered_by
-    if cutoff is None:
-        return param_absent(unit_registration_date, ctx, "unit_registered_by")
+    resolved = guide_condition(unit_registration_date, ctx, "unit_registered_by")
+    if isinstance(resolved, list):
+        return resolved
+    cutoff = value_date(resolved.value)
     findings = []
     checked = []
     for unit in ctx.proposal.units:
@@ -306,23 +303,21 @@ def unit_integrity(ctx: RuleContext) -> list[Finding]:
         "units.domestic_limit.pass",
         "units.domestic_limit.exceeded",
         "units.domestic_limit.unknown_country",
-        GUIDE_MISSING,
-        GUIDE_PARAM_ABSENT,
+        *CONDITION_MESSAGES,
     ),
     fixes=("fix.reduce_domestic_units",),
 )
 def units_domestic_limit(ctx: RuleContext) -> list[Finding]:
     """Chinese (mainland) participating units, the lead included, distinct by
     ``unit_key``, at most ``guide.max_domestic_units``."""
-    if ctx.guide is None:
-        return guide_missing(units_domestic_limit, ctx)
-    limit = ctx.guide.max_domestic_units
-    if limit is None:
-        return param_absent(units_domestic_limit, ctx, "max_domestic_units")
+    resolved = guide_condition(units_domestic_limit, ctx, "max_domestic_units")
+    if isinstance(resolved, list):
+        return resolved
+    limit = int(resolved.value)
     units = _distinct(ctx.proposal.units)
     domestic = [u for u in units if is_mainland_unit(u)]
     unknown = [u for u in units if is_mainland_unit(u) is None and u.type != "international_organization"]
-    params = {"count": len(domestic), "limit": limit}
+    params = {"count": len(domestic), "limit": limit} | scope_params(resolved.condition)
     evidence = [ev(u.path("country"), country_code(u.country), unit=u.name) for u in domestic]
     if len(domestic) > limit:
         return [
@@ -351,14 +346,44 @@ def units_domestic_limit(ctx: RuleContext) -> list[Finding]:
 
 
 @rule(
+    "units.total_limit",
+    clause="二",
+    messages=("units.total_limit.pass", "units.total_limit.exceeded", *CONDITION_MESSAGES),
+    fixes=("fix.reduce_units",),
+)
+def units_total_limit(ctx: RuleContext) -> list[Finding]:
+    """All participating units, the lead included, distinct by ``unit_key``, at most the guide's
+    项目参与单位总数 for this proposal's project type (基础研究类 6, 青年科学家项目 3 …)."""
+    resolved = guide_condition(units_total_limit, ctx, "max_units")
+    if isinstance(resolved, list):
+        return resolved
+    limit = int(resolved.value)
+    units = _distinct(ctx.proposal.units)
+    params = {"count": len(units), "limit": limit} | scope_params(resolved.condition)
+    evidence = [ev(u.path("name"), u.name) for u in units]
+    if len(units) > limit:
+        return [
+            finding(
+                units_total_limit,
+                FAIL,
+                "units.total_limit.exceeded",
+                params,
+                evidence=evidence,
+                field="units",
+                fix_id="fix.reduce_units",
+            )
+        ]
+    return [finding(units_total_limit, PASS, "units.total_limit.pass", params, evidence=evidence)]
+
+
+@rule(
     "units.foreign_partner",
     clause="二",
     messages=(
         "units.foreign_partner.pass",
         "units.foreign_partner.short",
         "units.foreign_partner.unknown_country",
-        GUIDE_MISSING,
-        GUIDE_PARAM_ABSENT,
+        *CONDITION_MESSAGES,
     ),
     fixes=("fix.add_foreign_partner",),
 )
@@ -366,15 +391,14 @@ def units_foreign_partner(ctx: RuleContext) -> list[Finding]:
     """At least ``guide.min_foreign_units`` participating (non-lead) units from
     outside mainland China (国（境）外: foreign countries, HK, MO, TW,
     international organisations), distinct by ``unit_key``."""
-    if ctx.guide is None:
-        return guide_missing(units_foreign_partner, ctx)
-    minimum = ctx.guide.min_foreign_units
-    if minimum is None:
-        return param_absent(units_foreign_partner, ctx, "min_foreign_units")
+    resolved = guide_condition(units_foreign_partner, ctx, "min_foreign_units")
+    if isinstance(resolved, list):
+        return resolved
+    minimum = int(resolved.value)
     units = [u for u in _distinct(ctx.proposal.units) if u.role != "lead"]
     outside = [u for u in units if is_outside_mainland_unit(u)]
     unknown = [u for u in units if is_outside_mainland_unit(u) is None]
-    params = {"count": len(outside), "required": minimum}
+    params = {"count": len(outside), "required": minimum} | scope_params(resolved.condition)
     evidence = [ev(u.path("country"), country_code(u.country), unit=u.name) for u in outside]
     if len(outside) >= minimum:
         return [finding(units_foreign_partner, PASS, "units.foreign_partner.pass", params, evidence=evidence)]

@@ -398,3 +398,56 @@ def make_context(proposal: ProposalSnapshot | None = None, **overrides) -> RuleC
 def ctx_with(proposal_overrides: dict | None = None, **context_overrides) -> RuleContext:
     """``make_context(make_proposal(**proposal_overrides), **context_overrides)``."""
     return make_context(make_proposal(**(proposal_overrides or {})), **context_overrides)
+
+
+# --- a guide of the family with project types and scoped conditions ------------------------------
+
+FAMILY_TYPES = {
+    "1.1": ("基础研究类",),
+    "1.2": ("共性关键技术类",),
+    "2.1": ("应用示范类", "部省联动任务"),
+    "3.1": ("青年科学家项目",),
+}
+
+
+def family_conditions() -> tuple:
+    """The conditions of a young-scientist guide (as fixtures/guides/family/ states them): PI cutoff
+    1964-01-01, young scientists 男 1986-01-01 / 女 1984-01-01; units 基础 6, 共性/应用 10, 青年 3;
+    subtasks 基础 ≤ 4, 共性/应用 ≤ 5, 青年 none; task leads 1964-01-01; 应用示范类 ratio 2:1, direction 1.2
+    its own 1:1; duration 4 years; 1 foreign unit; the registration date not stated (MISSING)."""
+    from guide.parsing.conditions import MISSING, Condition, Scope, assign_keys
+
+    def c(parameter, value, project_type=None, gender=None, direction=None, state="stated"):
+        return Condition("", parameter, value, Scope(project_type, direction, gender), state)
+
+    rows = [
+        c("pi_born_on_or_after", "1964-01-01"),
+        c("pi_born_on_or_after", "1986-01-01", "青年科学家项目", "male"),
+        c("pi_born_on_or_after", "1984-01-01", "青年科学家项目", "female"),
+        c("task_lead_born_on_or_after", "1964-01-01"),
+        c("max_units", 6, "基础研究类"),
+        c("max_units", 10, "共性关键技术类"),
+        c("max_units", 10, "应用示范类"),
+        c("max_units", 3, "青年科学家项目"),
+        c("subtasks_allowed", True, "基础研究类"),
+        c("max_subtasks", 4, "基础研究类"),
+        c("max_subtasks", 5, "共性关键技术类"),
+        c("max_subtasks", 5, "应用示范类"),
+        c("subtasks_allowed", False, "青年科学家项目"),
+        c("matching_ratio", 2.0, "应用示范类"),
+        c("matching_ratio", 1.0, direction="1.2"),
+        c("max_duration_years", 4),
+        c("min_foreign_units", 1),
+        c("unit_registered_by", None, state=MISSING),
+    ]
+    return tuple(assign_keys(rows))
+
+
+def make_family_guide(**overrides) -> GuideParams:
+    directions = {
+        code: make_direction(code, matching_ratio=None, partner_reqs=[], project_types=types)
+        for code, types in FAMILY_TYPES.items()
+    }
+    defaults = {"year": 2024, "directions": directions, "conditions": family_conditions()}
+    defaults.update(overrides)
+    return GuideParams(**defaults)

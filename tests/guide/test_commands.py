@@ -32,6 +32,10 @@ def test_ingest_guide_json_prints_the_documented_keys():
         "min_foreign_units": 1,
         "max_duration_years": 3,
         "subtasks_allowed": False,
+        "max_units": None,
+        "max_subtasks": None,
+        "task_lead_born_on_or_after": None,
+        "matching_ratio": None,
     }
     assert len(data["areas"]) == 10
     assert len(data["directions"]) == 39

@@ -129,7 +129,6 @@ def test_demo_batch_screens_as_the_readme_describes(tmp_path, guide2022):
     }
 
 
-
 def test_screen_proposals_screens_each_imported_proposal_once(tmp_path, guide2022, all_registries_empty):
     from common.models import OutboxMessage
 

@@ -11,6 +11,7 @@ from tests.factories.screening_snapshots import (
     make_context,
     make_cross,
     make_direction,
+    make_family_guide,
     make_foreign_unit,
     make_guide,
     make_lead_unit,
@@ -146,6 +147,39 @@ def scenarios():
         ctx_with(
             guide=make_guide(pi_born_on_or_after=None, max_duration_years=None, unit_registered_by=None)
         ),
+        *family_scenarios(),
+    ]
+
+
+def family_scenarios():
+    """A guide of the family: scoped conditions, a missing value, gender cutoffs, subtasks."""
+    from screening.rules.types import PersonSnap, SubtaskSnap
+
+    guide = make_family_guide()
+    lead = PersonSnap(name="李四", birth_date=date(1960, 1, 1))
+    young = make_family_guide(
+        directions=guide.directions
+        | {"4.1": make_direction("4.1", project_types=("基础研究类", "青年科学家项目"))}
+    )
+    return [
+        ctx_with({"direction": "3.1", "pi": make_pi(id_number="E12345678", gender=None)}, guide=guide),
+        ctx_with({"direction": "3.1", "subtasks": [SubtaskSnap(name="课题1", lead=lead)]}, guide=guide),
+        ctx_with(
+            {"direction": "1.1", "subtasks": [SubtaskSnap(name=f"课题{i}", lead=lead) for i in range(5)]},
+            guide=guide,
+        ),
+        ctx_with({"direction": "1.1", "subtasks": [SubtaskSnap(name="课题1", lead=lead)]}, guide=guide),
+        ctx_with(
+            {
+                "direction": "1.2",
+                "subtasks": [
+                    SubtaskSnap(name="课题1", lead=PersonSnap(name="王五", birth_date=date(1980, 1, 1)))
+                ],
+            },
+            guide=guide,
+        ),
+        ctx_with({"direction": "1.1", "units": reindex([make_lead_unit(i) for i in range(8)])}, guide=guide),
+        ctx_with({"direction": "4.1"}, guide=young),
     ]
 
 

@@ -76,14 +76,7 @@ class Command(BaseCommand):
             )
 
     def _guide(self, path: Path) -> None:
-        try:
-            parsed, _sha = guide_parse_file(path=path)
-        except FileNotFoundError:
-            raise CommandError(f"{path}: no such file") from None
-        except (GuideReadError, GuideParseError) as exc:
-            raise CommandError(f"{path}: {exc}") from None
-        if Guide.objects.filter(year=parsed.year).exists():
-            self.stdout.write(f"guide {parsed.year}: present, left as it is")
-            return
         # a new version of the year, published at once (the demo has nobody to review it)
-        call_command("ingest_guide", str(path), "--publish", stdout=self.stdout, stderr=self.stderr)
+        call_command(
+            "ingest_guide", str(path), "--publish", "--if-absent", stdout=self.stdout, stderr=self.stderr
+        )

@@ -4,6 +4,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
+from guide.models import Guide
 from guide.parsing.errors import GuideParseError, GuideReadError
 from guide.parsing.types import to_json
 from guide.services import guide_parse_file, version_create_from_file, version_publish
@@ -22,14 +23,31 @@ class Command(BaseCommand):
         parser.add_argument(
             "--publish", action="store_true", help="publish the new version at once (screening uses it)"
         )
+        parser.add_argument(
+            "--if-absent",
+            action="store_true",
+            help="do nothing when the file's year already has a guide (for start-up scripts: never a second version)",
+        )
 
     def handle(
-        self, *args, path, json: bool = False, dry_run: bool = False, publish: bool = False, **options
+        self,
+        *args,
+        path,
+        json: bool = False,
+        dry_run: bool = False,
+        publish: bool = False,
+        if_absent: bool = False,
+        **options,
     ):
         file = Path(path)
         if not file.is_file():
             raise CommandError(f"{path}: no such file")
         try:
+            if if_absent and not dry_run:
+                parsed, _sha = guide_parse_file(path=file)
+                if Guide.objects.filter(year=parsed.year).exists():
+                    self.stdout.write(f"guide {parsed.year}: present, left as it is")
+                    return
             if dry_run:
                 parsed, _sha = guide_parse_file(path=file)
                 data = to_json(parsed)

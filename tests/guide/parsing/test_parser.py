@@ -340,8 +340,8 @@ def test_to_json_has_exactly_the_documented_keys(guide_2022):
     data = to_json(guide_2022)
     assert set(data) == {
         "year", "title", "declared_direction_count", "total_budget_yuan", "projects_per_direction",
-        "eligibility", "areas", "directions", "formal_review", "warnings", "sources", "document_kind",
-        "page_sizes",
+        "eligibility", "areas", "directions", "formal_review", "warnings", "conditions", "sources",
+        "document_kind", "page_sizes",
     }  # fmt: skip
     assert data["projects_per_direction"] == {"min": 1, "max": 2}
     assert data["eligibility"] == {
@@ -351,12 +351,17 @@ def test_to_json_has_exactly_the_documented_keys(guide_2022):
         "min_foreign_units": 1,
         "max_duration_years": 3,
         "subtasks_allowed": False,
+        "max_units": None,
+        "max_subtasks": None,
+        "task_lead_born_on_or_after": None,
+        "matching_ratio": None,
     }
+    assert data["conditions"] == []  # every condition of the 2022 guide is call-wide, each stated once
     assert set(data["areas"][0]) == {"number", "title", "intro", "source"}
     direction = data["directions"][0]
     assert set(direction) == {
         "code", "area", "title", "research_content", "research_items", "indicators_text", "indicators",
-        "matching_ratio", "notes", "other_requirements", "partner_requirements", "sources",
+        "matching_ratio", "notes", "other_requirements", "partner_requirements", "project_types", "sources",
     }  # fmt: skip
     assert set(direction["indicators"][0]) == {
         "position",

@@ -138,4 +138,16 @@ def test_a_direction_without_labels_is_reported():
         "direction 1.3 follows 1.1: numbering gap",
         "direction 1.1: no 考核指标",
         "no national budget (国拨经费概算) found",
+        "no number of projects per direction (拟支持项目数) found: enter it or confirm there is none",
+        *(
+            f"no {what} found: screening will not check it until you enter one or confirm there is none"
+            for what in (
+                "PI birth cutoff (项目负责人……以后出生)",
+                "unit registration date (注册时间在……前)",
+                "limit on participating units (参与单位总数不超过……家)",
+                "foreign partner requirement (须有……个国（境）外单位)",
+                "project duration (实施周期/执行期……年)",
+                "rule on subtasks (下设课题 / 不下设课题)",
+            )
+        ),
     ]
