@@ -22,6 +22,9 @@ ADDRESS_ERRORS = {
     "bad_ratio": _("比例应为数字（如 2 或 2:1）"),
     "bad_comparator": _("比较符应为 ≥、>、≤、<、= 或 range"),
     "bad_strength": _("性质应为“申报时须满足”或“执行期内须达到”"),
+    "bad_range": _("应为整数范围，如 1~2"),
+    "bad_gender": _("性别应为男性（male）、女性（female）或留空"),
+    "bad_state": _("状态应为 stated（已规定）、absent（指南未规定）、ignored（不采用）或 missing（待确认）"),
 }
 
 # The messages of guide.services.versions.VersionError codes, translated.
@@ -30,6 +33,9 @@ VERSION_ERRORS = {
     "reason_required": _("请填写更正理由。"),
     "unchanged": _("没有修改任何值：与当前值相同。"),
     "not_read": _("此版本尚未读取完成。"),
+    "conflicting_conditions": _(
+        "同一条件在同一适用范围内有不同取值：请先为其指定适用范围，或将其中一个标为“不采用”，再发布。"
+    ),
 }
 
 

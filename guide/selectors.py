@@ -22,7 +22,7 @@ from .models import (
     PartnerRequirement,
 )
 from .parsing import addresses
-from .parsing.types import CHECK, COMPARATORS, WARNING
+from .parsing.types import CHECK, COMPARATORS, ERROR, WARNING
 from .services.versions import active_corrections
 
 
@@ -204,6 +204,8 @@ class ItemView:
     @property
     def severity(self) -> str | None:
         severities = {n.severity for n in self.notices}
+        if ERROR in severities:
+            return ERROR
         return WARNING if WARNING in severities else (CHECK if severities else None)
 
 
@@ -238,6 +240,7 @@ class Review:
     items: dict[str, ItemView]
     general: list[ItemView]
     eligibility: list[ItemView]
+    conditions: list[ItemView]  # scoped conditions, second readings and values not found
     areas: list[ItemView]
     directions: list[DirectionView]
     clauses: list[ItemView]
@@ -257,8 +260,13 @@ class Review:
         return sum(1 for n in self._all_notices() if n.severity == WARNING)
 
     @property
+    def error_count(self) -> int:
+        """Conflicting conditions: publishing is refused until they are settled."""
+        return sum(1 for n in self._all_notices() if n.severity == ERROR)
+
+    @property
     def check_count(self) -> int:
-        return sum(1 for n in self._all_notices() if n.severity != WARNING)
+        return sum(1 for n in self._all_notices() if n.severity == CHECK)
 
     @property
     def correction_count(self) -> int:
@@ -275,7 +283,51 @@ CHOICES = {
     addresses.STRENGTH: list(PartnerRequirement.Strength.choices),
     addresses.BOOL: [("", "—"), ("true", _("是")), ("false", _("否"))],
     addresses.FLAG: [("true", _("是")), ("false", _("否"))],
+    addresses.GENDER: [("", _("不限")), ("male", _("男性")), ("female", _("女性"))],
+    addresses.STATE: [
+        ("stated", _("已规定")),
+        ("missing", _("待确认（未读出）")),
+        ("absent", _("指南未规定（已确认）")),
+        ("ignored", _("不采用")),
+    ],
 }
+
+# The conditions' parameters, as the review page names them.
+PARAMETER_LABELS = {
+    "pi_born_on_or_after": _("项目负责人出生不早于"),
+    "task_lead_born_on_or_after": _("课题负责人出生不早于"),
+    "unit_registered_by": _("单位注册不晚于"),
+    "max_units": _("参与单位总数上限"),
+    "max_domestic_units": _("中方参与单位上限"),
+    "min_foreign_units": _("国（境）外单位下限"),
+    "max_duration_years": _("实施周期上限（年）"),
+    "subtasks_allowed": _("可下设课题"),
+    "max_subtasks": _("下设课题数上限"),
+    "matching_ratio": _("配套经费比例"),
+    "projects_supported": _("拟支持项目数"),
+}
+_CONDITION_FIELD_LABELS = {
+    "value": _("取值"),
+    "project_type": _("项目类型"),
+    "direction": _("指南方向"),
+    "gender": _("性别"),
+    "state": _("状态"),
+}
+
+
+def condition_label(row: dict) -> str:
+    """ "青年科学家项目（男性） · 项目负责人出生不早于": a condition's scope and parameter."""
+    scope = row.get("scope") or {}
+    parts = []
+    if scope.get("direction"):
+        parts.append(str(_("方向 %(code)s") % {"code": scope["direction"]}))
+    if scope.get("project_type"):
+        parts.append(str(scope["project_type"]))
+    head = "、".join(parts) or str(_("全指南"))
+    gender = dict(CHOICES[addresses.GENDER]).get(scope.get("gender") or "")
+    if scope.get("gender") and gender:
+        head = f"{head}（{gender}）"
+    return f"{head} · {PARAMETER_LABELS.get(row.get('parameter'), row.get('parameter'))}"
 
 
 def display_value(kind: str, value) -> str:
@@ -320,12 +372,21 @@ def _field_label(section: str, address: str, name: str) -> str:
     if address in _GENERAL_LABELS:
         return _verbose(*_GENERAL_LABELS[address])
     if address.startswith("eligibility."):
-        return _verbose(Guide, name)
+        return (
+            str(PARAMETER_LABELS[name])
+            if name in PARAMETER_LABELS and name not in _GUIDE_COLUMNS
+            else _verbose(Guide, name)
+        )
+    if section == "condition":
+        return str(_CONDITION_FIELD_LABELS[name])
     if section == "clause":
         return _verbose(FormalClause, name)
     if section == "partner" and name == "value":
         return _verbose(PartnerRequirement, "value")
     return _verbose(_FIELD_MODELS[section], name)
+
+
+_GUIDE_COLUMNS = {f.name for f in Guide._meta.get_fields()}
 
 
 def _notice_dict(raw) -> dict:
@@ -334,7 +395,7 @@ def _notice_dict(raw) -> dict:
     return {
         "message": str(raw.get("message", "")),
         "item": raw.get("item"),
-        "severity": CHECK if raw.get("severity") == CHECK else WARNING,
+        "severity": raw.get("severity") if raw.get("severity") in (CHECK, ERROR) else WARNING,
         "source": raw.get("source"),
     }
 
@@ -471,6 +532,20 @@ def version_review(*, version: GuideVersion) -> Review:
         )
         for c in data.get("formal_review") or ()
     ]
+    conditions = [
+        add(
+            ItemView(
+                f"conditions[{c['key']}]",
+                condition_label(c),
+                "condition",
+                fields_of(f"conditions[{c['key']}]", "condition", c.get("source")),
+                c.get("source"),
+                row=c,
+            )
+        )
+        for c in data.get("conditions") or ()
+        if isinstance(c, dict) and "key" in c
+    ]
 
     document_notices = []
     for raw in parsed.get("warnings") or ():
@@ -512,16 +587,18 @@ def version_review(*, version: GuideVersion) -> Review:
         )
 
     ordered = list(items.values())
-    attention = [v for v in ordered if v.severity == WARNING]
+    attention = [v for v in ordered if v.severity == ERROR]
+    attention += [v for v in ordered if v.severity == WARNING]
     attention += [v for v in ordered if v.severity == CHECK]
     attention += [v for v in ordered if v.uncertain and v.severity is None]
-    document_notices.sort(key=lambda n: n.severity != WARNING)
+    document_notices.sort(key=lambda n: (n.severity != ERROR, n.severity != WARNING))
     return Review(
         version=version,
         data=data,
         items=items,
         general=general,
         eligibility=eligibility,
+        conditions=conditions,
         areas=areas,
         directions=directions,
         clauses=clauses,

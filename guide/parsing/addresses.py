@@ -55,6 +55,9 @@ STRENGTH = "strength"  # "required" / "indicator"
 PARTNER_COUNT = "partner_count"  # whole number ≥ 1 (foreign_countries)
 PARTNER_LIST = "partner_list"  # list of names (continents)
 PARTNER_CODE = "partner_code"  # a code string (institution_kind, licence)
+RANGE = "range"  # two whole numbers "1~2" (one number n means n~n), or none
+GENDER = "gender"  # "male" / "female", or none
+STATE = "state"  # a condition's state: stated / missing / absent / ignored
 
 GENERAL_FIELDS = {"title": TEXT, "declared_direction_count": COUNT, "total_budget_yuan": COUNT}
 PROJECTS_FIELDS = {"min": COUNT, "max": COUNT}
@@ -65,6 +68,10 @@ ELIGIBILITY_FIELDS = {
     "min_foreign_units": COUNT,
     "max_duration_years": COUNT,
     "subtasks_allowed": BOOL,
+    "max_units": COUNT,
+    "max_subtasks": COUNT,
+    "task_lead_born_on_or_after": DATE,
+    "matching_ratio": RATIO,
 }
 AREA_FIELDS = {"title": TEXT}
 DIRECTION_FIELDS = {
@@ -83,6 +90,16 @@ INDICATOR_FIELDS = {
 }
 PARTNER_FIELDS = {"value": None, "strength": STRENGTH, "counts_regions": FLAG}  # value: by the kind
 CLAUSE_FIELDS = {"text": TEXT}
+# A condition (guide.parsing.conditions): its value (kind by parameter), its scope, its state.
+CONDITION_FIELDS = {
+    "value": None,
+    "project_type": OPTIONAL_TEXT,
+    "direction": OPTIONAL_TEXT,
+    "gender": GENDER,
+    "state": STATE,
+}
+_CONDITION_VALUE_KIND = {"date": DATE, "count": COUNT, "bool": BOOL, "ratio": RATIO, "range": RANGE}
+_SCOPE_FIELDS = ("project_type", "direction", "gender")
 
 _PARTNER_VALUE_KIND = {
     "foreign_countries": PARTNER_COUNT,
@@ -139,6 +156,9 @@ class AddressError(ValueError):
         "bad_ratio": "比例应为数字（如 2 或 2:1）",
         "bad_comparator": "比较符应为 ≥、>、≤、<、= 或 range",
         "bad_strength": "性质应为 required（申报时须满足）或 indicator（执行期内须达到）",
+        "bad_range": "应为整数范围，如 1~2",
+        "bad_gender": "性别应为 male（男性）、female（女性）或留空",
+        "bad_state": "状态应为 stated（已规定）、absent（指南未规定）、ignored（不采用）或 missing（待确认）",
     }
 
     def __init__(self, code: str, **params):
@@ -169,6 +189,7 @@ _RE_DIRECTION = re.compile(r"^directions\[([^\[\]]{1,32})\]\.(\w+)$")
 _RE_INDICATOR = re.compile(r"^directions\[([^\[\]]{1,32})\]\.indicators\[(\d{1,6})\]\.(\w+)$")
 _RE_PARTNER = re.compile(r"^directions\[([^\[\]]{1,32})\]\.partner_requirements\[(\d{1,6})\]\.(\w+)$")
 _RE_CLAUSE = re.compile(r"^formal_review\[([^\[\]]{1,32})\]\.(\w+)$")
+_RE_CONDITION = re.compile(r"^conditions\[([^\[\]]{1,120})\]\.(\w+)$")
 
 
 def parse_address(address: str) -> Address:
@@ -186,6 +207,7 @@ def parse_address(address: str) -> Address:
         (_RE_AREA, "areas", AREA_FIELDS),
         (_RE_DIRECTION, "directions", DIRECTION_FIELDS),
         (_RE_CLAUSE, "formal_review", CLAUSE_FIELDS),
+        (_RE_CONDITION, "conditions", CONDITION_FIELDS),
     ):
         m = regex.match(address)
         if m and m.group(2) in fields:
@@ -234,6 +256,13 @@ def _container(data: dict, a: Address) -> dict | None:
         return _find(data.get("areas"), "number", a.key)
     if a.section == "formal_review":
         return _find(data.get("formal_review"), "clause", a.key)
+    if a.section == "conditions":
+        row = _find(data.get("conditions"), "key", a.key)
+        if row is None or a.field not in _SCOPE_FIELDS:
+            return row
+        if not isinstance(row.get("scope"), dict):
+            row["scope"] = {"project_type": None, "direction": None, "gender": None}
+        return row["scope"]
     direction = _find(data.get("directions"), "code", a.key)
     if direction is None or a.section == "directions":
         return direction
@@ -269,6 +298,13 @@ def kind_of(data: dict, address: str) -> str:
         if container is None:
             raise AddressError("missing_item", address=address)
         return _PARTNER_VALUE_KIND.get(container.get("kind"), PARTNER_CODE)
+    if a.section == "conditions" and a.field == "value":
+        from .conditions import PARAMETERS
+
+        container = _container(data, a)
+        if container is None:
+            raise AddressError("missing_item", address=address)
+        return _CONDITION_VALUE_KIND.get(PARAMETERS.get(container.get("parameter"), ""), NUMBER)
     return _FIELDS[a.section][a.field]
 
 
@@ -281,6 +317,7 @@ _FIELDS = {
     "indicators": INDICATOR_FIELDS,
     "partner_requirements": PARTNER_FIELDS,
     "formal_review": CLAUSE_FIELDS,
+    "conditions": CONDITION_FIELDS,
 }
 
 
@@ -364,6 +401,28 @@ def _ratio(text: str) -> float:
     return value
 
 
+_GENDERS = {
+    "male": "male",
+    "m": "male",
+    "男": "male",
+    "男性": "male",
+    "female": "female",
+    "f": "female",
+    "女": "female",
+    "女性": "female",
+}
+
+
+def _range(text: str) -> list[int]:
+    parts = [p for p in re.split(r"\s*[~～\-—至到]\s*", text) if p]
+    if len(parts) not in (1, 2):
+        raise AddressError("bad_range")
+    low, high = _integer(parts[0]), _integer(parts[-1])
+    if low > high:
+        raise AddressError("bad_range")
+    return [low, high]
+
+
 def _bool(text: str) -> bool:
     lowered = text.lower()
     if lowered in _TRUE:
@@ -422,6 +481,17 @@ def coerce(data: dict, address: str, raw: Any) -> Any:
         return _ratio(text)
     if kind == NUMBER:
         return _number(text)
+    if kind == RANGE:
+        return _range(text)
+    if kind == GENDER:
+        value = _GENDERS.get(text.lower())
+        if value is None:
+            raise AddressError("bad_gender")
+        return value
+    if kind == STATE:
+        if text not in ("stated", "missing", "absent", "ignored"):
+            raise AddressError("bad_state")
+        return text
     if kind == COMPARATOR:
         value = COMPARATOR_ALIASES.get(text, text)
         if value not in COMPARATORS:
@@ -474,7 +544,9 @@ def item_addresses(data: dict, item: str | None) -> list[str]:
         return [f"eligibility.{f}" for f in ELIGIBILITY_FIELDS]
     fields = None
     if item.endswith("]"):
-        if item.startswith("areas["):
+        if item.startswith("conditions["):
+            fields = CONDITION_FIELDS
+        elif item.startswith("areas["):
             fields = AREA_FIELDS
         elif item.startswith("formal_review["):
             fields = CLAUSE_FIELDS
@@ -508,6 +580,7 @@ def items(data: dict) -> list[str]:
             for n in range(len(d.get("partner_requirements") or ()))
         ]
     result += [f"formal_review[{c['clause']}]" for c in data.get("formal_review") or ()]
+    result += [f"conditions[{c['key']}]" for c in data.get("conditions") or () if isinstance(c, dict)]
     return result
 
 

@@ -23,6 +23,7 @@ from common.services import audit_record, hooks_run
 from ..models import GuideCorrection, GuideVersion
 from ..parsing import READER_VERSION
 from ..parsing.addresses import AddressError, apply_corrections, coerce, exists, get_value
+from ..parsing.conditions import all_conditions, conflicts
 from ..parsing.english import EnglishGuide, english_load, english_parse, english_path
 from ..parsing.types import ParsedGuide, from_json, to_json
 from .ingest import guide_parse_file, guide_save
@@ -36,13 +37,15 @@ class VersionError(Exception):
 
     ``code``: ``not_draft`` (only drafts are corrected and published), ``reason_required``,
     ``unchanged`` (the value is already what the correction asks for), ``not_read`` (the version
-    holds no reading)."""
+    holds no reading), ``conflicting_conditions`` (a parameter has different values in one scope:
+    an officer assigns scopes or sets one aside before publishing)."""
 
     MESSAGES = {
         "not_draft": "只有草稿可以更正或发布",
         "reason_required": "请填写更正理由",
         "unchanged": "与当前值相同，无需更正",
         "not_read": "此版本尚未读取完成",
+        "conflicting_conditions": "同一条件在同一适用范围内有不同取值：请先指定适用范围或不采用其中一个，再发布",
     }
 
     def __init__(self, code: str):
@@ -373,6 +376,8 @@ def version_publish(*, version: GuideVersion, by=None) -> GuideVersion:
         raise VersionError("not_draft")
     corrections = active_corrections(locked.corrections.all())
     data, problems = apply_corrections(locked.data, corrections)
+    if conflicts(all_conditions(from_json(data))):
+        raise VersionError("conflicting_conditions")
     english = english_parse(locked.english) if locked.english else None
     previous = list(
         GuideVersion.objects.select_for_update()

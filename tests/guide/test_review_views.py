@@ -200,10 +200,11 @@ def test_the_review_page_shows_every_part_of_the_guide(client, officer, draft):
     review = client.get(review_url(draft)).context["review"]
     assert (len(review.general), len(review.eligibility), len(review.areas), len(review.directions)) == (
         4,
-        6,
+        10,
         10,
         39,
     )
+    assert review.conditions == []  # the 2022 guide states every condition call-wide, once
     assert len(review.clauses) == 14
     assert sum(len(d.indicators) for d in review.directions) == sum(
         len(d["indicators"]) for d in draft.data["directions"]
@@ -213,7 +214,7 @@ def test_the_review_page_shows_every_part_of_the_guide(client, officer, draft):
 def test_a_draft_has_a_correction_form_for_every_item(client, officer):
     version = draft_of(small_guide())
     html = client.get(review_url(version)).content.decode()
-    general = 4 + 6 + 1  # general values, eligibility, the area
+    general = 4 + 10 + 1  # general values, eligibility (call-wide conditions), the area
     attention = 2  # indicator 2 of 1.1 (a notice) and of 1.2 (no comparator)
     assert html.count('data-testid="save-correction"') == general + attention
     for code in ("1.1", "1.2"):  # each direction's page: the direction and its 2 indicators
