@@ -12,12 +12,9 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.management import call_command
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from common.services import demo_users_ensure
-from guide.models import Guide
-from guide.parsing.errors import GuideParseError, GuideReadError
-from guide.services import guide_parse_file
 from proposals.models import Proposal
 from screening.models import GuideExpert, MisconductEntry, OngoingProject, Recommender, RegistryLoad
 
