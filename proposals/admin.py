@@ -3,7 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from .models import Attachment, DraftUpload, Person, Proposal, Unit
+from .models import Attachment, DraftUpload, Person, Proposal, Subtask, Unit
 
 
 class PersonInline(admin.TabularInline):
@@ -13,6 +13,7 @@ class PersonInline(admin.TabularInline):
         "role",
         "position",
         "name",
+        "gender",
         "id_number",
         "birth_date",
         "nationality",
@@ -27,6 +28,22 @@ class UnitInline(admin.TabularInline):
     model = Unit
     extra = 0
     fields = ["position", "name", "credit_code", "country", "type", "registered_on", "role"]
+
+
+class SubtaskInline(admin.TabularInline):
+    model = Subtask
+    extra = 0
+    fields = [
+        "position",
+        "name",
+        "lead_unit",
+        "lead_name",
+        "lead_id_number",
+        "lead_birth_date",
+        "lead_title",
+        "lead_degree",
+        "national_funding",
+    ]
 
 
 class AttachmentInline(admin.TabularInline):
@@ -62,11 +79,11 @@ class ProposalAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     list_filter = ["state", "guide_year", "source"]
-    search_fields = ["reference", "title", "people__name", "units__name"]
+    search_fields = ["reference", "title", "people__name", "units__name", "subtasks__name"]
     list_select_related = ["owner"]
     raw_id_fields = ["owner", "direction"]
     readonly_fields = ["submitted_at", "created_at", "updated_at"]
-    inlines = [PersonInline, UnitInline, AttachmentInline]
+    inlines = [PersonInline, UnitInline, SubtaskInline, AttachmentInline]
 
 
 @admin.register(DraftUpload)

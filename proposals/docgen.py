@@ -22,6 +22,7 @@ from proposals.interchange import UNIT_TYPE_LABELS, ProposalData, country_name_z
 __all__ = [
     "MEMBER_HEADERS",
     "SECTION_TITLES",
+    "SUBTASK_HEADERS",
     "UNIT_HEADERS",
     "build_docx",
     "build_pdf",
@@ -32,6 +33,7 @@ SECTION_TITLES = (
     "项目负责人",
     "申报单位及参与单位",
     "项目骨干",
+    "课题",
     "研究内容",
     "考核指标",
     "附件清单",
@@ -41,6 +43,8 @@ DATE_HINT = "YYYY-MM-DD"
 ID_HINT = "居民身份证 18 位；外籍填护照号"
 CREDIT_CODE_HINT = "18 位"
 COUNTRY_HINT = "ISO 两位代码或中文国名"
+GENDER_LABEL = "性别（男/女）"
+GENDER_WORDS = {"male": "男", "female": "女"}
 UNIT_HEADERS = (
     "单位名称",
     f"统一社会信用代码（{CREDIT_CODE_HINT}）",
@@ -52,11 +56,22 @@ UNIT_HEADERS = (
 )
 MEMBER_HEADERS = (
     "姓名",
+    GENDER_LABEL,
     f"证件号码（{ID_HINT}）",
     f"出生日期（{DATE_HINT}）",
     f"国籍/地区（{COUNTRY_HINT}）",
     "工作单位",
     "分工",
+)
+SUBTASK_HEADERS = (
+    "课题名称",
+    "承担单位",
+    "课题负责人",
+    f"证件号码（{ID_HINT}）",
+    f"出生日期（{DATE_HINT}）",
+    "职称",
+    "学位",
+    "国拨经费（万元）",
 )
 THIRD_PARTY_TESTING = "第三方公共检测机构"
 HGR_LICENSE = "具有人类遗传资源保藏行政许可"
@@ -137,6 +152,7 @@ def _content(p: ProposalData | None) -> tuple[list[str], list[_Section]]:
             nationality += f"（{pi.region}）"
     pi_pairs = [
         ("姓名", _s(pi and pi.name)),
+        (GENDER_LABEL, GENDER_WORDS.get(pi.gender or "", "") if pi else ""),
         (f"证件号码（{ID_HINT}）", _s(pi and pi.id_number)),
         (f"出生日期（{DATE_HINT}）", _iso(pi.birth_date) if pi else ""),
         (f"国籍/地区（{COUNTRY_HINT}）", nationality),
@@ -167,6 +183,7 @@ def _content(p: ProposalData | None) -> tuple[list[str], list[_Section]]:
     member_rows = [
         [
             _s(m.name),
+            GENDER_WORDS.get(m.gender or "", ""),
             _s(m.id_number),
             _iso(m.birth_date),
             _s(country_name_zh(m.nationality)),
@@ -175,8 +192,23 @@ def _content(p: ProposalData | None) -> tuple[list[str], list[_Section]]:
         ]
         for m in p.members or []
     ]
+    subtask_rows = [
+        [
+            _s(t.name),
+            _s(t.lead_unit),
+            _s(t.lead_name),
+            _s(t.lead_id_number),
+            _iso(t.lead_birth_date),
+            _s(t.lead_title),
+            _s(t.lead_degree),
+            _money(t.national_funding),
+        ]
+        for t in p.subtasks or []
+    ]
     if p.units is None:
         unit_rows = [[""] * len(UNIT_HEADERS) for _ in range(_BLANK_ROWS)]
+    if p.subtasks is None:
+        subtask_rows = [[""] * len(SUBTASK_HEADERS) for _ in range(_BLANK_ROWS)]
     if p.members is None:
         member_rows = [[""] * len(MEMBER_HEADERS) for _ in range(_BLANK_ROWS)]
     proofs = ""
@@ -204,6 +236,12 @@ def _content(p: ProposalData | None) -> tuple[list[str], list[_Section]]:
             rows=member_rows,
             note=ROWS_NOTE if p.members is None else None,
         ),
+        _Section(
+            "课题",
+            headers=SUBTASK_HEADERS,
+            rows=subtask_rows,
+            note=ROWS_NOTE if p.subtasks is None else None,
+        ),
         _Section("研究内容", text=_s(p.research_content)),
         _Section("考核指标", text=_s(p.indicators)),
         _Section("附件清单", pairs=attachments),
@@ -220,7 +258,7 @@ def build_docx(p: ProposalData | None = None) -> bytes:
     """The template as DOCX: blank when ``p`` is None, else filled from ``p``.
 
     The cover is page 1 (followed by a page break); 项目负责人 is a two-column
-    table, units and members are grid tables with a repeating header row.
+    table, units, members and subtasks (课题) are grid tables with a repeating header row.
     """
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_BREAK
@@ -299,8 +337,8 @@ def _register_font() -> None:
 def build_pdf(p: ProposalData | None = None) -> bytes:
     """The template as PDF (A4): blank when ``p`` is None, else filled from ``p``.
 
-    Cover on page 1, then the sections; 项目负责人 as "label：value" lines, units
-    and members as grid tables whose header row repeats on each page.
+    Cover on page 1, then the sections; 项目负责人 as "label：value" lines, units,
+    members and subtasks (课题) as grid tables whose header row repeats on each page.
     """
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER
@@ -313,8 +351,9 @@ def build_pdf(p: ProposalData | None = None) -> bytes:
     _register_font()
     cover, sections = _content(p)
     body = ParagraphStyle("body", fontName=FONT_NAME, fontSize=10.5, leading=16, spaceAfter=2)
+    # keepWithNext: a section title never ends a page, away from its content
     heading = ParagraphStyle(
-        "heading", fontName=FONT_NAME, fontSize=14, leading=20, spaceBefore=10, spaceAfter=6
+        "heading", fontName=FONT_NAME, fontSize=14, leading=20, spaceBefore=10, spaceAfter=6, keepWithNext=1
     )
     title = ParagraphStyle("title", fontName=FONT_NAME, fontSize=18, leading=28, alignment=TA_CENTER)
     cell = ParagraphStyle("cell", fontName=FONT_NAME, fontSize=8, leading=10)
@@ -334,8 +373,13 @@ def build_pdf(p: ProposalData | None = None) -> bytes:
         lines = wrap_text(text, (avail or width - 12) - 1, char_width)
         return Paragraph("<br/>".join(escape(line) for line in lines), style)
 
-    unit_widths = [w * width / 480 for w in (118, 92, 48, 50, 55, 37, 80)]
-    member_widths = [w * width / 480 for w in (56, 92, 58, 58, 106, 110)]
+    # Column widths in 480ths of the text width; a column holding an ID number or a date
+    # fits it on one line (a number cut in two would read back with a space in it).
+    column_widths = {
+        "申报单位及参与单位": (118, 92, 48, 50, 55, 37, 80),
+        "项目骨干": (50, 24, 92, 56, 56, 100, 102),
+        "课题": (88, 72, 44, 92, 56, 52, 32, 44),
+    }
 
     story: list = [Spacer(1, 40 * mm)]
     for i, line in enumerate(cover):
@@ -348,7 +392,7 @@ def build_pdf(p: ProposalData | None = None) -> bytes:
         if section.pairs is not None:
             story.extend(para(f"{label}：{value}", body) for label, value in section.pairs)
         elif section.headers is not None:
-            cols = unit_widths if len(section.headers) == len(UNIT_HEADERS) else member_widths
+            cols = [w * width / 480 for w in column_widths[section.title]]
             data = [[para(text, cell, w - 12) for text, w in zip(section.headers, cols, strict=True)]]
             data += [
                 [para(text, cell, w - 12) for text, w in zip(row, cols, strict=True)]

@@ -28,6 +28,15 @@ class PersonRole(models.TextChoices):
     MEMBER = "member", _("项目骨干")
 
 
+class Gender(models.TextChoices):
+    """A person's gender (性别). Stored blank when unknown: for a mainland resident ID the
+    17th digit tells it (proposals.identifiers.gender_from_id); for other documents the
+    typed value is the only source."""
+
+    MALE = "male", _("男")
+    FEMALE = "female", _("女")
+
+
 class Employment(models.TextChoices):
     FULL_TIME = "full_time", _("全职")
     PART_TIME = "part_time", _("兼职")

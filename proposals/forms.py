@@ -1,11 +1,11 @@
-"""Forms. The proposal form is one main form, the PI's form and two formsets (units,
-members) rendered inline, bundled in :class:`ProposalForms`.
+"""Forms. The proposal form is one main form, the PI's form and three formsets (units,
+members, subtasks) rendered inline, bundled in :class:`ProposalForms`.
 
 Every field is optional: drafts save however incomplete they are, and the
 submit checks (:mod:`proposals.validators`) run on the saved draft. A form only
 rejects what cannot be stored at all (a date that is not a date, a word in a
 number field, text longer than the column, a control character, a reference
-outside its safe charset).
+outside its safe charset, a gender that contradicts the resident ID number next to it).
 
 The formsets are plain Django formsets (``formset_factory``), not model inline
 formsets: the same form shows extracted data that is not saved anywhere yet
@@ -22,25 +22,27 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import BaseUserCreationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
-from django.forms import formset_factory
+from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from common.roles import APPLICANT, role_of
 
-from .enums import AttachmentKind, Employment, UnitRole, UnitType
+from .enums import AttachmentKind, Employment, Gender, UnitRole, UnitType
 from .identifiers import normalize_identifier
 from .interchange import (
     ATTACHMENT_KINDS,
     MAX_LENGTHS,
+    MAX_SUBTASKS,
     Budget,
     PersonData,
     ProposalData,
+    SubtaskData,
     UnitData,
     country_name_zh,
     normalize_country,
     normalize_direction_code,
 )
-from .validators import FieldError, validate_plain_text, validate_reference
+from .validators import FieldError, gender_mismatch_message, validate_plain_text, validate_reference
 
 EMPTY = [("", "—")]
 
@@ -48,6 +50,7 @@ EMPTY = [("", "—")]
 DATE_HINT = "YYYY-MM-DD"
 ID_HINT = _("居民身份证 18 位；外籍填护照号")
 CREDIT_CODE_HINT = _("18 位")
+GENDER_HINT = _("持居民身份证的可不填：按证件号码第 17 位判断")
 
 
 class DateInput(forms.DateInput):
@@ -118,6 +121,28 @@ def _money(label) -> forms.DecimalField:
     return forms.DecimalField(label=label, required=False, max_digits=12, decimal_places=2, min_value=0)
 
 
+def _gender(label) -> forms.ChoiceField:
+    return forms.ChoiceField(
+        label=label, required=False, choices=EMPTY + Gender.choices, help_text=GENDER_HINT
+    )
+
+
+class GenderMatchesId:
+    """A form with a gender and an ID number: a gender that contradicts the resident ID
+    number's 17th digit is an error on the gender (validators.gender_mismatch_message,
+    the message the submission checks give too)."""
+
+    GENDER_AND_ID = ("gender", "id_number")
+
+    def clean(self):
+        cleaned = super().clean()
+        gender, id_number = self.GENDER_AND_ID
+        message = gender_mismatch_message(cleaned.get(gender), cleaned.get(id_number))
+        if message is not None:
+            self.add_error(gender, message)
+        return cleaned
+
+
 class ProposalForm(PlainTextForm):
     reference = _text(
         MAX_LENGTHS["reference"],
@@ -161,8 +186,9 @@ class ProposalForm(PlainTextForm):
     }
 
 
-class PIForm(PlainTextForm):
+class PIForm(GenderMatchesId, PlainTextForm):
     name = _text(MAX_LENGTHS["pi.name"], _("姓名"))
+    gender = _gender(_("性别"))
     id_number = IdentifierField(
         label=_("证件号码"), max_length=MAX_LENGTHS["pi.id_number"], required=False, help_text=ID_HINT
     )
@@ -194,8 +220,9 @@ class UnitForm(PlainTextForm):
     hgr_license = forms.BooleanField(label=_("人类遗传资源保藏行政许可"), required=False)
 
 
-class MemberForm(PlainTextForm):
+class MemberForm(GenderMatchesId, PlainTextForm):
     name = _text(MAX_LENGTHS["members.name"], _("姓名"))
+    gender = _gender(_("性别"))
     id_number = IdentifierField(
         label=_("证件号码"), max_length=MAX_LENGTHS["members.id_number"], required=False, help_text=ID_HINT
     )
@@ -207,12 +234,31 @@ class MemberForm(PlainTextForm):
     # form field → key in the interchange member object
     KEYS = {
         "name": "name",
+        "gender": "gender",
         "id_number": "id_number",
         "birth_date": "birth_date",
         "nationality": "nationality",
         "employer": "unit",
         "task": "role",
     }
+
+
+class SubtaskForm(PlainTextForm):
+    """One 课题 and its lead (课题负责人)."""
+
+    name = _text(MAX_LENGTHS["subtasks.name"], _("课题名称"))
+    lead_unit = _text(MAX_LENGTHS["subtasks.lead_unit"], _("承担单位"))
+    lead_name = _text(MAX_LENGTHS["subtasks.lead_name"], _("课题负责人"))
+    lead_id_number = IdentifierField(
+        label=_("证件号码"),
+        max_length=MAX_LENGTHS["subtasks.lead_id_number"],
+        required=False,
+        help_text=ID_HINT,
+    )
+    lead_birth_date = _date(_("出生日期"))
+    lead_title = _text(MAX_LENGTHS["subtasks.lead_title"], _("职称"))
+    lead_degree = _text(MAX_LENGTHS["subtasks.lead_degree"], _("学位"))
+    national_funding = _money(_("国拨经费（万元）"))
 
 
 class DeclaredAttachmentsForm(forms.Form):
@@ -228,9 +274,25 @@ class DeclaredAttachmentsForm(forms.Form):
 PIForm.PATHS = {name: f"pi.{name}" for name in PIForm.base_fields}
 # form field → key in the interchange unit object
 UnitForm.KEYS = {name: name for name in UnitForm.base_fields}
+# form field → key in the interchange subtask object
+SubtaskForm.KEYS = {name: name for name in SubtaskForm.base_fields}
 
 UnitFormSet = formset_factory(UnitForm, extra=2, can_delete=True, max_num=60, validate_max=True)
 MemberFormSet = formset_factory(MemberForm, extra=2, can_delete=True, max_num=100, validate_max=True)
+
+
+class BaseSubtaskFormSet(BaseFormSet):
+    default_error_messages = {"too_many_forms": _("课题最多 %(num)d 个，请删去多余的行。")}
+
+
+SubtaskFormSet = formset_factory(
+    SubtaskForm,
+    formset=BaseSubtaskFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=MAX_SUBTASKS,
+    validate_max=True,
+)
 
 
 @dataclass
@@ -256,8 +318,20 @@ def _country_display(code: str | None) -> str:
     return country_name_zh(code) or ""
 
 
+def _without_subtasks_block(data):
+    """POST data from a page that has no 课题 block (one rendered before it existed, or a
+    client posting the older form) reads as "no subtasks" rather than as a broken
+    management form."""
+    if data is None or "subtasks-TOTAL_FORMS" in data:
+        return data
+    data = data.copy()
+    data["subtasks-TOTAL_FORMS"] = "0"
+    data["subtasks-INITIAL_FORMS"] = "0"
+    return data
+
+
 class ProposalForms:
-    """The whole proposal form: main fields, PI, units and members.
+    """The whole proposal form: main fields, PI, units, members and subtasks (课题).
 
     ``initial`` pre-fills it from interchange data (a saved proposal or an
     extracted draft); ``found`` (field path → page or None, from extraction)
@@ -304,6 +378,7 @@ class ProposalForms:
             initial=[
                 {
                     "name": m.name,
+                    "gender": m.gender,
                     "id_number": m.id_number,
                     "birth_date": m.birth_date,
                     "nationality": _country_display(m.nationality),
@@ -311,6 +386,13 @@ class ProposalForms:
                     "task": m.role,
                 }
                 for m in init.members or []
+            ],
+        )
+        self.subtasks = SubtaskFormSet(
+            _without_subtasks_block(data),
+            prefix="subtasks",
+            initial=[
+                {name: getattr(t, name) for name in SubtaskForm.base_fields} for t in init.subtasks or []
             ],
         )
         self.attachments = DeclaredAttachmentsForm(
@@ -322,6 +404,7 @@ class ProposalForms:
         self.general_errors: list[FieldError] = []
         self._kept_units: list[forms.Form] = []
         self._kept_members: list[forms.Form] = []
+        self._kept_subtasks: list[forms.Form] = []
         self._annotate()
 
     # --- rendering -----------------------------------------------------------
@@ -338,6 +421,7 @@ class ProposalForms:
         for kind, formset, keys in (
             ("units", self.units, UnitForm.KEYS),
             ("members", self.members, MemberForm.KEYS),
+            ("subtasks", self.subtasks, SubtaskForm.KEYS),
         ):
             for i, form in enumerate(formset.forms):
                 form.rows = [Row(form[n], f"{kind}[{i}].{key}") for n, key in keys.items()]
@@ -351,6 +435,7 @@ class ProposalForms:
         self.attachments_mark = self._mark(Row(None, "attachments")) if self.found is not None else None
         self.units_mark = self._mark(Row(None, "units")) if self.found is not None else None
         self.members_mark = self._mark(Row(None, "members")) if self.found is not None else None
+        self.subtasks_mark = self._mark(Row(None, "subtasks")) if self.found is not None else None
 
     @property
     def units_errors(self) -> list[FieldError]:
@@ -368,6 +453,7 @@ class ProposalForms:
             self.pi.is_valid(),
             self.units.is_valid(),
             self.members.is_valid(),
+            self.subtasks.is_valid(),
             self.attachments.is_valid(),
         ]
         return all(results)
@@ -375,7 +461,7 @@ class ProposalForms:
     @property
     def error_count(self) -> int:
         count = len(self.main.errors) + len(self.pi.errors) + len(self.general_errors)
-        for formset in (self.units, self.members):
+        for formset in (self.units, self.members, self.subtasks):
             count += sum(len(e) for e in formset.errors) + len(formset.non_form_errors())
         return count
 
@@ -403,6 +489,7 @@ class ProposalForms:
             pi = PersonData(**{name: _or_none(p[name]) for name in PIForm.base_fields})
         self._kept_units = self._kept(self.units)
         self._kept_members = self._kept(self.members)
+        self._kept_subtasks = self._kept(self.subtasks)
         units = [
             UnitData(**{key: _or_none(form.cleaned_data[name]) for name, key in UnitForm.KEYS.items()})
             for form in self._kept_units
@@ -410,6 +497,10 @@ class ProposalForms:
         members = [
             PersonData(**{key: _or_none(form.cleaned_data[name]) for name, key in MemberForm.KEYS.items()})
             for form in self._kept_members
+        ]
+        subtasks = [
+            SubtaskData(**{key: _or_none(form.cleaned_data[name]) for name, key in SubtaskForm.KEYS.items()})
+            for form in self._kept_subtasks
         ]
         return ProposalData(
             reference=_or_none(c["reference"]),
@@ -423,6 +514,7 @@ class ProposalForms:
             pi=pi,
             members=members,
             units=units,
+            subtasks=subtasks,
             research_content=_or_none(c["research_content"]),
             indicators=_or_none(c["indicators"]),
             attachments=[k for k in ATTACHMENT_KINDS if self.attachments.cleaned_data.get(k)],
@@ -440,6 +532,7 @@ class ProposalForms:
         for kind, kept, keys in (
             ("units", self._kept_units, UnitForm.KEYS),
             ("members", self._kept_members, MemberForm.KEYS),
+            ("subtasks", self._kept_subtasks, SubtaskForm.KEYS),
         ):
             prefix = f"{kind}["
             if path.startswith(prefix) and "]." in path:

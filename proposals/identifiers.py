@@ -2,7 +2,8 @@
 
 * Mainland resident identity card numbers (GB 11643-1999), also used by the
   residence permits for Hong Kong, Macao and Taiwan residents (prefixes
-  810000 / 820000 / 830000), which follow the same rules.
+  810000 / 820000 / 830000), which follow the same rules; the gender they
+  encode (:func:`gender_from_id`).
 * Unified social credit codes (GB 32100-2015), including the embedded
   organisation code (GB 11714-1997).
 
@@ -24,6 +25,7 @@ __all__ = [
     "check_credit_code",
     "check_org_code",
     "check_resident_id",
+    "gender_from_id",
     "looks_like_resident_id",
     "make_credit_code",
     "make_org_code",
@@ -102,6 +104,22 @@ def check_resident_id(value: str, stated_birth_date: date | None = None) -> IdCh
     if stated_birth_date is not None and stated_birth_date != born:
         return IdCheck(False, "birth_date_mismatch", born)
     return IdCheck(True, None, born)
+
+
+def gender_from_id(id_number: str | None) -> str | None:
+    """The gender a resident ID number encodes: ``"male"`` when its 17th digit (the
+    last of the order code) is odd, ``"female"`` when even (GB 11643-1999).
+
+    None when ``id_number`` is not a well-formed 18-character resident ID with a
+    correct check character: a passport or another document, a blank, or a mistyped
+    number (which digit is wrong cannot be told, so neither can the gender). The
+    embedded birth date is not judged. Spaces, full-width characters and a lower-case
+    ``x`` are accepted, as by :func:`check_resident_id`.
+    """
+    code = normalize_identifier(id_number)
+    if not _ID_FORMAT.fullmatch(code) or _resident_id_check_char(code[:17]) != code[17]:
+        return None
+    return "male" if int(code[16]) % 2 else "female"
 
 
 def looks_like_resident_id(value: str | None) -> bool:

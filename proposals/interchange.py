@@ -4,6 +4,14 @@ One JSON object per proposal (see :func:`proposal_to_dict` for the exact
 shape). A batch file is ``{"registries": {...}, "proposals": [...]}`` or a
 bare list of proposals.
 
+People (``pi`` and each of ``members``) carry ``gender``: ``"male"``,
+``"female"`` or null (unknown; ``""`` reads as null). A proposal's 课题 are the list
+``subtasks`` (at most :data:`MAX_SUBTASKS`, in order), each an object with
+``name`` (课题名称), ``lead_unit`` (承担单位), ``lead_name``, ``lead_id_number``,
+``lead_birth_date``, ``lead_title`` (职称), ``lead_degree`` (学位) of
+its lead (课题负责人) and ``national_funding`` (国拨经费, a number in 万元); null or
+a missing key means not given, ``[]`` none.
+
 Parsing never crashes on bad data and never guesses: a missing field is
 stored as None, a wrongly typed value becomes an :class:`Issue` (with the
 JSON path, e.g. ``proposals[3].units[1].registered_on``) and the field is
@@ -33,7 +41,9 @@ from .identifiers import normalize_identifier
 __all__ = [
     "ATTACHMENT_KINDS",
     "EMPLOYMENT_KINDS",
+    "GENDERS",
     "MAX_LENGTHS",
+    "MAX_SUBTASKS",
     "MONEY_LIMIT",
     "REFERENCE_PATTERN",
     "UNIT_ROLES",
@@ -43,6 +53,7 @@ __all__ = [
     "Issue",
     "PersonData",
     "ProposalData",
+    "SubtaskData",
     "UnitData",
     "continent_of",
     "control_character",
@@ -69,6 +80,9 @@ UNIT_TYPES = (
 )
 UNIT_ROLES = ("lead", "participant")
 EMPLOYMENT_KINDS = ("full_time", "part_time")
+GENDERS = ("male", "female")
+# The most 课题 a proposal may list (the form's formset has the same bound).
+MAX_SUBTASKS = 20
 # Canonical order, also used when writing ``attachments``.
 ATTACHMENT_KINDS = ("recommendation_letter", "cooperation_agreement", "employment_proof")
 
@@ -91,6 +105,12 @@ MAX_LENGTHS: dict[str, int] = {
     "members.unit": 200,
     "units.name": 200,
     "units.credit_code": 18,
+    "subtasks.name": 200,
+    "subtasks.lead_unit": 200,
+    "subtasks.lead_name": 100,
+    "subtasks.lead_id_number": 40,
+    "subtasks.lead_title": 100,
+    "subtasks.lead_degree": 100,
 }
 # Money is stored in 万元 with 2 decimal places in 12 digits: below 10^10 万元.
 MONEY_LIMIT = Decimal(10) ** 10
@@ -155,12 +175,14 @@ class PersonData:
     """The principal investigator (PI) or a member.
 
     For the PI, ``role`` and ``unit`` stay None; for members only ``name``,
-    ``id_number``, ``birth_date``, ``nationality``, ``role`` (分工) and ``unit``
-    (工作单位) are used.
+    ``gender``, ``id_number``, ``birth_date``, ``nationality``, ``role`` (分工) and
+    ``unit`` (工作单位) are used.
     ``nationality`` is an ISO 3166-1 alpha-2 code (HK / MO / TW for those regions).
+    ``gender`` is ``"male"``, ``"female"`` or None (unknown).
     """
 
     name: str | None = None
+    gender: str | None = None  # one of GENDERS
     id_number: str | None = None
     birth_date: date | None = None
     nationality: str | None = None
@@ -188,11 +210,25 @@ class UnitData:
 
 
 @dataclass
+class SubtaskData:
+    """One 课题 of a proposal and its lead (课题负责人). Money in 万元."""
+
+    name: str | None = None
+    lead_unit: str | None = None  # 承担单位
+    lead_name: str | None = None
+    lead_id_number: str | None = None
+    lead_birth_date: date | None = None
+    lead_title: str | None = None  # 职称
+    lead_degree: str | None = None  # 学位
+    national_funding: Decimal | None = None  # 国拨经费
+
+
+@dataclass
 class ProposalData:
     """One proposal. ``None`` always means "not given"; an empty list means "given, none".
 
     ``pi`` and ``budget`` are None when the whole block is missing;
-    ``members``, ``units`` and ``attachments`` are None when not given at all.
+    ``members``, ``units``, ``subtasks`` and ``attachments`` are None when not given at all.
     """
 
     reference: str | None = None
@@ -209,6 +245,7 @@ class ProposalData:
     research_content: str | None = None
     indicators: str | None = None
     attachments: list[str] | None = None
+    subtasks: list[SubtaskData] | None = None
 
 
 @dataclass
@@ -665,9 +702,11 @@ _PROPOSAL_KEYS = (
     "research_content",
     "indicators",
     "attachments",
+    "subtasks",
 )
 _PI_KEYS = (
     "name",
+    "gender",
     "id_number",
     "birth_date",
     "nationality",
@@ -679,7 +718,17 @@ _PI_KEYS = (
     "employment_proofs",
     "civil_servant",
 )
-_MEMBER_KEYS = ("name", "id_number", "birth_date", "nationality", "role", "unit")
+_MEMBER_KEYS = ("name", "gender", "id_number", "birth_date", "nationality", "role", "unit")
+_SUBTASK_KEYS = (
+    "name",
+    "lead_unit",
+    "lead_name",
+    "lead_id_number",
+    "lead_birth_date",
+    "lead_title",
+    "lead_degree",
+    "national_funding",
+)
 _UNIT_KEYS = (
     "name",
     "credit_code",
@@ -844,6 +893,12 @@ class _Reader:
             return None
         return value.strip()
 
+    def gender(self, value: Any, path: str) -> str | None:
+        """``"male"``, ``"female"``; null and ``""`` are unknown (None)."""
+        if isinstance(value, str) and not value.strip():
+            return None
+        return self.choice(value, path, GENDERS)
+
     def country(self, value: Any, path: str) -> str | None:
         if value is None:
             return None
@@ -892,6 +947,7 @@ class _Reader:
         p = lambda key: _join(path, key)  # noqa: E731
         return PersonData(
             name=self.text(obj.get("name"), p("name"), MAX_LENGTHS["pi.name"]),
+            gender=self.gender(obj.get("gender"), p("gender")),
             id_number=self.identifier(obj.get("id_number"), p("id_number"), MAX_LENGTHS["pi.id_number"]),
             birth_date=self.date(obj.get("birth_date"), p("birth_date")),
             nationality=self.country(obj.get("nationality"), p("nationality")),
@@ -911,6 +967,7 @@ class _Reader:
         p = lambda key: _join(path, key)  # noqa: E731
         return PersonData(
             name=self.text(obj.get("name"), p("name"), MAX_LENGTHS["members.name"]),
+            gender=self.gender(obj.get("gender"), p("gender")),
             id_number=self.identifier(obj.get("id_number"), p("id_number"), MAX_LENGTHS["members.id_number"]),
             birth_date=self.date(obj.get("birth_date"), p("birth_date")),
             nationality=self.country(obj.get("nationality"), p("nationality")),
@@ -936,9 +993,31 @@ class _Reader:
             hgr_license=self.boolean(obj.get("hgr_license"), p("hgr_license")),
         )
 
-    def items(self, value: Any, path: str, read) -> list | None:
+    def subtask(self, value: Any, path: str) -> SubtaskData | None:
+        obj = self.obj(value, path, _SUBTASK_KEYS)
+        if obj is None:
+            return None
+        p = lambda key: _join(path, key)  # noqa: E731
+        limit = lambda key: MAX_LENGTHS[f"subtasks.{key}"]  # noqa: E731
+        return SubtaskData(
+            name=self.text(obj.get("name"), p("name"), limit("name")),
+            lead_unit=self.text(obj.get("lead_unit"), p("lead_unit"), limit("lead_unit")),
+            lead_name=self.text(obj.get("lead_name"), p("lead_name"), limit("lead_name")),
+            lead_id_number=self.identifier(
+                obj.get("lead_id_number"), p("lead_id_number"), limit("lead_id_number")
+            ),
+            lead_birth_date=self.date(obj.get("lead_birth_date"), p("lead_birth_date")),
+            lead_title=self.text(obj.get("lead_title"), p("lead_title"), limit("lead_title")),
+            lead_degree=self.text(obj.get("lead_degree"), p("lead_degree"), limit("lead_degree")),
+            national_funding=self.money(obj.get("national_funding"), p("national_funding"), "万元"),
+        )
+
+    def items(self, value: Any, path: str, read, max_items: int | None = None) -> list | None:
         values = self.listing(value, path)
         if values is None:
+            return None
+        if max_items is not None and len(values) > max_items:
+            self.error(path, "too_many", f"{path}: {len(values)} items, at most {max_items} are allowed")
             return None
         out = []
         for i, item in enumerate(values):
@@ -981,6 +1060,7 @@ class _Reader:
             research_content=self.text(obj.get("research_content"), p("research_content")),
             indicators=self.text(obj.get("indicators"), p("indicators")),
             attachments=self.attachments(obj.get("attachments"), p("attachments")),
+            subtasks=self.items(obj.get("subtasks"), p("subtasks"), self.subtask, MAX_SUBTASKS),
         )
 
 
@@ -1038,7 +1118,10 @@ def _date_out(value: date | None) -> str | None:
 def proposal_to_dict(p: ProposalData) -> dict:
     """The interchange shape of ``p`` (every key present; None for missing values).
 
-    Dates are ISO strings, money is a JSON number (int when whole) in 万元.
+    Dates are ISO strings, money is a JSON number (int when whole) in 万元; genders
+    ``"male"`` / ``"female"`` / None. ``subtasks`` is a list of objects with the keys
+    ``name``, ``lead_unit``, ``lead_name``, ``lead_id_number``, ``lead_birth_date``,
+    ``lead_title``, ``lead_degree`` and ``national_funding`` (万元).
     """
     pi = p.pi
     return {
@@ -1060,6 +1143,7 @@ def proposal_to_dict(p: ProposalData) -> dict:
         if pi is None
         else {
             "name": pi.name,
+            "gender": pi.gender,
             "id_number": pi.id_number,
             "birth_date": _date_out(pi.birth_date),
             "nationality": pi.nationality,
@@ -1076,6 +1160,7 @@ def proposal_to_dict(p: ProposalData) -> dict:
         else [
             {
                 "name": m.name,
+                "gender": m.gender,
                 "id_number": m.id_number,
                 "birth_date": _date_out(m.birth_date),
                 "nationality": m.nationality,
@@ -1098,6 +1183,21 @@ def proposal_to_dict(p: ProposalData) -> dict:
                 "hgr_license": u.hgr_license,
             }
             for u in p.units
+        ],
+        "subtasks": None
+        if p.subtasks is None
+        else [
+            {
+                "name": t.name,
+                "lead_unit": t.lead_unit,
+                "lead_name": t.lead_name,
+                "lead_id_number": t.lead_id_number,
+                "lead_birth_date": _date_out(t.lead_birth_date),
+                "lead_title": t.lead_title,
+                "lead_degree": t.lead_degree,
+                "national_funding": _money_out(t.national_funding),
+            }
+            for t in p.subtasks
         ],
         "research_content": p.research_content,
         "indicators": p.indicators,

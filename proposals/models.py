@@ -10,7 +10,16 @@ from django.utils.translation import pgettext_lazy
 
 from common.models import Leased
 
-from .enums import AttachmentKind, Employment, PersonRole, ProposalState, UnitRole, UnitType, UploadState
+from .enums import (
+    AttachmentKind,
+    Employment,
+    Gender,
+    PersonRole,
+    ProposalState,
+    UnitRole,
+    UnitType,
+    UploadState,
+)
 
 
 class Proposal(models.Model):
@@ -109,6 +118,8 @@ class Person(models.Model):
     role = models.CharField(_("角色"), max_length=8, choices=PersonRole.choices, default=PersonRole.MEMBER)
     position = models.PositiveIntegerField(default=0)
     name = models.CharField(_("姓名"), max_length=100, blank=True)
+    # blank: unknown (for a mainland resident ID, identifiers.gender_from_id tells it)
+    gender = models.CharField(_("性别"), max_length=8, choices=Gender.choices, blank=True)
     id_number = models.CharField(_("证件号码"), max_length=40, blank=True, db_index=True)
     birth_date = models.DateField(_("出生日期"), null=True, blank=True)
     nationality = models.CharField(_("国籍/地区"), max_length=2, blank=True)
@@ -146,6 +157,32 @@ class Unit(models.Model):
         ordering = ["proposal", "position", "id"]
         verbose_name = _("单位")
         verbose_name_plural = pgettext_lazy("plural", "单位")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Subtask(models.Model):
+    """One 课题 of a proposal with its lead unit and lead person (课题负责人), in the
+    order given (``position``). Money in 万元."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="subtasks")
+    position = models.PositiveIntegerField(default=0)
+    name = models.CharField(_("课题名称"), max_length=200, blank=True)
+    lead_unit = models.CharField(_("承担单位"), max_length=200, blank=True)
+    lead_name = models.CharField(_("课题负责人"), max_length=100, blank=True)
+    lead_id_number = models.CharField(_("负责人证件号码"), max_length=40, blank=True, db_index=True)
+    lead_birth_date = models.DateField(_("负责人出生日期"), null=True, blank=True)
+    lead_title = models.CharField(_("负责人职称"), max_length=100, blank=True)
+    lead_degree = models.CharField(_("负责人学位"), max_length=100, blank=True)
+    national_funding = models.DecimalField(
+        _("国拨经费（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    class Meta:
+        ordering = ["proposal", "position", "id"]
+        verbose_name = _("课题")
+        verbose_name_plural = pgettext_lazy("plural", "课题")
 
     def __str__(self) -> str:
         return self.name

@@ -16,8 +16,17 @@ from common.roles import is_admin, is_officer
 from guide.models import Direction, Guide
 
 from .enums import AttachmentKind, PersonRole, ProposalState, UploadState
-from .interchange import ATTACHMENT_KINDS, Budget, PersonData, ProposalData, UnitData, country_name_zh
-from .models import Attachment, DraftUpload, Person, Proposal, Unit
+from .identifiers import gender_from_id
+from .interchange import (
+    ATTACHMENT_KINDS,
+    Budget,
+    PersonData,
+    ProposalData,
+    SubtaskData,
+    UnitData,
+    country_name_zh,
+)
+from .models import Attachment, DraftUpload, Person, Proposal, Subtask, Unit
 
 # States from which the owner may take a proposal back to draft: submitted (nothing
 # has started yet) and screened (to correct it after reading the report). Not while
@@ -38,14 +47,15 @@ def proposals_visible_to(*, user) -> QuerySet[Proposal]:
 
 
 def proposal_get_for_user(*, user, pk: int) -> Proposal:
-    """The proposal with its people, units and attachments, or Http404 when it does
-    not exist or ``user`` may not see it (the two are indistinguishable)."""
+    """The proposal with its people, units, subtasks and attachments, or Http404 when it
+    does not exist or ``user`` may not see it (the two are indistinguishable)."""
     qs = (
         proposals_visible_to(user=user)
         .select_related("owner", "direction")
         .prefetch_related(
             Prefetch("people", queryset=Person.objects.order_by("role", "position", "id")),
             Prefetch("units", queryset=Unit.objects.order_by("position", "id")),
+            Prefetch("subtasks", queryset=Subtask.objects.order_by("position", "id")),
             Prefetch("attachments", queryset=Attachment.objects.order_by("kind", "id")),
         )
     )
@@ -161,20 +171,34 @@ def draft_uploads_pending(*, user) -> QuerySet[DraftUpload]:
     )
 
 
+def gender_shown(gender: str, id_number: str) -> tuple[str, bool]:
+    """(the gender to show, whether it was read from the ID number): the stored one, else
+    the one a mainland resident ID number encodes, else ("", False)."""
+    if gender:
+        return gender, False
+    derived = gender_from_id(id_number)
+    return (derived, True) if derived else ("", False)
+
+
 def proposal_display(proposal: Proposal) -> dict:
     """What the detail page shows, from the prefetched rows: the PI, members, units
-    (with the country's name), uploaded files and declared-only attachments."""
+    (with the country's name), subtasks, uploaded files and declared-only attachments.
+    People get ``gender_value`` / ``gender_from_id``: the stored gender or, when none is
+    stored, the one their resident ID number encodes (so marked)."""
     people = list(proposal.people.all())
     units = list(proposal.units.all())
+    subtasks = list(proposal.subtasks.all())
     for unit in units:
         unit.country_name = country_name_zh(unit.country) or ""
     for person in people:
         person.nationality_name = country_name_zh(person.nationality) or ""
+        person.gender_value, person.gender_from_id = gender_shown(person.gender, person.id_number)
     attachments = list(proposal.attachments.all())
     return {
         "pi": next((p for p in people if p.role == PersonRole.PI), None),
         "members": [p for p in people if p.role == PersonRole.MEMBER],
         "units": units,
+        "subtasks": subtasks,
         "files": [a for a in attachments if a.file],
         "declared": [a for a in attachments if not a.file],
     }
@@ -211,13 +235,14 @@ def _opt(value: str) -> str | None:
 
 def proposal_to_data(proposal: Proposal) -> ProposalData:
     """The proposal as interchange data (the shape the checks, the form and the JSON
-    export share). Uses the prefetched people, units and attachments when present."""
+    export share). Uses the prefetched people, units, subtasks and attachments when present."""
     people = list(proposal.people.all())
     pi_row = next((p for p in people if p.role == PersonRole.PI), None)
     pi = None
     if pi_row is not None:
         pi = PersonData(
             name=_opt(pi_row.name),
+            gender=_opt(pi_row.gender),
             id_number=_opt(pi_row.id_number),
             birth_date=pi_row.birth_date,
             nationality=_opt(pi_row.nationality),
@@ -231,6 +256,7 @@ def proposal_to_data(proposal: Proposal) -> ProposalData:
     members = [
         PersonData(
             name=_opt(m.name),
+            gender=_opt(m.gender),
             id_number=_opt(m.id_number),
             birth_date=m.birth_date,
             nationality=_opt(m.nationality),
@@ -252,6 +278,19 @@ def proposal_to_data(proposal: Proposal) -> ProposalData:
         )
         for u in sorted(proposal.units.all(), key=lambda u: (u.position, u.pk))
     ]
+    subtasks = [
+        SubtaskData(
+            name=_opt(t.name),
+            lead_unit=_opt(t.lead_unit),
+            lead_name=_opt(t.lead_name),
+            lead_id_number=_opt(t.lead_id_number),
+            lead_birth_date=t.lead_birth_date,
+            lead_title=_opt(t.lead_title),
+            lead_degree=_opt(t.lead_degree),
+            national_funding=t.national_funding,
+        )
+        for t in sorted(proposal.subtasks.all(), key=lambda t: (t.position, t.pk))
+    ]
     kinds = {a.kind for a in proposal.attachments.all() if a.kind != AttachmentKind.DRAFT}
     budget = None
     if proposal.national_funding is not None or proposal.matching_funding is not None:
@@ -268,6 +307,7 @@ def proposal_to_data(proposal: Proposal) -> ProposalData:
         pi=pi,
         members=members,
         units=units,
+        subtasks=subtasks,
         research_content=_opt(proposal.research_content),
         indicators=_opt(proposal.indicators),
         attachments=[k for k in ATTACHMENT_KINDS if k in kinds],

@@ -1,9 +1,12 @@
 """Checks on proposal data and on uploaded files. No writes.
 
 * :func:`proposal_submit_errors` — what must be true before a draft can be
-  submitted (required fields, resident ID numbers, unified social credit
-  codes). It works on a :class:`~proposals.interchange.ProposalData`, so the
-  same rules apply whichever way the proposal came in (form, upload, import).
+  submitted (required fields, resident ID numbers and the gender they encode,
+  unified social credit codes). It works on a
+  :class:`~proposals.interchange.ProposalData`, so the same rules apply
+  whichever way the proposal came in (form, upload, import).
+* :func:`gender_mismatch_message` — a stated gender that contradicts the ID
+  number (the form's check and the submission's share it).
 * :func:`validate_plain_text` / :data:`validate_reference` — what a single text
   value may contain (the form's field validators; the import reader applies the
   same rules from :mod:`proposals.interchange`).
@@ -24,10 +27,17 @@ from django.core.validators import RegexValidator
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
+from .enums import Gender
 from .extraction.model import ExtractionError
 from .extraction.sniff import sniff
-from .identifiers import check_credit_code, check_resident_id, looks_like_resident_id
-from .interchange import REFERENCE_PATTERN, PersonData, ProposalData, control_character
+from .identifiers import (
+    check_credit_code,
+    check_resident_id,
+    gender_from_id,
+    looks_like_resident_id,
+    normalize_identifier,
+)
+from .interchange import REFERENCE_PATTERN, PersonData, ProposalData, SubtaskData, control_character
 
 # --------------------------------------------------------------------------- #
 # Single values (the form's field validators)
@@ -45,6 +55,25 @@ def validate_plain_text(value: str) -> None:
             code="control_character",
             params={"char": char, "position": position},
         )
+
+
+def gender_mismatch_message(gender: str | None, id_number: str | None) -> str | None:
+    """The message when ``gender`` ("male"/"female") contradicts what the resident ID
+    number ``id_number`` encodes in its 17th digit (odd: male, even: female); None
+    when they agree, either is missing, or the number is not a well-formed resident ID
+    (passports and other documents encode no gender: the stated one stands)."""
+    derived = gender_from_id(id_number)
+    if gender not in Gender.values or derived is None or derived == gender:
+        return None
+    return _(
+        "性别填写为“%(gender)s”，但证件号码 %(id_number)s 的第 17 位（%(digit)s）表示%(derived)s"
+        "（奇数为男，偶数为女），请核对性别或证件号码。"
+    ) % {
+        "gender": Gender(gender).label,
+        "id_number": id_number,
+        "digit": normalize_identifier(id_number)[16],
+        "derived": Gender(derived).label,
+    }
 
 
 validate_reference = RegexValidator(
@@ -89,10 +118,12 @@ FIELD_LABELS = {
     "pi": _("项目负责人"),
     "units": _("单位"),
     "members": _("项目骨干"),
+    "subtasks": _("课题"),
     "attachments": _("附件"),
 }
 PERSON_LABELS = {
     "name": _("姓名"),
+    "gender": _("性别"),
     "id_number": _("证件号码"),
     "birth_date": _("出生日期"),
     "nationality": _("国籍/地区"),
@@ -115,7 +146,18 @@ UNIT_LABELS = {
     "third_party_testing": _("第三方公共检测机构"),
     "hgr_license": _("人类遗传资源保藏行政许可"),
 }
-_ITEM_PATH = re.compile(r"(units|members)\[(\d+)\](?:\.(\w+))?")
+SUBTASK_LABELS = {
+    "name": _("课题名称"),
+    "lead_unit": _("承担单位"),
+    "lead_name": _("课题负责人"),
+    "lead_id_number": _("负责人证件号码"),
+    "lead_birth_date": _("负责人出生日期"),
+    "lead_title": _("负责人职称"),
+    "lead_degree": _("负责人学位"),
+    "national_funding": _("国拨经费（万元）"),
+}
+_ITEM_LABELS = {"units": UNIT_LABELS, "members": PERSON_LABELS, "subtasks": SUBTASK_LABELS}
+_ITEM_PATH = re.compile(r"(units|members|subtasks)\[(\d+)\](?:\.(\w+))?")
 
 
 def path_label(path: str) -> str:
@@ -130,7 +172,7 @@ def path_label(path: str) -> str:
         head = f"{FIELD_LABELS[kind]} {int(index) + 1}"
         if key is None:
             return head
-        labels = UNIT_LABELS if kind == "units" else PERSON_LABELS
+        labels = _ITEM_LABELS[kind]
         return f"{head} · {labels.get(key, key)}"
     return path
 
@@ -166,19 +208,35 @@ def _needs_resident_id_check(person: PersonData) -> bool:
     return looks_like_resident_id(person.id_number)
 
 
-def _person_id_errors(person: PersonData, path: str) -> list[FieldError]:
+def _person_id_errors(person: PersonData, path: str, *, id_key: str = "id_number") -> list[FieldError]:
+    """A gender that contradicts the ID number (at ``{path}.gender``), then the ID
+    number's own errors (format, check digit, birth date; at ``{path}.{id_key}``)."""
+    errors = []
+    message = gender_mismatch_message(person.gender, person.id_number)
+    if message is not None:
+        errors.append(FieldError(f"{path}.gender", "gender_id_mismatch", message))
     if _blank(person.id_number) or not _needs_resident_id_check(person):
-        return []
+        return errors
     check = check_resident_id(person.id_number, person.birth_date)
     if check.valid:
-        return []
+        return errors
     if check.error == "birth_date_mismatch":
         message = _("身份证号码中的出生日期（%(embedded)s）与填写的出生日期（%(stated)s）不一致。") % {
             "embedded": check.birth_date.isoformat(),
             "stated": person.birth_date.isoformat(),
         }
-        return [FieldError(f"{path}.id_number", "id_birth_date_mismatch", message)]
-    return [FieldError(f"{path}.id_number", f"id_{check.error}", str(ID_MESSAGES[check.error]))]
+        return [*errors, FieldError(f"{path}.{id_key}", "id_birth_date_mismatch", message)]
+    return [*errors, FieldError(f"{path}.{id_key}", f"id_{check.error}", str(ID_MESSAGES[check.error]))]
+
+
+def _subtask_lead(subtask: SubtaskData) -> PersonData:
+    """A subtask's lead as a person, for the ID number checks (no nationality is asked: a
+    number shaped like a resident ID is checked as one)."""
+    return PersonData(
+        name=subtask.lead_name,
+        id_number=subtask.lead_id_number,
+        birth_date=subtask.lead_birth_date,
+    )
 
 
 def proposal_submit_errors(p: ProposalData, *, known_directions: set[str] | None = None) -> list[FieldError]:
@@ -236,6 +294,11 @@ def proposal_submit_errors(p: ProposalData, *, known_directions: set[str] | None
         path = f"members[{i}]"
         required(f"{path}.name", member.name)
         errors += _person_id_errors(member, path)
+
+    for i, subtask in enumerate(p.subtasks or []):
+        path = f"subtasks[{i}]"
+        required(f"{path}.name", subtask.name)
+        errors += _person_id_errors(_subtask_lead(subtask), path, id_key="lead_id_number")
     return errors
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import get_language
 from guide.models import Direction, Guide, Indicator, PartnerRequirement
 from guide.parsing.conditions import Condition
 from proposals.enums import PersonRole, ProposalState, UnitRole
-from proposals.models import Attachment, Person, Proposal, Unit
+from proposals.models import Attachment, Person, Proposal, Subtask, Unit
 
 from .enums import RegistryName
 from .messages import RULE_TITLES
@@ -41,6 +41,7 @@ from .rules.types import (
     PersonSnap,
     ProposalSnapshot,
     Registries,
+    SubtaskSnap,
     UnitSnap,
     unit_key,
 )
@@ -298,6 +299,7 @@ def proposals_for_screening(ids: Iterable[int]) -> QuerySet[Proposal]:
     return Proposal.objects.filter(pk__in=list(ids)).prefetch_related(
         Prefetch("people", queryset=Person.objects.order_by("role", "position", "id")),
         Prefetch("units", queryset=Unit.objects.order_by("position", "id")),
+        Prefetch("subtasks", queryset=Subtask.objects.order_by("position", "id")),
         Prefetch("attachments", queryset=Attachment.objects.only("id", "proposal_id", "kind", "sha256")),
     )
 
@@ -328,6 +330,25 @@ def snapshot_of(p: Proposal) -> ProposalSnapshot:
         pi=pi,
         members=members,
         units=units,
+        subtasks=[_subtask(s, n) for n, s in enumerate(p.subtasks.all())],
+    )
+
+
+def _subtask(s: Subtask, index: int) -> SubtaskSnap:
+    lead = PersonSnap(
+        name=s.lead_name or None,
+        id_number=(s.lead_id_number or "").upper() or None,
+        birth_date=s.lead_birth_date,
+        title=s.lead_title or None,
+        degree=s.lead_degree or None,
+        role="task_lead",
+    )
+    return SubtaskSnap(
+        name=s.name or None,
+        lead_unit=s.lead_unit or None,
+        lead=lead,
+        national_funding=s.national_funding,
+        index=index,
     )
 
 
@@ -343,7 +364,7 @@ def _person(p: Person, index: int | None) -> PersonSnap:
         employment=p.employment or None,
         employment_proofs=p.employment_proofs,
         civil_servant=p.civil_servant,
-        gender=getattr(p, "gender", "") or None,
+        gender=p.gender or None,
         role=p.role,
         index=index,
     )

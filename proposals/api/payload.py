@@ -5,18 +5,19 @@ decimals, choices), the same normalisation (ID numbers, credit codes, direction 
 and the same messages, with no rule written twice.
 
 The body has the interchange shape (proposals.interchange: ``budget.national``,
-``pi.id_number``, ``members[0].unit``, ``units[1].credit_code`` …); form errors come back
-under those paths. Blank units and members are dropped, as on the form."""
+``pi.id_number``, ``members[0].unit``, ``units[1].credit_code``, ``subtasks[0].lead_name``
+…); form errors come back under those paths. Blank units, members and subtasks are dropped,
+as on the form."""
 
 from __future__ import annotations
 
 from datetime import date
 
-from ..forms import MemberForm, PIForm, ProposalForm, ProposalForms, UnitForm
+from ..forms import MemberForm, PIForm, ProposalForm, ProposalForms, SubtaskForm, UnitForm
 from ..interchange import ProposalData, proposal_to_dict
 
 NON_FIELD = "non_field_errors"
-FORMSET_KINDS = (("units", UnitForm), ("members", MemberForm))
+FORMSET_KINDS = (("units", UnitForm), ("members", MemberForm), ("subtasks", SubtaskForm))
 
 
 def _text(value) -> str | None:

@@ -3,17 +3,19 @@ its fields only check JSON types, the rules are the form's (proposals.api.payloa
 
 from __future__ import annotations
 
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from common.api.fields import FormChoice, FormDate, FormInteger, FormNumber, FormText, StrictSerializer
 
 from .. import selectors
-from ..enums import AttachmentKind, Employment, ProposalState, UnitRole, UnitType
-from ..interchange import ATTACHMENT_KINDS, MAX_LENGTHS
+from ..enums import AttachmentKind, Employment, Gender, ProposalState, UnitRole, UnitType
+from ..interchange import ATTACHMENT_KINDS, MAX_LENGTHS, MAX_SUBTASKS
 from .payload import body_to_data, data_to_body
 
 COUNTRY_HELP = _("ISO 两位代码或中文国名，如：CN、德国、香港；读出时为两位代码")
+GENDER_HELP = _("male：男；female：女；空或 null：未知（居民身份证号码第 17 位可判断）")
 OUTCOMES = [("pass", "pass"), ("fail", "fail"), ("warn", "warn"), ("unknown", "unknown")]
 
 
@@ -25,6 +27,7 @@ class BudgetSerializer(StrictSerializer):
 
 class PISerializer(StrictSerializer):
     name = FormText(max_length=MAX_LENGTHS["pi.name"])
+    gender = FormChoice(choices=Gender.choices, help_text=GENDER_HELP)
     id_number = FormText(
         max_length=MAX_LENGTHS["pi.id_number"], help_text=_("居民身份证 18 位；外籍填护照号")
     )
@@ -40,6 +43,7 @@ class PISerializer(StrictSerializer):
 
 class MemberSerializer(StrictSerializer):
     name = FormText(max_length=MAX_LENGTHS["members.name"])
+    gender = FormChoice(choices=Gender.choices, help_text=GENDER_HELP)
     id_number = FormText(
         max_length=MAX_LENGTHS["members.id_number"], help_text=_("居民身份证 18 位；外籍填护照号")
     )
@@ -62,6 +66,27 @@ class UnitSerializer(StrictSerializer):
     hgr_license = serializers.BooleanField(required=False, allow_null=True)
 
 
+class SubtaskSerializer(StrictSerializer):
+    name = FormText(max_length=MAX_LENGTHS["subtasks.name"], help_text=_("课题名称"))
+    lead_unit = FormText(max_length=MAX_LENGTHS["subtasks.lead_unit"], help_text=_("承担单位"))
+    lead_name = FormText(max_length=MAX_LENGTHS["subtasks.lead_name"], help_text=_("课题负责人"))
+    lead_id_number = FormText(
+        max_length=MAX_LENGTHS["subtasks.lead_id_number"],
+        help_text=_("课题负责人的证件号码：居民身份证 18 位；外籍填护照号"),
+    )
+    lead_birth_date = FormDate(help_text=_("课题负责人的出生日期"))
+    lead_title = FormText(max_length=MAX_LENGTHS["subtasks.lead_title"], help_text=_("课题负责人的职称"))
+    lead_degree = FormText(max_length=MAX_LENGTHS["subtasks.lead_degree"], help_text=_("课题负责人的学位"))
+    national_funding = FormNumber(help_text=_("课题的国拨经费（万元）"))
+
+
+def rows(child: serializers.Serializer, **kwargs) -> serializers.ListSerializer:
+    """A list of objects, itself optional and nullable (null: not given), whose rows are
+    never null: ``many=True`` would hand ``allow_null`` to the row serializer too, and a
+    null row would reach the form as a row."""
+    return serializers.ListSerializer(child=child, required=False, allow_null=True, **kwargs)
+
+
 class FileSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=AttachmentKind.choices)
@@ -73,8 +98,8 @@ class FileSerializer(serializers.Serializer):
 
 class ProposalSerializer(StrictSerializer):
     """One proposal: what the detail page shows. Written with PUT (the whole proposal) or
-    PATCH (the top-level keys given replace theirs; ``units``, ``members`` and ``pi`` are
-    replaced as a whole) while it is a draft; every field may be missing in a draft (the
+    PATCH (the top-level keys given replace theirs; ``units``, ``members``, ``subtasks`` and
+    ``pi`` are replaced as a whole) while it is a draft; every field may be missing in a draft (the
     checks run at submission)."""
 
     READ_ONLY = (
@@ -108,8 +133,11 @@ class ProposalSerializer(StrictSerializer):
     end_date = FormDate()
     budget = BudgetSerializer(required=False, allow_null=True)
     pi = PISerializer(required=False, allow_null=True)
-    members = MemberSerializer(many=True, required=False, allow_null=True)
-    units = UnitSerializer(many=True, required=False, allow_null=True)
+    members = rows(MemberSerializer())
+    units = rows(UnitSerializer())
+    subtasks = rows(
+        SubtaskSerializer(), help_text=format_lazy(_("课题，按顺序，至多 {count} 个"), count=MAX_SUBTASKS)
+    )
     research_content = FormText()
     indicators = FormText()
     attachments = serializers.ListField(

@@ -12,11 +12,12 @@ How a draft is read:
    page break are merged (with or without a repeated header row; a row split
    over the break is glued back together).
 2. Sections start at their headings (基本信息, 项目负责人, 申报单位及参与单位,
-   项目骨干, 研究内容, 考核指标, 附件清单, and common variants), with or
+   项目骨干, 课题, 研究内容, 考核指标, 附件清单, and common variants), with or
    without numbering such as "一、" or "1.".
 3. Values are read from "label：value" / "label: value" lines (several per
    line are fine), from two-column (or label/value/label/value) table rows,
-   and from list tables whose header row names the columns. Labels vary
+   and from list tables whose header row names the columns (units, members,
+   subtasks; or label：value blocks, one per unit / person / subtask). Labels vary
    (执行期限 / 执行期 / 起止年月 ...); a unit in brackets in the label, as in
    "国拨经费（元）", is honoured.
 
@@ -38,6 +39,7 @@ from proposals.interchange import (
     Issue,
     PersonData,
     ProposalData,
+    SubtaskData,
     UnitData,
     normalize_country,
     normalize_unit_type,
@@ -59,6 +61,7 @@ FIELD_PATHS = (
     "budget.national",
     "budget.matching",
     "pi.name",
+    "pi.gender",
     "pi.id_number",
     "pi.birth_date",
     "pi.nationality",
@@ -71,6 +74,7 @@ FIELD_PATHS = (
     "pi.civil_servant",
     "units",
     "members",
+    "subtasks",
     "research_content",
     "indicators",
     "attachments",
@@ -116,6 +120,17 @@ SECTIONS: dict[str, tuple[str, ...]] = {
         "项目主要成员",
         "项目成员",
         "主要研究人员",
+    ),
+    "subtasks": (
+        "课题",
+        "课题设置",
+        "课题信息",
+        "课题情况",
+        "项目课题",
+        "课题及负责人",
+        "课题设置及负责人",
+        "课题分解",
+        "课题列表",
     ),
     "research": ("研究内容", "主要研究内容", "项目研究内容", "研究内容摘要", "项目主要研究内容"),
     "indicators": (
@@ -166,6 +181,7 @@ GENERAL_LABELS: dict[str, tuple[str, ...]] = {
     ),
     "budget.matching": ("配套经费", "自筹经费", "其他来源经费", "其他来源资金", "配套资金", "自筹资金"),
     "pi.name": ("姓名", "项目负责人", "负责人姓名", "项目负责人姓名", "负责人"),
+    "pi.gender": ("性别",),
     "pi.id_number": ("证件号码", "身份证号码", "身份证号", "证件号", "护照号码", "身份证件号码", "证件编号"),
     "pi.birth_date": ("出生日期", "出生年月", "出生年月日"),
     "pi.nationality": ("国籍", "国籍/地区", "国家/地区", "国籍或地区"),
@@ -199,6 +215,7 @@ UNIT_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 MEMBER_COLUMNS: dict[str, tuple[str, ...]] = {
     "name": ("姓名",),
+    "gender": GENERAL_LABELS["pi.gender"],
     "id_number": GENERAL_LABELS["pi.id_number"],
     "birth_date": GENERAL_LABELS["pi.birth_date"],
     "nationality": GENERAL_LABELS["pi.nationality"],
@@ -213,6 +230,25 @@ MEMBER_COLUMNS: dict[str, tuple[str, ...]] = {
         "在项目中的分工",
         "在项目中分工",
         "承担的主要任务",
+    ),
+}
+SUBTASK_COLUMNS: dict[str, tuple[str, ...]] = {
+    "name": ("课题名称", "子课题名称", "课题", "课题题目"),
+    "lead_unit": ("承担单位", "课题承担单位", "承担单位名称", "牵头单位", "课题牵头单位"),
+    # never a bare 姓名: a members table (姓名 … 承担课题) is not a list of subtasks
+    "lead_name": ("课题负责人", "课题负责人姓名", "负责人", "负责人姓名"),
+    "lead_id_number": ("负责人证件号码", "负责人身份证号码", *GENERAL_LABELS["pi.id_number"]),
+    "lead_birth_date": ("负责人出生日期", "负责人出生年月", *GENERAL_LABELS["pi.birth_date"]),
+    "lead_title": ("负责人职称", *GENERAL_LABELS["pi.title"]),
+    "lead_degree": ("负责人学位", *GENERAL_LABELS["pi.degree"]),
+    "national_funding": (
+        "国拨经费",
+        "课题国拨经费",
+        "中央财政经费",
+        "中央财政资金",
+        "中央财政专项经费",
+        "中央财政专项资金",
+        "国拨资金",
     ),
 }
 ATTACHMENT_WORDS: dict[str, tuple[str, ...]] = {
@@ -257,9 +293,10 @@ def _index(table: dict[str, tuple[str, ...]]) -> dict[str, str]:
 _GENERAL = _index(GENERAL_LABELS)
 _UNIT = _index(UNIT_COLUMNS)
 _MEMBER = _index(MEMBER_COLUMNS)
+_SUBTASK = _index(SUBTASK_COLUMNS)
 _HEADINGS = {_label_key(h)[0]: s for s, hs in SECTIONS.items() for h in hs}
-_ALL_LABELS = set(_GENERAL) | set(_UNIT) | set(_MEMBER)
-_CONTEXT_LABELS = {"units": _UNIT, "members": _MEMBER}
+_ALL_LABELS = set(_GENERAL) | set(_UNIT) | set(_MEMBER) | set(_SUBTASK)
+_CONTEXT_LABELS = {"units": _UNIT, "members": _MEMBER, "subtasks": _SUBTASK}
 
 
 # --------------------------------------------------------------------------- #
@@ -432,8 +469,9 @@ def _glue_split_row(
 
 
 def _classify(row: list[str]) -> tuple[str, dict[int, str]] | None:
-    """("units" | "members", column index → field) when ``row`` is a list table's header."""
-    for kind, index in (("members", _MEMBER), ("units", _UNIT)):
+    """("units" | "members" | "subtasks", column index → field) when ``row`` is a list
+    table's header."""
+    for kind, index in (("subtasks", _SUBTASK), ("members", _MEMBER), ("units", _UNIT)):
         columns: dict[int, str] = {}
         for i, cell in enumerate(row):
             key = _label_key(_cell(cell))[0]
@@ -444,6 +482,9 @@ def _classify(row: list[str]) -> tuple[str, dict[int, str]] | None:
         if kind == "members" and "name" in fields and len(fields) >= 3:
             return kind, columns
         if kind == "units" and "name" in fields and len(fields - {"name"}) >= 2:
+            return kind, columns
+        # 课题名称 and its lead (负责人): a members table (姓名 …) or a units table (单位名称 …) never is
+        if kind == "subtasks" and {"name", "lead_name"} <= fields and len(fields) >= 3:
             return kind, columns
     return None
 
@@ -594,6 +635,33 @@ def _choice(text: str | None, options: dict[str, str]) -> str | None:
 
 
 _YES_NO = {"是": "yes", "否": "no", "yes": "yes", "no": "no"}
+_GENDERS = {
+    "男": "male",
+    "女": "female",
+    "男性": "male",
+    "女性": "female",
+    "male": "male",
+    "female": "female",
+    "m": "male",
+    "f": "female",
+}
+
+
+def _gender(text: str | None) -> str | None:
+    """``"male"`` / ``"female"`` from 男 / 女 (男性, Male, F …, or a ticked box: ☑男 □女)."""
+    if not text:
+        return None
+    word = _GENDERS.get(_norm(text).casefold().rstrip("."))
+    return word or _choice(text, {"男": "male", "女": "female"})
+
+
+def _money_unit(hint: str) -> str:
+    """The unit a label's brackets give amounts in: 国拨经费（元） → 元; 万元 by default."""
+    if "亿" in hint:
+        return "亿元"
+    return "元" if "元" in hint and "万元" not in hint else "万元"
+
+
 _EMPLOYMENT = {
     "全职": "full_time",
     "兼职": "part_time",
@@ -698,6 +766,13 @@ def _person_sentence(text: str) -> tuple[str | None, object, str | None]:
     return name, birth, number
 
 
+def _sentence_gender(text: str) -> str | None:
+    """The gender a sentence about a person states as a phrase of its own (陈晓明，男，……)."""
+    phrases = {part for part in _SENTENCE_SPLIT.split(unicodedata.normalize("NFKC", text)) if part}
+    found = {_GENDERS[p] for p in phrases & {"男", "女", "男性", "女性"}}
+    return found.pop() if len(found) == 1 else None
+
+
 def _is_person_sentence(text: str) -> bool:
     """A sentence that starts with a name and gives a birth date or an ID number."""
     name, birth, number = _person_sentence(text)
@@ -717,8 +792,10 @@ class _Extractor:
         self.values: dict[str, object] = {}
         self.units: list[UnitData] = []
         self.members: list[PersonData] = []
+        self.subtasks: list[SubtaskData] = []
         self.units_page: int | None = None
         self.members_page: int | None = None
+        self.subtasks_page: int | None = None
         self.attachments: dict[str, bool] = {}
 
     def warn(self, path: str, code: str, message: str, page: int | None) -> None:
@@ -759,10 +836,7 @@ class _Extractor:
                 self.warn(path, "invalid_date", f"日期无法识别：{value}", page)
             self.put(path, parsed, page, value)
         elif path.startswith("budget."):
-            unit = "元" if "元" in kv.unit_hint and "万元" not in kv.unit_hint else "万元"
-            if "亿" in kv.unit_hint:
-                unit = "亿元"
-            money = parse_money_wan(value, unit)
+            money = parse_money_wan(value, _money_unit(kv.unit_hint))
             if money is None:
                 self.warn(path, "invalid_number", f"金额无法识别：{value}", page)
             self.put(path, money, page, value)
@@ -776,6 +850,11 @@ class _Extractor:
                 self.put(path, value, page, value)
             else:
                 self.person_sentence(value, page, warn=True)
+        elif path == "pi.gender":
+            gender = _gender(value)
+            if gender is None:
+                self.warn(path, "invalid_choice", f"性别无法识别（应为男/女）：{value}", page)
+            self.put(path, gender, page, value)
         elif path == "pi.id_number":
             number = _id_number(value)
             if number is None:
@@ -872,6 +951,15 @@ class _Extractor:
                 member.name = values["name"]
             else:
                 self.warn(f"{where}.name", "invalid_name", f"姓名无法识别：{values['name']}", page)
+        if values.get("gender"):
+            member.gender = _gender(values["gender"])
+            if member.gender is None:
+                self.warn(
+                    f"{where}.gender",
+                    "invalid_choice",
+                    f"性别无法识别（应为男/女）：{values['gender']}",
+                    page,
+                )
         if values.get("id_number"):
             member.id_number = _id_number(values["id_number"])
             if member.id_number is None:
@@ -897,53 +985,93 @@ class _Extractor:
         if self.members_page is None:
             self.members_page = page
 
+    def subtask_row(self, record: dict[str, str], page: int, hints: dict[str, str]) -> None:
+        """One 课题; ``hints`` are the brackets of each column's label (国拨经费（元）)."""
+        values = {k: _value(v) for k, v in record.items()}
+        if not any(values.values()):
+            return
+        subtask = SubtaskData(
+            name=values.get("name"),
+            lead_unit=values.get("lead_unit"),
+            lead_title=values.get("lead_title"),
+            lead_degree=values.get("lead_degree"),
+        )
+        where = f"subtasks[{len(self.subtasks)}]"
+        money = _money_unit(hints.get("national_funding", ""))
+        readers = (  # field, reader (None: unreadable), warning code, what it is called
+            (
+                "lead_name",
+                lambda raw: raw if looks_like_name(raw) else None,
+                "invalid_name",
+                "课题负责人姓名",
+            ),
+            ("lead_id_number", _id_number, "invalid_id", "课题负责人证件号码"),
+            ("lead_birth_date", parse_date, "invalid_date", "课题负责人出生日期"),
+            ("national_funding", lambda raw: parse_money_wan(raw, money), "invalid_number", "课题国拨经费"),
+        )
+        for name, read, code, what in readers:
+            raw = values.get(name)
+            if not raw:
+                continue
+            value = read(raw)
+            setattr(subtask, name, value)
+            if value is None:
+                self.warn(f"{where}.{name}", code, f"{what}无法识别：{raw}", page)
+        self.subtasks.append(subtask)
+        if self.subtasks_page is None:
+            self.subtasks_page = page
+
     def list_table(self, table: Table, kind: str, header: int, columns: dict[int, str]) -> None:
         header_key = _row_key(table.rows[header])
+        hints = {name: _label_key(_cell(table.rows[header][i]))[1] for i, name in columns.items()}
         for row in table.rows[header + 1 :]:
             if _row_key(row) == header_key:
                 continue  # a repeated header row
             record = {name: row[i] for i, name in columns.items() if i < len(row)}
-            if kind == "units":
-                self.unit_row(record, table.page)
-            else:
-                self.member_row(record, table.page)
+            self.flush(kind, record, table.page, hints)
 
     def grouped_kvs(self, kvs: list[_KV], kind: str) -> None:
-        """Units or members written as label：value blocks, one block per unit / person."""
-        index = _UNIT if kind == "units" else _MEMBER
+        """Units, members or subtasks written as label：value blocks, one block per unit /
+        person / subtask."""
+        index = _CONTEXT_LABELS[kind]
         record: dict[str, str] = {}
+        hints: dict[str, str] = {}
         page = None
         for kv in kvs:
             name = index.get(kv.label)
             if name is None:
                 continue
             if name in record:
-                self.flush(kind, record, page)
-                record = {}
+                self.flush(kind, record, page, hints)
+                record, hints = {}, {}
             record[name] = kv.value
+            hints[name] = kv.unit_hint
             page = page if record.keys() - {name} else kv.page
         if record:
-            self.flush(kind, record, page)
+            self.flush(kind, record, page, hints)
 
-    def flush(self, kind: str, record: dict[str, str], page: int | None) -> None:
+    def flush(self, kind: str, record: dict[str, str], page: int | None, hints: dict[str, str]) -> None:
         if kind == "units":
             self.unit_row(record, page or 1)
-        else:
+        elif kind == "members":
             self.member_row(record, page or 1)
+        else:
+            self.subtask_row(record, page or 1, hints)
 
     # -- a person described in prose -------------------------------------------
 
     def person_sentence(self, text: str, page: int, *, warn: bool) -> bool:
         """ "陈晓明，男，1970年6月8日出生，身份证号110101197006081234，现任……": the PI's
-        name (the first phrase, when it looks like a name), birth date and ID number.
-        Gender has no field and is skipped. Returns whether a name was read; with
-        ``warn`` a sentence without one is reported instead of stored as the name."""
+        name (the first phrase, when it looks like a name), gender (a phrase 男 / 女 of its
+        own), birth date and ID number. Returns whether a name was read; with ``warn`` a
+        sentence without one is reported instead of stored as the name."""
         name, birth, number = _person_sentence(text)
         if name is None:
             if warn:
                 self.warn("pi.name", "invalid_name", f"姓名无法识别：{text}", page)
             return False
         self.put("pi.name", name, page, text)
+        self.put("pi.gender", _sentence_gender(text), page, text)
         self.put("pi.birth_date", birth, page, text)
         self.put("pi.id_number", number, page, text)
         return True
@@ -1012,6 +1140,9 @@ class _Extractor:
         if self.members:
             p.members = self.members
             self.found["members"] = self.members_page
+        if self.subtasks:
+            p.subtasks = self.subtasks
+            self.found["subtasks"] = self.subtasks_page
         for section, path in (("research", "research_content"), ("indicators", "indicators")):
             paras = [para for para in free.get(section, []) if para.text.strip()]
             if paras:
@@ -1028,7 +1159,7 @@ def extract_fields(blocks: list[Line | Table]) -> FieldResult:
     ex = _Extractor()
     section = "preamble"
     free: dict[str, list[_Para]] = {}
-    kv_buffer: dict[str, list[_KV]] = {"units": [], "members": []}
+    kv_buffer: dict[str, list[_KV]] = {"units": [], "members": [], "subtasks": []}
     for n, item in enumerate(items):
         if isinstance(item, _Para):
             if not item.text:

@@ -22,7 +22,7 @@ from .. import selectors
 from ..enums import AttachmentKind, PersonRole, ProposalState, UnitRole
 from ..identifiers import normalize_identifier
 from ..interchange import ProposalData, normalize_direction_code
-from ..models import Attachment, DraftUpload, Person, Proposal, Unit
+from ..models import Attachment, DraftUpload, Person, Proposal, Subtask, Unit
 from ..validators import FieldError, proposal_submit_errors
 from .search import proposal_search_write
 
@@ -137,7 +137,7 @@ def proposal_submit(*, proposal: Proposal, by, follow_ups: bool = True) -> list[
     with transaction.atomic():
         stored = (
             Proposal.objects.select_for_update()
-            .prefetch_related("people", "units", "attachments")
+            .prefetch_related("people", "units", "subtasks", "attachments")
             .get(pk=proposal.pk)
         )
         if stored.state != ProposalState.DRAFT:
@@ -172,14 +172,15 @@ def _s(value) -> str:
 
 
 def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
-    """Write ``data`` into ``proposal`` (saved or not): scalar fields, the PI, members
-    and units (replaced as a whole, in the order given), and its keyword-search document. Attachments: when
+    """Write ``data`` into ``proposal`` (saved or not): scalar fields, the PI, members,
+    units and subtasks (课题; each replaced as a whole, in the order given; None writes
+    none), and its keyword-search document. Attachments: when
     ``data.attachments`` is a list, the declared kinds without a file are replaced
     by it (uploaded files are never touched, and a kind with an uploaded file gets
     no extra file-less row); when None they are left alone.
 
     The one place identifiers get their stored form, whichever way they came in:
-    ID numbers and credit codes through ``normalize_identifier`` (no spaces,
+    ID numbers (people's and subtask leads') and credit codes through ``normalize_identifier`` (no spaces,
     half-width, upper case), the direction code through ``normalize_direction_code``.
 
     No transaction of its own and no checks: callers hold the transaction and
@@ -204,6 +205,7 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
 
     proposal.people.all().delete()
     proposal.units.all().delete()
+    proposal.subtasks.all().delete()
     people = []
     if data.pi is not None:
         pi = data.pi
@@ -213,6 +215,7 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
                 role=PersonRole.PI,
                 position=0,
                 name=_s(pi.name),
+                gender=_s(pi.gender),
                 id_number=normalize_identifier(pi.id_number),
                 birth_date=pi.birth_date,
                 nationality=_s(pi.nationality),
@@ -231,6 +234,7 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
                 role=PersonRole.MEMBER,
                 position=i,
                 name=_s(m.name),
+                gender=_s(m.gender),
                 id_number=normalize_identifier(m.id_number),
                 birth_date=m.birth_date,
                 nationality=_s(m.nationality),
@@ -254,6 +258,23 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
                 hgr_license=bool(u.hgr_license),
             )
             for i, u in enumerate(data.units or [])
+        ]
+    )
+    Subtask.objects.bulk_create(
+        [
+            Subtask(
+                proposal=proposal,
+                position=i,
+                name=_s(t.name),
+                lead_unit=_s(t.lead_unit),
+                lead_name=_s(t.lead_name),
+                lead_id_number=normalize_identifier(t.lead_id_number),
+                lead_birth_date=t.lead_birth_date,
+                lead_title=_s(t.lead_title),
+                lead_degree=_s(t.lead_degree),
+                national_funding=t.national_funding,
+            )
+            for i, t in enumerate(data.subtasks or [])
         ]
     )
     proposal_search_write(proposal=proposal, people=people, units=units)
@@ -297,7 +318,7 @@ def proposal_create(*, owner, data: ProposalData, source: str = "form", by=None)
 
 
 def proposal_update(*, proposal: Proposal, data: ProposalData, by) -> Proposal:
-    """Replace a draft's data with ``data`` (people and units as a whole).
+    """Replace a draft's data with ``data`` (people, units and subtasks as a whole).
 
     Raises ProposalNotEditable when the stored proposal is not a draft and
     ReferenceTaken when the new reference belongs to another proposal.
@@ -314,7 +335,7 @@ def proposal_update(*, proposal: Proposal, data: ProposalData, by) -> Proposal:
 
 
 def proposal_delete(*, proposal: Proposal, by) -> None:
-    """Delete a draft with its people, units, attachments and uploaded drafts; the
+    """Delete a draft with its people, units, subtasks, attachments and uploaded drafts; the
     stored files are removed after commit. Raises ProposalNotEditable when not a draft."""
     with transaction.atomic():
         state = Proposal.objects.select_for_update().only("state").get(pk=proposal.pk).state

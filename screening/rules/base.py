@@ -21,7 +21,7 @@ from guide.parsing.conditions import (
     Scope,
     resolve,
 )
-from proposals.identifiers import check_credit_code
+from proposals.identifiers import check_credit_code, gender_from_id
 from screening.rules.text import nfkc, normalise_code, normalise_id
 from screening.rules.types import (
     MAINLAND,
@@ -329,10 +329,7 @@ def person_gender(person: PersonSnap | None) -> str | None:
         return None
     if person.gender in (MALE, FEMALE):
         return person.gender
-    number = normalise_id(person.id_number)
-    if len(number) == 18 and number[:17].isdigit() and birth_date_from_id(number) is not None:
-        return MALE if int(number[16]) % 2 else FEMALE
-    return None
+    return gender_from_id(person.id_number)
 
 
 def scope_params(condition: Condition | None) -> dict:
@@ -353,7 +350,14 @@ def scope_params(condition: Condition | None) -> dict:
     }
 
 
-def guide_condition(fn: RuleFn, ctx: RuleContext, parameter: str, *, person: PersonSnap | None = None):
+def guide_condition(
+    fn: RuleFn,
+    ctx: RuleContext,
+    parameter: str,
+    *,
+    person: PersonSnap | None = None,
+    gender_field: str | None = None,
+):
     """The guide's condition ``parameter`` for this proposal (its direction's project types, the PI's
     — or ``person``'s — gender) as a :class:`~guide.parsing.conditions.Resolved` whose state is STATED;
     otherwise the findings to return: not applicable only when the guide sets no such condition (or an
@@ -398,7 +402,7 @@ def guide_condition(fn: RuleFn, ctx: RuleContext, parameter: str, *, person: Per
         return [finding(fn, UNKNOWN, GUIDE_PARAM_MISSING, {"year": year, "param": parameter})]
     values = [jsonable(c.value) for c in resolved.candidates]
     if resolved.state == NEEDS_GENDER:
-        path = (person or ctx.proposal.pi).path("gender") if (person or ctx.proposal.pi) else "pi.gender"
+        path = gender_field or "pi.gender"
         return [
             finding(
                 fn,
@@ -406,7 +410,7 @@ def guide_condition(fn: RuleFn, ctx: RuleContext, parameter: str, *, person: Per
                 GUIDE_PARAM_NEEDS_GENDER,
                 {"param": parameter, "values": values},
                 field=path,
-                fix_id="fix.pi_gender",
+                fix_id=None if gender_field else "fix.pi_gender",
             )
         ]
     return [finding(fn, UNKNOWN, GUIDE_PARAM_AMBIGUOUS, {"param": parameter, "values": values})]

@@ -137,7 +137,13 @@ def project_subtasks(ctx: RuleContext) -> list[Finding]:
         if lead is None or not (lead.name or lead.id_number):
             findings += data_missing(project_subtasks, subtask.path("lead"))
             continue
-        cutoff = guide_condition(project_subtasks, ctx, "task_lead_born_on_or_after", person=lead)
+        cutoff = guide_condition(
+            project_subtasks,
+            ctx,
+            "task_lead_born_on_or_after",
+            person=lead,
+            gender_field=subtask.path("lead_id_number"),  # a lead's gender is read from the ID number
+        )
         if isinstance(cutoff, list):
             if cutoff[0].status == UNKNOWN:
                 findings += cutoff

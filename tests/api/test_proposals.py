@@ -11,7 +11,14 @@ from proposals.forms import ProposalForms
 from proposals.interchange import proposal_to_dict
 from proposals.models import Proposal
 from tests.api.conftest import token_client
-from tests.factories.proposals import PI_ID, complete_data, make_proposal, make_user
+from tests.factories.proposals import (
+    PI_ID,
+    SUBTASK_LEAD_ID,
+    complete_data,
+    make_proposal,
+    make_user,
+    with_genders_and_subtasks,
+)
 from tests.proposals.test_views import post_data
 
 pytestmark = pytest.mark.django_db
@@ -189,4 +196,162 @@ def test_reopen_while_screening_is_409(api, alice):
         "code": "not_reopenable",
         "message": "预审进行中的申报书不能撤回，请稍后再试。",
         "fields": {},
+    }
+
+
+# --- genders and subtasks (课题) -------------------------------------------------
+
+
+def subtasks_body() -> list[dict]:
+    return proposal_to_dict(with_genders_and_subtasks(complete_data()))["subtasks"]
+
+
+def test_create_with_genders_and_subtasks_stores_them_and_answers_them(api):
+    pi = {**body()["pi"], "gender": "male"}
+    members = [{**body()["members"][0], "gender": "male"}]
+    response = api.post(
+        "/api/v1/proposals/", body(pi=pi, members=members, subtasks=subtasks_body()), format="json"
+    )
+    assert response.status_code == 201
+    created = response.json()
+    assert (created["pi"]["gender"], created["members"][0]["gender"]) == ("male", "male")
+    assert created["subtasks"] == [
+        {
+            "name": "高活性非贵金属催化剂的设计与制备",
+            "lead_unit": "福州大学",
+            "lead_name": "陈静",
+            "lead_id_number": SUBTASK_LEAD_ID,
+            "lead_birth_date": "1982-07-19",
+            "lead_title": "研究员",
+            "lead_degree": "博士",
+            "national_funding": 200,
+        },
+        {
+            "name": "Membrane electrode testing",
+            "lead_unit": "Fraunhofer ISE",
+            "lead_name": "Hans Müller",
+            "lead_id_number": "C4X7K2M19",
+            "lead_birth_date": "1970-01-25",
+            "lead_title": "Senior Scientist",
+            "lead_degree": "PhD",
+            "national_funding": 150.75,
+        },
+    ]
+    assert stored(created["id"]) == stored_expected(with_genders_and_subtasks(complete_data()))
+
+
+def stored_expected(data):
+    data.reference = None
+    data.attachments = []
+    return data
+
+
+def test_a_proposal_without_subtasks_answers_an_empty_list(api):
+    created = api.post("/api/v1/proposals/", body(), format="json").json()
+    assert (created["subtasks"], created["pi"]["gender"], created["members"][0]["gender"]) == ([], None, None)
+
+
+def test_patch_replaces_the_subtasks_as_a_whole_and_keeps_the_rest(api):
+    pk = api.post("/api/v1/proposals/", body(subtasks=subtasks_body()), format="json").json()["id"]
+    patched = api.patch(
+        f"/api/v1/proposals/{pk}/",
+        {"subtasks": [{"name": "唯一课题", "national_funding": "12.5"}]},
+        format="json",
+    ).json()
+    assert [(t["name"], t["national_funding"]) for t in patched["subtasks"]] == [("唯一课题", 12.5)]
+    assert patched["units"] == body()["units"]
+    patched = api.patch(f"/api/v1/proposals/{pk}/", {"pi": {**body()["pi"], "gender": "male"}}, format="json")
+    assert (patched.json()["pi"]["gender"], len(patched.json()["subtasks"])) == ("male", 1)
+    cleared = api.patch(f"/api/v1/proposals/{pk}/", {"subtasks": None}, format="json").json()
+    assert cleared["subtasks"] == []
+
+
+def test_put_without_subtasks_clears_them(api):
+    pk = api.post("/api/v1/proposals/", body(subtasks=subtasks_body()), format="json").json()["id"]
+    put = api.put(f"/api/v1/proposals/{pk}/", {"title": "只剩名称"}, format="json").json()
+    assert put["subtasks"] == []
+
+
+def test_what_the_api_answers_with_subtasks_may_be_sent_back_unchanged(api):
+    created = api.post("/api/v1/proposals/", body(subtasks=subtasks_body()), format="json").json()
+    response = api.put(f"/api/v1/proposals/{created['id']}/", created, format="json")
+    assert response.status_code == 200
+    assert response.json()["subtasks"] == created["subtasks"]
+
+
+@pytest.mark.parametrize(
+    ("change", "fields"),
+    [
+        ({"subtasks": [None]}, {"subtasks[0]": ["该字段不能为 null。"]}),
+        ({"units": [None]}, {"units[0]": ["该字段不能为 null。"]}),
+        ({"members": [None]}, {"members[0]": ["该字段不能为 null。"]}),
+        ({"subtasks": "课题一"}, {"subtasks": ["期望为一个包含物件的列表，得到的类型是“str”。"]}),
+        ({"subtasks": [3]}, {"subtasks[0]": ["无效数据。期待为字典类型，得到的是 int 。"]}),
+        ({"subtasks": [{"name": ["a"]}]}, {"subtasks[0].name": ["不是有效的字符串。"]}),
+        ({"subtasks": [{"nmae": "typo"}]}, {"subtasks[0].nmae": ["没有这个字段。"]}),
+        ({"subtasks": [{"national_funding": True}]}, {"subtasks[0].national_funding": ["应为数字。"]}),
+        ({"subtasks": [{"national_funding": "很多"}]}, {"subtasks[0].national_funding": ["输入一个数字。"]}),
+        (
+            {"subtasks": [{"name": "课" * 201}]},
+            {"subtasks[0].name": ["确保该变量包含不超过 200 字符 (目前字符数 201)。"]},
+        ),
+        (
+            {"subtasks": [{"lead_birth_date": "去年"}]},
+            {"subtasks[0].lead_birth_date": ["输入一个有效的日期。"]},
+        ),
+        ({"pi": {"gender": "男"}}, {"pi.gender": ["选择一个有效的选项。 男 不在可用的选项中。"]}),
+        ({"members": [{"gender": 1}]}, {"members[0].gender": ["选择一个有效的选项。 1 不在可用的选项中。"]}),
+    ],
+)
+def test_bad_subtask_and_gender_bodies_answer_400_with_their_paths_never_500(api, change, fields):
+    response = api.post("/api/v1/proposals/", {"title": "x", **change}, format="json")
+    assert (response.status_code, response.json()["error"]["fields"]) == (400, fields)
+    assert Proposal.objects.count() == 0
+
+
+def test_twenty_subtasks_are_stored_and_twenty_one_answer_400(api):
+    twenty = [{"name": f"课题{n}"} for n in range(20)]
+    assert api.post("/api/v1/proposals/", {"subtasks": twenty}, format="json").status_code == 201
+    response = api.post("/api/v1/proposals/", {"subtasks": [*twenty, {"name": "多一个"}]}, format="json")
+    assert (response.status_code, response.json()["error"]["fields"]) == (
+        400,
+        {"subtasks": ["课题最多 20 个，请删去多余的行。"]},
+    )
+    assert Proposal.objects.count() == 1
+
+
+def test_a_gender_that_contradicts_the_id_number_answers_400_naming_both(api):
+    response = api.post("/api/v1/proposals/", body(pi={**body()["pi"], "gender": "female"}), format="json")
+    assert (response.status_code, response.json()["error"]["fields"]) == (
+        400,
+        {
+            "pi.gender": [
+                f"性别填写为“女”，但证件号码 {PI_ID} 的第 17 位（1）表示男（奇数为男，偶数为女），请核对性别或证件号码。"
+            ]
+        },
+    )
+
+
+def test_submit_through_the_api_lists_subtask_problems_at_their_paths(api):
+    pk = api.post("/api/v1/proposals/", body(subtasks=[{"lead_name": "陈静"}]), format="json").json()["id"]
+    response = api.post(f"/api/v1/proposals/{pk}/submit/", {}, format="json")
+    assert (response.status_code, response.json()["error"]["fields"]) == (
+        400,
+        {"subtasks[0].name": ["必填项，提交前请填写。"]},
+    )
+
+
+def test_english_errors_for_subtasks_and_gender(api):
+    response = api.post(
+        "/api/v1/proposals/",
+        body(pi={**body()["pi"], "gender": "female"}, subtasks=[{"name": str(n)} for n in range(21)]),
+        format="json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.json()["error"]["fields"] == {
+        "pi.gender": [
+            f"Gender is given as “Female”, but ID number {PI_ID} says Male (its 17th digit, 1, is odd for "
+            "male and even for female): check the gender or the ID number."
+        ],
+        "subtasks": ["At most 20 subtasks: remove the extra rows."],
     }

@@ -14,7 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from proposals import services
 from proposals.identifiers import make_credit_code, make_resident_id
-from proposals.interchange import Budget, PersonData, ProposalData, UnitData
+from proposals.interchange import Budget, PersonData, ProposalData, SubtaskData, UnitData
 from proposals.models import Attachment, Proposal
 
 _seq = count(1)
@@ -141,3 +141,39 @@ PNG_BYTES = (
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, content, content_type=content_type)
+
+
+SUBTASK_LEAD_BIRTH = date(1982, 7, 19)
+SUBTASK_LEAD_ID = make_resident_id(SUBTASK_LEAD_BIRTH, "046", "350103")  # 17th digit 6: female
+
+
+def with_genders_and_subtasks(data: ProposalData) -> ProposalData:
+    """``data`` with the PI's gender (agreeing with PI_ID: male), the first member's, and two
+    subtasks (课题): one led by a Chinese resident of the lead unit, one by the German partner."""
+    if data.pi is not None:
+        data.pi.gender = "male"
+    if data.members:
+        data.members[0].gender = "male"
+    data.subtasks = [
+        SubtaskData(
+            name="高活性非贵金属催化剂的设计与制备",
+            lead_unit="福州大学",
+            lead_name="陈静",
+            lead_id_number=SUBTASK_LEAD_ID,
+            lead_birth_date=SUBTASK_LEAD_BIRTH,
+            lead_title="研究员",
+            lead_degree="博士",
+            national_funding=Decimal("200"),
+        ),
+        SubtaskData(
+            name="Membrane electrode testing",
+            lead_unit="Fraunhofer ISE",
+            lead_name="Hans Müller",
+            lead_id_number="C4X7K2M19",
+            lead_birth_date=date(1970, 1, 25),
+            lead_title="Senior Scientist",
+            lead_degree="PhD",
+            national_funding=Decimal("150.75"),
+        ),
+    ]
+    return data

@@ -166,13 +166,13 @@ def test_published_conditions_screen_each_proposal_by_its_scope(draft):
         [finding] = rule(context(make_proposal(guide_year=2031, **proposal), guide))
         return finding.status, finding.message_id, finding.params.get("scope")
 
-    young_male_1985 = make_pi(birth_date=date(1985, 12, 31), id_number="110101198512310011")
+    young_male_1985 = make_pi(birth_date=date(1985, 12, 31), id_number="110101198512310015")
     assert findings(pi_age, direction="1.3", pi=young_male_1985) == (
         "fail",
         "pi.age.too_old",
         {"project_type": "青年科学家项目", "gender": "male"},
     )
-    young_female_1984 = make_pi(birth_date=date(1984, 1, 1), id_number="110101198401010020")
+    young_female_1984 = make_pi(birth_date=date(1984, 1, 1), id_number="110101198401010028")
     assert findings(pi_age, direction="1.3", pi=young_female_1984)[0] == "pass"
     assert findings(pi_age, direction="1.1", pi=young_male_1985)[0] == "pass"  # 1964 for 基础研究类
     assert findings(units_total_limit, direction="1.2", units=units(9))[:2] == (

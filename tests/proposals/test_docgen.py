@@ -4,9 +4,17 @@ import zipfile
 import pdfplumber
 import pypdfium2 as pdfium
 
-from proposals.docgen import MEMBER_HEADERS, SECTION_TITLES, UNIT_HEADERS, build_docx, build_pdf
+from proposals.docgen import (
+    MEMBER_HEADERS,
+    SECTION_TITLES,
+    SUBTASK_HEADERS,
+    UNIT_HEADERS,
+    build_docx,
+    build_pdf,
+)
 from proposals.extraction.docx import read_docx
 from proposals.extraction.model import Line, Table
+from proposals.interchange import ProposalData
 from tests.factories.proposal_docs import sample_proposal
 
 LABELS = (
@@ -17,6 +25,7 @@ LABELS = (
     "国拨经费（万元）",
     "配套经费（万元）",
     "姓名",
+    "性别（男/女）",
     "证件号码（居民身份证 18 位；外籍填护照号）",
     "出生日期（YYYY-MM-DD）",
     "国籍/地区（ISO 两位代码或中文国名）",
@@ -54,9 +63,11 @@ def test_blank_docx_has_every_section_and_label():
         ["姓名", ""],  # the PI table: label | value
         list(UNIT_HEADERS),
         list(MEMBER_HEADERS),
+        list(SUBTASK_HEADERS),
     ]
-    assert [row[0] for row in tables[0].rows] == list(LABELS[6:15])
-    for label in LABELS[:6] + LABELS[15:]:
+    assert [len(t.rows) for t in tables] == [10, 4, 4, 4]  # three blank rows under each list header
+    assert [row[0] for row in tables[0].rows] == list(LABELS[6:16])
+    for label in LABELS[:6] + LABELS[16:]:
         assert f"{label}：" in lines
 
 
@@ -76,7 +87,49 @@ def test_filled_docx_tables():
     ]
     assert tables[1].rows[5][-1] == "第三方公共检测机构；具有人类遗传资源保藏行政许可"
     assert len(tables[1].rows) == 9 and len(tables[2].rows) == 6
+    assert tables[2].rows[1][:2] == ["陈静", ""]  # no gender given
+    assert tables[3].rows == [list(SUBTASK_HEADERS), *[[""] * 8] * 3]  # no subtasks given: blank rows
     assert doc.pages == 2  # the cover, then everything else
+
+
+def test_filled_docx_gives_genders_and_subtasks():
+    from tests.factories.proposals import with_genders_and_subtasks
+
+    p = sample_proposal()
+    p.pi.gender, p.members[0].gender = "male", "female"
+    p.subtasks = with_genders_and_subtasks(ProposalData()).subtasks
+    doc = read_docx(build_docx(p))
+    tables = [b for b in doc.blocks if isinstance(b, Table)]
+    assert tables[0].rows[:2] == [["姓名", "林海峰"], ["性别（男/女）", "男"]]
+    assert [row[1] for row in tables[2].rows[1:]] == ["女", "", "", "", ""]
+    assert tables[3].rows[1:] == [
+        [
+            "高活性非贵金属催化剂的设计与制备",
+            "福州大学",
+            "陈静",
+            "350103198207190464",
+            "1982-07-19",
+            "研究员",
+            "博士",
+            "200",
+        ],
+        [
+            "Membrane electrode testing",
+            "Fraunhofer ISE",
+            "Hans Müller",
+            "C4X7K2M19",
+            "1970-01-25",
+            "Senior Scientist",
+            "PhD",
+            "150.75",
+        ],
+    ]
+
+
+def test_an_empty_subtask_list_prints_the_header_only():
+    doc = read_docx(build_docx(ProposalData(subtasks=[])))
+    tables = [b for b in doc.blocks if isinstance(b, Table)]
+    assert tables[3].rows == [list(SUBTASK_HEADERS)]
 
 
 def test_pdf_uses_the_builtin_cid_font():
@@ -105,8 +158,8 @@ def test_pdf_tables_are_found_by_pdfplumber():
     # header cells wrap inside their column
     assert [[cell.replace("\n", "") for cell in t[0]] for t in tables] == [
         list(UNIT_HEADERS),
-        list(MEMBER_HEADERS),
-        list(MEMBER_HEADERS),  # the members table runs onto page 3 and repeats its header
+        list(MEMBER_HEADERS),  # on page 3, with its section title (never left alone at a page end)
+        list(SUBTASK_HEADERS),
     ]
     assert tables[0][6] == [
         "Fraunhofer Institute for Solar\nEnergy Systems",
@@ -117,13 +170,14 @@ def test_pdf_tables_are_found_by_pdfplumber():
         "参与",
         "",
     ]
-    assert [row[0] for row in tables[1][1:] + tables[2][1:]] == [
+    assert [row[0].replace("\n", " ") for row in tables[1][1:]] == [
         "陈静",
         "王立新",
         "Hans Müller",
         "佐藤健",
         "张敏",
     ]
+    assert tables[2][1:] == [[""] * 8] * 3
 
 
 def test_blank_pdf_has_every_section():

@@ -4,7 +4,8 @@ from decimal import Decimal
 import pytest
 
 from proposals.forms import ProposalForms
-from proposals.interchange import PersonData, ProposalData, UnitData
+from proposals.identifiers import make_resident_id
+from proposals.interchange import PersonData, ProposalData, SubtaskData, UnitData
 from proposals.validators import FieldError
 
 
@@ -18,14 +19,14 @@ def management(prefix: str, total: int, initial: int = 0) -> dict:
 
 
 def bound(**fields) -> ProposalForms:
-    data = {**management("units", 3), **management("members", 2), **fields}
+    data = {**management("units", 3), **management("members", 2), **management("subtasks", 2), **fields}
     return ProposalForms(data)
 
 
 def test_empty_form_is_valid_and_gives_empty_data():
     forms = bound()
     assert forms.is_valid()
-    assert forms.to_data() == ProposalData(members=[], units=[], attachments=[])
+    assert forms.to_data() == ProposalData(members=[], units=[], subtasks=[], attachments=[])
 
 
 def test_country_names_are_cleaned_to_codes():
@@ -141,6 +142,12 @@ TEXT_FIELDS = [
     ("member", "members-0-nationality", "nationality"),
     ("member", "members-0-employer", "employer"),
     ("member", "members-0-task", "task"),
+    ("subtask", "subtasks-0-name", "name"),
+    ("subtask", "subtasks-0-lead_unit", "lead_unit"),
+    ("subtask", "subtasks-0-lead_name", "lead_name"),
+    ("subtask", "subtasks-0-lead_id_number", "lead_id_number"),
+    ("subtask", "subtasks-0-lead_title", "lead_title"),
+    ("subtask", "subtasks-0-lead_degree", "lead_degree"),
 ]
 
 
@@ -150,6 +157,7 @@ def _errors(forms: ProposalForms, form: str) -> dict:
         "pi": forms.pi,
         "unit": forms.units.forms[0],
         "member": forms.members.forms[0],
+        "subtask": forms.subtasks.forms[0],
     }[form].errors
 
 
@@ -223,3 +231,100 @@ def test_money_at_the_column_limit_is_accepted():
         Decimal("9999999999.99"),
         Decimal("0.01"),
     )
+
+
+# --- subtasks (课题) ------------------------------------------------------------
+
+
+def test_subtask_rows_become_subtask_data_and_blank_rows_are_dropped():
+    lead_id = make_resident_id(date(1982, 7, 19), "046", "350103")
+    forms = bound(
+        **{
+            "subtasks-0-name": "催化剂设计",
+            "subtasks-0-lead_unit": "福州大学",
+            "subtasks-0-lead_name": "陈静",
+            "subtasks-0-lead_id_number": " " + lead_id.lower(),
+            "subtasks-0-lead_birth_date": "1982-07-19",
+            "subtasks-0-lead_title": "研究员",
+            "subtasks-0-lead_degree": "博士",
+            "subtasks-0-national_funding": "200.5",
+        }
+    )
+    assert forms.is_valid()
+    assert forms.to_data().subtasks == [
+        SubtaskData(
+            name="催化剂设计",
+            lead_unit="福州大学",
+            lead_name="陈静",
+            lead_id_number=lead_id,
+            lead_birth_date=date(1982, 7, 19),
+            lead_title="研究员",
+            lead_degree="博士",
+            national_funding=Decimal("200.5"),
+        )
+    ]
+
+
+@pytest.mark.parametrize(("length", "valid"), [(200, True), (201, False)])
+def test_subtask_name_is_bounded_by_its_column(length, valid):
+    forms = bound(**{"subtasks-0-name": "课" * length})
+    assert forms.is_valid() is valid
+    assert list(forms.subtasks.forms[0].errors) == ([] if valid else ["name"])
+
+
+@pytest.mark.parametrize("amount", ["-1", "0.001", "10000000000"])
+def test_subtask_money_beyond_the_column_is_a_form_error(amount):
+    forms = bound(**{"subtasks-0-name": "课题", "subtasks-0-national_funding": amount})
+    assert forms.is_valid() is False
+    assert list(forms.subtasks.forms[0].errors) == ["national_funding"]
+
+
+# --- gender -------------------------------------------------------------------
+
+MALE_ID = make_resident_id(date(1975, 3, 8), "231", "350102")  # 17th digit 1: male
+FEMALE_ID = make_resident_id(date(1982, 7, 19), "046", "350103")  # 17th digit 6: female
+
+
+def test_pi_gender_that_contradicts_the_id_number_is_an_error_naming_both():
+    forms = bound(**{"pi-gender": "female", "pi-id_number": MALE_ID})
+    assert forms.is_valid() is False
+    assert forms.pi.errors == {
+        "gender": [
+            f"性别填写为“女”，但证件号码 {MALE_ID} 的第 17 位（1）表示男（奇数为男，偶数为女），"
+            "请核对性别或证件号码。"
+        ]
+    }
+
+
+def test_member_gender_that_contradicts_the_id_number_is_an_error_at_that_row():
+    forms = bound(**{"members-0-name": "陈静", "members-0-gender": "male", "members-0-id_number": FEMALE_ID})
+    assert forms.is_valid() is False
+    assert forms.members.errors[0] == {
+        "gender": [
+            f"性别填写为“男”，但证件号码 {FEMALE_ID} 的第 17 位（6）表示女（奇数为男，偶数为女），"
+            "请核对性别或证件号码。"
+        ]
+    }
+
+
+@pytest.mark.parametrize(
+    ("gender", "id_number"),
+    [
+        ("male", MALE_ID),
+        ("female", FEMALE_ID),
+        ("", FEMALE_ID),  # not typed: the ID number tells it
+        ("male", "E12345678"),  # a passport says nothing about it
+        ("female", MALE_ID[:-1] + ("0" if MALE_ID[-1] != "0" else "1")),  # wrong check digit: unknown
+        ("female", ""),
+    ],
+)
+def test_gender_that_agrees_or_cannot_be_checked_is_accepted(gender, id_number):
+    forms = bound(**{"pi-name": "林海峰", "pi-gender": gender, "pi-id_number": id_number})
+    assert forms.is_valid()
+    assert forms.to_data().pi.gender == (gender or None)
+
+
+def test_a_gender_that_is_not_a_choice_is_an_error():
+    forms = bound(**{"pi-gender": "男"})
+    assert forms.is_valid() is False
+    assert forms.pi.errors == {"gender": ["选择一个有效的选项。 男 不在可用的选项中。"]}

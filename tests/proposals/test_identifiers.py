@@ -1,11 +1,15 @@
 from datetime import date
 
+import pytest
+
 from proposals.identifiers import (
     CodeCheck,
     IdCheck,
+    _resident_id_check_char,
     check_credit_code,
     check_org_code,
     check_resident_id,
+    gender_from_id,
     looks_like_resident_id,
     make_credit_code,
     make_org_code,
@@ -136,3 +140,60 @@ def test_org_code():
     assert check_org_code("M000100Y") == CodeCheck(False, "length")
     # check value 10 is written X, 11 is written 0
     assert {make_org_code(f"{n:08d}")[-1] for n in range(300)} >= {"X", "0"}
+
+
+# --------------------------------------------------------------------------- gender
+
+
+@pytest.mark.parametrize(
+    ("seq", "gender"),
+    [
+        ("001", "male"),
+        ("231", "male"),
+        ("999", "male"),
+        ("000", "female"),
+        ("046", "female"),
+        ("998", "female"),
+    ],
+)
+def test_gender_is_the_parity_of_the_seventeenth_digit(seq, gender):
+    assert gender_from_id(make_resident_id(date(1975, 3, 8), seq)) == gender
+
+
+def test_gender_of_a_known_real_format_id():
+    assert gender_from_id("11010519491231002X") == "female"  # 17th digit 2
+
+
+def test_gender_reads_lower_case_x_full_width_and_spaces():
+    assert gender_from_id(" 110105 19491231 002x ") == "female"
+    assert gender_from_id("１１０１０５１９４９１２３１００２Ｘ") == "female"
+
+
+def test_gender_of_hong_kong_macao_taiwan_residence_permit_numbers():
+    assert gender_from_id(make_resident_id(date(1990, 5, 1), "013", "810000")) == "male"
+    assert gender_from_id(make_resident_id(date(1990, 5, 1), "024", "830000")) == "female"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        "E12345678",  # a passport
+        "C4X7K2M19",
+        "11010519491231002",  # 17 characters
+        "11010519491231002XX",  # 19
+        "110105194912310021",  # wrong check character: which digit is wrong cannot be told
+        "11010519491231002Y",
+        "1101051949123100A2",
+    ],
+)
+def test_no_gender_without_a_well_formed_resident_id(value):
+    assert gender_from_id(value) is None
+
+
+def test_gender_does_not_judge_the_embedded_birth_date():
+    # the birth date is check_resident_id's business; the order code still tells the gender
+    first17 = "110105" + "19491331" + "003"  # 31 December written as month 13
+    code = first17 + _resident_id_check_char(first17)
+    assert (check_resident_id(code).error, gender_from_id(code)) == ("birth_date_invalid", "male")

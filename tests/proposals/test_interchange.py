@@ -6,11 +6,13 @@ import pytest
 
 from proposals.interchange import (
     MAX_LENGTHS,
+    MAX_SUBTASKS,
     Batch,
     Budget,
     Issue,
     PersonData,
     ProposalData,
+    SubtaskData,
     UnitData,
     continent_of,
     control_character,
@@ -39,6 +41,7 @@ def full_dict() -> dict:
         "budget": {"national": 500, "matching": 250.5, "unit": "万元"},
         "pi": {
             "name": "林海峰",
+            "gender": "female",
             "id_number": "11010519491231002X",
             "birth_date": "1949-12-31",
             "nationality": "HK",
@@ -53,6 +56,7 @@ def full_dict() -> dict:
         "members": [
             {
                 "name": "陈静",
+                "gender": "male",
                 "id_number": "E12345678",
                 "birth_date": "1982-07-19",
                 "nationality": None,
@@ -80,6 +84,28 @@ def full_dict() -> dict:
                 "role": "participant",
                 "third_party_testing": None,
                 "hgr_license": None,
+            },
+        ],
+        "subtasks": [
+            {
+                "name": "催化剂设计",
+                "lead_unit": "福建氢能科技有限公司",
+                "lead_name": "陈静",
+                "lead_id_number": "E12345678",
+                "lead_birth_date": "1982-07-19",
+                "lead_title": "高级工程师",
+                "lead_degree": "硕士",
+                "national_funding": 120.5,
+            },
+            {
+                "name": "系统集成",
+                "lead_unit": None,
+                "lead_name": None,
+                "lead_id_number": None,
+                "lead_birth_date": None,
+                "lead_title": None,
+                "lead_degree": None,
+                "national_funding": 0,
             },
         ],
         "research_content": "研究内容",
@@ -116,8 +142,27 @@ def test_parsed_types():
     )
     assert proposal.members == [
         PersonData(
-            name="陈静", id_number="E12345678", birth_date=date(1982, 7, 19), role="表征", unit="厦门大学"
+            name="陈静",
+            gender="male",
+            id_number="E12345678",
+            birth_date=date(1982, 7, 19),
+            role="表征",
+            unit="厦门大学",
         )
+    ]
+    assert proposal.pi.gender == "female"
+    assert proposal.subtasks == [
+        SubtaskData(
+            name="催化剂设计",
+            lead_unit="福建氢能科技有限公司",
+            lead_name="陈静",
+            lead_id_number="E12345678",
+            lead_birth_date=date(1982, 7, 19),
+            lead_title="高级工程师",
+            lead_degree="硕士",
+            national_funding=Decimal("120.5"),
+        ),
+        SubtaskData(name="系统集成", national_funding=Decimal("0")),
     ]
 
 
@@ -135,6 +180,7 @@ def test_missing_fields_are_none():
     assert out["budget"] is None
     assert out["pi"] is None
     assert out["units"] is None
+    assert out["subtasks"] is None
     assert out["attachments"] is None
     assert out["start_date"] is None
 
@@ -148,20 +194,22 @@ def test_missing_fields_inside_blocks_are_none():
 
 
 def test_empty_lists_stay_empty():
-    proposal, _ = parse_proposal({"members": [], "units": [], "attachments": []})
-    assert (proposal.members, proposal.units, proposal.attachments) == ([], [], [])
+    proposal, _ = parse_proposal({"members": [], "units": [], "subtasks": [], "attachments": []})
+    assert (proposal.members, proposal.units, proposal.subtasks, proposal.attachments) == ([], [], [], [])
 
 
 def test_unknown_keys_are_warned_and_ignored():
     obj = full_dict()
     obj["colour"] = "blue"
-    obj["pi"]["gender"] = "男"
+    obj["pi"]["hobby"] = "围棋"
     obj["units"][1]["website"] = "x"
+    obj["subtasks"][0]["lead_gender"] = "female"
     proposal, issues = parse_proposal(obj)
     assert issues == [
         Issue("colour", "unknown_key", "unknown key 'colour' ignored", "warning"),
-        Issue("pi.gender", "unknown_key", "unknown key 'gender' ignored", "warning"),
+        Issue("pi.hobby", "unknown_key", "unknown key 'hobby' ignored", "warning"),
         Issue("units[1].website", "unknown_key", "unknown key 'website' ignored", "warning"),
+        Issue("subtasks[0].lead_gender", "unknown_key", "unknown key 'lead_gender' ignored", "warning"),
     ]
     assert proposal_to_dict(proposal) == full_dict()
 
@@ -298,7 +346,7 @@ def test_control_character_finds_the_first_forbidden_character():
 
 
 def test_max_lengths_are_the_model_columns():
-    from proposals.models import Person, Proposal, Unit
+    from proposals.models import Person, Proposal, Subtask, Unit
 
     columns = {
         "reference": Proposal._meta.get_field("reference").max_length,
@@ -316,6 +364,12 @@ def test_max_lengths_are_the_model_columns():
         "members.unit": Person._meta.get_field("employer").max_length,
         "units.name": Unit._meta.get_field("name").max_length,
         "units.credit_code": Unit._meta.get_field("credit_code").max_length,
+        "subtasks.name": Subtask._meta.get_field("name").max_length,
+        "subtasks.lead_unit": Subtask._meta.get_field("lead_unit").max_length,
+        "subtasks.lead_name": Subtask._meta.get_field("lead_name").max_length,
+        "subtasks.lead_id_number": Subtask._meta.get_field("lead_id_number").max_length,
+        "subtasks.lead_title": Subtask._meta.get_field("lead_title").max_length,
+        "subtasks.lead_degree": Subtask._meta.get_field("lead_degree").max_length,
     }
     assert MAX_LENGTHS == columns
 
@@ -334,7 +388,7 @@ def _at(obj: dict, path: str, value) -> dict:
 
 def _issue_path(path: str) -> str:
     head, _, key = path.partition(".")
-    return f"{head}[0].{key}" if head in ("units", "members") else path
+    return f"{head}[0].{key}" if head in ("units", "members", "subtasks") else path
 
 
 @pytest.mark.parametrize("path", sorted(MAX_LENGTHS))
@@ -600,3 +654,113 @@ def test_normalize_unit_type():
     assert {text: normalize_unit_type(text) for text in cases} == cases
     assert normalize_unit_type("俱乐部") is None
     assert normalize_unit_type(None) is None
+
+
+# --------------------------------------------------------------------------- genders and subtasks
+
+
+@pytest.mark.parametrize(
+    ("given", "read"), [("male", "male"), ("female", "female"), ("", None), (None, None)]
+)
+def test_gender_is_male_female_or_unknown(given, read):
+    proposal, issues = parse_proposal({"pi": {"gender": given}, "members": [{"gender": given}]})
+    assert issues == []
+    assert (proposal.pi.gender, proposal.members[0].gender) == (read, read)
+
+
+@pytest.mark.parametrize("given", ["男", "M", "Male", "other", 1, True, ["male"]])
+def test_gender_outside_the_choices_is_an_error_with_its_path(given):
+    proposal, issues = parse_proposal({"pi": {"name": "张三", "gender": given}})
+    assert [(i.path, i.code, i.message) for i in issues] == [
+        ("pi.gender", "invalid_choice", f"pi.gender: {given!r} is not one of male, female")
+    ]
+    assert proposal.pi == PersonData(name="张三")
+
+
+def test_subtasks_round_trip_through_json():
+    obj = {"subtasks": full_dict()["subtasks"]}
+    proposal, issues = parse_proposal(obj)
+    assert issues == []
+    assert json.loads(json.dumps(proposal_to_dict(proposal)))["subtasks"] == obj["subtasks"]
+
+
+def test_subtask_money_in_wan_yuan_follows_the_budget_rules():
+    subtasks = [
+        {"national_funding": "300"},
+        {"national_funding": 9999999999.99},
+        {"national_funding": -1},
+        {"national_funding": 0.001},
+        {"national_funding": 10**10},
+        {"national_funding": "三百万"},
+    ]
+    proposal, issues = parse_proposal({"subtasks": subtasks})
+    assert [t.national_funding for t in proposal.subtasks] == [
+        Decimal("300"),
+        Decimal("9999999999.99"),
+        None,
+        None,
+        None,
+        None,
+    ]
+    assert [(i.path, i.code) for i in issues] == [
+        ("subtasks[2].national_funding", "invalid_value"),
+        ("subtasks[3].national_funding", "too_precise"),
+        ("subtasks[4].national_funding", "too_large"),
+        ("subtasks[5].national_funding", "invalid_number"),
+    ]
+
+
+def test_wrongly_typed_subtasks_are_errors_with_their_paths_and_never_crash():
+    proposal, issues = parse_proposal(
+        {
+            "subtasks": [
+                None,
+                "课题一",
+                ["x"],
+                {"name": 1, "lead_birth_date": "1982/07/19", "lead_id_number": 110, "lead_name": "a\x00"},
+            ]
+        }
+    )
+    assert proposal.subtasks == [SubtaskData()]
+    assert [(i.path, i.code, i.message) for i in issues] == [
+        ("subtasks[0]", "type", "subtasks[0]: expected an object, got null"),
+        ("subtasks[1]", "type", "subtasks[1]: expected an object, got a string"),
+        ("subtasks[2]", "type", "subtasks[2]: expected an object, got a list"),
+        ("subtasks[3].name", "type", "subtasks[3].name: expected a string, got a number"),
+        (
+            "subtasks[3].lead_name",
+            "control_character",
+            "subtasks[3].lead_name: control character U+0000 at position 2 is not allowed "
+            "(only tab, line feed and carriage return are)",
+        ),
+        ("subtasks[3].lead_id_number", "type", "subtasks[3].lead_id_number: expected a string, got a number"),
+        (
+            "subtasks[3].lead_birth_date",
+            "invalid_date",
+            "subtasks[3].lead_birth_date: '1982/07/19' is not a date (expected YYYY-MM-DD)",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("given", [{"name": "x"}, "none", 3])
+def test_subtasks_that_are_not_a_list_are_an_error(given):
+    proposal, issues = parse_proposal({"subtasks": given})
+    assert proposal.subtasks is None
+    assert [(i.path, i.code) for i in issues] == [("subtasks", "type")]
+
+
+def test_exactly_the_most_subtasks_are_read_and_one_more_is_an_error():
+    most = [{"name": f"课题{n}"} for n in range(MAX_SUBTASKS)]
+    proposal, issues = parse_proposal({"subtasks": most})
+    assert (len(proposal.subtasks), issues) == (20, [])
+    proposal, issues = parse_proposal({"subtasks": [*most, {"name": "多一个"}]})
+    assert proposal.subtasks is None
+    assert [(i.path, i.code, i.message) for i in issues] == [
+        ("subtasks", "too_many", "subtasks: 21 items, at most 20 are allowed")
+    ]
+
+
+def test_subtask_lead_id_number_is_read_in_its_stored_form():
+    proposal, issues = parse_proposal({"subtasks": [{"lead_id_number": " １１０１０５ 19491231 002x "}]})
+    assert issues == []
+    assert proposal.subtasks[0].lead_id_number == "11010519491231002X"

@@ -10,10 +10,18 @@ from common.models import AuditEntry, OutboxMessage
 from proposals import services
 from proposals.docgen import build_docx
 from proposals.identifiers import make_credit_code, make_resident_id
-from proposals.interchange import PersonData, ProposalData, UnitData, proposal_to_dict
-from proposals.models import Attachment, DraftUpload, Person, Proposal, Unit
+from proposals.interchange import PersonData, ProposalData, SubtaskData, UnitData, proposal_to_dict
+from proposals.models import Attachment, DraftUpload, Person, Proposal, Subtask, Unit
 from tests.factories.guide import make_guide
-from tests.factories.proposals import LEAD_CODE, PI_ID, complete_data, make_proposal, make_user
+from tests.factories.proposals import (
+    LEAD_CODE,
+    PI_ID,
+    SUBTASK_LEAD_ID,
+    complete_data,
+    make_proposal,
+    make_user,
+    with_genders_and_subtasks,
+)
 from tests.factories.proposals import upload as upload_file
 
 pytestmark = pytest.mark.django_db
@@ -110,8 +118,18 @@ def test_stored_proposal_reads_back_as_the_same_interchange_data():
 
     data = complete_data(reference="SQ-RT")
     data.attachments = []
+    data.subtasks = []  # none given reads back as "none"
     proposal = make_proposal(data=data)
     assert proposal_to_dict(proposal_to_data(proposal)) == proposal_to_dict(data)
+
+
+def test_genders_and_subtasks_read_back_as_the_same_interchange_data():
+    from proposals.selectors import proposal_to_data
+
+    data = with_genders_and_subtasks(complete_data(reference="SQ-RT2", attachments=[]))
+    proposal = make_proposal(data=data)
+    assert proposal_to_dict(proposal_to_data(proposal)) == proposal_to_dict(data)
+    assert proposal_to_data(proposal) == data
 
 
 # --- submit checks -----------------------------------------------------------
@@ -930,3 +948,96 @@ def test_draft_upload_create_refuses_wrong_type_and_stores_nothing():
         services.draft_upload_create(owner=make_user(), file=upload_file("x.pdf", b"GIF89a......"))
     assert exc.value.code == "unknown_type"
     assert DraftUpload.objects.count() == 0
+
+
+# --- genders and subtasks (课题) -------------------------------------------------
+
+
+def test_subtasks_are_written_in_order_with_their_lead_and_replaced_as_a_whole():
+    proposal = make_proposal(data=with_genders_and_subtasks(complete_data()))
+    rows = list(
+        Subtask.objects.filter(proposal=proposal)
+        .order_by("position")
+        .values_list("position", "name", "lead_unit", "lead_name", "lead_id_number", "national_funding")
+    )
+    assert rows == [
+        (0, "高活性非贵金属催化剂的设计与制备", "福州大学", "陈静", SUBTASK_LEAD_ID, Decimal("200.00")),
+        (1, "Membrane electrode testing", "Fraunhofer ISE", "Hans Müller", "C4X7K2M19", Decimal("150.75")),
+    ]
+    services.proposal_update(
+        proposal=proposal, data=complete_data(subtasks=[SubtaskData(name="唯一课题")]), by=proposal.owner
+    )
+    assert list(proposal.subtasks.values_list("position", "name", "lead_name")) == [(0, "唯一课题", "")]
+    services.proposal_update(proposal=proposal, data=complete_data(subtasks=None), by=proposal.owner)
+    assert proposal.subtasks.count() == 0
+
+
+def test_subtask_lead_id_number_is_stored_in_its_normal_form():
+    data = complete_data(
+        subtasks=[SubtaskData(name="课题", lead_id_number=" " + SUBTASK_LEAD_ID.lower() + " ")]
+    )
+    proposal = make_proposal(data=data)
+    assert proposal.subtasks.get().lead_id_number == SUBTASK_LEAD_ID
+
+
+def test_genders_are_stored_on_the_person_rows_and_unknown_is_blank():
+    data = complete_data()
+    data.pi.gender = "male"
+    data.members = [PersonData(name="陈静", gender="female"), PersonData(name="佐藤健")]
+    proposal = make_proposal(data=data)
+    assert list(proposal.people.order_by("role", "position").values_list("role", "name", "gender")) == [
+        ("member", "陈静", "female"),
+        ("member", "佐藤健", ""),
+        ("pi", "林海峰", "male"),
+    ]
+
+
+def test_deleting_a_draft_deletes_its_subtasks():
+    proposal = make_proposal(data=with_genders_and_subtasks(complete_data()))
+    services.proposal_delete(proposal=proposal, by=proposal.owner)
+    assert Subtask.objects.count() == 0
+
+
+def test_submit_accepts_subtasks_with_valid_leads_and_genders():
+    proposal = make_proposal(data=with_genders_and_subtasks(complete_data()))
+    assert services.proposal_submit(proposal=proposal, by=proposal.owner) == []
+
+
+def test_submit_requires_a_subtask_name_and_checks_its_lead_resident_id():
+    wrong = SUBTASK_LEAD_ID[:-1] + ("0" if SUBTASK_LEAD_ID[-1] != "0" else "1")
+    subtasks = [
+        SubtaskData(lead_name="陈静", lead_id_number=wrong),
+        SubtaskData(name="课题二", lead_id_number=SUBTASK_LEAD_ID, lead_birth_date=date(1982, 7, 20)),
+        SubtaskData(name="课题三", lead_name="Hans Müller", lead_id_number="C4X7K2M19"),
+    ]
+    proposal = make_proposal(data=complete_data(subtasks=subtasks))
+    errors = services.proposal_submit(proposal=proposal, by=proposal.owner)
+    assert [(e.path, e.code, e.label) for e in errors] == [
+        ("subtasks[0].name", "required", "课题 1 · 课题名称"),
+        ("subtasks[0].lead_id_number", "id_checksum", "课题 1 · 负责人证件号码"),
+        ("subtasks[1].lead_id_number", "id_birth_date_mismatch", "课题 2 · 负责人证件号码"),
+    ]
+    proposal.refresh_from_db()
+    assert proposal.state == "draft"
+
+
+def test_submit_reports_a_stored_gender_that_contradicts_the_id_number():
+    # the form refuses it; an imported proposal may bring it
+    data = complete_data()
+    data.pi.gender = "female"  # PI_ID's 17th digit is 1: male
+    data.members = [PersonData(name="陈静", gender="male", id_number=SUBTASK_LEAD_ID)]  # 6: female
+    proposal = make_proposal(data=data)
+    errors = services.proposal_submit(proposal=proposal, by=proposal.owner)
+    assert [(e.path, e.code, e.message) for e in errors] == [
+        (
+            "pi.gender",
+            "gender_id_mismatch",
+            f"性别填写为“女”，但证件号码 {PI_ID} 的第 17 位（1）表示男（奇数为男，偶数为女），请核对性别或证件号码。",
+        ),
+        (
+            "members[0].gender",
+            "gender_id_mismatch",
+            f"性别填写为“男”，但证件号码 {SUBTASK_LEAD_ID} 的第 17 位（6）表示女（奇数为男，偶数为女），"
+            "请核对性别或证件号码。",
+        ),
+    ]

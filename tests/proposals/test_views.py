@@ -21,12 +21,12 @@ def post_data(forms, **changes) -> dict:
     """What the browser would send back for a rendered ProposalForms, plus ``changes``
     (keyed by the HTML field name)."""
     data = {}
-    formsets = [forms.units, forms.members]
+    formsets = [forms.units, forms.members, forms.subtasks]
     for formset in formsets:
         management = formset.management_form
         for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
             data[management[name].html_name] = management[name].value()
-    all_forms = [forms.main, forms.pi, *forms.units.forms, *forms.members.forms]
+    all_forms = [forms.main, forms.pi, *forms.units.forms, *forms.members.forms, *forms.subtasks.forms]
     for form in all_forms:
         for bf in form:
             value = bf.value()
@@ -631,3 +631,166 @@ def test_nav_links_follow_the_role(client):
     client.force_login(make_user(role="admin"))
     html = client.get(reverse("proposals:list")).content.decode()
     assert ("全部申报书" in html, 'href="/admin/"' in html) == (True, True)
+
+
+# --- genders and subtasks (课题) -------------------------------------------------
+
+
+def test_detail_shows_genders_stated_or_read_from_the_id_number_and_the_subtasks(client, applicant):
+    from tests.factories.proposals import with_genders_and_subtasks
+
+    data = with_genders_and_subtasks(complete_data())
+    data.pi.gender = None  # PI_ID's 17th digit says male
+    data.members[0].gender = "male"  # a passport: only what is stated
+    proposal = make_proposal(owner=applicant, data=data)
+    response = client.get(reverse("proposals:detail", args=[proposal.pk]))
+    html = response.content.decode()
+    assert '<td data-testid="pi-gender">男 <span class="muted small">（据证件号码）</span>' in html
+    assert "<td>Hans Müller</td><td>男</td>" in html
+    assert [t.name for t in response.context["subtasks"]] == [
+        "高活性非贵金属催化剂的设计与制备",
+        "Membrane electrode testing",
+    ]
+    assert (
+        "<td>1</td><td>高活性非贵金属催化剂的设计与制备</td><td>福州大学</td><td>陈静</td>"
+        "<td>350103198207190464</td>\n      <td>1982-07-19</td><td>研究员</td><td>博士</td><td>200.00</td>"
+    ) in html
+
+
+def test_detail_without_subtasks_says_so(client, applicant):
+    proposal = make_proposal(owner=applicant)
+    html = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert '<td colspan="9" class="muted">未设课题。</td>' in html
+
+
+def _detail_queries(client, proposal) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(reverse("proposals:detail", args=[proposal.pk]))
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_detail_query_count_does_not_grow_with_the_subtasks(client, applicant):
+    from proposals.interchange import SubtaskData
+
+    one = make_proposal(owner=applicant, data=complete_data(subtasks=[SubtaskData(name="课题")]))
+    many = make_proposal(
+        owner=applicant, data=complete_data(subtasks=[SubtaskData(name=f"课题{n}") for n in range(12)])
+    )
+    client.get(reverse("proposals:detail", args=[one.pk]))  # warm the session
+    assert _detail_queries(client, one) == _detail_queries(client, many)
+
+
+@pytest.mark.parametrize(("build", "name"), [(build_docx, "草稿.docx"), (build_pdf, "草稿.pdf")])
+def test_uploaded_draft_with_genders_and_subtasks_is_prefilled_and_saved(
+    client, applicant, django_capture_on_commit_callbacks, build, name
+):
+    from proposals import selectors
+    from tests.factories.proposals import with_genders_and_subtasks
+
+    source = with_genders_and_subtasks(complete_data(reference="SQ2030-UPS"))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("proposals:upload"), {"file": upload(name, build(source))})
+    page = client.get(response["Location"])
+    forms = page.context["forms"]
+    assert forms.pi["gender"].value() == "male"
+    assert [f["name"].value() for f in forms.subtasks.forms] == [
+        "高活性非贵金属催化剂的设计与制备",
+        "Membrane electrode testing",
+        None,
+        None,
+    ]
+    html = page.content.decode()
+    assert 'data-testid="found-subtasks">已识别（第 ' in html
+    assert 'data-testid="found-pi.gender">已识别（第 2 页）' in html
+    response = client.post(page.request["PATH_INFO"], post_data(forms, action="save"))
+    assert response.status_code == 302
+    stored = selectors.proposal_to_data(Proposal.objects.get())
+    assert (stored.pi.gender, stored.subtasks) == ("male", source.subtasks)
+
+
+def test_uploaded_draft_whose_gender_contradicts_the_id_number_asks_before_saving(
+    client, applicant, django_capture_on_commit_callbacks
+):
+    from tests.factories.proposals import PI_ID
+
+    source = complete_data()
+    source.pi.gender = "female"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("proposals:upload"), {"file": upload("d.docx", build_docx(source))})
+    page = client.get(response["Location"])
+    response = client.post(page.request["PATH_INFO"], post_data(page.context["forms"], action="save"))
+    assert response.status_code == 200
+    assert response.context["forms"].pi.errors == {
+        "gender": [
+            f"性别填写为“女”，但证件号码 {PI_ID} 的第 17 位（1）表示男（奇数为男，偶数为女），请核对性别或证件号码。"
+        ]
+    }
+    assert Proposal.objects.count() == 0
+
+
+def test_officer_import_page_imports_genders_and_subtasks(client, officer):
+    from proposals import selectors
+    from tests.factories.proposals import with_genders_and_subtasks
+
+    make_user("bob")
+    source = with_genders_and_subtasks(complete_data(reference="SQ-IS"))
+    response = client.post(reverse("proposals:import"), {"file": _batch_file(source), "owner": "bob"})
+    assert (response.status_code, response.context["report"].created) == (200, ["SQ-IS"])
+    stored = selectors.proposal_to_data(Proposal.objects.get())
+    assert (stored.pi.gender, stored.members[0].gender, stored.subtasks) == ("male", "male", source.subtasks)
+
+
+@pytest.mark.parametrize(
+    ("subtasks", "errors"),
+    [
+        ([None], [("proposals[0].subtasks[0]", "subtasks[0]: expected an object, got null")]),
+        ("课题一", [("proposals[0].subtasks", "subtasks: expected a list, got a string")]),
+        (
+            [{"name": "课" * 201}],
+            [("proposals[0].subtasks[0].name", "subtasks[0].name: 201 characters, at most 200 are allowed")],
+        ),
+        (
+            [{"national_funding": "很多"}],
+            [
+                (
+                    "proposals[0].subtasks[0].national_funding",
+                    "subtasks[0].national_funding: '很多' is not an amount of money",
+                )
+            ],
+        ),
+        (
+            [{"name": str(n)} for n in range(21)],
+            [("proposals[0].subtasks", "subtasks: 21 items, at most 20 are allowed")],
+        ),
+    ],
+)
+def test_officer_import_of_bad_subtasks_lists_them_with_paths_and_imports_nothing(
+    client, officer, subtasks, errors
+):
+    import json
+
+    make_user("bob")
+    content = json.dumps({"proposals": [{"reference": "SQ-BAD", "subtasks": subtasks}]}).encode()
+    response = client.post(reverse("proposals:import"), {"file": upload("b.json", content), "owner": "bob"})
+    assert response.status_code == 400
+    assert [
+        (e.path, e.message.removeprefix("proposals[0].")) for e in response.context["report"].errors
+    ] == errors
+    assert Proposal.objects.count() == 0
+
+
+def test_form_and_detail_pages_name_genders_and_subtasks_in_english(client, applicant):
+    from tests.factories.proposals import with_genders_and_subtasks
+
+    proposal = make_proposal(owner=applicant, data=with_genders_and_subtasks(complete_data()))
+    client.cookies["django_language"] = "en"
+    form = client.get(reverse("proposals:edit", args=[proposal.pk])).content.decode()
+    assert '<h2 id="field-subtasks">Subtasks \n</h2>' in form
+    assert "Leave empty when there are no subtasks; one subtask a row, at most 20." in form
+    assert '<option value="male" selected>Male</option>' in form
+    assert "May be left blank for a resident ID card holder: its 17th digit tells" in form
+    detail = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert "<h2>Subtasks</h2>" in detail
+    assert "<th>Subtask title</th><th>Lead unit</th><th>Subtask lead</th>" in detail
+    assert '<tr><th>Gender</th><td data-testid="pi-gender">Male</td></tr>' in detail

@@ -81,6 +81,7 @@ KV_EXPECTED = {
     "budget": {"national": 100, "matching": 50, "unit": "万元"},
     "pi": {
         "name": "张三",
+        "gender": "male",  # as written (the ID number's 17th digit says female: the form asks)
         "id_number": "11010519491231002X",
         "birth_date": "1949-12-01",
         "nationality": "HK",
@@ -95,6 +96,7 @@ KV_EXPECTED = {
     "members": [
         {
             "name": "李四",
+            "gender": "female",
             "id_number": "110105198001010027",
             "birth_date": "1980-01-01",
             "nationality": None,
@@ -103,6 +105,7 @@ KV_EXPECTED = {
         },
         {
             "name": "John Smith",
+            "gender": "male",
             "id_number": "P1234567",
             "birth_date": "1975-05-05",
             "nationality": None,
@@ -142,6 +145,7 @@ KV_EXPECTED = {
             "hgr_license": None,
         },
     ],
+    "subtasks": None,
     "research_content": "研发深海长期观测装备。\n开展联合海试。",
     "indicators": "研制样机 2 套。",
     "attachments": ["recommendation_letter", "employment_proof"],

@@ -25,8 +25,8 @@ from tests.factories.screening_snapshots import (
 )
 
 YOUNG, BASIC, KEY_TECH, DEMO = "3.1", "1.1", "1.2", "2.1"
-MALE_ID_1985 = "110101198512310011"  # 17th digit 1: male
-FEMALE_ID_1984 = "110101198401010020"  # 17th digit 2: female
+MALE_ID_1985 = "110101198512310015"  # 17th digit 1: male
+FEMALE_ID_1984 = "110101198401010028"  # 17th digit 2: female
 
 
 def run(rule, direction, guide=None, **proposal):
@@ -65,6 +65,8 @@ def test_gender_comes_from_the_17th_digit_of_a_mainland_id():
     assert person_gender(make_pi(id_number=MALE_ID_1985, gender=None)) == "male"
     assert person_gender(make_pi(id_number=FEMALE_ID_1984, gender=None)) == "female"
     assert person_gender(make_pi(id_number="E12345678", gender=None)) is None
+    assert person_gender(make_pi(id_number="110101198512310011", gender=None)) is None  # check character wrong
+    assert person_gender(make_pi(id_number=MALE_ID_1985, gender="female")) == "female"  # as stated
     born = date(1985, 12, 31)
     assert run(pi_age, YOUNG, pi=pi(born, MALE_ID_1985)) == [
         ("fail", "pi.age.too_old", {"project_type": "青年科学家项目", "gender": "male"})
@@ -203,3 +205,22 @@ def test_scoped_conditions_need_the_direction():
     assert run(pi_age, "9.9", pi=pi(date(1990, 1, 1), gender="male")) == [
         ("unknown", "common.direction_unresolved", None)
     ]
+
+
+def test_a_task_lead_of_unknown_gender_under_gender_cutoffs_is_unknown_at_the_lead_id():
+    from guide.parsing.conditions import Condition, Scope
+
+    guide = make_family_guide(
+        conditions=(
+            *make_family_guide().conditions,
+            Condition("t1", "task_lead_born_on_or_after", "1980-01-01", Scope("基础研究类", None, "male")),
+            Condition("t2", "task_lead_born_on_or_after", "1978-01-01", Scope("基础研究类", None, "female")),
+        )
+    )
+    ctx = ctx_with({"direction": BASIC, "subtasks": [subtask(0, date(1979, 1, 1))]}, guide=guide)
+    [finding] = project_subtasks(ctx)
+    assert (finding.status, finding.message_id, finding.field) == (
+        "unknown",
+        "common.guide_param_needs_gender",
+        "subtasks[0].lead_id_number",
+    )
