@@ -238,12 +238,14 @@ RE_PROJECTS = (
     re.compile(r"拟支持" + _N + r"(?:" + _DASH + _N + r")?个项目"),  # 每个方向拟支持 1~2 个项目
 )
 RE_PROJECTS_MAX = re.compile(r"(?:可|允许)(?:同时)?支持" + _N + r"(?:个)?项")
-# 配套经费与国拨经费的比例不低于 2:1; 其他经费（包括地方财政经费……）与中央财政经费比例不低于 1:1
-RE_RATIO = re.compile(
-    r"(?:配套(?:经费|资金)|其他(?:经费|资金)|自筹(?:经费|资金))(?:\([^()]{0,80}\))?"
-    r"(?:与|和|同)(?:国拨|中央财政)(?:经费|资金)?(?:的)?(?:比例|之比)(?:应|须|原则上)?(?:不低于|不少于|不小于|达到|为)"
-    r"(\d{1,9}(?:\.\d{1,9})?)(?::|∶|比)(\d{1,9}(?:\.\d{1,9})?)"
-)
+# 配套经费与国拨经费的比例不低于 2:1; 其他经费（包括地方财政经费……）与中央财政经费比例不低于 1:1, read by
+# :func:`find_ratio` in linear time (a regular expression with two lazy gaps backtracks cubically over a
+# repeated phrase).
+_RATIO_SUBJECT = re.compile(r"配套(?:经费|资金)|其他(?:经费|资金)|自筹(?:经费|资金)")
+_RATIO_WORD = "比例"
+_RATIO_DIGIT = re.compile(r"\d")
+_RATIO_NUMBERS = re.compile(r"(\d{1,9}(?:\.\d{1,9})?)\s*[:：∶比]\s*(\d{1,9}(?:\.\d{1,9})?)(?!\d)")
+_RATIO_SENTENCE = re.compile(r"[^。；;]+")
 
 # Project types in a guide's text: "X类项目" / "X类和Y类项目" and the family's young-scientist projects.
 RE_TYPE_MENTION = re.compile(
@@ -254,6 +256,48 @@ RE_TITLE_TAG = re.compile(r"[（(]([^（）()]{2,40})[）)]\s*$")
 RE_TYPE_TAG = re.compile(r"^[\u4e00-\u9fff]{2,12}(?:类|项目|任务)$")
 RE_GENDER = re.compile(r"男性|女性|男(?=[,，性]|应|须)|女(?=[,，性]|应|须)")
 _CLAUSE = re.compile(r"[^;。]+")
+
+
+def find_ratio(text: str) -> tuple[int, int, str, str] | None:
+    """(start of its subject, end, N, M) of the first “配套经费……比例……N:M” in one sentence, or None.
+
+    Within a sentence, after the first 配套经费/配套资金, each 比例 is tried in order: the first digits
+    after it (with no sentence break between) must read ``N:M`` (or ``N比M``).  Each run of digits is
+    tried once, so the work is linear in the length of the text.  Numbers longer than 9 digits are
+    not ratios.
+    """
+    for sentence in _RATIO_SENTENCE.finditer(text):
+        subject = _RATIO_SUBJECT.search(text, sentence.start(), sentence.end())
+        if subject is None:
+            continue
+        tried: set[int] = set()
+        position = subject.end()
+        while True:
+            word = text.find(_RATIO_WORD, position, sentence.end())
+            if word < 0:
+                break
+            position = word + len(_RATIO_WORD)
+            digit = _RATIO_DIGIT.search(text, position, sentence.end())
+            if digit is None:
+                break
+            if digit.start() in tried:
+                continue
+            tried.add(digit.start())
+            numbers = _RATIO_NUMBERS.match(text, digit.start(), sentence.end())
+            if numbers is not None:
+                return subject.start(), numbers.end(), numbers.group(1), numbers.group(2)
+    return None
+
+
+def matching_ratio(text: str) -> float | None:
+    """配套经费与国拨经费的比例不低于 2:1 → 2.0."""
+    found = find_ratio(text)
+    if found is None:
+        return None
+    numerator, denominator = float(found[2]), float(found[3])
+    if denominator == 0:
+        return None
+    return round(numerator / denominator, 4)
 
 
 def title_tags(title: str) -> tuple[str, list[str]]:
@@ -395,10 +439,13 @@ def _clause_readings(clause: str) -> list[_Reading]:
                 high = max(high or 0, _count(extra.group(1)) or 0)
             if low is not None and high is not None:
                 add("projects_supported", [min(low, high), max(low, high)], match)
-    for match in RE_RATIO.finditer(clause):
-        numerator, denominator = float(match.group(1)), float(match.group(2))
-        if denominator:
-            add("matching_ratio", round(numerator / denominator, 4), match)
+    offset = 0
+    while (ratio := find_ratio(clause[offset:])) is not None:  # "基础研究类……1:1，应用示范类……2:1"
+        start, end, numerator, denominator = ratio
+        if float(denominator):
+            value = round(float(numerator) / float(denominator), 4)
+            readings.append(_Reading("matching_ratio", value, offset + start, offset + end))
+        offset += end
     readings.sort(key=lambda r: (r.position, r.parameter))
     return readings
 
@@ -422,11 +469,20 @@ def read_conditions(
     found: list[tuple[Condition, Block]] = []
     for block in blocks:
         text = compact(block.text)
+        carried: list[str] = []  # the types of the clause before, within one sentence (up to "。")
         for clause_match in _CLAUSE.finditer(text):
             clause = clause_match.group(0)
+            own = _scope_types(clause, len(clause), types)
+            # "青年科学家项目……男性应为……；女性应为……": a clause that opens with a gender and names no
+            # type of its own is about the types of the clause before it
+            inherited = carried if not own and RE_GENDER.match(clause) else []
+            ends_sentence = text[clause_match.end() : clause_match.end() + 1] != ";"
+            carried = [] if ends_sentence else (own or inherited)
             previous_end = 0
             for reading in _clause_readings(clause):
-                scope_types = [] if direction else _scope_types(clause, reading.position, types)
+                scope_types = (
+                    [] if direction else (_scope_types(clause, reading.position, types) or inherited)
+                )
                 gender = (
                     _gender(clause, previous_end, reading.position)
                     if reading.parameter.endswith("born_on_or_after")
@@ -667,3 +723,39 @@ def all_conditions(guide) -> list[Condition]:
                 )
             )
     return [*result, *guide.conditions]
+
+
+@dataclass(frozen=True)
+class Applicable:
+    """What the guide sets for one parameter in one direction, for the pages and the API: ``state`` as
+    in :class:`Resolved`; ``conditions`` the one that applies, or one per gender when the value depends
+    on the PI's gender (state NEEDS_GENDER), or the candidates of an AMBIGUOUS one."""
+
+    parameter: str
+    state: str
+    conditions: tuple[Condition, ...] = ()
+
+
+def applicable(
+    conditions: Sequence[Condition], *, direction: str | None, types: Sequence[str] = ()
+) -> list[Applicable]:
+    """For each parameter (in :data:`PARAMETERS` order) what applies to a proposal in ``direction`` (of
+    project ``types``), whatever the PI: gender-dependent values are listed per gender. Parameters the
+    guide sets nowhere (ABSENT with no confirmation) are left out."""
+    result = []
+    for name in PARAMETERS:
+        found = resolve(conditions, name, direction=direction, types=types)
+        if found.state == STATED:
+            result.append(Applicable(name, STATED, (found.condition,)))
+        elif found.state == NEEDS_GENDER:
+            by_gender = [
+                resolve(conditions, name, direction=direction, types=types, gender=g) for g in GENDERS
+            ]
+            result.append(
+                Applicable(name, NEEDS_GENDER, tuple(r.condition for r in by_gender if r.condition))
+            )
+        elif found.state in (MISSING, AMBIGUOUS):
+            result.append(Applicable(name, found.state, found.candidates))
+        elif found.condition is not None:  # confirmed absent by an officer
+            result.append(Applicable(name, ABSENT, (found.condition,)))
+    return result

@@ -27,6 +27,8 @@ from .conditions import (
     Condition,
     assign_keys,
     conflicts,
+    find_ratio,
+    matching_ratio,
     read_conditions,
     title_tags,
     unknown_types,
@@ -70,15 +72,8 @@ LABELS = {
 _LABEL_NAMES = "|".join(sorted(LABELS, key=len, reverse=True))
 RE_LABEL = re.compile(rf"^({_LABEL_NAMES})\s*[：:]\s*")
 RE_INLINE_LABEL = re.compile(rf"(?<=[。；;])\s*(?=(?:{_LABEL_NAMES})\s*[：:])")
-# 配套经费与国拨经费的比例不低于 2:1, read by :func:`_find_ratio` in linear time (a regular expression with
-# two lazy gaps backtracks cubically over a repeated phrase).
-_RATIO_SUBJECT = re.compile(r"配套(?:经费|资金)|其他(?:经费|资金)|自筹(?:经费|资金)")
 # A mention of matching funds whose ratio must then be read (配套经费…; 其他经费…与中央财政经费…).
 _RATIO_MENTION = re.compile(r"配套|其他(?:经费|资金)[^。；;]{0,80}(?:国拨|中央财政)")
-_RATIO_WORD = "比例"
-_RATIO_DIGIT = re.compile(r"\d")
-_RATIO_NUMBERS = re.compile(r"(\d{1,9}(?:\.\d{1,9})?)\s*[:：比]\s*(\d{1,9}(?:\.\d{1,9})?)(?!\d)")
-_SENTENCE = re.compile(r"[^。；;]+")
 RE_ITEM_MARKER = re.compile(r"^\s*(?:[（(]\s*(\d{1,2})\s*[）)]|(\d{1,2})\s*[）)]|([①-⑳]))\s*")
 RE_INLINE_ITEM = re.compile(r"(?<=[：:；;。])\s*(?=[（(]\s*\d{1,2}\s*[）)])")
 RE_FORMAL_SECTION = re.compile(r"^([1-9]\d?)\s*[.．、]\s*(?!\d)(.+)$")
@@ -334,51 +329,9 @@ def research_items(paragraphs: list[str]) -> list[str]:
     return items
 
 
-def _find_ratio(text: str) -> tuple[str, str] | None:
-    """The two numbers of the first “配套经费……比例……N:M” in one sentence, or None.
-
-    Within a sentence, after the first 配套经费/配套资金, each 比例 is tried in order: the first digits
-    after it (with no sentence break between) must read ``N:M`` (or ``N比M``).  Each run of digits is
-    tried once, so the work is linear in the length of the text.  Numbers longer than 9 digits are
-    not ratios.
-    """
-    for sentence in _SENTENCE.finditer(text):
-        subject = _RATIO_SUBJECT.search(text, sentence.start(), sentence.end())
-        if subject is None:
-            continue
-        tried: set[int] = set()
-        position = subject.end()
-        while True:
-            word = text.find(_RATIO_WORD, position, sentence.end())
-            if word < 0:
-                break
-            position = word + len(_RATIO_WORD)
-            digit = _RATIO_DIGIT.search(text, position, sentence.end())
-            if digit is None:
-                break
-            if digit.start() in tried:
-                continue
-            tried.add(digit.start())
-            numbers = _RATIO_NUMBERS.match(text, digit.start(), sentence.end())
-            if numbers is not None:
-                return numbers.group(1), numbers.group(2)
-    return None
-
-
-def matching_ratio(text: str) -> float | None:
-    """配套经费与国拨经费的比例不低于 2:1 → 2.0."""
-    found = _find_ratio(text)
-    if found is None:
-        return None
-    numerator, denominator = float(found[0]), float(found[1])
-    if denominator == 0:
-        return None
-    return round(numerator / denominator, 4)
-
-
 def _without_ratio(text: str) -> str:
     sentences = re.findall(r"[^。；;]+[。；;]?", text)
-    kept = [s for s in sentences if _find_ratio(s) is None]
+    kept = [s for s in sentences if find_ratio(s) is None]
     return "".join(kept).strip()
 
 

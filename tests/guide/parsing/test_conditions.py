@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from guide.parsing.conditions import read_conditions, title_tags
+from guide.parsing.conditions import matching_ratio, read_conditions, title_tags
 from guide.parsing.general import find_budget_yuan, find_declared_direction_count
 from guide.parsing.types import Block
 
@@ -143,17 +143,21 @@ def test_a_condition_keeps_the_clause_it_was_read_from():
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="read_conditions reads each clause (between ；/。) alone: the type named in the clause before "
-    "a ； does not reach the female cutoff after it, which is read call-wide",
-)
 def test_gender_cutoffs_split_by_a_semicolon_keep_the_young_scientist_type():
     sentence = "青年科学家项目负责人年龄要求：男性应为 1986 年 1 月 1 日以后出生；女性应为 1984 年 1 月 1 日以后出生。"
     read = read_conditions([Block(1, sentence)], types=TYPES)
     assert [(c.parameter, c.value, c.scope.project_type, c.scope.gender) for c, _block in read] == [
         (PI, "1986-01-01", YOUNG, MALE),
         (PI, "1984-01-01", YOUNG, FEMALE),
+    ]
+
+
+def test_a_type_does_not_reach_past_the_end_of_its_sentence():
+    sentence = "青年科学家项目负责人男性应为 1986 年 1 月 1 日以后出生。女性应为 1964 年 1 月 1 日以后出生。"
+    read = read_conditions([Block(1, sentence)], types=TYPES)
+    assert [(c.parameter, c.value, c.scope.project_type, c.scope.gender) for c, _block in read] == [
+        (PI, "1986-01-01", YOUNG, MALE),
+        (PI, "1964-01-01", None, FEMALE),
     ]
 
 
@@ -199,6 +203,7 @@ DECLARED_COUNTS = [
     ("本批次指南共计 39 个二级指南方向", 39),
     ("本批次指南共部署 5 个研究方向", 5),
     ("围绕 3 个技术领域，拟支持 7 个研究方向", 7),
+    ("拟启动十个研究方向", 10),
     ("申报项目须有 1 个（或以上）国（境）外单位", None),
 ]
 
@@ -208,3 +213,19 @@ DECLARED_COUNTS = [
 )
 def test_declared_direction_count_phrasing(text, count):
     assert find_declared_direction_count(text) == count
+
+
+def test_two_ratios_in_one_clause_keep_their_types():
+    sentence = (
+        "共性关键技术类项目其他经费与中央财政经费比例不低于 1:1，"
+        "应用示范类项目其他经费与中央财政经费比例不低于 2∶1。"
+    )
+    read = read_conditions([Block(1, sentence)], types=TYPES)
+    assert [(c.parameter, c.value, c.scope.project_type) for c, _block in read] == [
+        ("matching_ratio", 1.0, "共性关键技术类"),
+        ("matching_ratio", 2.0, "应用示范类"),
+    ]
+
+
+def test_a_direction_ratio_with_the_ratio_sign_is_read():
+    assert matching_ratio("配套经费与国拨经费的比例不低于 2∶1。") == 2.0
