@@ -193,3 +193,16 @@ def test_published_conditions_screen_each_proposal_by_its_scope(draft):
         == "pass"
     )
     assert findings(unit_registration_date, direction="1.1")[0] == "pass"
+
+
+def test_the_review_page_shows_the_scoped_conditions_and_refuses_to_publish_a_conflict(client, draft):
+    client.force_login(make_user("scoped-officer", role="officer"))
+    page = client.get(f"/guide/versions/{draft.pk}/").content.decode()
+    assert page.count('data-item="conditions[') == 12 + 1  # each condition, and the conflict again on top
+    assert "青年科学家项目（男性） · 项目负责人出生不早于" in page
+    assert page.count('data-testid="notice-error"') == 2  # in the attention list and in its section
+    assert 'data-testid="error-count"' in page
+    response = client.post(f"/guide/versions/{draft.pk}/publish/", follow=True)
+    assert "同一条件在同一适用范围内有不同取值" in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.status == "draft"
