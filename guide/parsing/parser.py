@@ -486,10 +486,11 @@ def parse_blocks(
     title_index, title, year, rest = _find_title(paragraphs)
     if rest:  # the body that ran on after the title is a paragraph of its own
         block = blocks[title_index]
+        start = block.text.index(rest)
         blocks = [
             *blocks[:title_index],
-            replace(block, text=title),
-            replace(block, text=rest),
+            _piece(block, title, 0, len(title)),
+            _piece(block, rest, start, len(block.text)),
             *blocks[title_index + 1 :],
         ]
         paragraphs = [b.text for b in blocks]
@@ -681,6 +682,11 @@ _WHAT = {
     "matching_ratio": "matching-funds ratio",
     "projects_supported": "projects per direction (拟支持项目数)",
 }
+
+
+def _piece(block: Block, text: str, start: int, end: int) -> Block:
+    """A part of a block as a block of its own, pointing only at the lines that hold it."""
+    return replace(block, text=text, boxes=block.span_source(start, end).boxes, line_chars=())
 
 
 def _first_area_index(paragraphs: list[str]) -> int:

@@ -229,3 +229,29 @@ def test_two_ratios_in_one_clause_keep_their_types():
 
 def test_a_direction_ratio_with_the_ratio_sign_is_read():
     assert matching_ratio("配套经费与国拨经费的比例不低于 2∶1。") == 2.0
+
+
+def test_a_title_running_into_the_body_is_split_and_each_part_points_at_its_own_lines():
+    from guide.parsing.parser import parse_blocks
+    from guide.parsing.types import Box
+
+    title = "“某合作”重点专项 2031 年度项目申报指南"
+    body = "为贯彻落实国家科技创新规划，现发布本指南。国拨经费概算 1 亿元。"
+    lines = (title + body[:4], body[4:])
+    first = Block(
+        1,
+        title + body,
+        boxes=(Box(1, 70, 80, 520, 100), Box(1, 70, 102, 520, 122)),
+        line_chars=(len(lines[0]), len(lines[1])),
+    )
+    rest = [
+        Block(2, "1. 领域一"),
+        Block(3, "1.1 方向一"),
+        Block(4, "研究内容：开展研究。"),
+        Block(5, "考核指标：效率不低于 90%。"),
+    ]
+    guide = parse_blocks([first, *rest], document_kind="pdf")
+    assert guide.title == title
+    assert guide.total_budget_yuan == 100_000_000
+    assert [b.top for b in guide.sources["title"].boxes] == [80]
+    assert [b.top for b in guide.sources["total_budget_yuan"].boxes] == [80, 102]
