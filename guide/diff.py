@@ -9,8 +9,14 @@ Plain Python (no Django), so the command line, the compare page and the tests sh
   unrelated directions whenever one was removed and the next renumbered into its place. Within a
   matched pair the indicators are matched by text, then subject, then similarity; thresholds are
   compared as comparator + value + unit. It also compares the general values (budget, declared
-  count, projects per direction), the eligibility parameters, the matching ratios, the partner
-  rules and the formal-review clauses.
+  count, projects per direction), the conditions (below), the directions' project types and matching
+  ratios, the partner rules and the formal-review clauses.
+* :func:`diff_conditions` compares the guide's conditions (``guide.parsing.conditions.all_conditions``
+  of each side) by parameter and scope — call-wide and scoped ones alike: a scope only in B is added,
+  only in A removed; the same scope with another value is changed, with another state (stated →
+  missing, set aside …) a state change. A direction's scope follows the direction as matched above
+  (renumbered 6.4 → 6.3 keeps its conditions). The projects per direction of the whole call and each
+  direction's own matching ratio are left to the general values and the direction rows, which show them.
 * :class:`TextDiff` is a readable diff of two texts: for Chinese, characters (Latin words and
   numbers kept whole) grouped into runs of equal, deleted and inserted text; the compare page marks
   them, :func:`render_text` quotes each changed place with a little context.
@@ -22,22 +28,28 @@ Plain Python (no Django), so the command line, the compare page and the tests sh
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
 from fractions import Fraction
 from typing import Any
 
+from .parsing.conditions import (
+    ABSENT,
+    IGNORED,
+    MISSING,
+    PARAMETERS,
+    RANGE,
+    RATIO,
+    Condition,
+    Scope,
+    all_conditions,
+)
+from .parsing.types import from_json
+
 SIMILAR = 0.6  # a pair of directions (title and content together) or of indicator subjects
 GENERAL_FIELDS = ("title", "declared_direction_count", "total_budget_yuan", "projects_per_direction")
-ELIGIBILITY_FIELDS = (
-    "pi_born_on_or_after",
-    "unit_registered_by",
-    "max_domestic_units",
-    "min_foreign_units",
-    "max_duration_years",
-    "subtasks_allowed",
-)
+GENDER_ORDER = {None: 0, "male": 1, "female": 2}
 COMPARATOR_SYMBOLS = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": ""}  # "降低 25%": no "="
 _TOKEN = re.compile(r"[A-Za-z0-9_.%‰]+|\s+|.", re.DOTALL)
 _STOP = set("。；;！!？?\n")  # a change never folds across the end of a sentence
@@ -164,9 +176,32 @@ def similarity(a: str, b: str) -> float:
 
 @dataclass(frozen=True)
 class ValueChange:
-    field: str  # "total_budget_yuan", "eligibility.max_domestic_units" …
+    field: str  # "title", "declared_direction_count", "total_budget_yuan", "projects_per_direction"
     a: Any
     b: Any
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One condition of a side as compared: its ``key`` in that guide, ``value`` (JSON) and effective
+    ``state`` (``stated``, ``missing``, ``absent``, ``ignored``)."""
+
+    key: str
+    value: Any
+    state: str
+
+
+@dataclass(frozen=True)
+class ConditionChange:
+    """The conditions of one parameter in one scope that differ: ``a`` and ``b`` are the readings of
+    each side (usually one; two when a guide states a parameter twice in one scope). ``scope`` names
+    B's direction code for a direction matched in both guides."""
+
+    change: str  # "added", "removed", "changed" (a value), "state" (stated → missing, set aside …)
+    parameter: str
+    scope: Scope
+    a: tuple[Reading, ...] = ()
+    b: tuple[Reading, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -194,6 +229,7 @@ class DirectionChange:
     title_b: str
     title: TextDiff | None = None
     matching_ratio: tuple[float | None, float | None] | None = None
+    project_types: tuple[tuple[str, ...], tuple[str, ...]] | None = None  # its title tag's types
     research_content: TextDiff | None = None
     indicators: list[IndicatorChange] = field(default_factory=list)
     indicators_text: TextDiff | None = None  # only when neither side has parsed indicators
@@ -213,6 +249,7 @@ class DirectionChange:
     def content_changed(self) -> bool:
         return bool(
             self.matching_ratio
+            or self.project_types
             or self.research_content
             or self.indicators
             or self.indicators_text
@@ -236,7 +273,7 @@ class GuideDiff:
     year_a: int | None
     year_b: int | None
     general: list[ValueChange] = field(default_factory=list)
-    eligibility: list[ValueChange] = field(default_factory=list)
+    conditions: list[ConditionChange] = field(default_factory=list)  # call-wide and scoped alike
     added: list[dict] = field(default_factory=list)  # directions of b (to_json)
     removed: list[dict] = field(default_factory=list)  # directions of a
     directions: list[DirectionChange] = field(default_factory=list)  # matched pairs that differ
@@ -246,7 +283,7 @@ class GuideDiff:
     @property
     def empty(self) -> bool:
         return not (
-            self.general or self.eligibility or self.added or self.removed or self.directions or self.clauses
+            self.general or self.conditions or self.added or self.removed or self.directions or self.clauses
         )
 
     @property
@@ -367,6 +404,7 @@ def diff_partners(a: list[dict], b: list[dict]) -> list[PartnerChange]:
 def diff_direction(a: dict, b: dict) -> DirectionChange:
     ratio = (a.get("matching_ratio"), b.get("matching_ratio"))
     ratio_changed = ratio[0] != ratio[1]
+    types = (tuple(a.get("project_types") or ()), tuple(b.get("project_types") or ()))
     indicators_text = None
     if not a.get("indicators") and not b.get("indicators"):
         indicators_text = diff_text(a.get("indicators_text", ""), b.get("indicators_text", ""))
@@ -377,6 +415,7 @@ def diff_direction(a: dict, b: dict) -> DirectionChange:
         title_b=b.get("title", ""),
         title=diff_text(a.get("title", ""), b.get("title", "")),
         matching_ratio=ratio if ratio_changed else None,
+        project_types=types if types[0] != types[1] else None,
         research_content=diff_text(a.get("research_content", ""), b.get("research_content", "")),
         indicators=diff_indicators(a.get("indicators") or [], b.get("indicators") or []),
         indicators_text=indicators_text,
@@ -394,12 +433,6 @@ def diff_guides(a: dict, b: dict) -> GuideDiff:
     """What changed from guide ``a`` to guide ``b`` (both ``to_json`` dicts, possibly corrected)."""
     general = [
         ValueChange(name, a.get(name), b.get(name)) for name in GENERAL_FIELDS if a.get(name) != b.get(name)
-    ]
-    ea, eb = a.get("eligibility") or {}, b.get("eligibility") or {}
-    eligibility = [
-        ValueChange(f"eligibility.{name}", ea.get(name), eb.get(name))
-        for name in ELIGIBILITY_FIELDS
-        if ea.get(name) != eb.get(name)
     ]
     pairs, removed, added = _match(
         list(a.get("directions") or ()),
@@ -433,13 +466,91 @@ def diff_guides(a: dict, b: dict) -> GuideDiff:
         year_a=a.get("year"),
         year_b=b.get("year"),
         general=general,
-        eligibility=eligibility,
+        conditions=diff_conditions(a, b, {x.get("code"): y.get("code") for x, y in pairs}),
         added=sorted(added, key=lambda d: _code_order(d.get("code", ""))),
         removed=sorted(removed, key=lambda d: _code_order(d.get("code", ""))),
         directions=changes,
         clauses=clauses,
         direction_count=(len(a.get("directions") or ()), len(b.get("directions") or ())),
     )
+
+
+def _compared_conditions(data: dict) -> list[Condition]:
+    """``all_conditions`` of a guide but for what the general values and the direction rows compare
+    already: the call's projects per direction and each direction's own matching ratio."""
+    guide = from_json(data)
+    shown = {"projects_per_direction"} | {f"directions[{d.code}].matching_ratio" for d in guide.directions}
+    return [c for c in all_conditions(guide) if c.key not in shown]
+
+
+def diff_conditions(a: dict, b: dict, codes: dict[str, str] | None = None) -> list[ConditionChange]:
+    """The conditions of guide ``a`` and guide ``b`` (``to_json`` dicts) compared by parameter and
+    scope. ``codes`` maps a direction code of A to the code of its match in B (renumbered directions
+    keep their conditions); a direction of A not in it was removed, and its conditions with it (never
+    paired with B's direction of that code). Without ``codes`` directions are paired by code.
+    Ordered by scope (the call, the project types, the directions) then by parameter and gender."""
+    groups: dict[tuple, dict[str, list[Condition]]] = {}
+    for side, data in (("a", a), ("b", b)):
+        for condition in _compared_conditions(data):
+            scope, gone = condition.scope, False
+            if side == "a" and scope.direction and codes is not None:
+                gone = scope.direction not in codes
+                scope = replace(scope, direction=codes.get(scope.direction, scope.direction))
+            group = groups.setdefault((condition.parameter, scope, gone), {"a": [], "b": []})
+            group[side].append(condition)
+    types = _type_order(a, b)
+    changes = []
+    for (parameter, scope, _gone), sides in groups.items():
+        before, after = (
+            tuple(Reading(c.key, c.value, c.effective_state) for c in sides[side]) for side in ("a", "b")
+        )
+        if _compared(before) == _compared(after):
+            continue
+        if not before or not after:
+            change = "added" if after else "removed"
+        elif {r.state for r in before} != {r.state for r in after}:
+            change = "state"
+        else:
+            change = "changed"
+        changes.append(ConditionChange(change, parameter, scope, before, after))
+    changes.sort(
+        key=lambda c: (
+            c.scope.level,
+            types.get(c.scope.project_type or "", len(types)),
+            c.scope.project_type or "",
+            _code_order(c.scope.direction or ""),
+            list(PARAMETERS).index(c.parameter) if c.parameter in PARAMETERS else len(PARAMETERS),
+            c.parameter,
+            GENDER_ORDER.get(c.scope.gender, 3),
+        )
+    )
+    return changes
+
+
+def _compared(readings: tuple[Reading, ...]) -> list:
+    """The readings of one side as a sorted list: the order two readings were found in is no change,
+    nor is 2 against 2.0 (a value typed in a correction against one read)."""
+    return sorted((r.state, repr(_plain(r.value))) for r in readings)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(v) for v in value)
+    return value
+
+
+def _type_order(a: dict, b: dict) -> dict[str, int]:
+    """Project types in the order the directions of B, then of A, name them."""
+    order: dict[str, int] = {}
+    for data in (b, a):
+        for direction in data.get("directions") or ():
+            for name in direction.get("project_types") or ():
+                order.setdefault(name, len(order))
+    return order
 
 
 def _code_order(code: str) -> tuple:
@@ -459,6 +570,7 @@ def diff_to_json(diff: GuideDiff) -> dict:
         "renamed": len(diff.renamed),
         "renumbered": len(diff.renumbered),
         "changed": len(diff.content_changed),
+        "conditions": len(diff.conditions),
         "clauses": len(diff.clauses),
     }
     return data
@@ -472,7 +584,6 @@ WORDS = {
     "heading": ("%(a)s → %(b)s 指南的变化", "Changes from the %(a)s guide to the %(b)s guide"),
     "none": ("两份指南的内容相同。", "The two guides say the same."),
     "general": ("总体", "General"),
-    "eligibility": ("申报条件", "Eligibility"),
     "directions": ("方向", "Directions"),
     "direction_counts": (
         "方向 %(a)s 个 → %(b)s 个：新增 %(added)s 个，删除 %(removed)s 个，改名 %(renamed)s 个，"
@@ -499,6 +610,26 @@ WORDS = {
     "eligibility.min_foreign_units": ("国（境）外参与单位下限", "Foreign participating units, at least"),
     "eligibility.max_duration_years": ("实施周期上限（年）", "Duration, at most (years)"),
     "eligibility.subtasks_allowed": ("项目下设任务（课题）", "Tasks (subprojects) under a project"),
+    "eligibility.max_units": ("参与单位总数上限", "Participating units, at most"),
+    "eligibility.max_subtasks": ("下设课题数上限", "Tasks (subprojects), at most"),
+    "eligibility.task_lead_born_on_or_after": ("课题负责人出生不早于", "Task leads born on or after"),
+    "eligibility.matching_ratio": ("配套经费比例", "Matching funds ratio"),
+    "eligibility.projects_supported": ("拟支持项目数", "Projects supported"),
+    "conditions": ("申报条件", "Eligibility"),
+    "condition": ("%(scope)s · %(parameter)s", "%(scope)s · %(parameter)s"),
+    "condition_changed": ("%(condition)s：%(a)s → %(b)s", "%(condition)s: %(a)s → %(b)s"),
+    "condition_added": ("%(condition)s 新增：%(b)s", "%(condition)s added: %(b)s"),
+    "condition_removed": ("%(condition)s 删去：%(a)s", "%(condition)s removed: %(a)s"),
+    "scope_call": ("全指南", "Whole call"),
+    "scope_direction": ("方向 %(code)s", "Direction %(code)s"),
+    "scope_gender": ("%(scope)s（%(gender)s）", "%(scope)s (%(gender)s)"),
+    "male": ("男性", "male"),
+    "female": ("女性", "female"),
+    "state_missing": ("待确认（未读出）", "to confirm (not read)"),
+    "state_absent": ("指南未规定（已确认）", "not set by the guide (confirmed)"),
+    "state_ignored": ("%(value)s（不采用）", "%(value)s (set aside)"),
+    "project_types": ("项目类型：%(a)s → %(b)s", "project types: %(a)s → %(b)s"),
+    "no_types": ("未标注", "none"),
     "allowed": ("允许", "allowed"),
     "not_allowed": ("不下设", "not allowed"),
     "unknown": ("未规定", "not stated"),
@@ -596,9 +727,53 @@ def format_value(name: str, value, words: _Words) -> str:
     if name == "projects_per_direction":
         low, high = value.get("min"), value.get("max")
         return str(low) if low == high else f"{low}~{high}"
-    if name == "eligibility.subtasks_allowed":
-        return words("allowed") if value else words("not_allowed")
     return str(value)
+
+
+def format_condition_value(parameter: str, value, words: _Words) -> str:
+    """A condition's value: "1986-01-01", "6", 允许/不下设, "2:1", "1" or "1~2" projects."""
+    if value is None:
+        return words("unknown")
+    kind = PARAMETERS.get(parameter)
+    if isinstance(value, bool):
+        return words("allowed") if value else words("not_allowed")
+    if kind == RATIO:
+        return format_ratio(value)
+    if kind == RANGE and isinstance(value, (list, tuple)) and len(value) == 2:
+        low, high = value
+        return str(low) if low == high else f"{low}~{high}"
+    return format_number(value) if isinstance(value, float) else str(value)
+
+
+def describe_scope(scope: Scope, words: _Words) -> str:
+    """A scope as the review page names it: "全指南", "基础研究类", "方向 2.2", "青年科学家项目（男性）"
+    (English: "Whole call", "Direction 2.2", "青年科学家项目 (male)"; a type is the guide's own name)."""
+    parts = []
+    if scope.direction:
+        parts.append(words("scope_direction", code=scope.direction))
+    if scope.project_type:
+        parts.append(scope.project_type)
+    text = words("list_sep").join(parts) or words("scope_call")
+    if scope.gender in ("male", "female"):
+        text = words("scope_gender", scope=text, gender=words(scope.gender))
+    return text
+
+
+def describe_readings(parameter: str, readings, words: _Words) -> str:
+    """The readings of one side: each value, a state other than stated in words ("待确认（未读出）",
+    "5（不采用）"); two readings in one scope joined with "、"."""
+    shown = []
+    for reading in readings:
+        value = format_condition_value(parameter, reading.value, words)
+        if reading.state == MISSING:
+            shown.append(words("state_missing"))
+        elif reading.state == ABSENT:
+            shown.append(words("state_absent"))
+        elif reading.state == IGNORED:
+            shown.append(words("state_ignored", value=value))
+        else:
+            shown.append(value)
+    return words("list_sep").join(shown) if shown else words("unknown")
 
 
 def describe_partner(requirement: dict, words: _Words) -> str:
@@ -647,11 +822,21 @@ def describe_text(diff: TextDiff, words: _Words) -> str:
 
 
 def _direction_line(direction: dict, words: _Words) -> str:
+    """ "2.2 title（青年科学家项目；配套比例 1:1）": its code, title, project types and matching ratio."""
     line = f"{direction.get('code', '')} {direction.get('title', '')}"
+    notes = []
+    if direction.get("project_types"):
+        notes.append(words("list_sep").join(direction["project_types"]))
     if direction.get("matching_ratio") is not None:
-        ratio = words("with_ratio", r=format_ratio(direction["matching_ratio"]))
-        line += f"（{ratio}）" if words.index == 0 else f" ({ratio})"
+        notes.append(words("with_ratio", r=format_ratio(direction["matching_ratio"])))
+    if notes:
+        note = words("sep").join(notes)
+        line += f"（{note}）" if words.index == 0 else f" ({note})"
     return line
+
+
+def _types(types: tuple[str, ...], words: _Words) -> str:
+    return words("list_sep").join(types) if types else words("no_types")
 
 
 def _ratio(value, words: _Words) -> str:
@@ -689,7 +874,7 @@ class Row:
 
 @dataclass(frozen=True)
 class Section:
-    key: str  # "general", "eligibility", "directions", "added", "removed", "renamed", "renumbered", …
+    key: str  # "general", "conditions", "directions", "added", "removed", "renamed", "renumbered", …
     title: str
     rows: tuple[Row, ...]
     plain: bool = False  # its rows are sentences, not a list
@@ -702,6 +887,9 @@ def _text_row(label: str, diff: TextDiff, words: _Words) -> Row:
 def direction_rows(change: DirectionChange, words: _Words) -> list[Row]:
     """What changed inside a matched direction, one row each."""
     rows = []
+    if change.project_types:
+        a, b = change.project_types
+        rows.append(Row(words("project_types", a=_types(a, words), b=_types(b, words))))
     if change.matching_ratio:
         a, b = change.matching_ratio
         rows.append(Row(words("ratio", a=_ratio(a, words), b=_ratio(b, words))))
@@ -747,6 +935,17 @@ def _value_row(change: ValueChange, words: _Words) -> Row:
     return Row(f"{words(change.field)}{words('colon')}{before} → {after}", words(change.field))
 
 
+def _condition_row(change: ConditionChange, words: _Words) -> Row:
+    """ "基础研究类 · 参与单位总数上限：6 → 8", "青年科学家项目（男性） · 项目负责人出生日期不早于 删去：1986-01-01"."""
+    name = f"eligibility.{change.parameter}"
+    parameter = words(name) if name in WORDS else change.parameter
+    label = words("condition", parameter=parameter, scope=describe_scope(change.scope, words))
+    before = describe_readings(change.parameter, change.a, words)
+    after = describe_readings(change.parameter, change.b, words)
+    key = "condition_changed" if change.change in ("changed", "state") else f"condition_{change.change}"
+    return Row(words(key, condition=label, a=before, b=after), label)
+
+
 def _clause_row(change: ClauseChange, words: _Words) -> Row:
     if change.change == "changed":
         row = _text_row(change.clause, change.text, words)
@@ -775,7 +974,7 @@ def sections(diff: GuideDiff, lang: str = "zh") -> list[Section]:
             out.append(Section(key, words(key), tuple(rows), plain))
 
     add("general", [_value_row(c, words) for c in diff.general])
-    add("eligibility", [_value_row(c, words) for c in diff.eligibility])
+    add("conditions", [_condition_row(c, words) for c in diff.conditions])
     if diff.added or diff.removed or diff.directions:
         counts = words(
             "direction_counts",

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from guide.services.versions import version_create_from_file, version_publish
 from tests.factories.proposals import make_user
+from tests.guide.test_diff import YOUNG, young_scientist_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -60,7 +61,7 @@ def test_the_diff_shows_sections_with_marked_text(client, versions):
     html = response.content.decode()
     assert [s.key for s in response.context["sections"]] == [
         "general",
-        "eligibility",
+        "conditions",
         "directions",
         "added",
         "removed",
@@ -70,12 +71,30 @@ def test_the_diff_shows_sections_with_marked_text(client, versions):
         "clauses",
     ]
     assert '<h2 data-testid="compare-heading">2022 v1 → 2023 v1 指南的变化</h2>' in html
-    assert "<li>国（境）外参与单位下限：1 → 2</li>" in html
+    assert "<li>全指南 · 国（境）外参与单位下限：1 → 2</li>" in html
     assert "<del>20MW</del><ins>25MW</ins>" in html
     assert (
         '<span class="compare-label">2(1)</span> <span class="diff-text">项目负责人应为 <del>1962</del><ins>1963</ins>'
         in html
     )
+
+
+def test_the_diff_shows_conditions_by_scope_and_changed_project_types(client, db, tmp_path):
+    changed = tmp_path / "young-scientist-2024-changed.txt"
+    changed.write_text(young_scientist_changed(), encoding="utf-8")
+    a, b = version_create_from_file(path=YOUNG), version_create_from_file(path=changed)
+    client.force_login(make_user(role="officer"))
+    response = client.get(URL, {"a": a.pk, "b": b.pk})
+    html = response.content.decode()
+    assert [r.text for r in response.context["sections"][0].rows] == [
+        "全指南 · 申报单位注册日期不晚于：2023-06-30 → 待确认（未读出）",
+        "基础研究类 · 参与单位总数上限：6 → 8",
+        "青年科学家项目（男性） · 项目负责人出生日期不早于 删去：1986-01-01",
+        "方向 2.2 · 拟支持项目数：1 → 2",
+    ]
+    assert '<section class="compare-section" data-testid="compare-conditions">' in html
+    assert "<li>青年科学家项目（男性） · 项目负责人出生日期不早于 删去：1986-01-01</li>" in html
+    assert "<li>项目类型：应用示范类 → 共性关键技术类</li>" in html
 
 
 def test_the_same_version_twice_says_so(client, versions):
@@ -102,6 +121,7 @@ def test_the_diff_in_english(client, versions):
     response = client.get(URL, {"a": v2022.pk, "b": v2023.pk})
     assert response.context["heading"] == "Changes from the 2022 v1 guide to the 2023 v1 guide"
     assert "<h1>Compare guides</h1>" in response.content.decode()
+    assert "<li>Whole call · Foreign participating units, at least: 1 → 2</li>" in response.content.decode()
 
 
 def test_only_get(client, versions):

@@ -1,8 +1,9 @@
-"""guide.diff: matching directions and indicators, readable text diffs, the summary in both languages.
+"""guide.diff: matching directions and indicators, readable text diffs, the conditions by parameter and
+scope, the summary in both languages.
 
-Plain Python: synthetic to_json dicts, guides written by the builder (tests/factories/guide_docs.py) and
-the bundled 2022 and 2023 guides, whose differences fixtures/guides/2023-strategic-cooperation.changes.md
-lists."""
+Plain Python: synthetic to_json dicts, guides written by the builder (tests/factories/guide_docs.py), the
+bundled 2022 and 2023 guides, whose differences fixtures/guides/2023-strategic-cooperation.changes.md
+lists, and the family's young-scientist guide against a copy changed here."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import pytest
 from guide.diff import (
     Place,
     TextDiff,
+    diff_conditions,
     diff_guides,
     diff_text,
     diff_to_json,
@@ -27,6 +29,34 @@ from guide.parsing.types import to_json
 from tests.factories.guide_docs import AreaSpec, DirectionSpec, GuideSpec, build_guide_text
 
 GUIDES = Path(__file__).resolve().parents[2] / "fixtures" / "guides"
+YOUNG = GUIDES / "family" / "young-scientist-2024.txt"
+
+# What young_scientist_changed does to the young-scientist guide: (old, new, how often old occurs).
+YOUNG_CHANGES = (
+    # 基础研究类 units 6 → 8, in the general part and in the formal review alike
+    ("项目参与单位总数不超过 6 家", "项目参与单位总数不超过 8 家", 2),
+    # the 男性 cutoff of 青年科学家项目 dropped, the 女性 one kept
+    ("年龄要求，男性应为 1986 年 1 月 1 日以后出生，女性应为", "年龄要求，女性应为", 1),
+    # no registration date any more: the call-wide value becomes a MISSING placeholder
+    ("(2) 注册时间在 2023 年 6 月 30 日前。", "(2) 注册时间另行通知。", 1),
+    # direction 3.2 changes type
+    (
+        "盐碱地综合治理技术集成与应用示范（应用示范类）",
+        "盐碱地综合治理技术集成与应用示范（共性关键技术类）",
+        1,
+    ),
+    # direction 2.2's own projects supported 1 → 2
+    ("有关说明：拟支持项目数 1 项。", "有关说明：拟支持项目数 2 项。", 1),
+)
+
+
+def young_scientist_changed() -> str:
+    """The text of the young-scientist guide with YOUNG_CHANGES made (each must apply as counted)."""
+    text = YOUNG.read_text(encoding="utf-8")
+    for old, new, count in YOUNG_CHANGES:
+        assert text.count(old) == count, old
+        text = text.replace(old, new)
+    return text
 
 
 def indicator(text, subject=None, comparator=None, value=None, unit=None, value_max=None, position=0) -> dict:
@@ -407,11 +437,11 @@ def test_general_values_eligibility_and_clauses_in_chinese():
         "- 每个方向拟支持项目数：1~2 → 1~3",
         "",
         "申报条件",
-        "- 项目负责人出生日期不早于：1962-01-01 → 1963-01-01",
-        "- 中方参与单位总数上限：10 → 8",
-        "- 国（境）外参与单位下限：1 → 2",
-        "- 实施周期上限（年）：3 → 4",
-        "- 项目下设任务（课题）：不下设 → 允许",
+        "- 全指南 · 项目负责人出生日期不早于：1962-01-01 → 1963-01-01",
+        "- 全指南 · 中方参与单位总数上限：10 → 8",
+        "- 全指南 · 国（境）外参与单位下限：1 → 2",
+        "- 全指南 · 实施周期上限（年）：3 → 4",
+        "- 全指南 · 项目下设任务（课题）：不下设 → 允许",
         "",
         "形式审查条件",
         "- 2(1)：“1962 年 1 月 1 日”改为“1963 年 1 月 1 日”",
@@ -430,11 +460,11 @@ def test_general_values_eligibility_and_clauses_in_english():
         "- Projects per direction: 1~2 → 1~3",
         "",
         "Eligibility",
-        "- Principal investigator born on or after: 1962-01-01 → 1963-01-01",
-        "- Chinese participating units, at most: 10 → 8",
-        "- Foreign participating units, at least: 1 → 2",
-        "- Duration, at most (years): 3 → 4",
-        "- Tasks (subprojects) under a project: not allowed → allowed",
+        "- Whole call · Principal investigator born on or after: 1962-01-01 → 1963-01-01",
+        "- Whole call · Chinese participating units, at most: 10 → 8",
+        "- Whole call · Foreign participating units, at least: 1 → 2",
+        "- Whole call · Duration, at most (years): 3 → 4",
+        "- Whole call · Tasks (subprojects) under a project: not allowed → allowed",
         "",
         "Formal-review conditions",
         "- 2(1): “1962 年 1 月 1 日” became “1963 年 1 月 1 日”",
@@ -461,16 +491,24 @@ def test_format_ratio():
 
 
 def test_diff_as_json_is_serialisable_with_counts():
-    data = diff_to_json(general_pair())
-    assert json.loads(json.dumps(data, ensure_ascii=False))["summary"] == {
+    data = json.loads(json.dumps(diff_to_json(general_pair()), ensure_ascii=False))
+    assert data["summary"] == {
         "added": 0,
         "removed": 0,
         "renamed": 0,
         "renumbered": 0,
         "changed": 0,
+        "conditions": 5,
         "clauses": 3,
     }
     assert data["general"][0] == {"field": "declared_direction_count", "a": 1, "b": 37}
+    assert data["conditions"][0] == {
+        "change": "changed",
+        "parameter": "pi_born_on_or_after",
+        "scope": {"project_type": None, "direction": None, "gender": None},
+        "a": [{"key": "pi_born_on_or_after", "value": "1962-01-01", "state": "stated"}],
+        "b": [{"key": "pi_born_on_or_after", "value": "1963-01-01", "state": "stated"}],
+    }
 
 
 # --------------------------------------------------------------------------- #
@@ -513,7 +551,7 @@ def test_builder_guides_with_known_changes():
         "- 国拨经费概算：2.5 亿元 → 1.2 亿元",
         "",
         "申报条件",
-        "- 中方参与单位总数上限：10 → 8",
+        "- 全指南 · 中方参与单位总数上限：10 → 8",
         "",
         "方向",
         "方向 3 个 → 3 个：新增 0 个，删除 0 个，改名 1 个，改编号 0 个，内容有变化 1 个。",
@@ -555,12 +593,28 @@ def test_2023_general_and_eligibility_changes(guides_2022_2023):
         "- 国拨经费概算：2.5 亿元 → 1.2 亿元",
     ]
     assert section(text, "申报条件") == [
-        "- 项目负责人出生日期不早于：1962-01-01 → 1963-01-01",
-        "- 申报单位注册日期不晚于：2021-06-30 → 2022-06-30",
-        "- 中方参与单位总数上限：10 → 8",
-        "- 国（境）外参与单位下限：1 → 2",
-        "- 实施周期上限（年）：3 → 4",
+        "- 全指南 · 项目负责人出生日期不早于：1962-01-01 → 1963-01-01",
+        "- 全指南 · 申报单位注册日期不晚于：2021-06-30 → 2022-06-30",
+        "- 全指南 · 中方参与单位总数上限：10 → 8",
+        "- 全指南 · 国（境）外参与单位下限：1 → 2",
+        "- 全指南 · 实施周期上限（年）：3 → 4",
     ]
+
+
+def test_2023_conditions_are_the_call_wide_ones_only(guides_2022_2023):
+    """Both guides state every condition call-wide; the directions' own matching ratios (changed for
+    1.1, 2.2, 3.4, 5.3, compared under renumbered codes) stay in the direction rows, not listed twice."""
+    assert [
+        (c.change, c.parameter, c.scope.key(), [r.value for r in c.a], [r.value for r in c.b])
+        for c in guides_2022_2023.conditions
+    ] == [
+        ("changed", "pi_born_on_or_after", "", ["1962-01-01"], ["1963-01-01"]),
+        ("changed", "unit_registered_by", "", ["2021-06-30"], ["2022-06-30"]),
+        ("changed", "max_domestic_units", "", [10], [8]),
+        ("changed", "min_foreign_units", "", [1], [2]),
+        ("changed", "max_duration_years", "", [3], [4]),
+    ]
+    assert [c.code_b for c in guides_2022_2023.directions if c.project_types] == []
 
 
 def test_2023_directions_removed_added_renamed_renumbered(guides_2022_2023):
@@ -666,4 +720,220 @@ def test_2023_summary_in_english_names_the_same_changes(guides_2022_2023):
         "- 6.4 → 6.3 “双高”工业集聚区低碳零碳技术比较与应用联合研究",
         "- 9.5 → 9.4 城市温室气体与大气污染物协同控制及监测评估联合研究",
         "- 10.8 → 10.7 基于多组学数据探寻遗传免疫性皮肤病的个体化精准诊疗",
+    ]
+
+
+# --------------------------------------------------------------------------- #
+# Conditions by parameter and scope: the young-scientist guide and a changed copy
+# --------------------------------------------------------------------------- #
+
+
+@pytest.fixture(scope="module")
+def young_pair():
+    return to_json(parse_file(YOUNG)), to_json(parse_text(young_scientist_changed()))
+
+
+def test_young_scientist_changes_in_chinese(young_pair):
+    a, b = young_pair
+    assert lines(diff_guides(a, b)) == [
+        "2024 → 2024 指南的变化",
+        "",
+        "申报条件",
+        "- 全指南 · 申报单位注册日期不晚于：2023-06-30 → 待确认（未读出）",
+        "- 基础研究类 · 参与单位总数上限：6 → 8",
+        "- 青年科学家项目（男性） · 项目负责人出生日期不早于 删去：1986-01-01",
+        "- 方向 2.2 · 拟支持项目数：1 → 2",
+        "",
+        "方向",
+        "方向 7 个 → 7 个：新增 0 个，删除 0 个，改名 0 个，改编号 0 个，内容有变化 2 个。",
+        "",
+        "内容有变化的方向",
+        "2.2 基于类器官的罕见病药物筛选新方法",
+        "  - 有关说明：“支持项目数 1 项”改为“支持项目数 2 项”",
+        "3.2 干旱区盐碱地综合治理技术集成与应用示范",
+        "  - 项目类型：应用示范类 → 共性关键技术类",
+        "",
+        "形式审查条件",
+        "- 2(2)：“人年龄要求，男性应为 1986 年 1 月 1 日以后出生”改为“人年龄要求”",
+        "- 3(2)：“注册时间在 2023 年 6 月 30 日前”改为“注册时间另行通知”",
+        "- 4(1)：“总数不超过 6 家”改为“总数不超过 8 家”",
+    ]
+
+
+def test_young_scientist_changes_in_english(young_pair):
+    a, b = young_pair
+    text = lines(diff_guides(a, b), "en")
+    assert section(text, "Eligibility") == [
+        "- Whole call · Applicant registered by: 2023-06-30 → to confirm (not read)",
+        "- 基础研究类 · Participating units, at most: 6 → 8",
+        "- 青年科学家项目 (male) · Principal investigator born on or after removed: 1986-01-01",
+        "- Direction 2.2 · Projects supported: 1 → 2",
+    ]
+    assert section(text, "Directions whose content changed")[2:] == [
+        "3.2 干旱区盐碱地综合治理技术集成与应用示范",
+        "  - project types: 应用示范类 → 共性关键技术类",
+    ]
+
+
+def test_a_scope_only_in_b_is_added(young_pair):
+    a, b = young_pair
+    text = lines(diff_guides(b, a))
+    assert section(text, "申报条件") == [
+        "- 全指南 · 申报单位注册日期不晚于：待确认（未读出） → 2023-06-30",
+        "- 基础研究类 · 参与单位总数上限：8 → 6",
+        "- 青年科学家项目（男性） · 项目负责人出生日期不早于 新增：1986-01-01",
+        "- 方向 2.2 · 拟支持项目数：2 → 1",
+    ]
+    assert section(lines(diff_guides(b, a), "en"), "Eligibility")[2] == (
+        "- 青年科学家项目 (male) · Principal investigator born on or after added: 1986-01-01"
+    )
+
+
+def test_young_scientist_changes_as_json(young_pair):
+    a, b = young_pair
+    data = json.loads(json.dumps(diff_to_json(diff_guides(a, b)), ensure_ascii=False))
+    assert data["conditions"] == [
+        {
+            "change": "state",
+            "parameter": "unit_registered_by",
+            "scope": {"project_type": None, "direction": None, "gender": None},
+            "a": [{"key": "unit_registered_by", "value": "2023-06-30", "state": "stated"}],
+            "b": [{"key": "unit_registered_by", "value": None, "state": "missing"}],
+        },
+        {
+            "change": "changed",
+            "parameter": "max_units",
+            "scope": {"project_type": "基础研究类", "direction": None, "gender": None},
+            "a": [{"key": "max_units@type=基础研究类", "value": 6, "state": "stated"}],
+            "b": [{"key": "max_units@type=基础研究类", "value": 8, "state": "stated"}],
+        },
+        {
+            "change": "removed",
+            "parameter": "pi_born_on_or_after",
+            "scope": {"project_type": "青年科学家项目", "direction": None, "gender": "male"},
+            "a": [
+                {
+                    "key": "pi_born_on_or_after@type=青年科学家项目,gender=male",
+                    "value": "1986-01-01",
+                    "state": "stated",
+                }
+            ],
+            "b": [],
+        },
+        {
+            "change": "changed",
+            "parameter": "projects_supported",
+            "scope": {"project_type": None, "direction": "2.2", "gender": None},
+            "a": [{"key": "projects_supported@direction=2.2", "value": [1, 1], "state": "stated"}],
+            "b": [{"key": "projects_supported@direction=2.2", "value": [2, 2], "state": "stated"}],
+        },
+    ]
+    assert (data["summary"]["conditions"], data["summary"]["changed"]) == (4, 2)
+    assert [(d["code_b"], d["project_types"]) for d in data["directions"] if d["project_types"]] == [
+        ("3.2", [["应用示范类"], ["共性关键技术类"]])
+    ]
+
+
+def test_the_same_young_scientist_guide_has_no_condition_changes(young_pair):
+    a, _b = young_pair
+    assert (diff_conditions(a, copy.deepcopy(a)), diff_guides(a, copy.deepcopy(a)).empty) == ([], True)
+
+
+def test_states_set_by_an_officer_read_as_state_changes():
+    """The conflict guide states the duration twice (3 and 5 years) and no registration date: setting the
+    second duration aside, entering a date for the missing one, confirming there is no Chinese-unit limit."""
+    a = to_json(parse_file(GUIDES / "family" / "conflict-2026.txt"))
+    b = copy.deepcopy(a)
+    for condition in b["conditions"]:
+        if condition["key"] == "max_duration_years#2":
+            condition["state"] = "ignored"
+        if condition["key"] == "unit_registered_by":
+            condition["value"] = "2025-06-30"  # a MISSING condition with a value is stated
+    b["eligibility"]["max_domestic_units"] = None
+    b["conditions"].append(
+        {"key": "max_domestic_units", "parameter": "max_domestic_units", "value": None, "state": "absent"}
+    )
+    changes = diff_guides(a, b).conditions
+    assert [c.change for c in changes] == ["state", "state", "state"]
+    assert section(lines(diff_guides(a, b)), "申报条件") == [
+        "- 全指南 · 申报单位注册日期不晚于：待确认（未读出） → 2025-06-30",
+        "- 全指南 · 中方参与单位总数上限：8 → 指南未规定（已确认）",
+        "- 全指南 · 实施周期上限（年）：3、5 → 3、5（不采用）",
+    ]
+    assert section(lines(diff_guides(a, b), "en"), "Eligibility") == [
+        "- Whole call · Applicant registered by: to confirm (not read) → 2025-06-30",
+        "- Whole call · Chinese participating units, at most: 8 → not set by the guide (confirmed)",
+        "- Whole call · Duration, at most (years): 3, 5 → 3, 5 (set aside)",
+    ]
+
+
+def test_a_second_reading_dropped_is_a_changed_value():
+    a = to_json(parse_file(GUIDES / "family" / "conflict-2026.txt"))
+    b = copy.deepcopy(a)
+    b["conditions"] = [c for c in b["conditions"] if c["key"] != "max_duration_years#2"]
+    assert section(lines(diff_guides(a, b)), "申报条件") == ["- 全指南 · 实施周期上限（年）：3、5 → 3"]
+
+
+def scoped(key, parameter, value, direction=None, project_type=None, gender=None, state="stated") -> dict:
+    scope = {"project_type": project_type, "direction": direction, "gender": gender}
+    return {"key": key, "parameter": parameter, "value": value, "scope": scope, "state": state}
+
+
+def test_a_direction_scope_follows_the_renumbered_direction():
+    """2022's 6.4 is 2023's 6.3: its own limit is unchanged; the removed 6.3's limit is removed, not
+    compared with the new 6.3's."""
+    removed = "化工行业低碳零碳关键技术和装备联合研发"
+    kept = "“双高”工业集聚区低碳零碳技术比较与应用联合研究"
+    a = guide(direction("6.3", removed), direction("6.4", kept))
+    a["conditions"] = [
+        scoped("max_units@direction=6.3", "max_units", 5, "6.3"),
+        scoped("max_units@direction=6.4", "max_units", 7, "6.4"),
+    ]
+    b = guide(direction("6.3", kept), year=2023)
+    b["conditions"] = [scoped("max_units@direction=6.3", "max_units", 7.0, "6.3")]  # 7.0 is 7
+    diff = diff_guides(a, b)
+    assert [(c.change, c.scope.direction, [r.value for r in c.a], c.b) for c in diff.conditions] == [
+        ("removed", "6.3", [5], ())
+    ]
+    assert section(lines(diff), "申报条件") == ["- 方向 6.3 · 参与单位总数上限 删去：5"]
+    # without the directions' pairing, by code: the two 6.3s would be compared
+    assert [(c.change, c.scope.direction) for c in diff_conditions(a, b)] == [
+        ("changed", "6.3"),
+        ("removed", "6.4"),
+    ]
+
+
+def test_new_parameters_have_their_labels_and_values():
+    a = guide(direction("1.1", "方向"))
+    b = guide(direction("1.1", "方向"))
+    b["eligibility"].update(max_units=8, max_subtasks=4, task_lead_born_on_or_after="1966-01-01")
+    b["eligibility"]["matching_ratio"] = 1.5
+    b["conditions"] = [
+        scoped("projects_supported@type=基础研究类", "projects_supported", [1, 2], None, "基础研究类")
+    ]
+    assert section(lines(diff_guides(a, b)), "申报条件") == [
+        "- 全指南 · 课题负责人出生不早于 新增：1966-01-01",
+        "- 全指南 · 参与单位总数上限 新增：8",
+        "- 全指南 · 下设课题数上限 新增：4",
+        "- 全指南 · 配套经费比例 新增：3:2",
+        "- 基础研究类 · 拟支持项目数 新增：1~2",
+    ]
+    assert section(lines(diff_guides(a, b), "en"), "Eligibility") == [
+        "- Whole call · Task leads born on or after added: 1966-01-01",
+        "- Whole call · Participating units, at most added: 8",
+        "- Whole call · Tasks (subprojects), at most added: 4",
+        "- Whole call · Matching funds ratio added: 3:2",
+        "- 基础研究类 · Projects supported added: 1~2",
+    ]
+
+
+def test_an_added_direction_names_its_project_types():
+    a = guide(direction("1.1", "方向"))
+    b = guide(direction("1.1", "方向"), direction("1.2", "示范工程", ratio=2.0))
+    b["directions"][1]["project_types"] = ["应用示范类", "部省联动任务"]
+    assert section(lines(diff_guides(a, b)), "新增方向") == [
+        "- 1.2 示范工程（应用示范类、部省联动任务；配套比例 2:1）"
+    ]
+    assert section(lines(diff_guides(a, b), "en"), "Added directions") == [
+        "- 1.2 示范工程 (应用示范类, 部省联动任务; matching ratio 2:1)"
     ]

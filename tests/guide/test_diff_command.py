@@ -16,6 +16,7 @@ from guide.parsing.readers import parse_file
 from guide.parsing.types import to_json
 from guide.services.versions import correction_add, version_create_from_file, version_publish
 from tests.factories.proposals import make_user
+from tests.guide.test_diff import YOUNG, young_scientist_changed
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +73,7 @@ def test_a_draft_is_compared_with_its_corrections(guide2022):
         by=make_user(role="officer"),
     )
     lines = run("2022", "2023v1").splitlines()
-    assert lines[lines.index("申报条件") + 3] == "- 中方参与单位总数上限：10 → 9"
+    assert lines[lines.index("申报条件") + 3] == "- 全指南 · 中方参与单位总数上限：10 → 9"
 
 
 def test_json_has_the_labels_the_changes_and_the_counts(both_years):
@@ -84,13 +85,85 @@ def test_json_has_the_labels_the_changes_and_the_counts(both_years):
         "renamed": 1,
         "renumbered": 3,
         "changed": 13,
+        "conditions": 5,
         "clauses": 3,
     }
-    assert data["eligibility"][0] == {
-        "field": "eligibility.pi_born_on_or_after",
-        "a": "1962-01-01",
-        "b": "1963-01-01",
+    assert data["conditions"][0] == {
+        "change": "changed",
+        "parameter": "pi_born_on_or_after",
+        "scope": {"project_type": None, "direction": None, "gender": None},
+        "a": [{"key": "pi_born_on_or_after", "value": "1962-01-01", "state": "stated"}],
+        "b": [{"key": "pi_born_on_or_after", "value": "1963-01-01", "state": "stated"}],
     }
+    assert "eligibility" not in data  # the call-wide values are conditions like the others
+
+
+@pytest.fixture
+def young_changed(tmp_path) -> Path:
+    path = tmp_path / "young-scientist-2024-changed.txt"
+    path.write_text(young_scientist_changed(), encoding="utf-8")
+    return path
+
+
+def test_two_files_compare_their_conditions_by_scope(young_changed):
+    lines = run(str(YOUNG), str(young_changed)).splitlines()
+    assert lines[:7] == [
+        "young-scientist-2024.txt → young-scientist-2024-changed.txt 指南的变化",
+        "",
+        "申报条件",
+        "- 全指南 · 申报单位注册日期不晚于：2023-06-30 → 待确认（未读出）",
+        "- 基础研究类 · 参与单位总数上限：6 → 8",
+        "- 青年科学家项目（男性） · 项目负责人出生日期不早于 删去：1986-01-01",
+        "- 方向 2.2 · 拟支持项目数：1 → 2",
+    ]
+    assert lines[lines.index("3.2 干旱区盐碱地综合治理技术集成与应用示范") + 1] == (
+        "  - 项目类型：应用示范类 → 共性关键技术类"
+    )
+
+
+def test_two_files_in_english(young_changed):
+    lines = run(str(young_changed), str(YOUNG), "--lang", "en").splitlines()
+    assert lines[2:7] == [
+        "Eligibility",
+        "- Whole call · Applicant registered by: to confirm (not read) → 2023-06-30",
+        "- 基础研究类 · Participating units, at most: 8 → 6",
+        "- 青年科学家项目 (male) · Principal investigator born on or after added: 1986-01-01",
+        "- Direction 2.2 · Projects supported: 2 → 1",
+    ]
+
+
+def test_two_files_as_json(young_changed):
+    data = json.loads(run(str(YOUNG), str(young_changed), "--json"))
+    assert [
+        (c["change"], c["parameter"], c["scope"], [r["value"] for r in c["a"]], [r["value"] for r in c["b"]])
+        for c in data["conditions"]
+    ] == [
+        (
+            "state",
+            "unit_registered_by",
+            {"project_type": None, "direction": None, "gender": None},
+            ["2023-06-30"],
+            [None],
+        ),
+        ("changed", "max_units", {"project_type": "基础研究类", "direction": None, "gender": None}, [6], [8]),
+        (
+            "removed",
+            "pi_born_on_or_after",
+            {"project_type": "青年科学家项目", "direction": None, "gender": "male"},
+            ["1986-01-01"],
+            [],
+        ),
+        (
+            "changed",
+            "projects_supported",
+            {"project_type": None, "direction": "2.2", "gender": None},
+            [[1, 1]],
+            [[2, 2]],
+        ),
+    ]
+    assert [(d["code_b"], d["project_types"]) for d in data["directions"] if d["project_types"]] == [
+        ("3.2", [["应用示范类"], ["共性关键技术类"]])
+    ]
 
 
 def test_the_same_guide_twice_says_so(guide2022):
