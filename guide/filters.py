@@ -1,5 +1,6 @@
 """Filters for the direction list (django-filter)."""
 
+import json
 from decimal import Decimal
 
 import django_filters
@@ -36,17 +37,20 @@ class DirectionFilter(django_filters.FilterSet):
     partner = django_filters.ChoiceFilter(
         method="filter_partner", choices=PARTNER_CHOICES, label=_("合作要求"), empty_label=_("不限")
     )
+    type = django_filters.ChoiceFilter(method="filter_type", label=_("项目类型"), empty_label=_("全部类型"))
 
     class Meta:
         model = Direction
-        fields = ["q", "area", "ratio", "partner"]
+        fields = ["q", "area", "ratio", "partner", "type"]
 
-    def __init__(self, *args, guide, areas, ratios, **kwargs):
+    def __init__(self, *args, guide, areas, ratios, types=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["area"].extra["choices"] = [(a.number, f"{a.number}. {a.title}") for a in areas]
         ratio_choices = [("none", _("无配套要求")), ("any", _("有配套要求"))]
         ratio_choices += [(ratio_value(r), format_ratio(r)) for r in ratios]
         self.filters["ratio"].extra["choices"] = ratio_choices
+        # The guide's project types (guide.selectors.project_types), as its directions' tags name them.
+        self.filters["type"].extra["choices"] = [(name, name) for name in types]
 
     def filter_keyword(self, queryset, name, value):
         value = value.strip()
@@ -71,6 +75,15 @@ class DirectionFilter(django_filters.FilterSet):
         if value == "any":
             return queryset.filter(matching_ratio__isnull=False)
         return queryset.filter(matching_ratio=Decimal(value))
+
+    def filter_type(self, queryset, name, value):
+        """Directions whose ``project_types`` list holds the type. JSON containment (``__contains``) is
+        PostgreSQL's only; the list's JSON text holds the name in quotes on every database, escaped
+        (``"\\u9752…"``, SQLite keeps Django's ASCII JSON) or not (PostgreSQL's jsonb as text)."""
+        return queryset.filter(
+            Q(project_types__icontains=json.dumps(value))
+            | Q(project_types__icontains=json.dumps(value, ensure_ascii=False))
+        )
 
     def filter_partner(self, queryset, name, value):
         reqs = PartnerRequirement.objects.all()

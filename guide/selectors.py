@@ -3,11 +3,13 @@ constant number of queries: the published guide (the rows), and the versions wit
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
@@ -22,6 +24,21 @@ from .models import (
     PartnerRequirement,
 )
 from .parsing import addresses
+from .parsing.conditions import (
+    ABSENT,
+    AMBIGUOUS,
+    BOOL,
+    DATE,
+    MISSING,
+    PARAMETERS,
+    RANGE,
+    RATIO,
+    Applicable,
+    Condition,
+    Scope,
+    applicable,
+    value_date,
+)
 from .parsing.types import CHECK, COMPARATORS, ERROR, WARNING
 from .services.versions import active_corrections
 
@@ -94,6 +111,211 @@ def call_summary(*, guide: Guide) -> dict:
         .order_by("kind", "strength")
     )
     return {"ratios": list(ratios), "partners": list(partners)}
+
+
+# --- the conditions with their scopes, as the public pages and the API show them ----------------
+# What applies is decided by guide.parsing.conditions.applicable (built on resolve(), the function
+# screening uses); these functions only put its answer into words.
+
+
+def guide_conditions(*, guide: Guide) -> list[Condition]:
+    """Every condition of a published guide (``Guide.conditions``), as read and corrected. No query."""
+    return [Condition.from_json(c) for c in guide.conditions or () if isinstance(c, dict) and "key" in c]
+
+
+def _direction_types(guide: Guide) -> list[tuple[str, list[str]]]:
+    """(code, project types) of each direction, in the guide's order. One query."""
+    return [
+        (code, list(types or ()))
+        for code, types in Direction.objects.filter(guide=guide)
+        .order_by("position")
+        .values_list("code", "project_types")
+    ]
+
+
+def _type_counts(direction_types: list[tuple[str, list[str]]]) -> list[tuple[str, int]]:
+    counts: dict[str, int] = {}
+    for _code, types in direction_types:
+        for name in dict.fromkeys(types):
+            counts[name] = counts.get(name, 0) + 1
+    return list(counts.items())
+
+
+def project_types(*, guide: Guide) -> list[tuple[str, int]]:
+    """The guide's project types in the order its directions first name them, each with its number of
+    directions (a direction of two types counts for both). One query."""
+    return _type_counts(_direction_types(guide))
+
+
+def scope_label(scope: Scope) -> str:
+    """A scope in words: "全指南", "青年科学家项目", "方向 1.3", with the PI's gender when it qualifies the
+    value: "青年科学家项目（男性）"."""
+    parts = []
+    if scope.direction:
+        parts.append(gettext("方向 %(code)s") % {"code": scope.direction})
+    if scope.project_type:
+        parts.append(scope.project_type)
+    return _qualified("、".join(parts) or gettext("全指南"), scope.gender)
+
+
+def _qualified(text: str, gender: str | None) -> str:
+    """ "1986-01-01（男性）": a text for one gender."""
+    label = gender_label(gender)
+    return gettext("%(text)s（%(gender)s）") % {"text": text, "gender": label} if label else text
+
+
+def gender_label(gender: str | None) -> str:
+    """ "男性" / "女性" (the review form's words); "" for no gender."""
+    return str(dict(CHOICES[addresses.GENDER]).get(gender or "", "")) if gender else ""
+
+
+def condition_value_label(parameter: str, value: Any) -> str:
+    """A condition's value in words: a date as Y-m-d, a count, 是/否, a ratio as "2:1", a range as
+    "1~2" ("1" when both ends are one); "—" for none."""
+    if value is None or value == "":
+        return "—"
+    kind = PARAMETERS.get(parameter)
+    if kind == BOOL or isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
+    if kind == DATE:
+        day = value_date(value)
+        return day.isoformat() if day else str(value)
+    if kind == RATIO:
+        return f"{_plain_number(value)}:1"
+    if kind == RANGE and isinstance(value, (list, tuple)) and len(value) == 2:
+        low, high = (_plain_number(v) for v in value)
+        return low if low == high else f"{low}~{high}"
+    return _plain_number(value) if isinstance(value, (int, float)) else str(value)
+
+
+def _plain_number(value: Any) -> str:
+    """2.0 → "2", 1.5 → "1.5" (no exponent, no trailing zeros)."""
+    try:
+        return f"{Decimal(str(value)).normalize():f}"
+    except (InvalidOperation, ValueError):
+        return str(value)
+
+
+@dataclass(frozen=True)
+class ConditionValue:
+    """One value of a parameter as a page shows it: the value and its scope in words."""
+
+    condition: Condition
+    value: str  # "1986-01-01", "3", "是", "2:1", "1~2"; "指南未规定（已确认）" for a confirmed absence
+    scope: str  # "全指南", "青年科学家项目（男性）", "方向 1.3"
+    gender: str  # "男性" / "女性" when the value is for one gender, else ""
+    qualified: str  # the value with its gender: "1986-01-01（男性）"
+
+    @property
+    def source(self) -> dict | None:
+        return self.condition.source.to_json()
+
+
+@dataclass(frozen=True)
+class ApplicableCondition:
+    """What applies for one parameter (guide.parsing.conditions.Applicable) in words: its label, its
+    state, its values (one, one per gender, or the candidates of an ambiguous one) and what a reader
+    must be told when the pre-check cannot check it."""
+
+    parameter: str
+    label: str
+    state: str
+    values: tuple[ConditionValue, ...]
+
+    @property
+    def warning(self) -> str:
+        if self.state == MISSING:
+            return gettext("指南中未读出此项，预审暂不检查")
+        if self.state == AMBIGUOUS:
+            return gettext("适用的取值不止一个，预审暂不检查")
+        return ""
+
+
+def _in_words(found: Applicable) -> ApplicableCondition:
+    values = []
+    for c in found.conditions:
+        if found.state == ABSENT:
+            value = str(dict(CHOICES[addresses.STATE])[ABSENT])
+        else:
+            value = condition_value_label(c.parameter, c.value)
+        values.append(
+            ConditionValue(
+                condition=c,
+                value=value,
+                scope=scope_label(c.scope),
+                gender=gender_label(c.scope.gender),
+                qualified=_qualified(value, c.scope.gender),
+            )
+        )
+    return ApplicableCondition(
+        parameter=found.parameter,
+        label=str(PARAMETER_LABELS.get(found.parameter, found.parameter)),
+        state=found.state,
+        values=tuple(values),
+    )
+
+
+def direction_conditions(
+    *, direction: Direction, conditions: list[Condition] | None = None
+) -> list[ApplicableCondition]:
+    """The conditions that apply in a direction, parameter by parameter, in words (the direction page)."""
+    return [_in_words(found) for found in direction_applicable(direction=direction, conditions=conditions)]
+
+
+def direction_applicable(
+    *, direction: Direction, conditions: list[Condition] | None = None
+) -> list[Applicable]:
+    """What applies in a direction (its code and project types), parameter by parameter (the API).
+    ``conditions``: the guide's (:func:`guide_conditions`), else read from ``direction.guide``."""
+    if conditions is None:
+        conditions = guide_conditions(guide=direction.guide)
+    return applicable(conditions, direction=direction.code, types=direction.project_types or ())
+
+
+@dataclass(frozen=True)
+class ScopedConditions:
+    """The conditions a project type (or one direction) sets apart from the whole call."""
+
+    name: str  # the project type, or the direction's code
+    direction_count: int  # directions of the type (1 for a direction)
+    conditions: list[ApplicableCondition]
+
+
+def call_conditions(*, guide: Guide) -> dict:
+    """What the overview shows of the conditions beyond the call-wide values: ``types`` (each project
+    type with its number of directions and the conditions set for it, as a proposal of that type gets
+    them), ``directions`` (conditions a single direction sets, its matching ratio aside: the directions
+    per ratio are summarised apart) and ``warnings`` (call-wide parameters the guide's value was not read
+    for, or that are ambiguous: the pre-check cannot check them). One query (the directions' types)."""
+    conditions = guide_conditions(guide=guide)
+    direction_types = _direction_types(guide)
+    types = []
+    for name, count in _type_counts(direction_types):
+        own = [
+            _in_words(found)
+            for found in applicable(conditions, direction=None, types=[name])
+            if any(c.scope.project_type == name for c in found.conditions)
+        ]
+        types.append(ScopedConditions(name, count, own))
+    scoped = {c.scope.direction for c in conditions if c.scope.direction}
+    directions = []
+    for code, its_types in direction_types:
+        if code not in scoped:
+            continue
+        own = [
+            _in_words(found)
+            for found in applicable(conditions, direction=code, types=its_types)
+            if found.parameter != "matching_ratio"
+            and any(c.scope.direction == code for c in found.conditions)
+        ]
+        if own:
+            directions.append(ScopedConditions(code, 1, own))
+    warnings = [
+        _in_words(found)
+        for found in applicable(conditions, direction=None)
+        if found.state in (MISSING, AMBIGUOUS)
+    ]
+    return {"types": types, "directions": directions, "warnings": warnings}
 
 
 # --- versions and their review -----------------------------------------------------
@@ -317,17 +539,7 @@ _CONDITION_FIELD_LABELS = {
 
 def condition_label(row: dict) -> str:
     """ "青年科学家项目（男性） · 项目负责人出生不早于": a condition's scope and parameter."""
-    scope = row.get("scope") or {}
-    parts = []
-    if scope.get("direction"):
-        parts.append(str(_("方向 %(code)s") % {"code": scope["direction"]}))
-    if scope.get("project_type"):
-        parts.append(str(scope["project_type"]))
-    head = "、".join(parts) or str(_("全指南"))
-    gender = dict(CHOICES[addresses.GENDER]).get(scope.get("gender") or "")
-    if scope.get("gender") and gender:
-        head = f"{head}（{gender}）"
-    return f"{head} · {PARAMETER_LABELS.get(row.get('parameter'), row.get('parameter'))}"
+    return f"{scope_label(Scope.from_json(row.get('scope')))} · {PARAMETER_LABELS.get(row.get('parameter'), row.get('parameter'))}"
 
 
 def display_value(kind: str, value) -> str:

@@ -30,7 +30,8 @@ class GuideListView(PublicGuideMixin, generics.ListAPIView):
 
 
 @extend_schema(
-    tags=["guide"], summary=_("一个年度的指南概览：经费、总体要求、领域、配套比例与合作要求、形式审查条款")
+    tags=["guide"],
+    summary=_("一个年度的指南概览：经费、总体要求、领域、配套比例与合作要求、形式审查条款、各范围的申报条件"),
 )
 class GuideDetailView(PublicGuideMixin, generics.RetrieveAPIView):
     serializer_class = GuideSerializer
@@ -48,12 +49,13 @@ DIRECTION_FILTERS = [
     OpenApiParameter(
         "partner", str, enum=[value for value, _label in PARTNER_CHOICES], description=_("合作要求")
     ),
+    OpenApiParameter("type", str, description=_("项目类型，如 青年科学家项目（方向名称后标注的类型）")),
 ]
 
 
 @extend_schema(
     tags=["guide"],
-    summary=_("一个年度的全部方向（含考核指标与合作要求），可筛选"),
+    summary=_("一个年度的全部方向（含考核指标、合作要求与适用的申报条件），可筛选"),
     parameters=DIRECTION_FILTERS,
     responses={200: DirectionSerializer(many=True), 400: error_response(400, _("筛选条件无效"))},
 )
@@ -62,12 +64,14 @@ class DirectionListView(PublicGuideMixin, generics.ListAPIView):
 
     def get_queryset(self):
         guide = guide_selectors.guide_get(year=self.kwargs["year"])
+        self.guide = guide
         filterset = DirectionFilter(
             self.request.query_params or None,
             queryset=selectors.direction_list(guide=guide),
             guide=guide,
             areas=list(guide.areas.order_by("number")),
             ratios=guide_selectors.ratio_choices(guide=guide),
+            types=[name for name, _count in guide_selectors.project_types(guide=guide)],
         )
         if not filterset.is_bound:
             return filterset.queryset
@@ -75,8 +79,18 @@ class DirectionListView(PublicGuideMixin, generics.ListAPIView):
             raise ValidationError(filterset.errors)
         return filterset.qs
 
+    def get_serializer_context(self):
+        # The guide's conditions, read once for every direction of the page (DirectionSerializer).
+        context = super().get_serializer_context()
+        guide = getattr(self, "guide", None)
+        if guide is not None:
+            context["guide_conditions"] = {guide.pk: guide_selectors.guide_conditions(guide=guide)}
+        return context
 
-@extend_schema(tags=["guide"], summary=_("一个方向：研究内容、考核指标、配套比例、合作要求"))
+
+@extend_schema(
+    tags=["guide"], summary=_("一个方向：研究内容、考核指标、配套比例、合作要求、项目类型与适用的申报条件")
+)
 class DirectionDetailView(PublicGuideMixin, generics.RetrieveAPIView):
     serializer_class = DirectionSerializer
 

@@ -23,6 +23,7 @@ def overview(request, year: int):
             "years": selectors.guide_years(),
             "direction_count": guide.directions.count(),
             "summary": selectors.call_summary(guide=guide),
+            "scoped": selectors.call_conditions(guide=guide),
         },
     )
 
@@ -30,12 +31,14 @@ def overview(request, year: int):
 def direction_list(request, year: int):
     guide = selectors.guide_get(year=year)
     areas = list(guide.areas.order_by("number"))
+    types = [name for name, _count in selectors.project_types(guide=guide)]
     filterset = DirectionFilter(
         request.GET or None,
         queryset=selectors.direction_list(guide=guide),
         guide=guide,
         areas=areas,
         ratios=selectors.ratio_choices(guide=guide),
+        types=types,
     )
     directions = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     return render(
@@ -46,6 +49,7 @@ def direction_list(request, year: int):
             "filter": filterset,
             "directions": directions,
             "invalid": filterset.is_bound and not filterset.is_valid(),
+            "types": types,
         },
     )
 
@@ -53,4 +57,14 @@ def direction_list(request, year: int):
 def direction_detail(request, year: int, code: str):
     guide = selectors.guide_get(year=year)
     direction = selectors.direction_get(guide=guide, code=code)
-    return render(request, "guide/direction_detail.html", {"guide": guide, "direction": direction})
+    conditions = selectors.direction_conditions(direction=direction)
+    return render(
+        request,
+        "guide/direction_detail.html",
+        {
+            "guide": guide,
+            "direction": direction,
+            "conditions": conditions,
+            "ratio_condition": next((c for c in conditions if c.parameter == "matching_ratio"), None),
+        },
+    )
