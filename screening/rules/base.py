@@ -151,9 +151,7 @@ def resolve_direction(fn: RuleFn, ctx: RuleContext) -> DirectionParams | list[Fi
     code = normalise_code(ctx.proposal.direction)
     if not code:
         return data_missing(fn, "direction")
-    direction = ctx.guide.directions.get(code)
-    if direction is None:
-        direction = next((d for k, d in ctx.guide.directions.items() if normalise_code(k) == code), None)
+    direction = find_direction(ctx)
     if direction is None:
         return [
             finding(
@@ -164,6 +162,17 @@ def resolve_direction(fn: RuleFn, ctx: RuleContext) -> DirectionParams | list[Fi
                 field="direction",
             )
         ]
+    return direction
+
+
+def find_direction(ctx: RuleContext) -> DirectionParams | None:
+    """The guide's direction of the proposal's code (normalised: "1.10" and "1.1 0" alike), or None."""
+    code = normalise_code(ctx.proposal.direction)
+    if ctx.guide is None or not code:
+        return None
+    direction = ctx.guide.directions.get(code)
+    if direction is None:
+        direction = next((d for k, d in ctx.guide.directions.items() if normalise_code(k) == code), None)
     return direction
 
 
@@ -369,22 +378,10 @@ def guide_condition(
     scoped = [
         c for c in conditions if c.parameter == parameter and (c.scope.direction or c.scope.project_type)
     ]
-    code = normalise_code(ctx.proposal.direction)
-    direction = ctx.guide.directions.get(code) if code else None
-    if direction is None and code:
-        direction = next((d for k, d in ctx.guide.directions.items() if normalise_code(k) == code), None)
-    if scoped and direction is None:
-        if not code:
-            return data_missing(fn, "direction")
-        return [
-            finding(
-                fn,
-                UNKNOWN,
-                DIRECTION_UNRESOLVED,
-                {"direction": code, "year": ctx.guide.year},
-                field="direction",
-            )
-        ]
+    # a value scoped by direction or type needs the direction: without it, unknown (never the call's)
+    direction = resolve_direction(fn, ctx) if scoped else find_direction(ctx)
+    if isinstance(direction, list):
+        return direction
     gender = person_gender(person if person is not None else ctx.proposal.pi)
     resolved = resolve(
         conditions,
