@@ -136,15 +136,16 @@ RE_TITLE_HEAD = re.compile(r"^(.{0,120}?(?:19|20)\d{2}\s*年度?.{0,60}?(?:申�
 def _find_title(paragraphs: list[str]) -> tuple[int, str, int, str | None]:
     """(index, title, year, rest): the first paragraph that is a guide's title with a year; ``rest`` is
     the body text that followed the title in the same paragraph (None when the title stands alone)."""
-    for index, paragraph in enumerate(paragraphs[:60]):
+    for index, paragraph in enumerate(paragraphs):
         if "指南" not in paragraph:
             continue
         if len(paragraph) <= 150 and not ends_sentence(paragraph):
             match = general.RE_YEAR.search(paragraph)
             if match:
                 return index, paragraph, int(match.group(1)), None
-        head = RE_TITLE_HEAD.match(paragraph)
-        if head and ends_sentence(paragraph):
+        head = RE_TITLE_HEAD.match(paragraph) if index < 60 else None
+        # a run-on title is a name, not a sentence citing a guide ("根据《……2021 年度……指南》，……")
+        if head and ends_sentence(paragraph) and not re.search(r"[《，,；;。]", head.group(1)):
             match = general.RE_YEAR.search(head.group(1))
             if match:
                 return index, head.group(1).strip(), int(match.group(1)), paragraph[head.end() :].strip()

@@ -255,3 +255,14 @@ def test_a_title_running_into_the_body_is_split_and_each_part_points_at_its_own_
     assert guide.total_budget_yuan == 100_000_000
     assert [b.top for b in guide.sources["title"].boxes] == [80]
     assert [b.top for b in guide.sources["total_budget_yuan"].boxes] == [80, 102]
+
+
+def test_a_sentence_citing_a_guide_is_not_taken_for_a_run_on_title():
+    from guide.parsing.parser import parse_text
+
+    text = (
+        "根据《国家重点研发计划 2021 年度项目申报指南》要求，现发布本专项指南。\n\n"
+        "“某合作”重点专项 2031 年度项目申报指南\n\n1. 领域一\n\n1.1 方向一\n\n研究内容：开展研究。\n\n考核指标：效率不低于 90%。"
+    )
+    guide = parse_text(text)
+    assert (guide.title, guide.year) == ("“某合作”重点专项 2031 年度项目申报指南", 2031)
