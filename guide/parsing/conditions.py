@@ -657,32 +657,6 @@ def resolve(
     return Resolved(parameter, ABSENT, condition=confirmed)
 
 
-def resolve_all(
-    conditions: Sequence[Condition],
-    *,
-    direction: str | None = None,
-    types: Sequence[str] = (),
-    gender: str | None = None,
-) -> dict[str, Resolved]:
-    """:func:`resolve` for every parameter."""
-    return {
-        name: resolve(conditions, name, direction=direction, types=types, gender=gender)
-        for name in PARAMETERS
-    }
-
-
-def call_value(conditions: Iterable[Condition], parameter: str) -> Any:
-    """The call-wide stated value of a parameter (the guide at a glance), or None."""
-    for condition in conditions:
-        if (
-            condition.parameter == parameter
-            and condition.scope == CALL
-            and condition.effective_state == STATED
-        ):
-            return condition.value
-    return None
-
-
 def all_conditions(guide) -> list[Condition]:
     """Every condition of a parsed guide (:class:`~guide.parsing.types.ParsedGuide`) as one list, the
     input of :func:`resolve`: its call-wide values (``eligibility``, projects per direction), each

@@ -22,13 +22,13 @@ from datetime import date
 from . import general
 from .conditions import (
     CALL,
-    EXPECTED,
     MISSING,
     Condition,
     assign_keys,
     conflicts,
     find_ratio,
     matching_ratio,
+    missing_conditions,
     read_conditions,
     title_tags,
     unknown_types,
@@ -610,12 +610,7 @@ def _conditions(
             sources[f"eligibility.{name}"] = condition.source
             continue
         others.append(condition)
-    stated = set(values) | {c.parameter for c in others}
-    placeholders = [
-        Condition(key="", parameter=group[0], value=None, state=MISSING)
-        for group in EXPECTED
-        if not stated.intersection(group)
-    ]
+    placeholders = missing_conditions([*_call_conditions(values), *others])
     conditions = assign_keys([*others, *placeholders], reserved=values)
     for condition in conditions:
         address = f"conditions[{condition.key}]"
