@@ -71,10 +71,10 @@ class DirectionFilter(django_filters.FilterSet):
 
     def filter_ratio(self, queryset, name, value):
         if value == "none":
-            return queryset.filter(matching_ratio__isnull=True)
+            return queryset.filter(applied_ratio__isnull=True)
         if value == "any":
-            return queryset.filter(matching_ratio__isnull=False)
-        return queryset.filter(matching_ratio=Decimal(value))
+            return queryset.filter(applied_ratio__isnull=False)
+        return queryset.filter(applied_ratio=Decimal(value))
 
     def filter_type(self, queryset, name, value):
         """Directions whose ``project_types`` list holds the type. JSON containment (``__contains``) is

@@ -99,6 +99,11 @@ class Direction(models.Model):
     matching_ratio = models.DecimalField(
         _("配套经费比例"), max_digits=6, decimal_places=2, null=True, blank=True, db_index=True
     )
+    # The ratio that applies here (guide.parsing.conditions.resolve at publishing): the direction's own, or
+    # its project type's or the call's; what the list, its filter and the call's summary show.
+    applied_ratio = models.DecimalField(
+        _("适用的配套经费比例"), max_digits=6, decimal_places=2, null=True, blank=True, db_index=True
+    )
     notes = models.TextField(_("有关说明"), blank=True)
     other_requirements = models.TextField(_("其他要求"), blank=True)
     # The project types of its title's tag (基础研究类, 青年科学家项目 …): scopes of conditions.

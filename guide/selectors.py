@@ -89,28 +89,30 @@ def ratio_choices(*, guide: Guide) -> list:
     return sorted(
         {
             r
-            for r in Direction.objects.filter(guide=guide, matching_ratio__isnull=False).values_list(
-                "matching_ratio", flat=True
+            for r in Direction.objects.filter(guide=guide, applied_ratio__isnull=False).values_list(
+                "applied_ratio", flat=True
             )
         }
     )
 
 
 def call_summary(*, guide: Guide) -> dict:
-    """The call at a glance: directions per matching ratio and per partner requirement."""
-    ratios = (
-        Direction.objects.filter(guide=guide)
-        .values("matching_ratio")
+    """The call at a glance: directions per matching ratio that applies (``matching_ratio``: a direction's
+    own, its type's or the call's) and per partner requirement."""
+    ratios = [
+        {"matching_ratio": row["applied_ratio"], "n": row["n"]}
+        for row in Direction.objects.filter(guide=guide)
+        .values("applied_ratio")
         .annotate(n=Count("id"))
-        .order_by("-matching_ratio")
-    )
+        .order_by("-applied_ratio")
+    ]
     partners = (
         PartnerRequirement.objects.filter(direction__guide=guide)
         .values("kind", "strength")
         .annotate(n=Count("direction", distinct=True))
         .order_by("kind", "strength")
     )
-    return {"ratios": list(ratios), "partners": list(partners)}
+    return {"ratios": ratios, "partners": list(partners)}
 
 
 # --- the conditions with their scopes, as the public pages and the API show them ----------------

@@ -279,7 +279,16 @@ class DirectionSerializer(serializers.ModelSerializer):
         decimal_places=2,
         coerce_to_string=False,
         allow_null=True,
-        help_text=_("每元国拨经费须配套的经费（2 即 2:1）；null：无配套要求"),
+        help_text=_("本方向自身规定的配套比例：每元国拨经费须配套的经费（2 即 2:1）；null：本方向未规定"),
+    )
+    applied_ratio = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=2,
+        coerce_to_string=False,
+        allow_null=True,
+        help_text=_(
+            "本方向适用的配套比例（本方向的，或其项目类型、全指南的）；null：无配套要求或取值不止一个"
+        ),
     )
     research_items = serializers.ListField(
         child=serializers.CharField(), help_text=_("研究内容中编号的子项（1）（2）…")
@@ -307,6 +316,7 @@ class DirectionSerializer(serializers.ModelSerializer):
             "indicators_text",
             "indicators",
             "matching_ratio",
+            "applied_ratio",
             "notes",
             "other_requirements",
             "partner_requirements",

@@ -9,7 +9,7 @@ from django.db import transaction
 from common.services import audit_record
 
 from ..models import Area, Direction, FormalClause, Guide, GuideVersion, Indicator, PartnerRequirement
-from ..parsing.conditions import all_conditions
+from ..parsing.conditions import STATED, all_conditions, resolve
 from ..parsing.english import EnglishGuide
 from ..parsing.readers import parse_file
 from ..parsing.types import ParsedGuide, Source
@@ -46,6 +46,7 @@ def guide_save(
         english = None
     elig = parsed.eligibility
     ppd = parsed.projects_per_direction or (None, None)
+    conditions = all_conditions(parsed)
     guide, created = Guide.objects.update_or_create(
         year=parsed.year,
         defaults={
@@ -66,7 +67,7 @@ def guide_save(
             "warnings": [str(w) for w in parsed.warnings],
             "sources": _sources_json(parsed.sources),
             "document_kind": parsed.document_kind or "",
-            "conditions": [c.to_json() for c in all_conditions(parsed)],
+            "conditions": [c.to_json() for c in conditions],
             "published_version": version,
         },
     )
@@ -96,6 +97,7 @@ def guide_save(
                 "research_items": list(d.research_items),
                 "indicators_text": d.indicators_text,
                 "matching_ratio": None if d.matching_ratio is None else Decimal(str(d.matching_ratio)),
+                "applied_ratio": _applied_ratio(conditions, d),
                 "notes": d.notes,
                 "other_requirements": d.other_requirements,
                 "project_types": list(d.project_types),
@@ -181,3 +183,10 @@ def guide_ingest(*, path: Path, by=None) -> Guide:
 
     version = version_publish(version=version_create_from_file(path=path, by=by), by=by)
     return Guide.objects.get(year=version.year)
+
+
+def _applied_ratio(conditions, direction) -> Decimal | None:
+    """The matching ratio resolved for a direction (its own, its type's or the call's); None when none or
+    ambiguous."""
+    found = resolve(conditions, "matching_ratio", direction=direction.code, types=direction.project_types)
+    return Decimal(str(found.value)) if found.state == STATED and found.value is not None else None

@@ -382,3 +382,25 @@ def test_pages_with_scoped_conditions_take_as_many_queries_at_two_sizes(client, 
     assert _query_count(client, url.format(year=small.year)) == _query_count(
         client, url.format(year=large.year)
     )
+
+
+def test_the_list_its_ratio_filter_and_the_summary_use_the_ratio_that_applies(client, young2024):
+    # 3.2 (应用示范类) has no ratio of its own: the type's 2:1 applies; 1.3 its own 3:1 over the type's
+    assert dict(Direction.objects.filter(guide__year=2024).values_list("code", "applied_ratio")) == {
+        "1.1": None,
+        "1.2": 1,
+        "1.3": 3,
+        "2.1": 1,
+        "2.2": None,
+        "3.1": None,
+        "3.2": 2,
+    }
+    listed = client.get("/guide/2024/directions/?ratio=2").content.decode()
+    assert re.findall(r"/guide/2024/directions/([\d.]+)/\">\1<", listed) == ["3.2"]
+    summary = client.get("/api/v1/guides/2024/").json()["matching_ratios"]
+    assert summary == [
+        {"matching_ratio": 3.0, "directions": 1},
+        {"matching_ratio": 2.0, "directions": 1},
+        {"matching_ratio": 1.0, "directions": 2},
+        {"matching_ratio": None, "directions": 3},
+    ]
