@@ -104,7 +104,9 @@ def call_summary(*, guide: Guide) -> dict:
         for row in Direction.objects.filter(guide=guide)
         .values("applied_ratio")
         .annotate(n=Count("id"))
-        .order_by("-applied_ratio")
+        .order_by(
+            F("applied_ratio").desc(nulls_last=True)
+        )  # "no matching requirement" last, on every database
     ]
     partners = (
         PartnerRequirement.objects.filter(direction__guide=guide)
