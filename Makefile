@@ -35,8 +35,8 @@ demo: install messages ## Import and screen the demo batch even into a database 
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo --force
 
-worker: ## Start a Celery worker for checks (queues celery, screening; needs REDIS_URL), with its outbox relay
-	$(BIN)/celery -A config worker -l info -Q celery,screening -n screening@%h
+worker: ## Start a Celery worker for checks (queues checks first, then celery, screening; needs REDIS_URL), with its outbox relay
+	$(BIN)/celery -A config worker -l info -Q checks,celery,screening -n screening@%h
 
 worker-extraction: ## Start a Celery worker for uploaded drafts (queue extraction), so long reads never delay checks
 	$(BIN)/celery -A config worker -l info -Q extraction -n extraction@%h --concurrency 1

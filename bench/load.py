@@ -37,6 +37,7 @@ import re
 import secrets
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -185,19 +186,23 @@ class Stack:
         self.manage("shell", "-c", _USERS.format(count=self.args.threads, password=PASSWORD))
         self.wait_redis()
         self.start("gunicorn", str(BIN / "gunicorn"), "-c", "config/gunicorn.py", "config.wsgi:application")
-        for n in (1, 2):
+        # as `make worker` and `make worker-extraction`: checks first, and reading drafts apart
+        for name, queues, concurrency in (
+            ("screening", "checks,celery,screening", "2"),
+            ("extraction", "extraction", "1"),
+        ):
             self.start(
-                f"worker{n}",
+                f"worker-{name}",
                 str(BIN / "celery"),
                 "-A",
                 "config",
                 "worker",
                 "-Q",
-                "celery,screening,extraction",
+                queues,
                 "--concurrency",
-                "1",
+                concurrency,
                 "-n",
-                f"load{n}@%h",
+                f"load-{name}@%h",
                 "-l",
                 "warning",
             )
@@ -724,41 +729,62 @@ def unloaded_baseline(url: str, directions: list[str]) -> dict[str, float]:
     return {kind: percentile([d for d, _ in s], 50) for kind, s in rec.samples.items()}
 
 
-def screening_latencies(stack: Stack, submitted, drain: float) -> tuple[list[float], int, int]:
+# Where a submission's time goes, from the submit request's answer to the run's end:
+# the follow-up's outbox row published and started (it creates the run), the run's row
+# published, the run claimed by a worker, the run done.
+STAGES = ("follow-up published", "run queued", "run published", "run claimed", "run done")
+
+
+def screening_latencies(stack: Stack, submitted, drain: float) -> tuple[list[float], int, int, dict]:
     """Wait (at most ``drain`` s) until every submitted proposal has a finished run after
-    its submission; return the latencies, the number failed and the number still pending."""
+    its submission; return the latencies, the number failed, the number still pending and
+    the time of each stage (STAGES) per screened proposal."""
     import psycopg
 
     if not submitted:
-        return [], 0, 0
+        return [], 0, 0, {}
     pks = [pk for pk, _, _ in submitted]
     sql = (
-        "SELECT proposal_id, status, EXTRACT(EPOCH FROM finished_at) FROM screening_screeningrun "
-        "WHERE proposal_id = ANY(%s) AND finished_at IS NOT NULL AND status IN ('done', 'failed')"
+        "SELECT r.proposal_id, r.status, EXTRACT(EPOCH FROM r.finished_at), EXTRACT(EPOCH FROM f.sent_at), "
+        "EXTRACT(EPOCH FROM r.queued_at), EXTRACT(EPOCH FROM o.sent_at), EXTRACT(EPOCH FROM r.started_at) "
+        "FROM screening_screeningrun r "
+        "LEFT JOIN common_outboxmessage o ON o.task = 'screening.screen_run' AND o.args = jsonb_build_array(r.id) "
+        "LEFT JOIN common_outboxmessage f ON f.task = 'screening.proposal_submitted' "
+        "AND f.args ->> 0 = r.proposal_id::text "
+        "WHERE r.proposal_id = ANY(%s) AND r.finished_at IS NOT NULL AND r.status IN ('done', 'failed')"
     )
     deadline = time.monotonic() + drain
     with psycopg.connect(stack.db_url.replace("postgres://", "postgresql://", 1)) as conn:
         while True:
-            finished: dict[int, tuple[str, float]] = {}
+            finished: dict[int, tuple] = {}
             at = {pk: t for pk, t, _ in submitted}
-            for pk, status, end in conn.execute(sql, [pks]).fetchall():
+            for pk, status, end, *marks in conn.execute(sql, [pks]).fetchall():
                 end = float(end)
                 if end >= at[pk] - 1 and (pk not in finished or end < finished[pk][1]):
-                    finished[pk] = (status, end)
+                    finished[pk] = (status, end, marks)
             conn.rollback()
             if len(finished) == len(pks) or time.monotonic() >= deadline:
                 break
             time.sleep(1)
-    latencies = [end - at[pk] for pk, (status, end) in finished.items() if status == "done"]
-    failed = sum(1 for status, _ in finished.values() if status == "failed")
-    return latencies, failed, len(pks) - len(finished)
+    latencies = [end - at[pk] for pk, (status, end, _) in finished.items() if status == "done"]
+    failed = sum(1 for status, _, _ in finished.values() if status == "failed")
+    stages: dict[str, list[float]] = defaultdict(list)
+    for pk, (status, end, marks) in finished.items():
+        points = [at[pk], *(float(m) if m is not None else None for m in marks), end]
+        if status != "done" or None in points:
+            continue
+        for stage, before, after in zip(STAGES, points[:-1], points[1:], strict=True):
+            stages[stage].append(max(after - before, 0.0))
+    return latencies, failed, len(pks) - len(finished), stages
 
 
 def ms(value: float | None) -> str:
     return "-" if value is None else f"{value * 1000:7.0f}"
 
 
-def report(rec: Recorder, baseline: dict[str, float], args, latencies, failed, pending, stack: Stack) -> None:
+def report(
+    rec: Recorder, baseline: dict[str, float], args, latencies, failed, pending, stages, stack: Stack
+) -> None:
     elapsed = (rec.last - rec.first) if rec.first is not None else 0
     total = [s for samples in rec.samples.values() for s in samples]
     say("")
@@ -793,8 +819,23 @@ def report(rec: Recorder, baseline: dict[str, float], args, latencies, failed, p
         f"within {args.drain} s of the end of traffic; "
         + (f"p50 {p50:.1f} s, p95 {p95:.1f} s" if latencies else "no latency")
     )
+    if stages:
+        say(
+            "where that time goes (each stage from the end of the one before; the first from the submit answer):"
+        )
+        for stage in STAGES:
+            values = stages.get(stage, [])
+            say(
+                f"  {stage:22s} p50 {percentile(values, 50) or 0:6.2f} s   p95 {percentile(values, 95) or 0:6.2f} s"
+            )
     if stack.exited():
         say(f"exited during the run: {', '.join(stack.exited())} (logs in {stack.tmp})")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def _terminated(*_) -> None:
@@ -812,14 +853,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--form", type=float, default=0.35, help="share creating through the form (rest: upload)"
     )
-    parser.add_argument("--port", type=int, default=8391)
-    parser.add_argument("--redis-port", type=int, default=6391)
+    parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
+    parser.add_argument("--redis-port", type=int, default=0, help="its own Redis's port (default: a free one)")
     parser.add_argument(
         "--web-workers", type=int, default=0, help="gunicorn workers (default: config/gunicorn.py)"
     )
     parser.add_argument("--setup-timeout", type=float, default=300)
     parser.add_argument("--keep-logs", action="store_true")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 on any request error, failed or unscreened submission (CI)",
+    )
     args = parser.parse_args(argv)
+    args.port = args.port or _free_port()
+    args.redis_port = args.redis_port or _free_port()
     sys.path.insert(0, str(ROOT))
 
     tmp = Path(tempfile.mkdtemp(prefix="prescreen-load-"))
@@ -846,8 +894,12 @@ def main(argv: list[str] | None = None) -> int:
         say(
             f"traffic over; waiting at most {args.drain:.0f} s for {len(rec.submitted)} submissions to be screened"
         )
-        latencies, failed, pending = screening_latencies(stack, list(rec.submitted), args.drain)
-        report(rec, baseline, args, latencies, failed, pending, stack)
+        latencies, failed, pending, stages = screening_latencies(stack, list(rec.submitted), args.drain)
+        report(rec, baseline, args, latencies, failed, pending, stages, stack)
+        errors = sum(summarize(samples).errors for samples in rec.samples.values())
+        if args.strict and (errors or failed or pending):
+            say(f"strict: {errors} request errors, {failed} runs failed, {pending} not screened")
+            return 1
         return 0
     except KeyboardInterrupt:
         say("interrupted: stopping everything it started")

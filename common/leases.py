@@ -2,9 +2,13 @@
 
 A worker claims a row for a while: ``claimable`` selects rows it may take (queued,
 or running under a lease that is its own task's — a redelivered or retried message
-takes over at once — or that has expired), ``held_by_a_live_sibling`` tells a
-duplicate delivery from a redelivery on the same node, ``lease_fields`` are the
-values to set.
+takes over at once — or that has expired), ``held_by_another_delivery`` tells a
+duplicate delivery (which must not take over a live execution) from a retry of the
+same task (its earlier execution has ended: it raised the retry) or a redelivery
+after that process died; ``lease_fields`` are the values to set.
+
+A claim records its task id with the delivery's retry number (``<task id>~<n>``
+for the n-th retry): that, not the node, tells a retry from a duplicate.
 """
 
 from __future__ import annotations
@@ -32,8 +36,32 @@ def claimable(*, field: str, queued: str, running: str, task_id: str | None) -> 
     held by the same task id (its earlier delivery is gone: redelivered, retried)."""
     taken_over = Q(lease_expires_at__lt=timezone.now())  # rows without a lease: left to the sweeps
     if task_id:
-        taken_over |= Q(lease_task=task_id)
+        taken_over |= Q(lease_task=task_id) | Q(lease_task__startswith=f"{task_id}~")
     return Q(**{field: queued}) | (Q(**{field: running}) & taken_over)
+
+
+def lease_task_of(task_id: str | None, retries: int = 0) -> str:
+    """What a claim records as its task: the task id, and the retry number of a retry."""
+    if not task_id:
+        return ""
+    return f"{task_id}~{retries}" if retries else task_id
+
+
+def is_retry_of(lease_task: str, *, task_id: str | None, retries: int) -> bool:
+    """True when this delivery (``task_id``, ``retries``) is a later retry of the task
+    that holds the lease: the execution that raised the retry has ended, so the retry
+    takes over at once and it is not a new attempt."""
+    held_id, _, held_retries = lease_task.partition("~")
+    return bool(task_id) and held_id == task_id and int(held_retries or 0) < retries
+
+
+def held_by_another_delivery(*, lease_task: str, lease_owner: str, task_id: str | None, retries: int) -> bool:
+    """True when a live execution holds the row and this delivery must leave it alone:
+    not a later retry of the same task, and the holder is a live process of this node
+    (a duplicate delivery of a task still running)."""
+    if is_retry_of(lease_task, task_id=task_id, retries=retries):
+        return False
+    return held_by_a_live_sibling(lease_owner)
 
 
 def holder_is_gone(lease_owner: str) -> bool:
@@ -62,11 +90,11 @@ def held_by_a_live_sibling(lease_owner: str) -> bool:
     return not holder_is_gone(lease_owner)
 
 
-def lease_fields(*, task_id: str | None, seconds: float) -> dict:
+def lease_fields(*, task_id: str | None, seconds: float, retries: int = 0) -> dict:
     """Field values of a new claim (a fresh token each time)."""
     return {
         "lease_owner": worker_name(),
-        "lease_task": task_id or "",
+        "lease_task": lease_task_of(task_id, retries),
         "lease_token": secrets.token_hex(16),
         "lease_expires_at": timezone.now() + timedelta(seconds=seconds),
     }

@@ -116,6 +116,13 @@ class OutboxMessage(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     available_at = models.DateTimeField(default=timezone.now)  # not sent before (debouncing)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # The queue to publish to ("" for the task's route): an applicant's check goes to the fast lane.
+    queue = models.CharField(max_length=50, blank=True)
+    # The broker's epoch when the row was published (common.outbox.broker_epoch): a broker that
+    # came back empty has a new one, and what it lost is published again.
+    epoch = models.CharField(max_length=32, blank=True)
+    # When the work started (a worker began the task): until then the row may be published again.
+    started_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     last_error = models.TextField(blank=True)
 
@@ -125,6 +132,11 @@ class OutboxMessage(models.Model):
             models.Index(
                 fields=["available_at", "id"], condition=models.Q(sent_at__isnull=True), name="outbox_pending"
             ),
+            models.Index(
+                fields=["sent_at", "id"],
+                condition=models.Q(sent_at__isnull=False, started_at__isnull=True),
+                name="outbox_unstarted",
+            ),
             models.Index(fields=["task", "sent_at"]),
         ]
         verbose_name = _("待发送任务")
@@ -132,6 +144,22 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task}{self.args} ({'sent' if self.sent_at else 'pending'})"
+
+
+class Heartbeat(models.Model):
+    """The last sign of life of a background process (a relay, per worker node): /healthz
+    reports degraded when every relay's is old."""
+
+    name = models.CharField(max_length=200, unique=True)  # e.g. "relay:screening@host"
+    beat_at = models.DateTimeField()
+    pid = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("心跳")
+        verbose_name_plural = pgettext_lazy("plural", "心跳")
+
+    def __str__(self) -> str:
+        return f"{self.name} @ {self.beat_at:%Y-%m-%d %H:%M:%S}"
 
 
 class Profile(models.Model):

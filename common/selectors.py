@@ -17,7 +17,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import pgettext_lazy
 
-from .models import AuditEntry, Notification, OutboxMessage
+from .models import AuditEntry, Heartbeat, Notification, OutboxMessage
 
 # Pending rows older than this mean the job service (the broker, or every relay) is down.
 OUTBOX_STALL_SECONDS = 5
@@ -33,14 +33,30 @@ def jobs_waiting_for_service() -> bool:
 
 
 def outbox_status() -> dict[str, int | float | None]:
-    """Pending rows that are due, and the age in seconds of the oldest (None if none)."""
+    """The outbox's backlog: rows due and not published (the broker is down, or the
+    relays are), rows published whose work has not started (queued in the broker),
+    and the age in seconds of the oldest of each (None if none)."""
     now = timezone.now()
     due = OutboxMessage.objects.filter(sent_at__isnull=True, available_at__lte=now)
     oldest = due.order_by("available_at").values_list("available_at", flat=True).first()
+    waiting = OutboxMessage.objects.filter(sent_at__isnull=False, started_at__isnull=True)
+    oldest_sent = waiting.order_by("sent_at").values_list("sent_at", flat=True).first()
     return {
         "pending": due.count(),
-        "oldest_seconds": round((now - oldest).total_seconds(), 1) if oldest else None,
+        "oldest_seconds": _age(oldest, now),
+        "published_not_started": waiting.count(),
+        "oldest_published_seconds": _age(oldest_sent, now),
     }
+
+
+def relay_heartbeat_age() -> float | None:
+    """Seconds since the most recent heartbeat of any relay (None: no relay ever ran)."""
+    latest = Heartbeat.objects.filter(name__startswith="relay:").order_by("-beat_at").first()
+    return _age(latest.beat_at, timezone.now()) if latest else None
+
+
+def _age(moment, now) -> float | None:
+    return round((now - moment).total_seconds(), 1) if moment else None
 
 
 # --- the audit trail ---------------------------------------------------------------
@@ -75,6 +91,7 @@ AUDIT_ACTIONS: dict[str, str] = {
     "guide.corrected": pgettext_lazy("audit", "更正指南"),
     "guide.correction_reverted": pgettext_lazy("audit", "撤销指南更正"),
     "guide.version_published": pgettext_lazy("audit", "发布指南版本"),
+    "guide.publish_requested": pgettext_lazy("audit", "请求发布指南版本"),
     "proposal.reviewed": pgettext_lazy("audit", "标记为已审阅"),
     "workspace.job_requested": pgettext_lazy("audit", "发起批量操作"),
     "workspace.exported": pgettext_lazy("audit", "导出工作台结果"),

@@ -4,8 +4,9 @@ import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.utils.module_loading import import_string
 
-from .selectors import outbox_status
+from .selectors import outbox_status, relay_heartbeat_age
 
 
 def _database() -> str:
@@ -28,13 +29,44 @@ def _broker() -> str:
     return "ok"
 
 
+def _problems(body: dict) -> list[str]:
+    """Why the job service is degraded (empty when it is not): the broker down, no
+    relay alive, work waiting past the thresholds of settings.HEALTH_THRESHOLDS."""
+    limits = settings.HEALTH_THRESHOLDS
+    problems = []
+    if body["broker"] == "down":
+        problems.append("broker down")
+    if body["broker"] == "eager":
+        return problems
+    age = body["relay_heartbeat_seconds"]
+    if age is None or age > limits["relay_heartbeat"]:
+        problems.append("no relay alive")
+    outbox = body["outbox"]
+    if (outbox["oldest_seconds"] or 0) > limits["outbox_pending"]:
+        problems.append("outbox rows wait to be published")
+    if (outbox["oldest_published_seconds"] or 0) > limits["outbox_not_started"]:
+        problems.append("published work waits to start")
+    for name, backlog in body["backlogs"].items():
+        if (backlog.get("oldest_seconds") or 0) > limits["work_waiting"]:
+            problems.append(f"{name} wait to start")
+    return problems
+
+
 def healthz(request):
-    """Liveness with each dependency reported separately: always 200 while the process
-    answers (a broker outage is survivable: work waits in the outbox)."""
+    """Liveness with each dependency and the job backlog reported separately: always
+    200 while the process answers (a broker outage is survivable: work waits in the
+    outbox), with "status" "degraded" and the reasons when the job service is."""
     database = _database()
     body = {"status": "ok", "database": database, "broker": _broker()}
-    if database == "ok":
-        body["outbox"] = outbox_status()
+    if database != "ok":
+        body["status"] = "degraded"
+        return JsonResponse(body)
+    body["outbox"] = outbox_status()
+    body["relay_heartbeat_seconds"] = relay_heartbeat_age()
+    body["backlogs"] = {name: import_string(path)() for name, path in settings.HEALTH_BACKLOGS.items()}
+    problems = _problems(body)
+    if problems:
+        body["status"], body["problems"] = "degraded", problems
     return JsonResponse(body)
 
 

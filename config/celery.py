@@ -1,6 +1,8 @@
+import logging
 import os
 
 from celery import Celery
+from celery.signals import task_prerun
 
 from common.worker import RelayStep
 
@@ -10,3 +12,20 @@ app = Celery("prescreen")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 app.steps["worker"].add(RelayStep)
+
+
+@task_prerun.connect(weak=False)
+def _outbox_started(task_id=None, task=None, **kwargs):
+    """A task begins: its outbox row's work has started (it is not published again).
+    A database error here is left to the task itself, which retries on it."""
+    from django.db import DatabaseError, connection
+
+    from common.outbox import outbox_started
+
+    if getattr(getattr(task, "request", None), "is_eager", False):
+        return  # the embedded default marks its rows started when it runs them
+    try:
+        outbox_started(task_id)
+    except DatabaseError as exc:
+        logging.getLogger(__name__).warning("outbox: could not mark %s started (%s)", task_id, exc)
+        connection.close()

@@ -240,6 +240,15 @@ class GuideVersion(Leased):
         PUBLISHED = "published", _("已发布")
         SUPERSEDED = "superseded", _("已被新版本取代")
 
+    class PublishState(models.TextChoices):
+        """The publishing job of a draft (guide.services.publishing): the version stays a draft
+        until the job has written it into the rows; a failed job leaves it a draft, with its error."""
+
+        QUEUED = "queued", _("排队等待发布")
+        PUBLISHING = "publishing", _("正在发布")
+        DONE = "done", _("已发布")
+        FAILED = "failed", _("发布失败")
+
     year = models.PositiveIntegerField(_("年度"), null=True, blank=True, db_index=True)  # known once read
     number = models.PositiveIntegerField(_("版本号"), null=True, blank=True)  # 1, 2 … within the year
     status = models.CharField(_("状态"), max_length=16, choices=Status.choices, default=Status.QUEUED)
@@ -283,6 +292,25 @@ class GuideVersion(Leased):
     # reason, correction}…] (the reader now reads these right by itself), "vanished": […] (their
     # address is no longer in the reading)}.
     carried = models.JSONField(_("沿用的更正"), default=dict, blank=True)
+    # Publishing as a job (guide.services.publishing): asked by whom and when, (re)queued, claimed
+    # (under the lease fields, free again once the reading is over), attempts, and "<code>: <line>"
+    # of a failure (guide.services.publishing.publish_error splits it).
+    publish_state = models.CharField(
+        _("发布作业"), max_length=16, choices=PublishState.choices, blank=True, default=""
+    )
+    publish_requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("发布申请人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    publish_requested_at = models.DateTimeField(_("申请发布时间"), null=True, blank=True)
+    publish_queued_at = models.DateTimeField(null=True, blank=True)
+    publish_started_at = models.DateTimeField(null=True, blank=True)
+    publish_attempts = models.PositiveIntegerField(default=0)  # times a worker has started publishing it
+    publish_error = models.TextField(_("发布错误"), blank=True)
 
     class Meta:
         ordering = ["-year", "-number", "-id"]

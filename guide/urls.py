@@ -1,5 +1,6 @@
 from django.urls import path
 
+from .caching import public_page
 from .views import compare as compare_views
 from .views import public
 from .views import review as review_views
@@ -18,7 +19,8 @@ urlpatterns = [
     # source pictures (guide.views.sources)
     path("versions/<int:pk>/source/<int:page>.png", source_views.source_image, name="source_image"),
     # comparing versions (guide.views.compare)
-    path("compare/", compare_views.compare, name="compare"),
+    # the public compares published versions only: from the page cache like the pages of guide.views.public
+    path("compare/", public_page(compare_views.compare, params=("a", "b")), name="compare"),
     # versions and their review (guide.views.review)
     path("versions/", review_views.versions, name="versions"),
     path("versions/<int:pk>/", review_views.version_review, name="version_review"),
@@ -32,4 +34,5 @@ urlpatterns = [
         name="correction_revert",
     ),
     path("versions/<int:pk>/publish/", review_views.version_publish, name="version_publish"),
+    path("versions/<int:pk>/publishing/", review_views.version_publishing, name="version_publishing"),
 ]

@@ -22,7 +22,7 @@ from . import selectors, services
 )
 def draft_extract_task(self, upload_id: int) -> None:
     # A redelivery or retry carries the same task id and takes the upload over at once.
-    services.draft_extract(upload_id=upload_id, task_id=self.request.id)
+    services.draft_extract(upload_id=upload_id, task_id=self.request.id, retries=self.request.retries)
 
 
 @shared_task(name="proposals.requeue_stale_uploads", acks_late=True)

@@ -23,9 +23,11 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from common.files import FileNotSaved
 from common.roles import OFFICER, is_admin, is_officer, role_of
 from common.selectors import jobs_waiting_for_service
 from common.services import audit_record
+from common.views_files import file_not_saved_page
 
 from . import docgen, selectors, services
 from .enums import ProposalState, UploadState
@@ -274,6 +276,8 @@ def attachment_upload(request, pk: int):
             )
         except UploadRejected as exc:
             form.add_error("file", exc.message)
+        except FileNotSaved:  # the media storage is full or read-only: nothing was stored
+            return file_not_saved_page(request, back=reverse("proposals:detail", args=[proposal.pk]))
         except services.ProposalNotEditable:
             messages.error(request, _("只有草稿可以添加附件。"))
             return redirect("proposals:detail", pk=proposal.pk)
@@ -343,6 +347,8 @@ def draft_upload(request):
                 )
             except UploadRejected as exc:
                 form.add_error("file", exc.message)
+            except FileNotSaved:  # the media storage is full or read-only: nothing was stored
+                return file_not_saved_page(request, back=reverse("proposals:upload"))
             else:
                 upload.refresh_from_db()
                 if upload.state != UploadState.FAILED:

@@ -26,9 +26,13 @@ class ScreeningBatch(models.Model):
         return f"batch {self.pk} {self.label}"
 
 
+_ACTIVE = models.Q(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+
+
 class ScreeningRun(Leased):
+    # indexed as the first column of run_latest_per_proposal (and run_done_per_proposal)
     proposal = models.ForeignKey(
-        "proposals.Proposal", on_delete=models.CASCADE, related_name="screening_runs"
+        "proposals.Proposal", on_delete=models.CASCADE, related_name="screening_runs", db_index=False
     )
     guide = models.ForeignKey(
         "guide.Guide", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -42,9 +46,7 @@ class ScreeningRun(Leased):
     reason = models.CharField(max_length=16, default="manual")  # submit / manual / batch / collision / draft
     ruleset_version = models.CharField(max_length=32, blank=True)
     data_sha256 = models.CharField(max_length=64, blank=True)
-    status = models.CharField(
-        max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED, db_index=True
-    )
+    status = models.CharField(max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
     overall = models.CharField(max_length=16, choices=Outcome.choices, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -59,11 +61,21 @@ class ScreeningRun(Leased):
         ordering = ["-queued_at", "-id"]
         verbose_name = _("预审运行")
         verbose_name_plural = pgettext_lazy("plural", "预审运行")
+        # A run's row is rewritten twice (claimed, done), each time in every index on it: there are
+        # no more than the lookups need, and the status ones hold only active runs (a finished run
+        # leaves them, and a query about finished runs cannot stray into them).
         indexes = [
             # a proposal's latest run (ordered by queued_at, id) without a sort: the workspace's lists
             models.Index(fields=["proposal", "-queued_at", "-id"], name="run_latest_per_proposal"),
-            models.Index(fields=["status", "started_at"]),
-            models.Index(fields=["status", "lease_expires_at"]),
+            # a proposal's previous finished run: the result a new one is compared with
+            models.Index(
+                fields=["proposal", "-id"],
+                condition=models.Q(status=RunStatus.DONE),
+                name="run_done_per_proposal",
+            ),
+            # the sweep's lookups of runs queued or running too long, the queue's backlog
+            models.Index(fields=["status", "started_at"], condition=_ACTIVE, name="run_active_started"),
+            models.Index(fields=["status", "lease_expires_at"], condition=_ACTIVE, name="run_active_lease"),
         ]
 
     def __str__(self) -> str:
@@ -73,8 +85,8 @@ class ScreeningRun(Leased):
 class Finding(models.Model):
     run = models.ForeignKey(ScreeningRun, on_delete=models.CASCADE, related_name="findings")
     position = models.PositiveIntegerField(default=0)
-    rule = models.CharField(max_length=64, db_index=True)  # validated against the rule registry in code
-    status = models.CharField(max_length=16, choices=Outcome.choices, db_index=True)
+    rule = models.CharField(max_length=64)  # validated against the rule registry in code
+    status = models.CharField(max_length=16, choices=Outcome.choices)
     clause = models.CharField(max_length=32, blank=True)
     message_id = models.CharField(max_length=96)
     params = models.JSONField(default=dict, blank=True)
@@ -84,12 +96,16 @@ class Finding(models.Model):
 
     class Meta:
         ordering = ["run", "position"]
+        # Findings are read by run (the run's index, and the failures index below) or, for the
+        # workspace's "fails rule X" filter, as the failures of a rule: ~31 rows are written per
+        # run, so every index costs at each chunk's COPY. Only failures are indexed beyond the run.
         indexes = [
-            models.Index(fields=["rule", "status"]),
             # the failures of given runs, without reading their other findings (dashboards, overview)
             models.Index(
                 fields=["run", "rule", "clause"], condition=models.Q(status="fail"), name="finding_failing"
             ),
+            # the runs failing a rule (workspace filter)
+            models.Index(fields=["rule"], condition=models.Q(status="fail"), name="finding_failing_rule"),
         ]
         verbose_name = _("检查结果")
         verbose_name_plural = pgettext_lazy("plural", "检查结果")

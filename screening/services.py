@@ -19,8 +19,15 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from common.leases import RELEASED, claimable, held_by_a_live_sibling, holder_is_gone, lease_fields
-from common.outbox import outbox_enqueue, outbox_enqueue_many
+from common.leases import (
+    RELEASED,
+    claimable,
+    held_by_another_delivery,
+    holder_is_gone,
+    is_retry_of,
+    lease_fields,
+)
+from common.outbox import FAST_QUEUE, outbox_enqueue, outbox_enqueue_many, outbox_unstarted_args
 from common.services import audit_record
 from proposals.enums import ProposalState
 from proposals.models import Proposal, Unit
@@ -50,6 +57,8 @@ log = logging.getLogger(__name__)
 # Rules whose failures involve other proposals: those are re-screened too.
 CROSS_RULES = tuple(report.CROSS_RULES)
 MAX_ATTEMPTS = 3
+# The error recorded on a run whose executions kept dying (crashed worker, time limit, lost lease).
+LOST_TOO_OFTEN = f"the worker executing it was lost {MAX_ATTEMPTS} times (crashed, killed or timed out)"
 TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
 
 
@@ -70,27 +79,59 @@ def screening_request(
     """Queue a screening run for a proposal; its task is published through the outbox
     (after commit, or when the job service is back). A queued run that has not
     started yet is reused, also under concurrent requests (the proposal row is
-    locked), so clicking "check" five times makes one run. A check of a draft is
-    recorded with reason "draft"."""
+    locked), so clicking "check" five times makes one run; so is a run started after
+    the proposal's last change that is still running or finished less than
+    SCREENING_CHECK_REUSE seconds ago (twenty people clicking "check" on one proposal
+    at once make one run). A check of a draft is recorded with reason "draft". A
+    single proposal's run goes to the fast lane (FAST_QUEUE), never behind batches."""
     if proposal.state == ProposalState.DRAFT:
         reason = "draft"
     with transaction.atomic():
         Proposal.objects.select_for_update().filter(pk=proposal.pk).values_list("pk").first()
-        proposals_index_update(proposals=[proposal])
-        run = (
-            ScreeningRun.objects.filter(proposal=proposal, status=RunStatus.QUEUED, batch=batch)
-            .order_by("-pk")
-            .first()
-        )
+        sha = proposal_data_sha256(proposal.pk)
+        run = _run_to_reuse(proposal=proposal, batch=batch, reason=reason, sha=sha)
         if run is None:
+            proposals_index_update(proposals=[proposal])
             run = ScreeningRun.objects.create(
-                proposal=proposal, batch=batch, requested_by=by if _is_user(by) else None, reason=reason
+                proposal=proposal,
+                batch=batch,
+                requested_by=by if _is_user(by) else None,
+                reason=reason,
+                inputs={"requested_sha256": sha},
             )
             audit_record(actor=by, action="screening.requested", target=proposal, data={"run": run.pk})
-            outbox_enqueue(task=SCREEN_RUN, args=[run.pk])
-        if proposal.state != ProposalState.DRAFT:
+            outbox_enqueue(task=SCREEN_RUN, args=[run.pk], queue=FAST_QUEUE)
+        if proposal.state != ProposalState.DRAFT and run.status != RunStatus.DONE:
             proposals_transition_many(ids=[proposal.pk], to=ProposalState.SCREENING, by=by)
     return run
+
+
+def proposal_data_sha256(proposal_id: int) -> str:
+    """The sha256 of what the rules would see of the proposal now (snapshot_sha256)."""
+    proposal = selectors.proposals_for_screening([proposal_id]).first()
+    if proposal is None:
+        return ""
+    return snapshot_sha256(
+        selectors.snapshot_of(proposal), files=sorted(a.sha256 for a in proposal.attachments.all())
+    )
+
+
+def _run_to_reuse(*, proposal: Proposal, batch: ScreeningBatch | None, reason: str, sha: str):
+    """A run of ``proposal`` (in ``batch``) that a new request can share: a queued one;
+    or one of the same reason, of the same data (``sha``), running or finished less
+    than SCREENING_CHECK_REUSE seconds ago on inputs still current."""
+    runs = ScreeningRun.objects.filter(proposal=proposal, batch=batch).order_by("-pk")
+    queued = runs.filter(status=RunStatus.QUEUED).first()
+    if queued is not None or not sha:
+        return queued
+    recent = timezone.now() - timedelta(seconds=settings.SCREENING_CHECK_REUSE)
+    running = runs.filter(status=RunStatus.RUNNING, reason=reason).first()
+    if running is not None and running.inputs.get("requested_sha256") == sha:
+        return running
+    done = runs.filter(status=RunStatus.DONE, reason=reason, finished_at__gte=recent).first()
+    if done is not None and done.data_sha256 == sha and not selectors.run_is_stale(run=done):
+        return done
+    return None
 
 
 def screening_on_submitted(*, proposal_id: int, user_id: int | None) -> ScreeningRun | None:
@@ -137,9 +178,11 @@ def screening_batch_create(
     return batch
 
 
-def _enqueue_chunks(run_ids: list[int]) -> None:
+def _enqueue_chunks(run_ids: list[int], *, queue: str = "") -> None:
     outbox_enqueue_many(
-        task=SCREEN_CHUNK, args_list=([run_ids[k : k + CHUNK]] for k in range(0, len(run_ids), CHUNK))
+        task=SCREEN_CHUNK,
+        args_list=([run_ids[k : k + CHUNK]] for k in range(0, len(run_ids), CHUNK)),
+        queue=queue,
     )
 
 
@@ -179,7 +222,7 @@ def screening_lease_seconds() -> int:
     return settings.SCREENING_TIME_LIMIT + 20
 
 
-def screening_execute(*, run_ids: list[int], task_id: str | None = None) -> list[int]:
+def screening_execute(*, run_ids: list[int], task_id: str | None = None, retries: int = 0) -> list[int]:
     """Execute runs. Each run is claimed under a lease (common.leases): a queued run,
     or a running one whose lease expired or belongs to this same task id (a
     redelivered or retried message takes its runs over at once). A run held by a
@@ -187,11 +230,12 @@ def screening_execute(*, run_ids: list[int], task_id: str | None = None) -> list
     are written only under the current claim's token, so an execution that was
     taken over writes nothing and findings are never duplicated.
 
-    A transient database error drops the connection and re-raises (the task's retry,
-    with the same task id, takes the runs over on a fresh connection); a time-out or
-    any other error marks the claimed runs failed with the error recorded. Returns
-    the IDs of the runs completed here."""
-    token, claimed = _claim(run_ids, task_id=task_id)
+    A transient database error drops the connection and re-raises: the task's retry
+    (same task id, ``retries`` one higher) takes the runs over at once, on a fresh
+    connection, and that is not a new attempt (common.leases.is_retry_of). A time-out
+    or any other error marks the claimed runs failed with the error recorded.
+    Returns the IDs of the runs completed here."""
+    token, claimed = _claim(run_ids, task_id=task_id, retries=retries)
     if not claimed:
         return []
     runs = list(ScreeningRun.objects.filter(pk__in=claimed).only("id", "proposal_id", "reason"))
@@ -229,37 +273,51 @@ def _fail_runs(run_ids: list[int], *, error: str, token: str | None = None) -> N
         )
 
 
-def _claim(run_ids: list[int], *, task_id: str | None) -> tuple[str, list[int]]:
-    """Claim what may be claimed among ``run_ids``: (lease token, claimed IDs). A run
-    already started MAX_ATTEMPTS times (its task keeps killing workers) fails instead;
-    a duplicate delivery while a live process of this node runs the task claims nothing."""
-    lease = lease_fields(task_id=task_id, seconds=screening_lease_seconds())
+def _claim(run_ids: list[int], *, task_id: str | None, retries: int = 0) -> tuple[str, list[int]]:
+    """Claim what may be claimed among ``run_ids``: (lease token, claimed IDs).
+
+    Only a start that may have crashed a worker counts as an attempt: a queued run,
+    or one taken over from a dead or expired claim; a retry of the same task after a
+    transient error continues its attempt. A run started MAX_ATTEMPTS times (its task
+    keeps killing workers) fails instead, the reason recorded; a duplicate delivery
+    while a live process of this node runs the task claims nothing."""
+    lease = lease_fields(task_id=task_id, seconds=screening_lease_seconds(), retries=retries)
     with transaction.atomic():
         rows = [
-            (pk, attempts)
-            for pk, attempts, status, owner in ScreeningRun.objects.select_for_update(skip_locked=True)
+            (
+                pk,
+                attempts,
+                status == RunStatus.RUNNING and is_retry_of(held, task_id=task_id, retries=retries),
+            )
+            for pk, attempts, status, owner, held in ScreeningRun.objects.select_for_update(skip_locked=True)
             .filter(pk__in=run_ids)
             .filter(
                 claimable(field="status", queued=RunStatus.QUEUED, running=RunStatus.RUNNING, task_id=task_id)
             )
-            .values_list("pk", "attempts", "status", "lease_owner")
-            if status == RunStatus.QUEUED or not held_by_a_live_sibling(owner)
+            .values_list("pk", "attempts", "status", "lease_owner", "lease_task")
+            if status == RunStatus.QUEUED
+            or not held_by_another_delivery(
+                lease_task=held, lease_owner=owner, task_id=task_id, retries=retries
+            )
         ]
-        ids = [pk for pk, attempts in rows if attempts < MAX_ATTEMPTS]
-        exhausted = [pk for pk, attempts in rows if attempts >= MAX_ATTEMPTS]
-        if ids:
-            ScreeningRun.objects.filter(pk__in=ids).update(
-                status=RunStatus.RUNNING, started_at=timezone.now(), attempts=F("attempts") + 1, **lease
+        continued = [pk for pk, _, retry in rows if retry]
+        fresh = [pk for pk, attempts, retry in rows if not retry and attempts < MAX_ATTEMPTS]
+        exhausted = [pk for pk, attempts, retry in rows if not retry and attempts >= MAX_ATTEMPTS]
+        now = timezone.now()
+        if continued:
+            ScreeningRun.objects.filter(pk__in=continued).update(**lease)
+        if fresh:
+            ScreeningRun.objects.filter(pk__in=fresh).update(
+                status=RunStatus.RUNNING, started_at=now, attempts=F("attempts") + 1, **lease
             )
     if exhausted:
-        _fail_runs(exhausted, error="worker lost too many times")
-    return lease["lease_token"], ids
+        _fail_runs(exhausted, error=LOST_TOO_OFTEN)
+    return lease["lease_token"], sorted(continued + fresh)
 
 
 def _execute(runs: list[ScreeningRun], *, token: str) -> list[int]:
-    proposals = {p.pk: p for p in selectors.proposals_for_screening(r.proposal_id for r in runs)}
-    snapshots = {pid: selectors.snapshot_of(p) for pid, p in proposals.items()}
-    cross = selectors.cross_indexes(list(snapshots.values()))
+    inputs = selectors.screening_inputs(r.proposal_id for r in runs)
+    cross = selectors.cross_indexes([i.snapshot for i in inputs.values()])
     registries = selectors.registries_current()
     guides = {}
     today = timezone.localdate()
@@ -267,16 +325,16 @@ def _execute(runs: list[ScreeningRun], *, token: str) -> list[int]:
     updates = []
     collisions: dict[int, set[int]] = {}  # run → the other proposals its failures name
     for run in runs:
-        proposal = proposals[run.proposal_id]
-        year = proposal.guide_year
+        snapshot, files = inputs[run.proposal_id]
+        year = snapshot.guide_year
         if year not in guides:
             guides[year] = selectors.guide_params(year=year)
         guide, params = guides[year]
         ctx = RuleContext(
-            proposal=snapshots[proposal.pk],
+            proposal=snapshot,
             guide=params,
             registries=registries,
-            cross=cross[proposal.pk],
+            cross=cross[snapshot.id],
             today=today,
         )
         results = run_rules(ctx)
@@ -296,28 +354,31 @@ def _execute(runs: list[ScreeningRun], *, token: str) -> list[int]:
                 )
             )
             if run.reason != "collision" and f.rule in CROSS_RULES and f.status == "fail":
-                collisions.setdefault(run.pk, set()).update(_referenced_proposals(f, cross[proposal.pk]))
+                collisions.setdefault(run.pk, set()).update(_referenced_proposals(f, cross[snapshot.id]))
         run.guide_id = guide.pk if guide else None
         run.inputs = {"registries": registries.versions, "guide": selectors.guide_version(guide, year=year)}
         run.overall = overall(results)
-        run.data_sha256 = snapshot_sha256(
-            snapshots[proposal.pk], files=sorted(a.sha256 for a in proposal.attachments.all())
-        )
+        run.data_sha256 = snapshot_sha256(snapshot, files=files)
         updates.append(run)
     with transaction.atomic():
         # only the runs still under this claim: an execution that was taken over writes nothing
-        mine = set(
+        attempts = dict(
             ScreeningRun.objects.select_for_update()
             .filter(pk__in=[r.pk for r in runs], status=RunStatus.RUNNING, lease_token=token)
-            .values_list("pk", flat=True)
+            .values_list("pk", "attempts")
         )
-        Finding.objects.filter(run_id__in=mine).delete()  # a re-claimed run starts clean
+        mine = set(attempts)
+        # a re-claimed run starts clean; a run on its first claim has no findings (they are
+        # written with its `done`), so the common case deletes nothing and skips the statement
+        reclaimed = [pk for pk, n in attempts.items() if n > 1]
+        if reclaimed:
+            Finding.objects.filter(run_id__in=reclaimed).delete()
         _insert_findings([row for row in rows if row[0] in mine])
         done = [r for r in updates if r.pk in mine]
         _mark_done(done)
         proposals_transition_many(ids=[r.proposal_id for r in done], to=ProposalState.SCREENED)
         notify_changed_results(run_ids=[r.pk for r in done])  # owners whose result others' runs changed
-        others = set().union(*(collisions.get(r.pk, set()) for r in done)) - set(proposals)
+        others = set().union(*(collisions.get(r.pk, set()) for r in done)) - set(inputs)
         _rescreen_collided(others)
     return sorted(mine)
 
@@ -370,6 +431,7 @@ def _insert_findings(rows: list[tuple]) -> None:
             (Finding(**dict(zip(_FINDING_COLUMNS, row, strict=True))) for row in rows), batch_size=2000
         )
         return
+    encode = json.JSONEncoder(ensure_ascii=False).encode  # json.dumps(…, ensure_ascii=False), made once
     sql = f"COPY {Finding._meta.db_table} ({', '.join(_FINDING_COLUMNS)}) FROM STDIN"
     with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
         for run_id, position, rule, status, clause, message_id, params, evidence, field, fix_id in rows:
@@ -381,8 +443,8 @@ def _insert_findings(rows: list[tuple]) -> None:
                     status,
                     clause,
                     message_id,
-                    json.dumps(params, ensure_ascii=False),
-                    json.dumps(evidence, ensure_ascii=False),
+                    encode(params),
+                    encode(evidence),
                     field,
                     fix_id,
                 )
@@ -391,7 +453,7 @@ def _insert_findings(rows: list[tuple]) -> None:
 
 def _mark_done(runs: list[ScreeningRun]) -> None:
     """One statement for the whole chunk: the common fields once, the per-run ones
-    (overall, data hash, guide) from a VALUES list; the leases are released."""
+    (overall, data hash, guide) from arrays; the leases are released."""
     if not runs:
         return
     now = timezone.now()
@@ -421,20 +483,25 @@ def _mark_done(runs: list[ScreeningRun]) -> None:
             batch_size=1000,
         )
         return
-    rows = ", ".join(["(%s, %s, %s, %s::bigint, %s::jsonb)"] * len(runs))
-    params = [
-        x
-        for r in runs
-        for x in (r.pk, r.overall, r.data_sha256, r.guide_id, json.dumps(r.inputs, ensure_ascii=False))
-    ]
+    ids = [r.pk for r in runs]
+    columns = (
+        ids,
+        [r.overall for r in runs],
+        [r.data_sha256 for r in runs],
+        [r.guide_id for r in runs],
+        [json.dumps(r.inputs, ensure_ascii=False) for r in runs],
+    )
     table = ScreeningRun._meta.db_table
     with connection.cursor() as cursor:
+        # the per-run values as arrays (five parameters, not five per run); `r.id = ANY`
+        # lets the planner find the runs by primary key whatever its statistics say
         cursor.execute(
             f"UPDATE {table} AS r SET status = %s, finished_at = %s, ruleset_version = %s, error = '', "
             f"lease_owner = '', lease_task = '', lease_token = '', lease_expires_at = NULL, "
             f"overall = v.overall, data_sha256 = v.sha, guide_id = v.guide_id, inputs = v.inputs "
-            f"FROM (VALUES {rows}) AS v(id, overall, sha, guide_id, inputs) WHERE r.id = v.id",
-            [RunStatus.DONE, now, RULESET_VERSION, *params],
+            f"FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::bigint[], %s::jsonb[]) "
+            f"AS v(id, overall, sha, guide_id, inputs) WHERE r.id = v.id AND r.id = ANY(%s)",
+            [RunStatus.DONE, now, RULESET_VERSION, *columns, ids],
         )
 
 
@@ -464,23 +531,42 @@ def runs_requeue_stale(*, queued_for: timedelta | None = None) -> list[int]:
     Returns the re-sent run IDs."""
     now = timezone.now()
     queued_cutoff = now - (queued_for or timedelta(seconds=settings.SCREENING_QUEUED_RESEND))
+    lost = (
+        Q(status=RunStatus.RUNNING, lease_expires_at__lt=now)
+        | Q(status=RunStatus.RUNNING, lease_expires_at__isnull=True, started_at__lt=queued_cutoff)
+        | Q(status=RunStatus.QUEUED, queued_at__lt=queued_cutoff)
+    )
+    candidates = list(ScreeningRun.objects.filter(lost).values_list("pk", "status"))
+    if not candidates:
+        return []
+    # a queued run whose message still waits (in the outbox or the broker) is not lost
+    covered = _runs_awaiting_their_task() if any(s == RunStatus.QUEUED for _, s in candidates) else set()
+    ids = [pk for pk, status in candidates if status != RunStatus.QUEUED or pk not in covered]
+    if not ids:
+        return []
     with transaction.atomic():
         stale = list(
             ScreeningRun.objects.select_for_update(skip_locked=True)
-            .filter(
-                Q(status=RunStatus.RUNNING, lease_expires_at__lt=now)
-                | Q(status=RunStatus.RUNNING, lease_expires_at__isnull=True, started_at__lt=queued_cutoff)
-                | Q(status=RunStatus.QUEUED, queued_at__lt=queued_cutoff)
-            )
+            .filter(lost, pk__in=ids)
             .values_list("pk", "attempts")
         )
         given_up = [pk for pk, attempts in stale if attempts >= MAX_ATTEMPTS]
         resent = sorted(pk for pk, attempts in stale if attempts < MAX_ATTEMPTS)
         ScreeningRun.objects.filter(pk__in=resent).update(status=RunStatus.QUEUED, queued_at=now, **RELEASED)
-        _enqueue_chunks(resent)
+        _enqueue_chunks(resent, queue=FAST_QUEUE)
     if given_up:
-        _fail_runs(given_up, error="worker lost too many times")
+        _fail_runs(given_up, error=LOST_TOO_OFTEN)
     return resent
+
+
+def _runs_awaiting_their_task() -> set[int]:
+    """Runs named by an outbox row whose work has not started (pending, delayed or
+    queued in the broker): their message is not lost, the sweep leaves them alone."""
+    ids: set[int] = set()
+    for args in outbox_unstarted_args([SCREEN_RUN, SCREEN_CHUNK]):
+        first = args[0] if args else None
+        ids.update(first if isinstance(first, list) else [first])
+    return ids
 
 
 def runs_release_worker(*, node: str) -> list[int]:
@@ -493,7 +579,7 @@ def runs_release_worker(*, node: str) -> list[int]:
         )
         ids = sorted(pk for pk, owner in held.values_list("pk", "lease_owner") if holder_is_gone(owner))
         ScreeningRun.objects.filter(pk__in=ids).update(status=RunStatus.QUEUED, **RELEASED)
-        _enqueue_chunks(ids)
+        _enqueue_chunks(ids, queue=FAST_QUEUE)
     return ids
 
 

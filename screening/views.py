@@ -23,6 +23,8 @@ from .enums import RegistryName
 from .filters import ScreeningFilter
 from .forms import RegistryUploadForm
 from .models import RegistryLoad, ScreeningBatch, ScreeningRun
+from .workspace.models import JobKind
+from .workspace.services import JobTooLarge, bulk_job_request
 
 EXPORT_LIMIT = 20000
 
@@ -41,7 +43,14 @@ def _officer_only(user) -> None:
 def proposal_report(request, pk: int):
     proposal = _proposal_for(request.user, pk)
     run = selectors.run_latest(proposal=proposal)
-    context = {"proposal": proposal, "run": run, "groups": [], "changes": [], "previous": None}
+    context = {
+        "proposal": proposal,
+        "run": run,
+        "groups": [],
+        "changes": [],
+        "previous": None,
+        "show_error": is_officer(request.user),  # a failed run's recorded error, for officers
+    }
     if run is not None and run.status == "done":
         previous = selectors.run_previous_done(run=run)
         visible = (lambda f: f) if is_officer(request.user) else report.redacted
@@ -144,10 +153,19 @@ def guide_rescreen(request, year: int):
         if not affected:
             messages.info(request, _("没有需要重新检查的申报书。"))
             return redirect("screening:guide_rescreen", year=year)
-        batch = services.screening_batch_create(
-            proposals=affected, by=request.user, label=_("指南更新后重新预审（%(year)s）") % {"year": year}
-        )
-        return redirect("screening:batch", pk=batch.pk)
+        # a job with a progress page: the request only writes its rows (the worker queues the runs)
+        try:
+            job = bulk_job_request(
+                kind=JobKind.RESCREEN,
+                proposal_ids=[p.pk for p in affected],
+                by=request.user,
+                params={"guide_year": year},
+                label=_("指南更新后重新预审（%(year)s）") % {"year": year},
+            )
+        except JobTooLarge:
+            messages.error(request, _("需要重新检查的申报书太多，请在工作台中分批重新预审。"))
+            return redirect("screening:guide_rescreen", year=year)
+        return redirect("screening:workspace:job", pk=job.pk)
     return render(
         request,
         "screening/guide_rescreen.html",

@@ -2,6 +2,7 @@
 and Redis: tests marked `postgres`/`redis` fail, not skip, when they are unreachable."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
@@ -45,6 +46,19 @@ def _default_language():
 
 
 @pytest.fixture(autouse=True)
+def _empty_page_cache():
+    """Every test starts with an empty page cache (guide.caching), shared and near, and reads the published
+    versions afresh: a page stored by one test must not answer another's request (the test databases
+    reuse primary keys, hence the cache keys)."""
+    from django.core.cache import caches
+
+    from guide import caching
+
+    caches["pages"].clear()
+    caching.forget()
+
+
+@pytest.fixture(autouse=True)
 def _require_services(request):
     if request.node.get_closest_marker("postgres") and not _using_postgres():
         if IN_CI:
@@ -75,21 +89,39 @@ def redis_worker():
     app.conf.task_always_eager = False
     app.conf.broker_url = os.environ["REDIS_URL"]
     task_postrun.connect(_close_db, weak=False)
-    # this in-thread worker's relay would read the settings' database, not the test one:
-    # tests relay the outbox themselves (fault tests start real worker processes with it)
+    # this in-thread worker's relay process would read the settings' database, not the test one:
+    # a thread of this process relays the outbox instead (fault tests start real worker processes with it)
     os.environ["PRESCREEN_NO_RELAY"] = "1"
+    stop = threading.Event()
+    relay = threading.Thread(target=_relay_until, args=(stop,), daemon=True)
+    relay.start()
     try:
         with start_worker(
             app, pool="solo", perform_ping_check=False, shutdown_timeout=30, queues=WORKER_QUEUES
         ):
             yield
     finally:
+        stop.set()
+        relay.join(10)
         os.environ.pop("PRESCREEN_NO_RELAY", None)
         task_postrun.disconnect(_close_db)
         app.conf.update(saved)
 
 
-WORKER_QUEUES = ["celery", "screening", "extraction"]
+WORKER_QUEUES = ["checks", "celery", "screening", "extraction"]
+
+
+def _relay_until(stop) -> None:
+    """Publish the test database's outbox every 0.1 s, as a worker's relay would."""
+    from django.db import connection
+
+    from common.outbox import outbox_relay
+
+    try:
+        while not stop.wait(0.1):
+            outbox_relay()
+    finally:
+        connection.close()
 
 
 def wait_for(predicate, timeout: float = 60) -> bool:

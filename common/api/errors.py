@@ -6,7 +6,8 @@
 ``authentication_failed``, ``permission_denied``, ``not_found``, ``method_not_allowed``,
 ``not_acceptable``, ``unsupported_media_type``, ``throttled``, ``server_error``, and the
 codes of :class:`ApiError` raised by the views: ``not_editable``, ``not_a_draft``,
-``not_submittable``, ``confirmation_required``, ``not_reopenable``); ``message`` is for
+``not_submittable``, ``confirmation_required``, ``not_reopenable``, and ``storage_unavailable``
+(503, with Retry-After: the media storage could not take a file, nothing was kept)); ``message`` is for
 people, in the request's language; ``fields`` maps a field's path (the interchange
 path: ``units[1].credit_code``) to its messages and is ``{}`` when the error is not
 about fields. ``checks`` is there only with ``confirmation_required``.
@@ -26,6 +27,8 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
+
+from common.files import FileNotSaved
 
 log = logging.getLogger("django.request")
 
@@ -92,6 +95,9 @@ def exception_handler(exc, context) -> Response:
         exc = exceptions.NotFound()  # never Django's "No Proposal matches…": the same for any object
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, FileNotSaved):  # full or read-only media storage: nothing was kept, try later
+        exc = ApiError(status_code=503, code="storage_unavailable", message=FileNotSaved.message)
+        exc.wait = 60  # answered as Retry-After
     set_rollback()
     if not isinstance(exc, exceptions.APIException):
         request = context.get("request")

@@ -3,6 +3,7 @@ environment through one reader (django-environ); `.env.example` lists each varia
 
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
 from django.utils.translation import gettext_lazy as _
@@ -177,7 +178,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 # Separate queues: a long extraction never delays a check (start workers for both,
-# see `make worker`); the relay and sweeps run in every worker (common.worker).
+# see `make worker`); the relay and sweeps run in every worker (common.worker). An
+# applicant's own check or submission, and recovered work, go to the fast lane
+# (common.outbox.FAST_QUEUE, "checks"), which workers consume first (queue_order_strategy
+# "priority": the order of -Q), never behind batch chunks or collision re-screens.
 CELERY_TASK_ROUTES = {
     "proposals.draft_extract": {"queue": "extraction"},
     "guide.read_version": {"queue": "extraction"},
@@ -192,6 +196,7 @@ CELERY_WORKER_MAX_MEMORY_PER_CHILD = env.int("CELERY_WORKER_MAX_MEMORY_PER_CHILD
 # that died is restored after this long; leases recover its work sooner).
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=180),
+    "queue_order_strategy": "priority",
     "socket_connect_timeout": 3,
     "socket_timeout": 10,
 }
@@ -201,16 +206,57 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None  # a worker waits for the broker to come back
 
+# Caches. "pages" holds the guide's public pages (guide.caching): with REDIS_URL, on that Redis server
+# in the next database after Celery's (redis://host:6379/0 → /1), keys prefixed "prescreen"; without
+# it, this process's memory. Keys carry the published versions, so publishing needs no purge; entries
+# expire after a day. "default" (the API's throttles) stays in local memory.
+if REDIS_URL:
+    _redis = urlsplit(REDIS_URL)
+    _pages_db = int(_redis.path.strip("/") or 0) + 1
+    _pages_cache = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": _redis._replace(path=f"/{_pages_db}").geturl(),
+        "KEY_PREFIX": "prescreen",
+        # a dead or unreachable server costs a page at most this long (then guide.caching pauses it)
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "TIMEOUT": 24 * 60 * 60,
+    }
+else:
+    _pages_cache = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "guide-pages",
+        "OPTIONS": {"MAX_ENTRIES": 500},
+        "TIMEOUT": 24 * 60 * 60,
+    }
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": _pages_cache,
+}
+
 # Job reliability (see README → Reliability): screening chunks' soft time limit (the
 # hard one is 10 s later, a claim's lease 20 s later); how long a new cross-proposal
 # collision waits so that a burst re-screens each proposal once; when queued work
 # whose message was lost is sent again; how often workers relay the outbox and sweep.
 SCREENING_TIME_LIMIT = env.int("SCREENING_TIME_LIMIT", default=60)
 SCREENING_COLLISION_DELAY = env.float("SCREENING_COLLISION_DELAY", default=10.0)
-SCREENING_QUEUED_RESEND = env.int("SCREENING_QUEUED_RESEND", default=600)
-UPLOAD_QUEUED_RESEND = env.int("UPLOAD_QUEUED_RESEND", default=600)
+# A check asked again within this many seconds of an identical one (same data, same inputs) shares it.
+SCREENING_CHECK_REUSE = env.float("SCREENING_CHECK_REUSE", default=10.0)
+SCREENING_QUEUED_RESEND = env.int("SCREENING_QUEUED_RESEND", default=30)
+UPLOAD_QUEUED_RESEND = env.int("UPLOAD_QUEUED_RESEND", default=30)
 OUTBOX_RELAY_INTERVAL = env.float("OUTBOX_RELAY_INTERVAL", default=1.0)
-SWEEP_INTERVAL = env.float("SWEEP_INTERVAL", default=15.0)
+SWEEP_INTERVAL = env.float("SWEEP_INTERVAL", default=5.0)
+# A published outbox row whose work has not started this long while its queue is empty was lost
+# by the broker: it is published again (a broker that restarted empty is noticed at once).
+OUTBOX_RESEND_AFTER = env.float("OUTBOX_RESEND_AFTER", default=30.0)
+# /healthz says "degraded" past these (seconds): no relay heartbeat, an outbox row not published,
+# published work not started, work of HEALTH_BACKLOGS waiting to start.
+HEALTH_THRESHOLDS = {
+    "relay_heartbeat": env.float("HEALTH_RELAY_HEARTBEAT", default=30.0),
+    "outbox_pending": env.float("HEALTH_OUTBOX_PENDING", default=30.0),
+    "outbox_not_started": env.float("HEALTH_OUTBOX_NOT_STARTED", default=300.0),
+    "work_waiting": env.float("HEALTH_WORK_WAITING", default=300.0),
+}
+HEALTH_BACKLOGS = {"screening runs": "screening.selectors.runs_backlog"}
 # Tasks told (through the outbox) when a proposal is submitted: (proposal id, user id).
 ON_PROPOSAL_SUBMITTED = ["screening.proposal_submitted"]
 # What asks an applicant to confirm a submission: a function (proposal) → [(rule id,
@@ -243,12 +289,14 @@ RELAY_SWEEPS = [
     "screening.services.runs_requeue_stale",
     "proposals.services.uploads_requeue_stale",
     "guide.services.reading.readings_requeue_stale",
+    "guide.services.publishing.publishes_requeue_stale",
     "screening.workspace.services.bulk_jobs_sweep",  # also deletes expired export files
 ]
 RELAY_RELEASES = [
     "screening.services.runs_release_worker",
     "proposals.services.uploads_release_worker",
     "guide.services.reading.readings_release_worker",
+    "guide.services.publishing.publishes_release_worker",
     "screening.workspace.services.bulk_jobs_release_worker",
 ]
 

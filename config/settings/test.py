@@ -16,3 +16,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F
     # The audit trail's trigger refuses TRUNCATE unless the session sets this (common migration
     # 0004); the test runner empties every table with TRUNCATE after a transactional test.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c prescreen.audit_truncate=on"  # noqa: F405
+
+# The guide's page cache in this process's memory whether or not REDIS_URL is set, emptied before every
+# test (tests/conftest.py); tests/guide/test_public_cache.py points it at the real Redis to test that.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "test-pages"},
+}

@@ -21,15 +21,22 @@ from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from common.leases import RELEASED, claimable, held_by_a_live_sibling, holder_is_gone, lease_fields
-from common.outbox import outbox_enqueue
+from common.files import new_files
+from common.leases import (
+    RELEASED,
+    claimable,
+    held_by_another_delivery,
+    holder_is_gone,
+    is_retry_of,
+    lease_fields,
+)
+from common.outbox import outbox_awaiting_ids, outbox_enqueue
 from common.services import audit_record
 
 from ..models import GuideVersion
@@ -133,7 +140,8 @@ def guide_upload_create(*, file, by) -> GuideVersion:
     outbox row is written in the same transaction. Writes a ``guide.uploaded`` audit entry.
 
     Raises GuideUploadRejected (nothing stored) for a file that is too large, empty, of another
-    type, a legacy .doc, or a ZIP that is no DOCX or would unpack to too much. Not idempotent:
+    type, a legacy .doc, or a ZIP that is no DOCX or would unpack to too much, and
+    common.files.FileNotSaved (no file, no row) when the media storage cannot take it. Not idempotent:
     the same file uploaded twice is two versions (the versions service recognises the document)."""
     data = _read_upload(file)
     name = safe_name(getattr(file, "name", "") or "")
@@ -142,7 +150,7 @@ def guide_upload_create(*, file, by) -> GuideVersion:
     except SandboxError as exc:
         code = "unknown_type" if exc.code == "not_text" else exc.code  # binary data of another type
         raise GuideUploadRejected(code, str(READING_ERRORS.get(code, exc.message))) from None
-    with transaction.atomic():
+    with new_files() as files, transaction.atomic():
         version = GuideVersion(
             status=Status.QUEUED,
             source_name=name[:255],
@@ -152,7 +160,7 @@ def guide_upload_create(*, file, by) -> GuideVersion:
             created_by=by,
             queued_at=timezone.now(),
         )
-        version.file.save(kind, ContentFile(data), save=False)
+        files.save(version.file, kind, data)
         version.save()
         audit_record(
             actor=by,
@@ -169,10 +177,10 @@ def guide_upload_create(*, file, by) -> GuideVersion:
 # --------------------------------------------------------------------------- #
 
 
-def _claim(version_id: int, *, task_id: str | None) -> GuideVersion | None:
+def _claim(version_id: int, *, task_id: str | None, retries: int = 0) -> GuideVersion | None:
     """Claim the version under a lease: queued, or reading under an expired lease or this same
     task's (its earlier delivery died). None when there is nothing to do."""
-    lease = lease_fields(task_id=task_id, seconds=reading_hard_time_limit() + 30)
+    lease = lease_fields(task_id=task_id, seconds=reading_hard_time_limit() + 30, retries=retries)
     with transaction.atomic():
         version = (
             GuideVersion.objects.select_for_update()
@@ -182,9 +190,14 @@ def _claim(version_id: int, *, task_id: str | None) -> GuideVersion | None:
         )
         if version is None:
             return None
-        if version.status == Status.READING and held_by_a_live_sibling(version.lease_owner):
+        retry = version.status == Status.READING and is_retry_of(
+            version.lease_task, task_id=task_id, retries=retries
+        )
+        if version.status == Status.READING and held_by_another_delivery(
+            lease_task=version.lease_task, lease_owner=version.lease_owner, task_id=task_id, retries=retries
+        ):
             return None  # a duplicate delivery: the task is still running in this node
-        if version.attempts >= MAX_READ_ATTEMPTS:  # reading this file has killed workers: stop
+        if not retry and version.attempts >= MAX_READ_ATTEMPTS:  # reading this file has killed workers: stop
             log.warning("guide version %s: worker lost %s times, given up", version.pk, version.attempts)
             _fail(version, "worker_lost", f"the reading stopped {version.attempts} times")
             return None
@@ -192,7 +205,7 @@ def _claim(version_id: int, *, task_id: str | None) -> GuideVersion | None:
             setattr(version, name, value)
         version.status = Status.READING
         version.started_at = timezone.now()
-        version.attempts += 1
+        version.attempts += 0 if retry else 1  # a retry after a transient error continues its attempt
         version.save(update_fields=["status", "started_at", "attempts", *lease])
     return version
 
@@ -243,7 +256,7 @@ def _record(version: GuideVersion, result: dict) -> bool:
     return True
 
 
-def version_read(*, version_id: int, task_id: str | None = None) -> GuideVersion | None:
+def version_read(*, version_id: int, task_id: str | None = None, retries: int = 0) -> GuideVersion | None:
     """Read a queued version's file and record the reading as a draft version.
 
     Idempotent and status-guarded: only a queued version (or one whose lease expired, or is held
@@ -252,7 +265,7 @@ def version_read(*, version_id: int, task_id: str | None = None) -> GuideVersion
     GUIDE_READING_MEMORY_BYTES of memory and GUIDE_READING_TIME_LIMIT seconds; an unreadable
     file, a memory bomb, a time-out or a bug of the reader ends ``failed`` with its error. Results
     are written only under the current lease token."""
-    version = _claim(version_id, task_id=task_id)
+    version = _claim(version_id, task_id=task_id, retries=retries)
     if version is None:
         return GuideVersion.objects.filter(pk=version_id).first()
     try:
@@ -315,8 +328,11 @@ def readings_requeue_stale() -> list[int]:
     re-sent. Safe to run concurrently: rows another sweep has locked are skipped."""
     now = timezone.now()
     requeued = []
+    awaiting = outbox_awaiting_ids(READ_TASK)  # queued with their message still waiting: not lost
     with transaction.atomic():
         for version in readings_stale().select_for_update(skip_locked=True):
+            if version.status == Status.QUEUED and version.pk in awaiting:
+                continue
             if version.attempts >= MAX_READ_ATTEMPTS:
                 _fail(version, "worker_lost", f"the reading stopped {version.attempts} times")
                 log.warning("guide version %s: worker lost %s times, given up", version.pk, version.attempts)

@@ -12,14 +12,15 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from common.files import new_files
 from common.leases import RELEASED
 from common.services import audit_record, hooks_run
 
+from ..caching import versions_changed as public_pages_changed
 from ..models import GuideCorrection, GuideVersion
 from ..parsing import READER_VERSION
 from ..parsing.addresses import AddressError, apply_corrections, coerce, exists, get_value
@@ -38,7 +39,8 @@ class VersionError(Exception):
     ``code``: ``not_draft`` (only drafts are corrected and published), ``reason_required``,
     ``unchanged`` (the value is already what the correction asks for), ``not_read`` (the version
     holds no reading), ``conflicting_conditions`` (a parameter has different values in one scope:
-    an officer assigns scopes or sets one aside before publishing)."""
+    an officer assigns scopes or sets one aside before publishing), ``publishing`` (its publishing
+    job is queued or running: the draft is not corrected meanwhile)."""
 
     MESSAGES = {
         "not_draft": "只有草稿可以更正或发布",
@@ -46,6 +48,7 @@ class VersionError(Exception):
         "unchanged": "与当前值相同，无需更正",
         "not_read": "此版本尚未读取完成",
         "conflicting_conditions": "同一条件在同一适用范围内有不同取值：请先指定适用范围或不采用其中一个，再发布",
+        "publishing": "此版本正在发布，暂不能更正",
     }
 
     def __init__(self, code: str):
@@ -227,42 +230,49 @@ def _kind(path: Path) -> str:
     return {".pdf": "pdf", ".docx": "docx"}.get(suffix, "text")
 
 
-@transaction.atomic
 def version_create_from_file(*, path: Path, by=None) -> GuideVersion:
     """Read a guide file in this process and store it as a draft version: the file is kept in the
     version's ``file`` (a random name; the original name in ``source_name``), the English data file
     beside it (``<name>.en.json``) is read when present, then :func:`version_record_reading`.
-    Raises ``GuideReadError`` / ``GuideParseError`` / ``OSError`` before anything is written. Each
-    call makes a new version (the command line and ``guide_ingest``; uploads go through a task)."""
+    Raises ``GuideReadError`` / ``GuideParseError`` / ``OSError`` before anything is written, and
+    ``common.files.FileNotSaved`` (no file, no row) when the media storage cannot take the file. One
+    transaction; each call makes a new version (the command line and ``guide_ingest``; uploads go
+    through a task)."""
     path = Path(path)
     parsed, sha = guide_parse_file(path=path)
     english = english_load(path)
     content = path.read_bytes()
     now = timezone.now()
-    version = GuideVersion(
-        status=Status.READING,
-        source_name=path.name[:255],
-        sha256=sha,
-        size=len(content),
-        kind=parsed.document_kind if parsed.document_kind != "text" else _kind(path),
-        created_by=by if _is_user(by) else None,
-        queued_at=now,
-        started_at=now,
-    )
-    version.file.save(path.name, ContentFile(content), save=False)
-    version.save()
-    return version_record_reading(
-        version=version,
-        parsed=parsed,
-        english=english,
-        english_name=english_path(path).name if english is not None else "",
-    )
+    with new_files() as files, transaction.atomic():
+        version = GuideVersion(
+            status=Status.READING,
+            source_name=path.name[:255],
+            sha256=sha,
+            size=len(content),
+            kind=parsed.document_kind if parsed.document_kind != "text" else _kind(path),
+            created_by=by if _is_user(by) else None,
+            queued_at=now,
+            started_at=now,
+        )
+        files.save(version.file, path.name, content)
+        version.save()
+        return version_record_reading(
+            version=version,
+            parsed=parsed,
+            english=english,
+            english_name=english_path(path).name if english is not None else "",
+        )
+
+
+PUBLISH_PENDING = (GuideVersion.PublishState.QUEUED, GuideVersion.PublishState.PUBLISHING)
 
 
 def _locked_draft(version: GuideVersion) -> GuideVersion:
     locked = GuideVersion.objects.select_for_update().get(pk=version.pk)
     if locked.status != Status.DRAFT:
         raise VersionError("not_draft")
+    if locked.publish_state in PUBLISH_PENDING:  # what the officer confirmed is what gets published
+        raise VersionError("publishing")
     return locked
 
 
@@ -359,6 +369,20 @@ def correction_revert(*, correction: GuideCorrection, by) -> list[GuideCorrectio
     return reverted
 
 
+def version_publish_check(version: GuideVersion) -> tuple[list[GuideCorrection], dict, list]:
+    """What publishing ``version`` would refuse, checked without writing (a few tens of milliseconds
+    for the 2022 guide, so a request can say it at once): ``VersionError("not_draft")`` and
+    ``("conflicting_conditions")``. Returns the corrections in force, the effective data and the
+    corrections that could not be applied."""
+    if version.status != Status.DRAFT:
+        raise VersionError("not_draft")
+    corrections = active_corrections(version.corrections.all())
+    data, problems = apply_corrections(version.data, corrections)
+    if conflicts(all_conditions(from_json(data))):
+        raise VersionError("conflicting_conditions")
+    return corrections, data, problems
+
+
 @transaction.atomic
 def version_publish(*, version: GuideVersion, by=None) -> GuideVersion:
     """Publish a draft: its effective data (the reading with its corrections) is written into the
@@ -368,16 +392,13 @@ def version_publish(*, version: GuideVersion, by=None) -> GuideVersion:
     rows, so from the commit on it uses this version (earlier results become stale).
 
     Idempotent for a version already published (returned unchanged); anything else that is not a
-    draft raises ``VersionError("not_draft")``."""
+    draft raises ``VersionError("not_draft")``, conflicting conditions ``("conflicting_conditions")``.
+    The pages publish through a job (``guide.services.publishing``) that calls this; the commands
+    (``ingest_guide --publish``, ``load_demo``) call it directly."""
     locked = GuideVersion.objects.select_for_update().get(pk=version.pk)
     if locked.status == Status.PUBLISHED:
         return locked
-    if locked.status != Status.DRAFT:
-        raise VersionError("not_draft")
-    corrections = active_corrections(locked.corrections.all())
-    data, problems = apply_corrections(locked.data, corrections)
-    if conflicts(all_conditions(from_json(data))):
-        raise VersionError("conflicting_conditions")
+    corrections, data, problems = version_publish_check(locked)
     english = english_parse(locked.english) if locked.english else None
     previous = list(
         GuideVersion.objects.select_for_update()
@@ -410,5 +431,9 @@ def version_publish(*, version: GuideVersion, by=None) -> GuideVersion:
             "problems": [p.address for p in problems],
         },
     )
+    # the public pages (guide.caching) read the published versions again: at once in this process, and
+    # after the commit (a request that read the old ones meanwhile does not keep them)
+    public_pages_changed()
+    transaction.on_commit(public_pages_changed)
     hooks_run("ON_GUIDE_PUBLISHED", year=locked.year, by=by)  # screening tells owners of stale results
     return locked

@@ -1,6 +1,11 @@
+"""The published guide: its overview, the directions with their filters and a direction's page. Each
+is served to anonymous visitors from the page cache (guide.caching: keyed by the published versions,
+the language and the full path; signed-in users get a fresh page)."""
+
 from django.shortcuts import redirect, render
 
 from .. import selectors
+from ..caching import public_page
 from ..filters import DirectionFilter
 
 
@@ -11,6 +16,7 @@ def home(request):
     return redirect("guide:overview", year=guide.year)
 
 
+@public_page
 def overview(request, year: int):
     guide = selectors.guide_get(year=year)
     return render(
@@ -28,6 +34,7 @@ def overview(request, year: int):
     )
 
 
+@public_page(params=DirectionFilter.Meta.fields)
 def direction_list(request, year: int):
     guide = selectors.guide_get(year=year)
     areas = list(guide.areas.order_by("number"))
@@ -54,6 +61,7 @@ def direction_list(request, year: int):
     )
 
 
+@public_page
 def direction_detail(request, year: int, code: str):
     guide = selectors.guide_get(year=year)
     direction = selectors.direction_get(guide=guide, code=code)

@@ -1,5 +1,6 @@
 """Guide versions for officers and admins: the list of versions, a version's review page with its
-corrections, and publishing. Applicants get 403, anonymous users the login page."""
+corrections, and publishing (a job: the request only records it, the progress page follows it).
+Applicants get 403, anonymous users the login page."""
 
 import re
 
@@ -10,15 +11,27 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from common.roles import is_officer
+from common.selectors import jobs_waiting_for_service
 
 from .. import selectors, services
 from ..forms import VERSION_ERRORS, ItemCorrectionForm, address_error_message
 from ..models import GuideCorrection, GuideVersion
 from ..parsing.addresses import AddressError, item_of
-from ..services.versions import READ_STATUSES
+from ..services.publishing import publish_error, publish_stalled, version_publish_request
+from ..services.versions import PUBLISH_PENDING, READ_STATUSES
+
+# What the service refuses that the forms' catalogue (guide.forms.VERSION_ERRORS) does not name.
+PUBLISHING_REFUSED = _lazy("此版本正在发布，暂不能更正。")
+
+
+def _version_error(exc: services.VersionError) -> str:
+    if exc.code == "publishing":
+        return str(PUBLISHING_REFUSED)
+    return str(VERSION_ERRORS.get(exc.code, exc))
 
 
 def _officer_only(user) -> None:
@@ -100,6 +113,9 @@ def correction_add(request, pk: int):
     if version.status != GuideVersion.Status.DRAFT:  # the page has no forms: say so on it
         messages.error(request, VERSION_ERRORS["not_draft"])
         return redirect("guide:version_review", pk=version.pk)
+    if version.publish_state in PUBLISH_PENDING:  # what the officer confirmed is what gets published
+        messages.error(request, PUBLISHING_REFUSED)
+        return redirect("guide:version_publishing", pk=version.pk)
     form = ItemCorrectionForm(request.POST, data_json=version.data)
     if form.is_valid():
         try:
@@ -110,7 +126,7 @@ def correction_add(request, pk: int):
                 by=request.user,
             )
         except services.VersionError as exc:
-            form.add_error(None, VERSION_ERRORS.get(exc.code, str(exc)))
+            form.add_error(None, _version_error(exc))
         except AddressError as exc:
             form.add_error(None, address_error_message(exc))
         else:
@@ -131,7 +147,7 @@ def correction_revert(request, pk: int, correction_pk: int):
     try:
         services.correction_revert(correction=correction, by=request.user)
     except services.VersionError as exc:
-        messages.error(request, VERSION_ERRORS.get(exc.code, str(exc)))
+        messages.error(request, _version_error(exc))
     else:
         messages.success(request, _("已撤销更正，恢复为解析值。"))
     return redirect(_item_url(version, item_of(correction.address)))
@@ -139,19 +155,49 @@ def correction_revert(request, pk: int, correction_pk: int):
 
 @login_required
 def version_publish(request, pk: int):
-    """GET: what publishing will do (confirm); POST: publish."""
+    """GET: what publishing will do (confirm); POST: ask for it to be published (a job: the request
+    writes the request and its outbox row, then sends to the progress page). What publishing would
+    refuse (not a draft, conflicting conditions) is said at once, on the review page. A second POST
+    (a double click) finds the job and goes to its page."""
     _officer_only(request.user)
     version = _read_version(pk)
+    if version.publish_state in PUBLISH_PENDING:
+        return redirect("guide:version_publishing", pk=version.pk)
+    if request.method == "POST":
+        try:
+            version = version_publish_request(version=version, by=request.user)
+        except services.VersionError as exc:
+            messages.error(request, _version_error(exc))
+            return redirect("guide:version_review", pk=version.pk)
+        return redirect("guide:version_publishing", pk=version.pk)
     if version.status != GuideVersion.Status.DRAFT:
         messages.error(request, VERSION_ERRORS["not_draft"])
         return redirect("guide:version_review", pk=version.pk)
-    if request.method == "POST":
-        try:
-            services.version_publish(version=version, by=request.user)
-        except services.VersionError as exc:
-            messages.error(request, VERSION_ERRORS.get(exc.code, str(exc)))
-        else:
-            messages.success(request, _("已发布 %(label)s。") % {"label": version.label})
-        return redirect("guide:version_review", pk=version.pk)
     review = selectors.version_review(version=version)
     return render(request, "guide/review/publish.html", {"version": version, "review": review})
+
+
+@login_required
+def version_publishing(request, pk: int):
+    """The progress page of a version's publishing: queued, publishing (the page refreshes itself),
+    published (with what the review page of a published version offers) or failed with the reason.
+    A version never asked to be published has its review page."""
+    _officer_only(request.user)
+    version = _read_version(pk)
+    State = GuideVersion.PublishState
+    published = version.status in (GuideVersion.Status.PUBLISHED, GuideVersion.Status.SUPERSEDED)
+    if not version.publish_state and not published:
+        return redirect("guide:version_review", pk=version.pk)
+    waiting = version.publish_state in PUBLISH_PENDING
+    return render(
+        request,
+        "guide/review/publishing.html",
+        {
+            "version": version,
+            "published": published,
+            "waiting": waiting,
+            "error": publish_error(version.publish_error) if version.publish_state == State.FAILED else None,
+            "stalled": publish_stalled(version),
+            "jobs_waiting": version.publish_state == State.QUEUED and jobs_waiting_for_service(),
+        },
+    )

@@ -7,10 +7,13 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
+from common.files import FileNotSaved
 from common.roles import is_officer
 from common.selectors import jobs_waiting_for_service
+from common.views_files import file_not_saved_page
 
 from .. import selectors
 from ..forms_upload import GuideUploadForm
@@ -38,6 +41,8 @@ def upload(request):
                 version = guide_upload_create(file=form.cleaned_data["file"], by=request.user)
             except GuideUploadRejected as exc:
                 form.add_error("file", exc.message)
+            except FileNotSaved:  # the media storage is full or read-only: nothing was stored
+                return file_not_saved_page(request, back=reverse("guide:upload"))
             else:
                 return redirect("guide:upload_status", pk=version.pk)
         return render(request, "guide/upload.html", _context(form), status=400)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from proposals.extraction.fields import FIELD_PATHS, extract_fields
+from proposals.extraction.fields import FIELD_PATHS, extract_fields, tables_wanted
 from proposals.extraction.model import Document, ExtractionError, Line, Table
 from proposals.extraction.sniff import sniff
 from proposals.interchange import Issue, ProposalData
@@ -37,14 +37,18 @@ class ExtractionResult:
 
 
 def read_document(
-    data: bytes, *, max_bytes: int = 20 * 1024 * 1024, max_pages: int = 200
+    data: bytes, *, max_bytes: int = 20 * 1024 * 1024, max_pages: int = 200, workers: int = 1
 ) -> tuple[str, Document]:
-    """Sniff and read ``data`` into the neutral document model: (kind, Document)."""
+    """Sniff and read ``data`` into the neutral document model: (kind, Document).
+
+    A PDF's table cells are read only where :func:`extract_fields` may take something from them
+    (the others stand as ``Table([], page)``); ``workers`` > 1 lets a long PDF be read by that
+    many processes (see :func:`proposals.extraction.pdf.read_pdf`)."""
     kind = sniff(data, max_bytes)
     if kind == "pdf":
         from proposals.extraction.pdf import read_pdf
 
-        return kind, read_pdf(data, max_pages=max_pages)
+        return kind, read_pdf(data, max_pages=max_pages, tables_wanted=tables_wanted, workers=workers)
     from proposals.extraction.docx import read_docx
 
     doc = read_docx(data)
@@ -57,9 +61,12 @@ def read_document(
     return kind, doc
 
 
-def extract(data: bytes, *, max_bytes: int = 20 * 1024 * 1024, max_pages: int = 200) -> ExtractionResult:
-    """Extract a proposal from an uploaded PDF or DOCX. Raises ExtractionError for unreadable files."""
-    kind, doc = read_document(data, max_bytes=max_bytes, max_pages=max_pages)
+def extract(
+    data: bytes, *, max_bytes: int = 20 * 1024 * 1024, max_pages: int = 200, workers: int = 1
+) -> ExtractionResult:
+    """Extract a proposal from an uploaded PDF or DOCX. Raises ExtractionError for unreadable files.
+    ``workers``: processes a long PDF may be read by (this one included)."""
+    kind, doc = read_document(data, max_bytes=max_bytes, max_pages=max_pages, workers=workers)
     fields = extract_fields(doc.blocks)
     return ExtractionResult(
         proposal=fields.proposal,

@@ -48,7 +48,7 @@ from proposals.interchange import (
     parse_period,
 )
 
-__all__ = ["FIELD_PATHS", "FieldResult", "extract_fields"]
+__all__ = ["FIELD_PATHS", "FieldResult", "extract_fields", "tables_wanted"]
 
 FIELD_PATHS = (
     "reference",
@@ -412,13 +412,16 @@ def _width(t: Table) -> int:
     return max((len(r) for r in t.rows), default=0)
 
 
+_CONTINUED = re.compile(r"[(（]?续[表上]?[)）]?.{0,12}")  # "续表" between the two parts of a table
+
+
 def _merge_tables(items: list[_Para | Table]) -> list[_Para | Table]:
     out: list[_Para | Table] = []
     open_table: Table | None = None
     last_page = 0
     for item in items:
         if isinstance(item, _Para):
-            if open_table is not None and re.fullmatch(r"[(（]?续[表上]?[)）]?.{0,12}", item.text):
+            if open_table is not None and _CONTINUED.fullmatch(item.text):
                 continue  # "续表" between the two parts
             out.append(item)
             open_table = None
@@ -1227,6 +1230,65 @@ def extract_fields(blocks: list[Line | Table]) -> FieldResult:
         if kvs:
             ex.grouped_kvs(kvs, kind)
     return ex.result(free)
+
+
+def tables_wanted(blocks: list[Line | Table], texts: dict[int, str]) -> set[int]:
+    """The pages whose tables :func:`extract_fields` may take something from, among those whose
+    tables are not read yet.
+
+    ``blocks`` are the document's blocks with each table whose cells are not read yet standing as
+    ``Table([], page)``; ``texts`` holds those pages' whole text (table cells included). Fields
+    come from a table unless it lies in a free-text section (研究内容, 考核指标), and even there a
+    list table (members, units, subtasks) is read, and so is a table merged into one (or one
+    merged into it). So a page is wanted when one of its unread tables lies outside the free-text
+    sections, or its text holds the column names that a list table's header needs (the same
+    thresholds as :func:`_classify`), or the table belongs to a run of tables (nothing but
+    "续表" between them) that holds such a table or a read table with a list header. The
+    sections are followed exactly as :func:`extract_fields` follows them, over the same
+    paragraphs. Column names are looked for anywhere in the page's text, whitespace removed: a
+    page may be wanted for nothing (a column name in its prose); a header is missed only if the
+    text interleaves one cell's wrapped name with other cells' text.
+    """
+    runs: list[list[Table]] = []  # tables with nothing between them that ends a table
+    section = "preamble"
+    open_run: list[Table] | None = None
+    wanted_runs: set[int] = set()
+    for item in _paragraphs(_drop_running_headers(blocks)):
+        if isinstance(item, _Para):
+            if open_run is not None and _CONTINUED.fullmatch(item.text):
+                continue
+            open_run = None
+            heading = _heading(item.text)
+            if heading:
+                section = heading[0]
+            continue
+        if open_run is None:
+            open_run = []
+            runs.append(open_run)
+        open_run.append(item)
+        if (
+            section not in _FREE_TEXT
+            or (item.rows and _find_header(item.rows) is not None)
+            or (not item.rows and _may_hold_list(texts.get(item.page, "")))
+        ):
+            wanted_runs.add(len(runs) - 1)
+    return {t.page for n in wanted_runs for t in runs[n] if not t.rows}
+
+
+def _may_hold_list(text: str) -> bool:
+    """Whether ``text`` (a page's) names enough columns for a list table's header: each column
+    name counts when it occurs anywhere, wrapped or not, with or without its bracketed hint."""
+    flat = _norm(text)
+    flats = (flat, _PARENS.sub("", flat))
+    for kind, index in (("subtasks", _SUBTASK), ("members", _MEMBER), ("units", _UNIT)):
+        fields = {name for label, name in index.items() if label and any(label in f for f in flats)}
+        if kind == "members" and "name" in fields and len(fields) >= 3:
+            return True
+        if kind == "units" and "name" in fields and len(fields - {"name"}) >= 2:
+            return True
+        if kind == "subtasks" and {"name", "lead_name"} <= fields and len(fields) >= 3:
+            return True
+    return False
 
 
 def _value_on_next_line(kvs: list[_KV], items: list, n: int, labels: dict[str, str]) -> list[_KV]:

@@ -1,8 +1,13 @@
 """Read a PDF draft into the neutral document model.
 
-* Body text comes from pypdfium2 (fast, well under a millisecond per page).
-* pdfplumber's table finder (slow) runs only on pages that draw enough
-  rules for a table, judged cheaply from pdfium's page objects.
+* Body text comes from pypdfium2 (fast, a few milliseconds a page).
+* Tables are read with pdfplumber (a quarter of a second for a page with a table: pdfminer
+  interprets the whole page) only where the field extraction takes something from them; the
+  caller says where (``tables_wanted``, see :func:`proposals.extraction.fields.tables_wanted`).
+  Every table is first located from PDFium's path segments with pdfplumber's own table-finding
+  steps (:mod:`proposals.extraction.ruling`): its text is kept out of the body text and it stands
+  in the blocks as ``Table([], page)``, so the document reads as if every table had been read. A
+  table in the research section of a 200-page draft is never parsed by pdfminer.
 * Wrapped lines are marked as continuations from their geometry: a line is
   the continuation of the one above when the first unbreakable piece of it
   would not have fitted at the end of that line.
@@ -13,14 +18,18 @@
 * Pages whose text is ``(cid:NNN)`` garbage or private-use / replacement
   characters are reported as unreadable and skipped.
 
-Each page is closed after use. Single process, no threads (pdfium is not thread-safe).
+Each page is closed after use. No threads (neither pdfium nor pdfplumber may be shared between
+them); with ``workers`` > 1 a long document's pages are spread over forked processes, each with its
+own handles on the document, and the result is the same as in one process.
 
 Hostile files: before pdfium sees the file, every Flate stream that is not an image is inflated in a
 streaming way (nothing kept) and the file is refused (``zip_bomb``) when the text streams expand
 beyond :data:`MAX_INFLATED`; a page drawing more than :data:`MAX_PAGE_SEGMENTS` line segments or
 holding more than :data:`MAX_PAGE_CHARS` characters is skipped with a warning (``page_too_complex``),
 and pdfplumber (which builds Python objects for every character and line) gets at most
-:data:`PLUMBER_BUDGET` segments per document. pdfplumber opens only the pages that need it, and only the
+:data:`PLUMBER_BUDGET` segments per document (tables located but not read cost none of it; tables
+whose edges cross too often to be located cheaply are left to pdfplumber, within that budget).
+pdfplumber opens only the pages that need it, and only the
 errors pdfminer / pdfplumber are known to raise on damaged files are caught (never ``Exception``: a
 Celery soft time limit must go through). The document is opened with PDFium's own handle so that its
 last-error value (process-wide) is read only when this file failed to load.
@@ -32,18 +41,26 @@ import bisect
 import io
 import itertools
 import logging
+import multiprocessing
+import os
 import re
 import struct
+import threading
 import unicodedata
 import zlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
+from proposals.extraction import ruling
 from proposals.extraction.model import Document, ExtractionError, Line, Table, is_page_furniture
+from proposals.extraction.processes import die_with_parent
 from proposals.extraction.text import first_chunk, is_wide, needs_space
 from proposals.interchange import Issue
 
@@ -79,8 +96,14 @@ PLUMBER_ERRORS: tuple[type[BaseException], ...] = (
     struct.error,
     zlib.error,
 )
+_PARALLEL_SCAN = 32  # pages before reading them with PDFium in several processes pays
 _GARBAGE_SHARE = 0.3
 _CID = re.compile(r"\(cid:\d+\)")
+_ODD = re.compile("[\ue000-\uf8ff\ud800-\udfff\ufffd\U000f0000-\U0010ffff]")
+
+
+# (blocks with unread tables as Table([], page), page → text) → pages whose tables to read
+TablesWanted = Callable[[list[Line | Table], dict[int, str]], set[int]]
 
 
 @dataclass
@@ -107,9 +130,23 @@ class _Page:
     tables: list[_PTable]
 
 
-def read_pdf(data: bytes, max_pages: int = 200) -> Document:
+def read_pdf(
+    data: bytes,
+    max_pages: int = 200,
+    *,
+    tables_wanted: TablesWanted | None = None,
+    workers: int = 1,
+) -> Document:
     """Parse a PDF. Raises ExtractionError: ``broken_pdf``, ``encrypted``, ``too_many_pages``, ``no_text``,
-    ``unreadable``, ``zip_bomb``."""
+    ``unreadable``, ``zip_bomb``.
+
+    ``tables_wanted`` (see :func:`proposals.extraction.fields.tables_wanted`) says which pages'
+    tables are worth reading: their cells are read with pdfplumber, the other tables are only
+    located (from PDFium's path segments) and stand in the blocks as ``Table([], page)``. Without
+    it every page that draws rules has its tables read. ``workers`` > 1 spreads the pages over that
+    many processes (this one and forked ones) when there are enough of them to pay; the result is
+    the same.
+    """
     if b"%%EOF" not in data[-2048:]:
         raise ExtractionError("broken_pdf", "PDF 文件不完整（可能上传中断）/ the PDF is truncated")
     check_streams(data)
@@ -123,15 +160,8 @@ def read_pdf(data: bytes, max_pages: int = 200) -> Document:
             raise ExtractionError(
                 "too_many_pages", f"PDF 页数过多（{count} 页，上限 {max_pages} 页）/ too many pages"
             )
-        pages = []
-        for i in range(count):
-            try:
-                pages.append(reader.page(i))
-            except pdfium.PdfiumError as exc:
-                reader.warn(
-                    i + 1, "unreadable_page", f"第 {i + 1} 页无法读取（{exc}）/ page {i + 1} is damaged"
-                )
-                pages.append(_Page(i + 1, [], []))
+        with _Workers(reader, workers) as pool:
+            pages = _read_pages(reader, pool, count, tables_wanted)
     finally:
         reader.close()
     if not any(p.lines or p.tables for p in pages):
@@ -149,6 +179,76 @@ def read_pdf(data: bytes, max_pages: int = 200) -> Document:
             "PDF 中没有可提取的文字（可能是扫描件），请上传可复制文字的 PDF 或 DOCX / no text (scanned?)",
         )
     return Document(blocks=_blocks(pages), pages=count, warnings=reader.warnings)
+
+
+def _read_pages(
+    reader: _Reader, pool: _Workers, count: int, tables_wanted: TablesWanted | None
+) -> list[_Page]:
+    """Every page, in three steps:
+
+    1. PDFium reads each page's text and, when tables are chosen, locates its tables from its
+       path segments (:mod:`proposals.extraction.ruling`);
+    2. pdfplumber reads what PDFium cannot: the text of pages whose glyphs PDFium cannot place,
+       and the tables of pages where they could not be located (or all tables, when not chosen);
+    3. with the pages so far as blocks, ``tables_wanted`` names the pages whose located tables
+       must be read, and pdfplumber reads them; again, until it names no new page (reading a
+       table can change the text around it: a table pdfplumber cannot read stays as text).
+
+    pdfplumber's budget of table lines is spent in that order, page by page. Each page's warnings
+    go into the reader's list in page order.
+    """
+    scans = pool.map(_scan, [(i, tables_wanted is not None) for i in range(count)], least=_PARALLEL_SCAN)
+    read: dict[int, _Plumbed | None] = {}  # pages whose tables are settled: what pdfplumber read, if asked
+    first = [
+        s.number
+        for s in scans
+        if not s.final and (s.fallback or (s.ruled and (tables_wanted is None or s.shapes is None)))
+    ]
+    _read_with_plumber(reader, pool, scans, first, read)
+    while tables_wanted is not None:
+        unread = {s.number for s in scans if s.shapes and s.number not in read}
+        if not unread:
+            break
+        pages = [_finish(s, read.get(s.number), read=s.number in read) for s in scans]
+        texts = {n: scans[n - 1].text for n in unread}
+        wanted = {n for n in unread if _odd_characters(texts[n])}
+        wanted |= tables_wanted(_blocks(pages), texts) & unread
+        if not wanted:
+            break
+        _read_with_plumber(reader, pool, scans, sorted(wanted), read)
+    pages = [_finish(s, read.get(s.number), read=s.number in read, final=True) for s in scans]
+    reader.warnings.extend(w for s in scans for w in s.warnings)
+    return pages
+
+
+def _read_with_plumber(
+    reader: _Reader,
+    pool: _Workers,
+    scans: list[_Scan],
+    numbers: list[int],
+    read: dict[int, _Plumbed | None],
+) -> None:
+    """Read the tables (and for pages PDFium cannot place, the text) of the pages ``numbers`` with
+    pdfplumber into ``read``, spending the document's budget of table lines in page order."""
+    jobs = []
+    for number in numbers:
+        scan = scans[number - 1]
+        with_tables = scan.ruled
+        if with_tables and scan.segments > reader.plumber_budget:
+            with_tables = False
+            scan.warn(
+                "page_too_complex",
+                f"文档中的表格线条过多，第 {number} 页的表格未读取"
+                f" / too many table lines in the document: tables on page {number} were not read",
+            )
+        elif with_tables:
+            reader.plumber_budget -= scan.segments
+        if scan.fallback or with_tables:
+            jobs.append((number - 1, scan.fallback, with_tables))
+        else:
+            read[number] = None
+    for (index, _, _), result in zip(jobs, pool.map(_plumber, jobs, least=2), strict=True):
+        read[index + 1] = result
 
 
 def _open(data: bytes) -> pdfium.PdfDocument:
@@ -282,9 +382,6 @@ class _Reader:
         self.plumber_seen = []
         self.pdf.close()
 
-    def warn(self, page: int, code: str, message: str) -> None:
-        self.warnings.append(Issue("", code, message, "warning", page))
-
     def plumber_page(self, index: int):
         import pdfplumber
         from pdfminer.pdfpage import PDFPage
@@ -299,103 +396,6 @@ class _Reader:
                 raise PdfminerException(f"pdfminer finds no page {index + 1}")
             self.plumber_seen.append(found)
         return Page(self.plumber, self.plumber_seen[index], page_number=index + 1, initial_doctop=0)
-
-    # -- one page -----------------------------------------------------------
-
-    def page(self, index: int) -> _Page:
-        number = index + 1
-        page = self.pdf[index]
-        try:
-            counts = _count_objects(page)
-            if counts.objects > MAX_PAGE_OBJECTS:
-                return self.too_complex(
-                    number, f"超过 {MAX_PAGE_OBJECTS} 个对象 / over {MAX_PAGE_OBJECTS} objects"
-                )
-            height = page.get_height()
-            textpage = page.get_textpage()
-            try:
-                chars = textpage.count_chars()
-                if chars > MAX_PAGE_CHARS:
-                    return self.too_complex(number, f"{chars} 个字符 / {chars} characters")
-                lines, needs_fallback, text = _pdfium_lines(textpage, height)
-            finally:
-                textpage.close()
-        finally:
-            page.close()
-        rules, images = counts.rules, counts.images
-
-        if text.strip() and _is_garbage(text):
-            self.warn(
-                number,
-                "unreadable_page",
-                f"第 {number} 页的文字无法识别（乱码），已跳过 / page {number} is unreadable",
-            )
-            return _Page(number, [], [])
-        tables: list[_PTable] = []
-        with_tables = rules >= _MIN_RULE_PATHS
-        if with_tables and counts.segments > MAX_PAGE_SEGMENTS:
-            with_tables = False
-            self.warn(
-                number,
-                "page_too_complex",
-                f"第 {number} 页线条过多（{counts.segments} 段），未读取其中的表格"
-                f" / page {number} draws {counts.segments} line segments: its tables were not read",
-            )
-        elif with_tables and counts.segments > self.plumber_budget:
-            with_tables = False
-            self.warn(
-                number,
-                "page_too_complex",
-                f"文档中的表格线条过多，第 {number} 页的表格未读取"
-                f" / too many table lines in the document: tables on page {number} were not read",
-            )
-        elif with_tables:
-            self.plumber_budget -= counts.segments
-        if needs_fallback or with_tables:
-            try:
-                plumber_lines, tables = self.read_with_plumber(index, needs_fallback, with_tables)
-            except PLUMBER_ERRORS as exc:  # damaged content: named, so that a soft time limit goes through
-                log.info("pdfplumber failed on page %s: %s: %s", number, type(exc).__name__, exc)
-                self.warn(
-                    number,
-                    "tables_unreadable",
-                    f"第 {number} 页的表格无法读取 / tables on page {number} unreadable",
-                )
-                plumber_lines = None
-            if needs_fallback and plumber_lines is not None:
-                if _is_garbage(" ".join(ln.text for ln in plumber_lines)):
-                    self.warn(
-                        number,
-                        "unreadable_page",
-                        f"第 {number} 页的文字无法识别（乱码），已跳过 / page {number} is unreadable",
-                    )
-                    return _Page(number, [], [])
-                lines = plumber_lines
-            if any(_CID.search(cell) for t in tables for row in t.rows for cell in row):
-                self.warn(
-                    number, "unreadable_page", f"第 {number} 页表格中有无法识别的文字 / unreadable table text"
-                )
-                tables = []
-        if not lines and not tables:
-            if images:
-                self.warn(
-                    number,
-                    "page_without_text",
-                    f"第 {number} 页没有文字（可能是扫描图片）/ page {number} has no text",
-                )
-            return _Page(number, [], [])
-        if tables:
-            lines = [ln for ln in lines if not any(_inside(ln, t.bbox) for t in tables)]
-        return _Page(number, _drop_furniture(lines), tables)
-
-    def too_complex(self, number: int, what: str) -> _Page:
-        self.warn(
-            number,
-            "page_too_complex",
-            f"第 {number} 页内容过于复杂（{what.split(' / ')[0]}），已跳过"
-            f" / page {number} is too complex ({what.split(' / ')[-1]}): skipped",
-        )
-        return _Page(number, [], [])
 
     def read_with_plumber(
         self, index: int, with_lines: bool, with_tables: bool = True
@@ -420,6 +420,257 @@ class _Reader:
             return lines, tables
         finally:
             page.close()
+
+
+# --------------------------------------------------------------------------- #
+# Several processes
+# --------------------------------------------------------------------------- #
+
+_worker_reader: _Reader | None = None  # in a worker process: its own handles on the document
+
+
+class _Workers:
+    """Jobs on the pages of one document, spread over ``count`` processes: this one and
+    ``count - 1`` forked workers, started when first needed, each with its own PDFium and
+    pdfplumber handles on the document (neither library may be shared between threads).
+
+    Forked workers inherit the process's limits (address space, CPU time) and die with it; a
+    worker that dies (a failed allocation under the memory limit) ends the read with MemoryError.
+    Only a process that may fork safely forks: the main thread alone, not a daemon.
+    """
+
+    def __init__(self, reader: _Reader, count: int) -> None:
+        self.reader = reader
+        self.count = count if count > 1 and _may_fork() else 1
+        self.executor: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> _Workers:
+        return self
+
+    def __exit__(self, kind, value, traceback) -> None:
+        executor, self.executor = self.executor, None
+        if executor is None:
+            return
+        if kind is not None:  # stop at once: nothing the workers do is wanted any more
+            for process in list((getattr(executor, "_processes", None) or {}).values()):
+                process.kill()
+        executor.shutdown(wait=True, cancel_futures=True)
+
+    def map(self, fn: Callable, jobs: list, *, least: int) -> list:
+        """``fn(reader, job)`` for each job, in order; over several processes when there are at
+        least ``least`` jobs."""
+        if self.count == 1 or len(jobs) < least:
+            return [fn(self.reader, job) for job in jobs]
+        if self.executor is None:
+            self.executor = ProcessPoolExecutor(
+                self.count - 1,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_start_worker,
+                initargs=(self.reader.data, os.getpid()),
+            )
+        # every count-th job to each process: neighbouring pages cost alike, so the shares do too
+        shares = [jobs[k :: self.count] for k in range(self.count)]
+        futures = [self.executor.submit(_run_share, fn, share) for share in shares[1:]]
+        results: list = [None] * len(jobs)
+        results[:: self.count] = [fn(self.reader, job) for job in shares[0]]
+        try:
+            for k, future in enumerate(futures, start=1):
+                results[k :: self.count] = future.result()
+        except BrokenProcessPool:
+            raise MemoryError("a reader process died") from None
+        return results
+
+
+def _may_fork() -> bool:
+    return (
+        "fork" in multiprocessing.get_all_start_methods()
+        and not multiprocessing.current_process().daemon
+        and threading.active_count() == 1
+    )
+
+
+def _start_worker(data: bytes, parent: int) -> None:
+    global _worker_reader
+    die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(3)
+    _worker_reader = _Reader(data, _open(data))
+
+
+def _run_share(fn: Callable, jobs: list) -> list:
+    assert _worker_reader is not None
+    return [fn(_worker_reader, job) for job in jobs]
+
+
+# --------------------------------------------------------------------------- #
+# One page: PDFium, then pdfplumber where needed
+# --------------------------------------------------------------------------- #
+
+
+@dataclass
+class _Scan:
+    """What PDFium tells of one page."""
+
+    number: int
+    lines: list[_PLine] = field(default_factory=list)
+    text: str = ""
+    images: int = 0
+    segments: int = 0  # line segments drawn
+    fallback: bool = False  # PDFium cannot place the text: pdfplumber reads the lines
+    ruled: bool = False  # draws rules enough for tables, and not too many
+    shapes: list[_PTable] | None = None  # its tables located from PDFium's path segments (no rows)
+    final: bool = False  # nothing more to read on the page (too complex, unreadable)
+    warnings: list[Issue] = field(default_factory=list)
+
+    def warn(self, code: str, message: str) -> None:
+        self.warnings.append(Issue("", code, message, "warning", self.number))
+
+
+@dataclass
+class _Plumbed:
+    """What pdfplumber read of one page."""
+
+    lines: list[_PLine] | None  # the page's text lines, when asked for
+    tables: list[_PTable]
+    error: str | None = None  # pdfplumber failed on the page (its tables are then not read)
+
+
+def _scan(reader: _Reader, job: tuple[int, bool]) -> _Scan:
+    """Read page ``index`` with PDFium; with ``locate``, find where its tables are."""
+    index, locate = job
+    scan = _Scan(index + 1)
+    try:
+        return _scan_page(reader, scan, locate)
+    except pdfium.PdfiumError as exc:
+        damaged = _Scan(scan.number, warnings=scan.warnings, final=True)
+        damaged.warn(
+            "unreadable_page", f"第 {scan.number} 页无法读取（{exc}）/ page {scan.number} is damaged"
+        )
+        return damaged
+
+
+def _scan_page(reader: _Reader, scan: _Scan, locate: bool) -> _Scan:
+    number = scan.number
+    page = reader.pdf[number - 1]
+    try:
+        counts = _count_objects(page)
+        if counts.objects > MAX_PAGE_OBJECTS:
+            return _too_complex(scan, f"超过 {MAX_PAGE_OBJECTS} 个对象 / over {MAX_PAGE_OBJECTS} objects")
+        height = page.get_height()
+        textpage = page.get_textpage()
+        try:
+            chars = textpage.count_chars()
+            if chars > MAX_PAGE_CHARS:
+                return _too_complex(scan, f"{chars} 个字符 / {chars} characters")
+            scan.lines, scan.fallback, scan.text = _pdfium_lines(textpage, height)
+        finally:
+            textpage.close()
+        scan.images, scan.segments = counts.images, counts.segments
+        if scan.text.strip() and _is_garbage(scan.text):
+            scan.warn(
+                "unreadable_page",
+                f"第 {number} 页的文字无法识别（乱码），已跳过 / page {number} is unreadable",
+            )
+            scan.final = True
+            return scan
+        scan.ruled = counts.rules >= _MIN_RULE_PATHS
+        if scan.ruled and counts.segments > MAX_PAGE_SEGMENTS:
+            scan.ruled = False
+            scan.warn(
+                "page_too_complex",
+                f"第 {number} 页线条过多（{counts.segments} 段），未读取其中的表格"
+                f" / page {number} draws {counts.segments} line segments: its tables were not read",
+            )
+        if scan.ruled and locate and not scan.fallback:
+            scan.shapes = _locate_tables(page)
+    finally:
+        page.close()
+    return scan
+
+
+def _too_complex(scan: _Scan, what: str) -> _Scan:
+    number = scan.number
+    scan.warn(
+        "page_too_complex",
+        f"第 {number} 页内容过于复杂（{what.split(' / ')[0]}），已跳过"
+        f" / page {number} is too complex ({what.split(' / ')[-1]}): skipped",
+    )
+    scan.final = True
+    return scan
+
+
+def _locate_tables(page: pdfium.PdfPage) -> list[_PTable] | None:
+    """The page's tables where pdfplumber would find them (framed boxes of one cell aside), or
+    None when they cannot be located without pdfplumber."""
+    edges = ruling.page_edges(page)
+    shapes = ruling.table_shapes(edges) if edges is not None else None
+    if shapes is None:
+        return None
+    return [_PTable([], bbox[1], bbox) for bbox, cells in shapes if cells > 1]
+
+
+def _plumber(reader: _Reader, job: tuple[int, bool, bool]) -> _Plumbed:
+    """Read page ``index`` with pdfplumber: its lines when ``with_lines``, its tables when
+    ``with_tables``. Errors pdfplumber is known to raise on damaged files are kept in the result."""
+    index, with_lines, with_tables = job
+    try:
+        lines, tables = reader.read_with_plumber(index, with_lines, with_tables)
+    except PLUMBER_ERRORS as exc:  # damaged content: named, so that a soft time limit goes through
+        return _Plumbed(None, [], f"{type(exc).__name__}: {exc}")
+    return _Plumbed(lines, tables)
+
+
+def _finish(scan: _Scan, plumbed: _Plumbed | None, *, read: bool, final: bool = False) -> _Page:
+    """The page from what PDFium and pdfplumber read of it. ``read``: its tables are settled
+    (read by pdfplumber in ``plumbed``, or not to be read at all); otherwise the tables located
+    on it stand without their cells. ``final``: its warnings are recorded (once)."""
+    number = scan.number
+    if scan.final:
+        return _Page(number, [], [])
+    warnings: list[Issue] = []
+
+    def warn(code: str, message: str) -> None:
+        warnings.append(Issue("", code, message, "warning", number))
+
+    lines = scan.lines
+    tables: list[_PTable] = [] if read else list(scan.shapes or [])
+    unreadable = False
+    if plumbed is not None:
+        tables = plumbed.tables
+        if plumbed.error is not None:
+            if final:
+                log.info("pdfplumber failed on page %s: %s", number, plumbed.error)
+            warn("tables_unreadable", f"第 {number} 页的表格无法读取 / tables on page {number} unreadable")
+        elif scan.fallback and plumbed.lines is not None:
+            if _is_garbage(" ".join(ln.text for ln in plumbed.lines)):
+                warn(
+                    "unreadable_page",
+                    f"第 {number} 页的文字无法识别（乱码），已跳过 / page {number} is unreadable",
+                )
+                unreadable = True
+            lines = plumbed.lines
+        if not unreadable and any(_CID.search(cell) for t in tables for row in t.rows for cell in row):
+            warn("unreadable_page", f"第 {number} 页表格中有无法识别的文字 / unreadable table text")
+            tables = []
+    if final:
+        scan.warnings.extend(warnings)
+    if unreadable:
+        return _Page(number, [], [])
+    if not lines and not tables:
+        if scan.images and final:
+            scan.warn(
+                "page_without_text", f"第 {number} 页没有文字（可能是扫描图片）/ page {number} has no text"
+            )
+        return _Page(number, [], [])
+    if tables:
+        lines = [ln for ln in lines if not any(_inside(ln, t.bbox) for t in tables)]
+    return _Page(number, _drop_furniture(lines), tables)
+
+
+def _odd_characters(text: str) -> bool:
+    """Characters PDFium could not map (private use, surrogates, the replacement character):
+    pdfminer may read such a page's table cells as ``(cid:NNN)``, which the reader reports."""
+    return _ODD.search(text) is not None
 
 
 def _pdfium_lines(textpage: pdfium.PdfTextPage, height: float) -> tuple[list[_PLine], bool, str]:

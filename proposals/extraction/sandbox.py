@@ -6,7 +6,10 @@ on stdin, a JSON result comes back on stdout. The child limits its own address
 space (``RLIMIT_AS``) and CPU time before it reads anything, and dies with its
 parent; the parent kills it when the wall-clock timeout passes. Nothing the
 libraries leave behind (PDFium's process-wide state, leaked memory) survives
-the file that caused it.
+the file that caused it. A long PDF is read by up to ``workers`` processes: the
+child and workers it forks, which inherit its limits (each process is held to
+``memory_bytes`` and the CPU limit), belong to its process group (the timeout
+kills them with it) and die with it.
 
 ``subprocess`` rather than ``multiprocessing``: it works from inside a Celery
 prefork child (a daemonic process may not have children of its own), needs no
@@ -37,6 +40,7 @@ import warnings
 from pathlib import Path
 
 from proposals.extraction import ExtractionError, ExtractionResult, extract
+from proposals.extraction.processes import die_with_parent
 from proposals.interchange import Issue, parse_proposal, proposal_to_dict
 
 __all__ = [
@@ -55,7 +59,6 @@ INTERNAL_MESSAGE = "读取文件时出错 / the file could not be read"
 _ROOT = Path(__file__).resolve().parents[2]  # the directory that holds the ``proposals`` package
 _STDERR_TAIL = 2000
 _CPU_GRACE = 5  # seconds of CPU beyond the wall-clock timeout before the kernel stops the child
-_PR_SET_PDEATHSIG = 1
 
 
 # --------------------------------------------------------------------------- #
@@ -64,13 +67,20 @@ _PR_SET_PDEATHSIG = 1
 
 
 def extract_bounded(
-    data: bytes, *, max_bytes: int, max_pages: int, memory_bytes: int, timeout: float
+    data: bytes,
+    *,
+    max_bytes: int,
+    max_pages: int,
+    memory_bytes: int,
+    timeout: float,
+    workers: int | None = None,
 ) -> ExtractionResult:
     """:func:`~proposals.extraction.extract` ``data`` in a child process limited to ``memory_bytes``
     of address space and ``timeout`` seconds of wall-clock time; the same result or ExtractionError.
+    ``workers``: processes a long PDF may be read by (default: two, or one on a single core).
 
-    Side effects: starts (and always reaps) one child process. Safe to call from a Celery prefork
-    worker and from several threads at once.
+    Side effects: starts (and always reaps) one child process, which may fork ``workers - 1``
+    more. Safe to call from a Celery prefork worker and from several threads at once.
     """
     if len(data) > max_bytes:  # do not pipe an oversized file to a child only to hear it refused
         extract(data, max_bytes=max_bytes, max_pages=max_pages)  # raises too_large (or empty)
@@ -83,6 +93,7 @@ def extract_bounded(
         str(memory_bytes),
         str(max(1, int(timeout) + _CPU_GRACE)),
         str(os.getpid()),
+        str(workers if workers is not None else min(2, os.cpu_count() or 1)),
     ]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(_ROOT), env.get("PYTHONPATH"))))
@@ -184,19 +195,13 @@ def _limit_self(memory_bytes: int, cpu_seconds: int, parent: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:  # die with the parent (a worker killed at its hard time limit)
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
+    die_with_parent()  # a worker killed at its hard time limit
     if os.getppid() != parent:  # the parent is already gone
         os._exit(3)
 
 
 def main(argv: list[str]) -> int:
-    max_bytes, max_pages, memory_bytes, cpu_seconds, parent = (int(a) for a in argv)
+    max_bytes, max_pages, memory_bytes, cpu_seconds, parent, workers = (int(a) for a in argv)
     _limit_self(memory_bytes, cpu_seconds, parent)
     logging.disable(logging.ERROR)  # pdfminer's chatter would only fill the stderr pipe
     warnings.simplefilter("ignore")
@@ -204,7 +209,9 @@ def main(argv: list[str]) -> int:
     try:
         payload = {
             "ok": True,
-            "result": result_to_dict(extract(data, max_bytes=max_bytes, max_pages=max_pages)),
+            "result": result_to_dict(
+                extract(data, max_bytes=max_bytes, max_pages=max_pages, workers=workers)
+            ),
         }
     except ExtractionError as exc:
         payload = {"ok": False, "code": exc.code, "message": exc.message}

@@ -10,6 +10,7 @@ gives the original text (the template generator only breaks there).
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable
@@ -42,6 +43,7 @@ _NO_SPACE_AFTER = set("-/([{<@#\u00ad")
 _NO_SPACE_BEFORE = set(")]}>.,;:!?%/-")
 
 
+@functools.lru_cache(maxsize=8192)
 def is_wide(ch: str) -> bool:
     """True for Chinese / Japanese / Korean characters and full-width punctuation."""
     cp = ord(ch)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from django.core.files.base import ContentFile
 from django.db import transaction
 
+from common.files import new_files
 from common.services import audit_record
 
 from ..enums import AttachmentKind, ProposalState
@@ -26,12 +26,13 @@ def attachment_add(*, proposal: Proposal, kind: str, file, by) -> Attachment:
     an import) is replaced.
 
     Raises validators.UploadRejected (nothing stored), ProposalNotEditable when
-    the proposal is not a draft, ValueError for a kind that cannot be uploaded.
+    the proposal is not a draft, ValueError for a kind that cannot be uploaded,
+    common.files.FileNotSaved (no file, no row) when the media storage cannot take it.
     """
     if kind not in UPLOADABLE_KINDS:
         raise ValueError(f"attachment kind {kind!r} cannot be uploaded")
     checked = upload_check_attachment(file)
-    with transaction.atomic():
+    with new_files() as files, transaction.atomic():
         state = Proposal.objects.select_for_update().only("state").get(pk=proposal.pk).state
         if state != ProposalState.DRAFT:
             raise ProposalNotEditable(proposal.pk)
@@ -45,7 +46,7 @@ def attachment_add(*, proposal: Proposal, kind: str, file, by) -> Attachment:
             sha256=checked.sha256,
             content_type=checked.content_type,
         )
-        attachment.file.save(checked.kind, ContentFile(checked.data), save=False)
+        files.save(attachment.file, checked.kind, checked.data)
         attachment.save()
         Proposal.objects.filter(pk=proposal.pk).update(updated_at=attachment.uploaded_at)
         audit_record(

@@ -15,7 +15,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from common.outbox import outbox_enqueue
+from common.outbox import FAST_QUEUE, outbox_enqueue
 from common.services import audit_record
 
 from .. import selectors
@@ -66,7 +66,7 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 def _submitted_follow_ups(proposal: Proposal, by) -> None:
     user_id = by.pk if getattr(by, "is_authenticated", False) else None
     for task in settings.ON_PROPOSAL_SUBMITTED:
-        outbox_enqueue(task=task, args=[proposal.pk, user_id])
+        outbox_enqueue(task=task, args=[proposal.pk, user_id], queue=FAST_QUEUE)
 
 
 # --- the state machine -------------------------------------------------------

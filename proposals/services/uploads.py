@@ -13,12 +13,19 @@ import logging
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
-from common.leases import RELEASED, claimable, held_by_a_live_sibling, holder_is_gone, lease_fields
-from common.outbox import outbox_enqueue
+from common.files import new_files
+from common.leases import (
+    RELEASED,
+    claimable,
+    held_by_another_delivery,
+    holder_is_gone,
+    is_retry_of,
+    lease_fields,
+)
+from common.outbox import outbox_awaiting_ids, outbox_enqueue
 from common.services import audit_record
 
 from .. import selectors
@@ -48,10 +55,11 @@ def draft_upload_create(*, owner, file, by=None) -> DraftUpload:
     privately under a random name, and queue its extraction after commit.
 
     Raises validators.UploadRejected (nothing stored) for a file that is too
-    large, empty or not a PDF/DOCX. Writes a ``draft.uploaded`` audit entry.
+    large, empty or not a PDF/DOCX, and common.files.FileNotSaved (no file, no row)
+    when the media storage cannot take it. Writes a ``draft.uploaded`` audit entry.
     """
     checked = upload_check_draft(file)
-    with transaction.atomic():
+    with new_files() as files, transaction.atomic():
         upload = DraftUpload(
             owner=owner,
             original_name=checked.original_name,
@@ -60,17 +68,19 @@ def draft_upload_create(*, owner, file, by=None) -> DraftUpload:
             kind=checked.kind,
             state=UploadState.QUEUED,
         )
-        upload.file.save(checked.kind, ContentFile(checked.data), save=False)
+        files.save(upload.file, checked.kind, checked.data)
         upload.save()
         audit_record(actor=by or owner, action="draft.uploaded", target=upload, data={"kind": checked.kind})
         outbox_enqueue(task=EXTRACT_TASK, args=[upload.pk])
     return upload
 
 
-def _claim(upload_id: int, *, task_id: str | None) -> DraftUpload | None:
+def _claim(upload_id: int, *, task_id: str | None, retries: int = 0) -> DraftUpload | None:
     """Claim the upload under a lease: queued, or running under an expired lease or
     this same task's (its earlier delivery died). None when there is nothing to do."""
-    lease = lease_fields(task_id=task_id, seconds=selectors.extraction_hard_time_limit() + 30)
+    lease = lease_fields(
+        task_id=task_id, seconds=selectors.extraction_hard_time_limit() + 30, retries=retries
+    )
     with transaction.atomic():
         upload = (
             DraftUpload.objects.select_for_update()
@@ -84,9 +94,14 @@ def _claim(upload_id: int, *, task_id: str | None) -> DraftUpload | None:
         )
         if upload is None:
             return None
-        if upload.state == UploadState.RUNNING and held_by_a_live_sibling(upload.lease_owner):
+        retry = upload.state == UploadState.RUNNING and is_retry_of(
+            upload.lease_task, task_id=task_id, retries=retries
+        )
+        if upload.state == UploadState.RUNNING and held_by_another_delivery(
+            lease_task=upload.lease_task, lease_owner=upload.lease_owner, task_id=task_id, retries=retries
+        ):
             return None  # a duplicate delivery: the task is still running in this node
-        if upload.attempts >= MAX_EXTRACT_ATTEMPTS:  # reading this file has killed workers: stop
+        if not retry and upload.attempts >= MAX_EXTRACT_ATTEMPTS:  # reading it has killed workers: stop
             log.warning("draft upload %s: worker lost %s times, given up", upload.pk, upload.attempts)
             _finish(upload, state=UploadState.FAILED, error="timeout")
             return None
@@ -94,7 +109,7 @@ def _claim(upload_id: int, *, task_id: str | None) -> DraftUpload | None:
             setattr(upload, name, value)
         upload.state = UploadState.RUNNING
         upload.started_at = timezone.now()
-        upload.attempts += 1
+        upload.attempts += 0 if retry else 1  # a retry after a transient error continues its attempt
         upload.save(update_fields=["state", "started_at", "attempts", *lease])
     return upload
 
@@ -109,7 +124,7 @@ def _finish(upload: DraftUpload, *, state: str, error: str = "", **fields) -> bo
     return bool(stored)
 
 
-def draft_extract(*, upload_id: int, task_id: str | None = None) -> DraftUpload | None:
+def draft_extract(*, upload_id: int, task_id: str | None = None, retries: int = 0) -> DraftUpload | None:
     """Read the stored draft and keep the extracted fields on the upload.
 
     Idempotent and status-guarded: only a queued upload (or one whose lease expired,
@@ -122,7 +137,7 @@ def draft_extract(*, upload_id: int, task_id: str | None = None) -> DraftUpload 
     validators.UPLOAD_MESSAGES, translated when shown, or the extractor's own
     message); so do a time-out, a memory bomb and a bug of the reader.
     """
-    upload = _claim(upload_id, task_id=task_id)
+    upload = _claim(upload_id, task_id=task_id, retries=retries)
     if upload is None:
         return DraftUpload.objects.filter(pk=upload_id).first()
     try:
@@ -172,8 +187,11 @@ def uploads_requeue_stale() -> list[int]:
     """
     now = timezone.now()
     requeued = []
+    awaiting = outbox_awaiting_ids(EXTRACT_TASK)  # queued with their message still waiting: not lost
     with transaction.atomic():
         for upload in selectors.draft_uploads_stale().select_for_update(skip_locked=True):
+            if upload.state == UploadState.QUEUED and upload.pk in awaiting:
+                continue
             if upload.attempts >= MAX_EXTRACT_ATTEMPTS:
                 _finish(upload, state=UploadState.FAILED, error="timeout")
                 log.warning("draft upload %s: worker lost %s times, given up", upload.pk, upload.attempts)

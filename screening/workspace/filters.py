@@ -22,7 +22,11 @@ YES_NO = [("yes", _("是")), ("no", _("否"))]
 
 
 def overall_choices():
-    return [*Outcome.choices, (selectors.NOT_SCREENED, _("未预审"))]
+    return [
+        *Outcome.choices,
+        (selectors.NOT_SCREENED, _("未预审")),
+        (selectors.RUN_FAILED, _("预审运行失败")),
+    ]
 
 
 class WorkspaceFilter(django_filters.FilterSet):

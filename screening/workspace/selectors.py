@@ -21,13 +21,14 @@ from proposals.models import Person, Proposal, Unit
 from proposals.search import tsquery_text
 
 from .. import labels, selectors
-from ..enums import Outcome
+from ..enums import Outcome, RunStatus
 from ..messages import RULE_TITLES
 from ..models import Finding, ScreeningRun
 from .models import BulkJob
 
 HANDED_IN = selectors.COMPETING_STATES
 NOT_SCREENED = "none"  # the overall filter's value for "no finished run yet"
+RUN_FAILED = "run_failed"  # the overall filter's value for "the latest run failed" (to re-run them)
 
 
 def lang_of(language: str | None) -> str:
@@ -133,6 +134,8 @@ def proposals_with_overall(queryset: QuerySet[Proposal], overall: str) -> QueryS
     no run at all or one still queued or running)."""
     if overall == NOT_SCREENED:
         return queryset.exclude(pk__in=latest_runs().exclude(overall="").values("proposal_id"))
+    if overall == RUN_FAILED:
+        return queryset.filter(pk__in=latest_runs().filter(status=RunStatus.FAILED).values("proposal_id"))
     return queryset.filter(pk__in=latest_runs().filter(overall=overall).values("proposal_id"))
 
 

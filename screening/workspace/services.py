@@ -27,9 +27,17 @@ from django.db import InterfaceError, OperationalError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from common.leases import RELEASED, claimable, held_by_a_live_sibling, holder_is_gone, lease_fields
+from common.files import FileNotSaved, new_files
+from common.leases import (
+    RELEASED,
+    claimable,
+    held_by_another_delivery,
+    holder_is_gone,
+    is_retry_of,
+    lease_fields,
+)
 from common.models import AuditEntry
-from common.outbox import outbox_enqueue
+from common.outbox import outbox_awaiting_ids, outbox_enqueue
 from common.services import audit_record
 from proposals.enums import ProposalState
 from proposals.models import Proposal
@@ -48,6 +56,7 @@ STREAM_LIMIT = 300  # exports of at most this many proposals are made at once, n
 EXPORT_TTL = timedelta(days=1)
 MAX_ATTEMPTS = 3  # starts of one step before the job fails (its task keeps killing workers)
 TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
+STORAGE_UNAVAILABLE = "storage_unavailable"  # BulkJob.error of an export whose file could not be stored
 FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "csv": ("text/csv; charset=utf-8", "csv"),
@@ -66,7 +75,7 @@ def job_lease_seconds() -> int:
 # --- requesting ------------------------------------------------------------------------
 
 
-def bulk_job_request(*, kind: str, proposal_ids: list[int], by, params: dict) -> BulkJob:
+def bulk_job_request(*, kind: str, proposal_ids: list[int], by, params: dict, label: str = "") -> BulkJob:
     """Queue a bulk job over ``proposal_ids`` (in the order given; a re-screen leaves drafts out)
     for the officer ``by``, and its first step through the outbox. The same request by the same
     person while an earlier one is unfinished returns that job (a double click makes one job).
@@ -103,7 +112,7 @@ def bulk_job_request(*, kind: str, proposal_ids: list[int], by, params: dict) ->
             total=len(proposal_ids),
         )
         if kind == JobKind.RESCREEN:
-            job.batch = ScreeningBatch.objects.create(created_by=by, label=f"workspace job {job.pk}")
+            job.batch = ScreeningBatch.objects.create(created_by=by, label=label or f"workspace job {job.pk}")
             job.save(update_fields=["batch"])
         audit_record(
             actor=by,
@@ -118,12 +127,12 @@ def bulk_job_request(*, kind: str, proposal_ids: list[int], by, params: dict) ->
 # --- executing ----------------------------------------------------------------------------
 
 
-def bulk_job_step(*, job_id: int, task_id: str | None = None) -> BulkJob | None:
+def bulk_job_step(*, job_id: int, task_id: str | None = None, retries: int = 0) -> BulkJob | None:
     """Do the next step of a job: the next chunk, or (an export whose chunks are all done) its
     file. Idempotent: a step whose claim was taken over writes nothing, a duplicate delivery
     claims nothing. A transient database error drops the connection and re-raises (the task's
     retry takes the job over); a time-out or any other error fails the job with it recorded."""
-    job = _claim(job_id, task_id=task_id)
+    job = _claim(job_id, task_id=task_id, retries=retries)
     if job is None:
         return BulkJob.objects.filter(pk=job_id).first()
     try:
@@ -137,6 +146,9 @@ def bulk_job_step(*, job_id: int, task_id: str | None = None) -> BulkJob | None:
     except SoftTimeLimitExceeded:
         log.warning("workspace job %s timed out", job.pk)
         _fail(job, error="timeout")
+    except FileNotSaved:  # the media storage is full or read-only: a clear failure, requested anew later
+        log.warning("workspace job %s: its file could not be stored", job.pk)
+        _fail(job, error=STORAGE_UNAVAILABLE)
     except Exception as exc:  # a bug ends in a recorded failure, not a stuck job
         log.exception("workspace job %s failed", job.pk)
         _fail(job, error=f"{type(exc).__name__}: {exc}")
@@ -144,8 +156,8 @@ def bulk_job_step(*, job_id: int, task_id: str | None = None) -> BulkJob | None:
     return job
 
 
-def _claim(job_id: int, *, task_id: str | None) -> BulkJob | None:
-    lease = lease_fields(task_id=task_id, seconds=job_lease_seconds())
+def _claim(job_id: int, *, task_id: str | None, retries: int = 0) -> BulkJob | None:
+    lease = lease_fields(task_id=task_id, seconds=job_lease_seconds(), retries=retries)
     with transaction.atomic():
         job = (
             BulkJob.objects.select_for_update(skip_locked=True)
@@ -157,16 +169,21 @@ def _claim(job_id: int, *, task_id: str | None) -> BulkJob | None:
         )
         if job is None:
             return None
-        if job.status == JobStatus.RUNNING and held_by_a_live_sibling(job.lease_owner):
+        retry = job.status == JobStatus.RUNNING and is_retry_of(
+            job.lease_task, task_id=task_id, retries=retries
+        )
+        if job.status == JobStatus.RUNNING and held_by_another_delivery(
+            lease_task=job.lease_task, lease_owner=job.lease_owner, task_id=task_id, retries=retries
+        ):
             return None  # a duplicate delivery while this node's other process runs the step
-        if job.attempts >= MAX_ATTEMPTS:
+        if not retry and job.attempts >= MAX_ATTEMPTS:
             _finish_failed(job, error="worker lost too many times")
             return None
         for name, value in lease.items():
             setattr(job, name, value)
         job.status = JobStatus.RUNNING
         job.started_at = job.started_at or timezone.now()
-        job.attempts += 1
+        job.attempts += 0 if retry else 1  # a retry after a transient error continues its attempt
         job.save(update_fields=["status", "started_at", "attempts", *lease])
     return job
 
@@ -270,7 +287,9 @@ def _rescreen(ids: list[int], *, job: BulkJob) -> None:
 
 def _export_finish(job: BulkJob) -> None:
     """Write the export's file from its parts, attach it (expiring after EXPORT_TTL), delete the
-    parts. The file is written before the transaction and removed again if the claim was lost."""
+    parts. The file is rendered into a temporary file first; it is stored under the job's lock,
+    only while the claim is still this step's (common.files: removed again if the transaction
+    fails). Raises common.files.FileNotSaved when the media storage cannot take it."""
     parts = BulkJobPart.objects.filter(job=job).order_by("number")
     summary = exports.summary_merge(parts.values_list("summary", flat=True))
     lang = job.params.get("lang", "zh")
@@ -302,34 +321,34 @@ def _export_finish(job: BulkJob) -> None:
                 lang=lang,
             )
         size = out.tell()
-        out.seek(0)
-        name = default_storage.save(
-            BulkJob._meta.get_field("result").generate_filename(job, "export"), File(out)
-        )
-    with transaction.atomic():
-        locked = _locked(job)
-        if locked is None:
-            default_storage.delete(name)
-            return
-        now = timezone.now()
-        locked.result.name = name
-        locked.result_name = f"workspace-export-{job.pk}.{FORMATS[fmt][1]}"
-        locked.result_size = size
-        locked.summary = {k: v for k, v in summary.items() if k != "hashes"}
-        locked.status = JobStatus.DONE
-        locked.finished_at = now
-        locked.expires_at = now + EXPORT_TTL
-        locked.attempts = 0
-        for field_name, value in RELEASED.items():
-            setattr(locked, field_name, value)
-        locked.save()
-        BulkJobPart.objects.filter(job=locked).delete()
-        audit_record(
-            actor=locked.requested_by,
-            action="workspace.exported",
-            target=locked,
-            data={"format": fmt, "proposals": summary["proposals"], "query": meta.query, "job": locked.pk},
-        )
+        with new_files() as files, transaction.atomic():
+            locked = _locked(job)
+            if locked is None:
+                return  # taken over: nothing stored
+            now = timezone.now()
+            files.save(locked.result, "export", File(out))
+            locked.result_name = f"workspace-export-{job.pk}.{FORMATS[fmt][1]}"
+            locked.result_size = size
+            locked.summary = {k: v for k, v in summary.items() if k != "hashes"}
+            locked.status = JobStatus.DONE
+            locked.finished_at = now
+            locked.expires_at = now + EXPORT_TTL
+            locked.attempts = 0
+            for field_name, value in RELEASED.items():
+                setattr(locked, field_name, value)
+            locked.save()
+            BulkJobPart.objects.filter(job=locked).delete()
+            audit_record(
+                actor=locked.requested_by,
+                action="workspace.exported",
+                target=locked,
+                data={
+                    "format": fmt,
+                    "proposals": summary["proposals"],
+                    "query": meta.query,
+                    "job": locked.pk,
+                },
+            )
 
 
 def _fail(job: BulkJob, *, error: str) -> None:
@@ -360,12 +379,13 @@ def bulk_jobs_sweep(*, queued_for: timedelta | None = None) -> dict[str, list[in
     re-sent and expired."""
     now = timezone.now()
     cutoff = now - (queued_for or timedelta(seconds=settings.SCREENING_QUEUED_RESEND))
+    awaiting = outbox_awaiting_ids(STEP_TASK)  # queued with their message still waiting: not lost
     with transaction.atomic():
         lost = list(
             BulkJob.objects.select_for_update(skip_locked=True)
             .filter(
                 Q(status=JobStatus.RUNNING, lease_expires_at__lt=now)
-                | Q(status=JobStatus.QUEUED, queued_at__lt=cutoff)
+                | (Q(status=JobStatus.QUEUED, queued_at__lt=cutoff) & ~Q(pk__in=awaiting))
             )
             .values_list("pk", flat=True)
         )

@@ -16,7 +16,7 @@ from . import services
     },
 )
 def workspace_job_step(self, job_id: int) -> None:
-    services.bulk_job_step(job_id=job_id, task_id=self.request.id)
+    services.bulk_job_step(job_id=job_id, task_id=self.request.id, retries=self.request.retries)
 
 
 @shared_task(name="screening.workspace_sweep", acks_late=True)

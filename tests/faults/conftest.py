@@ -98,7 +98,7 @@ class Worker:
         name: str = "fault1",
         slow: float = 0,
         env=None,
-        queues: str = "celery,screening,extraction",
+        queues: str = "checks,celery,screening,extraction",
     ):
         self.queues = queues
         self.name = name
@@ -177,6 +177,32 @@ class Worker:
         self.kill_everything()
 
 
+class Relay:
+    """`manage.py relay` on its own (no worker): it publishes the outbox to the test's
+    Redis, where the messages wait until a worker starts."""
+
+    def __init__(self, *, redis_url: str, log: Path):
+        self.log = log
+        self.env = Worker(redis_url=redis_url, log=log).env
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, str(ROOT / "manage.py"), "relay"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log.open("a"),
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(10)
+        self.process = None
+
+
 def _group_alive(pgid: int) -> bool:
     try:
         os.killpg(pgid, 0)
@@ -216,6 +242,23 @@ def own_redis():
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def start_relay(own_redis, tmp_path):
+    started: list[Relay] = []
+
+    def start() -> Relay:
+        relay = Relay(redis_url=own_redis.url, log=tmp_path / "relay.log")
+        relay.start()
+        started.append(relay)
+        return relay
+
+    try:
+        yield start
+    finally:
+        for relay in started:
+            relay.stop()
 
 
 @pytest.fixture

@@ -184,7 +184,7 @@ def test_a_long_extraction_never_delays_a_check(guide, start_worker):
     from tests.factories.proposals import complete_data, make_user, upload
 
     start_worker(name="extraction", queues="extraction", env={"FAULT_SLOW_EXTRACT_SECONDS": "30"})
-    start_worker(name="checks", queues="celery,screening")
+    start_worker(name="checks", queues="checks,celery,screening")
     owner = make_user("long-reader")
     draft = draft_upload_create(owner=owner, file=upload("draft.docx", build_docx(complete_data())))
     wait_until(lambda: DraftUpload.objects.get(pk=draft.pk).state == "running", timeout=30)

@@ -1,4 +1,5 @@
-"""The versions page, a version's review page with its correction forms, and publishing."""
+"""The versions page, a version's review page with its correction forms, and publishing (a job with
+its progress page)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from guide.models import GuideCorrection, GuideVersion
+from common.models import AuditEntry, OutboxMessage
+from guide.models import Guide, GuideCorrection, GuideVersion
 from guide.parsing.readers import parse_file
 from guide.parsing.types import (
     Area,
@@ -89,7 +91,7 @@ def review_url(version) -> str:
 # --- who may see them ----------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/guide/versions/", "{review}", "{review}publish/"])
+@pytest.mark.parametrize("path", ["/guide/versions/", "{review}", "{review}publish/", "{review}publishing/"])
 def test_anonymous_users_are_sent_to_login(client, path):
     version = draft_of(small_guide())
     response = client.get(path.format(review=review_url(version)))
@@ -104,6 +106,7 @@ def test_anonymous_users_are_sent_to_login(client, path):
         ("get", "{review}"),
         ("get", "{review}publish/"),
         ("post", "{review}publish/"),
+        ("get", "{review}publishing/"),
         ("post", "{review}corrections/"),
     ],
 )
@@ -334,7 +337,7 @@ def test_reverting_through_the_page(client, officer, draft):
 # --- publishing ----------------------------------------------------------------------
 
 
-def test_publish_asks_to_confirm_then_publishes(client, officer, draft):
+def test_publish_asks_to_confirm_then_publishes(client, officer, draft, django_capture_on_commit_callbacks):
     correction_add(
         version=draft, address="directions[1.1].indicators[0].value", value="12", reason="r", by=officer
     )
@@ -343,13 +346,143 @@ def test_publish_asks_to_confirm_then_publishes(client, officer, draft):
     assert confirm.content.decode().count("已更正的值：1 个。") == 1
     draft.refresh_from_db()
     assert draft.status == "draft"
-    response = client.post(f"{review_url(draft)}publish/")
-    assert response["Location"] == review_url(draft)
+    with django_capture_on_commit_callbacks(execute=True):  # the embedded default: the job runs after commit
+        response = client.post(f"{review_url(draft)}publish/")
+    assert response["Location"] == f"{review_url(draft)}publishing/"
     draft.refresh_from_db()
-    assert (draft.status, draft.published_by) == ("published", officer)
+    assert (draft.status, draft.published_by, draft.publish_state) == ("published", officer, "done")
     direction = client.get("/guide/2022/directions/1.1/")
     cells = [i.value for i in direction.context["direction"].indicators.all()]
     assert cells[0] == 12.0
+
+
+def publishing_url(version) -> str:
+    return f"{review_url(version)}publishing/"
+
+
+def test_the_publish_request_only_writes_its_rows_and_sends_to_the_progress_page(
+    client, officer, django_capture_on_commit_callbacks
+):
+    version = draft_of(small_guide())
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = client.post(f"{review_url(version)}publish/")
+    assert (response.status_code, response["Location"]) == (302, publishing_url(version))
+    version.refresh_from_db()
+    assert (version.status, version.publish_state, version.publish_requested_by) == (
+        "draft",
+        "queued",
+        officer,
+    )
+    assert list(OutboxMessage.objects.values_list("task", "args")) == [
+        ("guide.publish_version", [version.pk])
+    ]
+    assert (Guide.objects.count(), AuditEntry.objects.filter(action="guide.version_published").count()) == (
+        0,
+        0,
+    )
+    assert len(callbacks) == 1  # the outbox row handed to the job service after the commit
+
+
+def test_a_double_click_makes_one_job(client, officer, django_capture_on_commit_callbacks):
+    version = draft_of(small_guide())
+    with django_capture_on_commit_callbacks(execute=False):
+        first = client.post(f"{review_url(version)}publish/")
+        second = client.post(f"{review_url(version)}publish/")
+    assert [first["Location"], second["Location"]] == [publishing_url(version)] * 2
+    assert OutboxMessage.objects.filter(task="guide.publish_version").count() == 1
+
+
+def test_a_double_click_after_the_job_ran_goes_to_the_published_progress_page(
+    client, officer, django_capture_on_commit_callbacks
+):
+    version = draft_of(small_guide())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(f"{review_url(version)}publish/")
+        second = client.post(f"{review_url(version)}publish/")
+    assert second["Location"] == publishing_url(version)
+    assert OutboxMessage.objects.filter(task="guide.publish_version").count() == 1
+    assert AuditEntry.objects.filter(action="guide.version_published").count() == 1
+
+
+def test_the_progress_page_of_a_queued_publishing_refreshes_itself(
+    client, officer, django_capture_on_commit_callbacks
+):
+    version = draft_of(small_guide())
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(f"{review_url(version)}publish/")
+    page = client.get(publishing_url(version))
+    html = page.content.decode()
+    assert (page.status_code, page.context["waiting"]) == (200, True)
+    assert html.count('<meta http-equiv="refresh" content="3">') == 1
+    assert html.count('<p data-testid="publish-state">排队等待发布……</p>') == 1
+    assert html.count('data-testid="rescreen"') == 0
+
+
+def test_the_progress_page_of_a_published_version_offers_the_rescreen(
+    client, officer, django_capture_on_commit_callbacks
+):
+    version = draft_of(small_guide())
+    with django_capture_on_commit_callbacks(execute=True):  # the job runs when the request commits
+        response = client.post(f"{review_url(version)}publish/")
+    assert response["Location"] == publishing_url(version)
+    html = client.get(response["Location"]).content.decode()
+    assert "http-equiv" not in html
+    assert html.count('<span class="state" data-testid="version-status">已发布</span>') == 1
+    assert html.count('href="/screening/guide/2031/rescreen/" data-testid="rescreen"') == 1
+    assert html.count('href="/guide/2031/"') == 1
+
+
+def test_the_progress_page_shows_a_failure_with_its_reason_and_offers_to_publish_again(client, officer):
+    version = draft_of(small_guide())
+    GuideVersion.objects.filter(pk=version.pk).update(
+        publish_state="failed", publish_error="internal: RuntimeError: the disk said no"
+    )
+    page = client.get(publishing_url(version))
+    html = page.content.decode()
+    assert "http-equiv" not in html
+    assert html.count('<strong data-testid="publish-error-headline">发布失败：发布时程序出错。</strong>') == 1
+    assert (
+        html.count('<p class="small" data-testid="publish-error-detail">RuntimeError: the disk said no</p>')
+        == 1
+    )
+    assert html.count(f'href="{review_url(version)}publish/" data-testid="publish-again"') == 1
+    review = client.get(review_url(version)).content.decode()
+    assert review.count('data-testid="publish-failed"') == 1
+    assert review.count('data-testid="publish"') == 1  # it may be published again
+
+
+def test_the_progress_page_speaks_english(client, officer):
+    version = draft_of(small_guide())
+    GuideVersion.objects.filter(pk=version.pk).update(
+        publish_state="failed", publish_error="timeout: too long"
+    )
+    client.cookies["django_language"] = "en"
+    html = client.get(publishing_url(version)).content.decode()
+    assert html.count("Publishing failed: Publishing timed out.") == 1
+    assert html.count("<h1>Publishing 2031 v1</h1>") == 1
+
+
+def test_a_version_never_asked_to_be_published_has_its_review_page_instead(client, officer):
+    version = draft_of(small_guide())
+    response = client.get(publishing_url(version))
+    assert response["Location"] == review_url(version)
+
+
+def test_while_publishing_is_pending_the_review_page_links_to_its_progress_and_corrections_wait(
+    client, officer, django_capture_on_commit_callbacks
+):
+    version = draft_of(small_guide())
+    with django_capture_on_commit_callbacks(execute=False):
+        client.post(f"{review_url(version)}publish/")
+    html = client.get(review_url(version)).content.decode()
+    assert html.count('data-testid="publishing"') == 1
+    assert html.count('data-testid="publish"') == 0
+    assert html.count(f'href="{publishing_url(version)}"') == 1
+    assert client.get(f"{review_url(version)}publish/")["Location"] == publishing_url(version)
+    response = post_correction(client, version, item="title", title="新标题", reason="r")
+    assert response["Location"] == publishing_url(version)
+    assert GuideCorrection.objects.count() == 0
+    assert client.get(publishing_url(version)).content.decode().count("此版本正在发布，暂不能更正。") == 1
 
 
 def test_a_published_version_is_read_only_and_offers_the_rescreen(client, officer, draft):

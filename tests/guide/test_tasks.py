@@ -47,3 +47,27 @@ def test_a_hostile_upload_fails_in_a_real_worker_and_the_worker_goes_on(redis_wo
     assert GuideVersion.objects.get(pk=bad.pk).error == (
         "too_many_pages: long.pdf has 600 pages: more than 500, not a call guide"
     )
+
+
+def test_a_publish_request_is_published_by_a_real_worker(redis_worker):
+    from common.outbox import outbox_relay
+    from guide.services.publishing import version_publish_request
+    from tests.guide.test_review_views import draft_of, small_guide
+
+    officer = make_user("worker-publisher", role="officer")
+    version = version_publish_request(version=draft_of(small_guide()), by=officer)
+    assert outbox_relay() == 1  # what a worker's relay does: hands the request's row to the broker
+    assert wait_for(
+        lambda: (
+            GuideVersion.objects.get(pk=version.pk).publish_state
+            in (GuideVersion.PublishState.DONE, GuideVersion.PublishState.FAILED)
+        )
+    )
+    version.refresh_from_db()
+    assert (version.status, version.publish_state, version.publish_error, version.lease_token) == (
+        "published",
+        "done",
+        "",
+        "",
+    )
+    assert version.published_by == officer

@@ -270,17 +270,28 @@ def test_submission_stands_and_its_outbox_row_waits_when_the_broker_is_unreachab
     def unreachable(*args, **kwargs):
         raise kombu.exceptions.OperationalError("Error 111 connecting to 127.0.0.1:9. Connection refused.")
 
+    from common.outbox import outbox_relay
+
     monkeypatch.setattr(app, "send_task", unreachable)
     proposal = make_proposal()
     app.conf.task_always_eager = False
     try:
         with django_capture_on_commit_callbacks(execute=True):
             services.proposal_submit(proposal=proposal, by=proposal.owner)
+        proposal.refresh_from_db()
+        message = OutboxMessage.objects.get()
+        # the request only wrote the row (it never talks to the broker)
+        assert (proposal.state, message.sent_at, message.attempts, message.queue) == (
+            "submitted",
+            None,
+            0,
+            "checks",
+        )
+        assert outbox_relay() == 0  # the relay cannot publish it: it waits
     finally:
         app.conf.task_always_eager = True
-    proposal.refresh_from_db()
-    message = OutboxMessage.objects.get()
-    assert (proposal.state, message.sent_at, message.attempts) == ("submitted", None, 1)
+    message.refresh_from_db()
+    assert (message.sent_at, message.attempts) == (None, 1)
     assert message.last_error == "OperationalError: Error 111 connecting to 127.0.0.1:9. Connection refused."
 
 

@@ -1,5 +1,6 @@
 import itertools
 import os
+import socket
 import subprocess
 import sys
 from datetime import timedelta
@@ -276,7 +277,7 @@ def test_a_task_that_keeps_killing_workers_fails_its_runs_on_the_fourth_delivery
     assert services.screening_execute(run_ids=[run.pk], task_id="task-1") == []
     run.refresh_from_db()
     proposal.refresh_from_db()
-    assert (run.status, run.error, proposal.state) == ("failed", "worker lost too many times", "submitted")
+    assert (run.status, run.error, proposal.state) == ("failed", services.LOST_TOO_OFTEN, "submitted")
 
 
 @pytest.mark.django_db(transaction=True)  # the connection is dropped: no test transaction around it
@@ -294,9 +295,15 @@ def test_transient_database_error_keeps_the_claim_for_the_retry(guide2022, monke
     with pytest.raises(OperationalError):
         services.screening_execute(run_ids=[run.pk], task_id="task-1")
     run.refresh_from_db()
-    assert (run.status, run.lease_task) == ("running", "task-1")
+    assert (run.status, run.lease_task, run.attempts) == ("running", "task-1", 1)
     monkeypatch.undo()
-    assert services.screening_execute(run_ids=[run.pk], task_id="task-1") == [run.pk]  # the retry
+    # the retry lands on the other pool process of the same node, while the first is alive
+    sibling = f"{socket.gethostname()}/{os.getppid()}"
+    ScreeningRun.objects.filter(pk=run.pk).update(lease_owner=sibling)
+    assert services.screening_execute(run_ids=[run.pk], task_id="task-1") == []  # a duplicate: hands off
+    assert services.screening_execute(run_ids=[run.pk], task_id="task-1", retries=1) == [run.pk]  # the retry
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("done", 1)  # a transient error is not an attempt
 
 
 def test_sweep_resends_expired_leases_as_chunk_tasks(guide2022, django_capture_on_commit_callbacks):

@@ -13,6 +13,7 @@ from proposals.models import Proposal
 from screening import selectors, services
 from screening.models import RegistryLoad, ReportView, ScreeningBatch, ScreeningRun
 from screening.selectors import Staleness
+from screening.workspace.models import BulkJob
 from tests.factories.proposals import make_user
 from tests.factories.screening_db import make_proposal
 from tests.screening.conftest import GUIDE_2022
@@ -421,8 +422,10 @@ def test_rescreen_queues_exactly_the_affected_proposals_as_one_batch(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post("/screening/guide/2022/rescreen/")
     batch = ScreeningBatch.objects.get()
+    job = BulkJob.objects.get(batch=batch)  # a job with a progress page: the request only wrote rows
     assert response.status_code == 302
-    assert response["Location"] == f"/screening/batches/{batch.pk}/"
+    assert response["Location"] == f"/screening/workspace/jobs/{job.pk}/"
+    assert (job.kind, job.status, job.total) == ("rescreen", "done", 2)
     assert sorted(batch.runs.values_list("proposal_id", flat=True)) == [p.pk for p in old]
     assert (batch.created_by, batch.label) == (officer, "指南更新后重新预审（2022）")
     assert [r.inputs["guide"]["version"] for r in batch.runs.order_by("pk")] == ["2022 v2", "2022 v2"]
@@ -432,10 +435,13 @@ def test_rescreen_queues_exactly_the_affected_proposals_as_one_batch(
 def test_rescreen_twice_queues_nothing_the_second_time(client, affected, django_capture_on_commit_callbacks):
     client.force_login(make_user("rescreen-twice", role="officer"))
     with django_capture_on_commit_callbacks(execute=True):
-        client.post("/screening/guide/2022/rescreen/")
-        response = client.post("/screening/guide/2022/rescreen/")
-    assert response["Location"] == "/screening/guide/2022/rescreen/"
-    assert ScreeningBatch.objects.count() == 1
+        first = client.post("/screening/guide/2022/rescreen/")
+        double_click = client.post("/screening/guide/2022/rescreen/")  # before the job ran: the same job
+    with django_capture_on_commit_callbacks(execute=True):
+        later = client.post("/screening/guide/2022/rescreen/")  # after it: nothing left to check
+    assert double_click["Location"] == first["Location"]
+    assert later["Location"] == "/screening/guide/2022/rescreen/"
+    assert (ScreeningBatch.objects.count(), BulkJob.objects.count()) == (1, 1)
 
 
 def test_rescreen_is_for_officers_and_admins_only(client, affected):

@@ -169,11 +169,12 @@ def test_parent_interrupted_while_waiting_kills_the_child(monkeypatch):
         raise Interrupted()
 
     monkeypatch.setattr(sandbox.subprocess, "Popen", recording_popen)
+    data = build_pdf(sample_proposal())  # before the timer: building it may take longer than 0.1 s
     previous = signal.signal(signal.SIGALRM, interrupt)
     signal.setitimer(signal.ITIMER_REAL, 0.1)  # the child is still importing then (it needs ~0.3 s)
     try:
         with pytest.raises(Interrupted):
-            extract_bounded(build_pdf(sample_proposal()), **LIMITS)
+            extract_bounded(data, **LIMITS)
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

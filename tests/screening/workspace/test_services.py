@@ -181,6 +181,9 @@ def test_the_sweep_resends_lost_steps(officer, three):
     job.refresh_from_db()
     assert (job.status, job.lease_token, OutboxMessage.objects.count()) == ("queued", "", before + 1)
     assert services.bulk_jobs_sweep()["resent"] == []  # queued just now: not lost
+    # its message still waits (its outbox row's work has not started): not lost either
+    assert services.bulk_jobs_sweep(queued_for=dt.timedelta(seconds=-1))["resent"] == []
+    OutboxMessage.objects.update(started_at=timezone.now())  # a worker took it, then it was lost
     assert services.bulk_jobs_sweep(queued_for=dt.timedelta(seconds=-1))["resent"] == [job.pk]
 
 
