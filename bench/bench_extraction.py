@@ -4,10 +4,11 @@
 
 1. A ~20-page draft from the project's own template (docgen): the whole structured extraction of
    the PDF and of the DOCX, in-process and in the bounded child process that uploads use.
-2. Long drafts of 200 pages with a ruled table on every page, made here: the template's pages with
-   the research section (研究内容) interrupted by pages that each hold a caption and a ruled table
-   of other content (an experiment schedule) — what real 申报书 of 100–200 pages look like. Variants:
-   the sample's five members, and 60 members, whose table runs over several pages.
+2. Long drafts of 200 pages with a ruled table on every page, made here: the template's pages and
+   190-odd pages that each hold a caption and a ruled table of other content (an experiment
+   schedule) — what real 申报书 of 100–200 pages look like. Two variants: the sample's five members
+   with the schedules after the draft's last page, and 60 members (their table runs over three
+   pages) with the schedules interrupting the research section (研究内容).
 
 Every extraction is timed beside pdfplumber's plain ``extract_text()`` over every page of the same
 PDF, measured in the same run, and printed as a ratio to it. ``--quick`` times each long draft once.
@@ -105,9 +106,10 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚"
 
 
-def long_draft(pages: int = 200, members: int = 5) -> bytes:
-    """The template filled from the sample proposal (with ``members`` members), its research
-    section interrupted after its first page by schedule pages, ``pages`` pages in all."""
+def long_draft(pages: int = 200, members: int = 5, *, appended: bool = False) -> bytes:
+    """The template filled from the sample proposal (with ``members`` members) and schedule pages,
+    ``pages`` pages in all: the schedules follow the draft's last page (``appended``, so they lie
+    in its attachment list), or interrupt its research section after the section's first page."""
     p = sample_proposal()
     extra = [
         PersonData(
@@ -122,13 +124,19 @@ def long_draft(pages: int = 200, members: int = 5) -> bytes:
     research = "\n".join(f"（{n}）{p.research_content}" for n in range(1, 9))
     p = dataclasses.replace(p, members=p.members + extra, research_content=research)
     template = pdfium.PdfDocument(build_pdf(p))
-    with pdfplumber.open(io.BytesIO(build_pdf(p))) as doc:  # the page where 研究内容 begins
-        starts = next(i for i, page in enumerate(doc.pages) if "研究内容" in page.extract_text().split("\n"))
+    if appended:
+        split = len(template) - 1
+    else:  # the page where 研究内容 begins
+        with pdfplumber.open(io.BytesIO(build_pdf(p))) as doc:
+            split = next(
+                i for i, page in enumerate(doc.pages) if "研究内容" in page.extract_text().split("\n")
+            )
     filler = pdfium.PdfDocument(schedule_pages(pages - len(template)))
     out = pdfium.PdfDocument.new()
-    out.import_pages(template, list(range(starts + 1)))
+    out.import_pages(template, list(range(split + 1)))
     out.import_pages(filler, list(range(len(filler))))
-    out.import_pages(template, list(range(starts + 1, len(template))))
+    if split + 1 < len(template):
+        out.import_pages(template, list(range(split + 1, len(template))))
     buffer = io.BytesIO()
     out.save(buffer)
     for document in (out, filler, template):
@@ -165,8 +173,8 @@ def main() -> None:
     print(line("the PDF in the bounded child process:", t_pdf_bounded, base))
     print(line("the DOCX in the bounded child process:", t_docx_bounded, base))
 
-    for members in (5, 60):
-        pdf = long_draft(200, members)
+    for members, appended in ((5, True), (60, False)):
+        pdf = long_draft(200, members, appended=appended)
         with pdfplumber.open(io.BytesIO(pdf)) as doc:
             n_pages = len(doc.pages)
         base = best(lambda pdf=pdf: plain_text_pass(pdf), 1 if quick else 2)
@@ -177,8 +185,9 @@ def main() -> None:
         read = sorted({t.page for t in tables if t.rows})
         budget = found.budget
         print(
-            f"\nlong draft: {n_pages} pages ({len(pdf) // 1024} KiB), a ruled table on every page, "
-            f"{members} members; read: {len(found.members or [])} members, {len(found.units or [])} units, "
+            f"\nlong draft: {n_pages} pages ({len(pdf) // 1024} KiB), a ruled table on every page "
+            f"({'after the draft' if appended else 'in its research section'}), {members} members; "
+            f"read: {len(found.members or [])} members, {len(found.units or [])} units, "
             f"budget {budget.national if budget else None}/{budget.matching if budget else None}; "
             f"{len(tables)} tables, cells read on pages {', '.join(map(str, read))}"
         )

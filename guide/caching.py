@@ -1,6 +1,6 @@
 """The guide's public pages from a cache: ``@public_page`` on a view.
 
-What is cached: the whole page as anonymous visitors get it, in the ``pages`` cache (settings
+What is cached: the whole page as anonymous visitors GET it, in the ``pages`` cache (settings
 ``CACHES``: Redis when ``REDIS_URL`` is set, local memory otherwise). Signed-in users always get a
 fresh page: their header carries their name, their role's links, their unread notifications and
 possibly a message, and they are few next to the public. A request that has a message waiting
@@ -61,7 +61,7 @@ from django.contrib.messages import get_messages
 from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import CSRF_ALLOWED_CHARS, CSRF_SECRET_LENGTH, get_token
+from django.middleware.csrf import CSRF_ALLOWED_CHARS, get_token
 from django.utils.autoreload import file_changed
 from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
@@ -273,7 +273,7 @@ def _masked(secret: str) -> str:
 def _serve(request: HttpRequest, page: CachedPage) -> HttpResponse:
     secret = request.META.get("CSRF_COOKIE")
     token = None
-    if secret is None or len(secret) != CSRF_SECRET_LENGTH:
+    if secret is None:  # CsrfViewMiddleware has checked a cookie's format
         token = get_token(request)  # a new visitor: Django makes the secret, the cookie is set on the way out
         secret = request.META["CSRF_COOKIE"]
     # the secret's digest: 32 random characters are not found again from it
@@ -304,7 +304,7 @@ def _has_messages(request: HttpRequest) -> bool:
 
 def _cacheable_request(request: HttpRequest, params: frozenset[str], full_path: str) -> bool:
     return (
-        request.method in ("GET", "HEAD")
+        request.method == "GET"  # HEAD goes to the view, which may refuse it (the compare page does)
         and len(full_path) <= MAX_PATH
         and set(request.GET) <= params
         and not request.user.is_authenticated

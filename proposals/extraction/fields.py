@@ -1237,22 +1237,24 @@ def tables_wanted(blocks: list[Line | Table], texts: dict[int, str]) -> set[int]
     tables are not read yet.
 
     ``blocks`` are the document's blocks with each table whose cells are not read yet standing as
-    ``Table([], page)``; ``texts`` holds those pages' whole text (table cells included). Fields
-    come from a table unless it lies in a free-text section (研究内容, 考核指标), and even there a
-    list table (members, units, subtasks) is read, and so is a table merged into one (or one
-    merged into it). So a page is wanted when one of its unread tables lies outside the free-text
-    sections, or its text holds the column names that a list table's header needs (the same
-    thresholds as :func:`_classify`), or the table belongs to a run of tables (nothing but
-    "续表" between them) that holds such a table or a read table with a list header. The
-    sections are followed exactly as :func:`extract_fields` follows them, over the same
-    paragraphs. Column names are looked for anywhere in the page's text, whitespace removed: a
-    page may be wanted for nothing (a column name in its prose); a header is missed only if the
-    text interleaves one cell's wrapped name with other cells' text.
+    ``Table([], page)``; ``texts`` holds those pages' whole text (table cells included).
+    :func:`extract_fields` takes from a table the columns of a list table (members, units,
+    subtasks: a header row naming them, in any section), and outside the free-text sections
+    (研究内容, 考核指标) "label / value" cells with a label it knows (the section's own, or in
+    the attachment list the attachment names); a table merged into another (nothing but
+    "续表" between them) counts with it. So a table is wanted when its page's text names the
+    columns a list table's header needs (the thresholds of :func:`_classify`), or, outside the
+    free-text sections, holds a label of its section; and with it every table of its run (tables
+    with nothing between them that ends a table, read ones included). The sections are followed
+    exactly as :func:`extract_fields` follows them, over the same paragraphs.
+
+    Names are looked for anywhere in the page's text, whitespace removed, with and without text
+    in brackets: a page may be wanted for nothing (a label in its prose); a table is missed only
+    if the text interleaves one cell's wrapped label with other cells' text.
     """
-    runs: list[list[Table]] = []  # tables with nothing between them that ends a table
+    runs: list[tuple[list[Table], list[bool]]] = []
     section = "preamble"
-    open_run: list[Table] | None = None
-    wanted_runs: set[int] = set()
+    open_run: tuple[list[Table], list[bool]] | None = None
     for item in _paragraphs(_drop_running_headers(blocks)):
         if isinstance(item, _Para):
             if open_run is not None and _CONTINUED.fullmatch(item.text):
@@ -1263,21 +1265,20 @@ def tables_wanted(blocks: list[Line | Table], texts: dict[int, str]) -> set[int]
                 section = heading[0]
             continue
         if open_run is None:
-            open_run = []
+            open_run = ([], [])
             runs.append(open_run)
-        open_run.append(item)
-        if (
-            section not in _FREE_TEXT
-            or (item.rows and _find_header(item.rows) is not None)
-            or (not item.rows and _may_hold_list(texts.get(item.page, "")))
-        ):
-            wanted_runs.add(len(runs) - 1)
-    return {t.page for n in wanted_runs for t in runs[n] if not t.rows}
+        if item.rows:
+            cells = "\n".join(cell for row in item.rows for cell in row)
+            matters = _find_header(item.rows) is not None or _may_give_fields(section, cells)
+        else:
+            matters = _may_give_fields(section, texts.get(item.page, ""))
+        open_run[0].append(item)
+        open_run[1].append(matters)
+    return {t.page for tables, matters in runs if any(matters) for t in tables if not t.rows}
 
 
-def _may_hold_list(text: str) -> bool:
-    """Whether ``text`` (a page's) names enough columns for a list table's header: each column
-    name counts when it occurs anywhere, wrapped or not, with or without its bracketed hint."""
+def _may_give_fields(section: str, text: str) -> bool:
+    """Whether a table in ``section`` can give a field, from the text of its page (or cells)."""
     flat = _norm(text)
     flats = (flat, _PARENS.sub("", flat))
     for kind, index in (("subtasks", _SUBTASK), ("members", _MEMBER), ("units", _UNIT)):
@@ -1288,7 +1289,18 @@ def _may_hold_list(text: str) -> bool:
             return True
         if kind == "subtasks" and {"name", "lead_name"} <= fields and len(fields) >= 3:
             return True
-    return False
+    if section in _FREE_TEXT:
+        return False
+    return any(label in f for label in _TABLE_LABELS.get(section, _TABLE_LABELS["general"]) for f in flats)
+
+
+# What a table outside the free-text sections gives fields by: its section's labels (general ones
+# also route attachment names), the attachment names in the attachment list.
+_TABLE_LABELS: dict[str, frozenset[str]] = {
+    "general": frozenset(_GENERAL) | frozenset(_ATTACHMENT_LABELS),
+    "attachments": frozenset(w for words in ATTACHMENT_WORDS.values() for w in words),
+    **{section: frozenset(index) for section, index in _CONTEXT_LABELS.items()},
+}
 
 
 def _value_on_next_line(kvs: list[_KV], items: list, n: int, labels: dict[str, str]) -> list[_KV]:

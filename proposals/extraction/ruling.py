@@ -216,14 +216,19 @@ def _cells(intersections: dict) -> list[tuple[float, float, float, float]]:
     points = sorted(intersections)
     column: dict[float, list] = {}  # x → its points, top to bottom
     row: dict[float, list] = {}  # top → its points, left to right
+    place = {}  # point → where it is in its column and in its row
     for point in points:
-        column.setdefault(point[0], []).append(point)
-        row.setdefault(point[1], []).append(point)
+        in_column = column.setdefault(point[0], [])
+        in_row = row.setdefault(point[1], [])
+        place[point] = (len(in_column), len(in_row))
+        in_column.append(point)
+        in_row.append(point)
     cells = []
     for point in points:
         x, top = point
-        below = column[x][column[x].index(point) + 1 :]
-        right = row[top][row[top].index(point) + 1 :]
+        in_column, in_row = place[point]
+        below = column[x][in_column + 1 :]
+        right = row[top][in_row + 1 :]
         cell = None
         for below_point in below:
             if vertical[point].isdisjoint(vertical[below_point]):

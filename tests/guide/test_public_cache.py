@@ -103,6 +103,12 @@ def test_parameters_a_page_does_not_take_are_rendered_and_not_stored(client, gui
     assert len(caches["pages"]._cache) == 0
 
 
+def test_head_goes_to_the_view_even_for_a_stored_page(client, guide2022):
+    client.get(OVERVIEW)
+    client.get("/guide/compare/")
+    assert (client.head(OVERVIEW).status_code, client.head("/guide/compare/").status_code) == (200, 405)
+
+
 def test_a_missing_page_is_not_stored(client, guide2022):
     assert client.get("/guide/2022/directions/99.9/").status_code == 404
     assert len(caches["pages"]._cache) == 0

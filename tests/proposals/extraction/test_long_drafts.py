@@ -125,9 +125,16 @@ def unread(page: int) -> Table:
     return Table([], page)
 
 
-def test_a_table_outside_the_free_text_sections_is_wanted():
+def test_a_table_outside_the_free_text_sections_is_wanted_when_its_page_holds_a_label_of_the_section():
     blocks = [Line("项目骨干", 1), unread(1), Line("研究内容", 2), Line("正文", 2), unread(2)]
-    assert tables_wanted(blocks, {1: "", 2: "阶段 内容"}) == {1}
+    assert tables_wanted(blocks, {1: "姓名 张三", 2: "阶段 内容"}) == {1}
+    assert tables_wanted(blocks, {1: "1 2 3", 2: "阶段 内容"}) == set()
+    # the labels are the section's: 推荐函 counts in the attachment list, not in the members'
+    attachments = [Line("附件清单", 1), unread(1), Line("项目骨干", 2), Line("说明", 2), unread(2)]
+    assert tables_wanted(attachments, {1: "推荐函 有", 2: "推荐函 有"}) == {1}
+    # a page of numbers before any heading gives nothing
+    assert tables_wanted([Line("表 1", 1), unread(1)], {1: "1.1 2.2 3.3"}) == set()
+    assert tables_wanted([Line("表 1", 1), unread(1)], {1: "项目名称 国拨经费（万元）"}) == {1}
 
 
 def test_a_table_in_the_research_section_is_wanted_when_its_page_names_a_list_tables_columns():
@@ -137,7 +144,7 @@ def test_a_table_in_the_research_section_is_wanted_when_its_page_names_a_list_ta
     assert tables_wanted(blocks, {1: "姓\n名 性别（男/女） 证件\n号码", 2: ""}) == {1}
 
 
-def test_a_table_continuing_a_list_table_is_wanted_unless_text_comes_between():
+def test_a_table_continuing_a_wanted_one_is_wanted_unless_text_comes_between():
     members = Table([["姓名", "性别", "证件号码"], ["张三", "男", "110105194912310029"]], 1)
     continued = [
         Line("研究内容", 1),
@@ -151,6 +158,9 @@ def test_a_table_continuing_a_list_table_is_wanted_unless_text_comes_between():
     assert tables_wanted(continued, {2: "", 3: "", 4: ""}) == {2, 3}
     schedule = Table([["阶段", "内容"], ["1", "制备"]], 1)
     assert tables_wanted([Line("研究内容", 1), schedule, unread(2)], {2: ""}) == set()
+    # a units table running over a page without its header: the second part has no label
+    units = [Line("申报单位及参与单位", 1), unread(1), unread(2), Line("项目骨干", 3)]
+    assert tables_wanted(units, {1: "单位名称 统一社会信用代码 国别", 2: "福州大学 中国"}) == {1, 2}
 
 
 def test_a_running_header_naming_a_free_text_section_does_not_end_a_section():
@@ -158,9 +168,9 @@ def test_a_running_header_naming_a_free_text_section_does_not_end_a_section():
     pages = [[Line("研究内容", n), Line(f"第 {n} 段", n), unread(n)] for n in (1, 2, 3, 4)]
     pages[0].insert(1, Line("项目骨干", 1))
     blocks = [b for page in pages for b in page]
-    assert tables_wanted(blocks, dict.fromkeys((1, 2, 3, 4), "")) == {1, 2, 3, 4}
+    assert tables_wanted(blocks, dict.fromkeys((1, 2, 3, 4), "工作单位")) == {1, 2, 3, 4}
     # on two pages only it is a heading: page 2 is in the research section
-    assert tables_wanted([b for page in pages[:2] for b in page], {1: "", 2: ""}) == {1}
+    assert tables_wanted([b for page in pages[:2] for b in page], {1: "工作单位", 2: "工作单位"}) == {1}
 
 
 # --------------------------------------------------------------------------- #
