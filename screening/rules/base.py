@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from guide.parsing.conditions import (
@@ -18,6 +19,7 @@ from guide.parsing.conditions import (
     NEEDS_GENDER,
     STATED,
     Condition,
+    Resolved,
     Scope,
     resolve,
 )
@@ -61,8 +63,18 @@ def rule(rule_id: str, clause: str, messages: tuple[str, ...], fixes: tuple[str,
     return wrap
 
 
+_PLAIN = frozenset({str, int, float, bool, type(None)})
+
+
 def jsonable(value: Any) -> Any:
     """Dates → ISO strings, Decimals → strings, sets/tuples → sorted/plain lists."""
+    kind = type(value)
+    if kind in _PLAIN:  # the common cases first, by exact type
+        return value
+    if kind is dict:
+        return {k if type(k) is str else str(k): jsonable(v) for k, v in value.items()}
+    if kind is list:
+        return [jsonable(v) for v in value]
     if value is None or isinstance(value, bool | int | str):
         return value
     if isinstance(value, float):
@@ -227,9 +239,13 @@ _COUNTRY_ALIASES = {
 }
 
 
+_SPACE = re.compile(r"\s")
+
+
+@lru_cache(maxsize=1024)
 def country_code(value: str | None) -> str | None:
     """Normalise a nationality/country to ISO alpha-2 (a few aliases accepted)."""
-    text = re.sub(r"\s", "", nfkc(value))
+    text = _SPACE.sub("", nfkc(value))
     if not text:
         return None
     return _COUNTRY_ALIASES.get(text, _COUNTRY_ALIASES.get(text.upper(), text.upper()))
@@ -359,6 +375,25 @@ def scope_params(condition: Condition | None) -> dict:
     }
 
 
+# resolve()'s answers for the guides in use: a chunk resolves the same few (parameter, direction,
+# gender) for hundreds of proposals. Keyed by the conditions tuple's identity and holding it, so a
+# key is never answered for another guide's tuple; cleared when full.
+_RESOLVED: dict[tuple, tuple[tuple, Resolved]] = {}
+_RESOLVED_MAX = 4096
+
+
+def _resolve(conditions: tuple, parameter: str, *, direction, types: tuple, gender) -> Resolved:
+    key = (id(conditions), parameter, direction, types, gender)
+    hit = _RESOLVED.get(key)
+    if hit is not None and hit[0] is conditions:
+        return hit[1]
+    resolved = resolve(conditions, parameter, direction=direction, types=types, gender=gender)
+    if len(_RESOLVED) >= _RESOLVED_MAX:
+        _RESOLVED.clear()
+    _RESOLVED[key] = (conditions, resolved)
+    return resolved
+
+
 def guide_condition(
     fn: RuleFn,
     ctx: RuleContext,
@@ -383,11 +418,11 @@ def guide_condition(
     if isinstance(direction, list):
         return direction
     gender = person_gender(person if person is not None else ctx.proposal.pi)
-    resolved = resolve(
+    resolved = _resolve(
         conditions,
         parameter,
         direction=direction.code if direction else None,
-        types=direction.project_types if direction else (),
+        types=tuple(direction.project_types) if direction else (),
         gender=gender,
     )
     if resolved.state == STATED:

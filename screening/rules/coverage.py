@@ -24,6 +24,7 @@ Matching
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from guide.parsing.indicators import parse_indicators
 from screening.rules.base import (
@@ -56,15 +57,21 @@ _UNIT_SYNONYMS = {
 QUANTITATIVE = (">=", ">", "<=", "<", "=", "range")
 
 
+_SPACE = re.compile(r"\s")
+_OF = re.compile(r"[的之]")
+
+
+@lru_cache(maxsize=1024)
 def normalise_unit(unit: str | None) -> str:
-    text = re.sub(r"\s", "", nfkc(unit)).lower()
+    text = _SPACE.sub("", nfkc(unit)).lower()
     return _UNIT_SYNONYMS.get(text, text)
 
 
 def _subject_key(text: str | None) -> str:
-    return re.sub(r"[的之]", "", normalise_name(text))
+    return _OF.sub("", normalise_name(text))
 
 
+@lru_cache(maxsize=8192)  # a guide's subjects recur against every proposal of their direction
 def subject_matches(a: str | None, b: str | None) -> bool:
     """Equal, contained (≥ 2 characters), bigram Dice ≥ ``SUBJECT_SIMILARITY``, or
     ≥ ``SUBJECT_CONTAINMENT`` of the shorter subject's bigrams found in the other."""

@@ -30,7 +30,7 @@ from screening.rules.base import (
     resolve_direction,
     rule,
 )
-from screening.rules.text import bigrams
+from screening.rules.text import normalise_name
 from screening.rules.types import PASS, WARN, DirectionParams, Finding, RuleContext
 
 NEAR_BEST_RATIO = 0.85
@@ -38,7 +38,11 @@ WEAK_FIT = 0.10
 
 
 def _tf(text: str) -> Counter:
-    return Counter(bigrams(text))
+    """The text's bigram counts (as :func:`~screening.rules.text.bigrams` makes them)."""
+    norm = normalise_name(text)
+    if len(norm) < 2:
+        return Counter([norm] if norm else [])
+    return Counter(map(str.__add__, norm[:-1], norm[1:]))
 
 
 class _DirectionModel:
@@ -55,11 +59,11 @@ class _DirectionModel:
         self.default_idf = math.log(1 + n) + 1
         self.idf = {t: math.log((1 + n) / (1 + c)) + 1 for t, c in df.items()}
         self.codes = list(docs)
-        # inverted index: term → [(code, weight in that direction's unit vector)]
-        self.postings: dict[str, list[tuple[str, float]]] = {}
-        for code, counts in docs.items():
+        # inverted index: term → [(direction's index in codes, weight in its unit vector)]
+        self.postings: dict[str, list[tuple[int, float]]] = {}
+        for n, counts in enumerate(docs.values()):
             for term, weight in self._unit(self._weights(counts)).items():
-                self.postings.setdefault(term, []).append((code, weight))
+                self.postings.setdefault(term, []).append((n, weight))
 
     def _weights(self, counts: Counter) -> dict[str, float]:
         idf, default = self.idf, self.default_idf
@@ -71,12 +75,23 @@ class _DirectionModel:
         return {t: v / norm for t, v in vec.items()} if norm else {}
 
     def scores(self, text: str) -> dict[str, float]:
-        scores = dict.fromkeys(self.codes, 0.0)
-        postings = self.postings
-        for term, weight in self._unit(self._weights(_tf(text))).items():
-            for code, dweight in postings.get(term, ()):
-                scores[code] += weight * dweight
-        return scores
+        """Cosine with each direction. The dot product runs over the terms the text shares with
+        the directions (a few dozen of a text's hundreds); the text's norm counts every other term
+        at the default IDF, from the histogram of their counts."""
+        counts = _tf(text)
+        postings, idf, default = self.postings, self.idf, self.default_idf
+        log = math.log
+        # every term as if at the default IDF, then the shared ones corrected to their own
+        norm2 = default * default * sum(k * (1 + log(c)) ** 2 for c, k in Counter(counts.values()).items())
+        scores = [0.0] * len(self.codes)
+        for term in counts.keys() & postings.keys():
+            tf = 1 + log(counts[term])
+            weight = tf * idf[term]
+            norm2 += weight * weight - (tf * default) ** 2
+            for n, dweight in postings[term]:
+                scores[n] += weight * dweight
+        norm = math.sqrt(norm2) if norm2 > 0 else 1.0
+        return {code: score / norm for code, score in zip(self.codes, scores, strict=True)}
 
 
 @lru_cache(maxsize=8)
@@ -84,10 +99,21 @@ def _model(texts: tuple[tuple[str, str], ...]) -> _DirectionModel:
     return _DirectionModel(texts)
 
 
+# the model of each directions mapping in use, by identity (holding the mapping, so an id is never
+# answered for another one): a chunk scores hundreds of proposals against the same mapping, and
+# building the texts to look the model up by content costs more than scoring one proposal
+_BY_MAPPING: dict[int, tuple[dict, _DirectionModel]] = {}
+
+
 def tfidf_scores(text: str, directions: dict[str, DirectionParams]) -> dict[str, float]:
     """Cosine of the text's TF-IDF vector with each direction's (code → score)."""
-    texts = tuple((code, f"{d.title}\n{d.text}") for code, d in directions.items())
-    return _model(texts).scores(text)
+    hit = _BY_MAPPING.get(id(directions))
+    if hit is None or hit[0] is not directions:
+        texts = tuple((code, f"{d.title}\n{d.text}") for code, d in directions.items())
+        if len(_BY_MAPPING) >= 8:
+            _BY_MAPPING.clear()
+        hit = _BY_MAPPING[id(directions)] = (directions, _model(texts))
+    return hit[1].scores(text)
 
 
 @rule(

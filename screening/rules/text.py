@@ -25,6 +25,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 TITLE_SIMILARITY_THRESHOLD = 0.80
 CONTENT_SIMILARITY_THRESHOLD = 0.80
@@ -39,27 +40,48 @@ _PUNCT_CATEGORIES = ("P", "S", "Z", "C")
 
 def nfkc(text: str | None) -> str:
     """Unicode NFKC (full-width → half-width), ``None`` → ``""``."""
-    return unicodedata.normalize("NFKC", text or "")
+    if not text:
+        return ""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
+
+
+class _Dropped(dict):
+    """``str.translate`` table that drops whitespace, punctuation, symbols and control characters
+    (Unicode categories Z, P, S, C), each character's category looked up once per process."""
+
+    def __missing__(self, code: int) -> int | None:
+        kept = None if unicodedata.category(chr(code))[0] in _PUNCT_CATEGORIES else code
+        if len(self) < 65536:  # bounded whatever characters a text brings
+            self[code] = kept
+        return kept
+
+
+_DROPPED = _Dropped()
+
+
+@lru_cache(maxsize=16384)
+def _name_key(text: str) -> str:
+    return unicodedata.normalize("NFKC", text).lower().translate(_DROPPED)
 
 
 def normalise_name(text: str | None) -> str:
-    """Name key: NFKC, lower-case, without whitespace, punctuation or symbols."""
-    out = []
-    for ch in nfkc(text).lower():
-        if unicodedata.category(ch)[0] in _PUNCT_CATEGORIES:
-            continue
-        out.append(ch)
-    return "".join(out)
+    """Name key: NFKC, lower-case, without whitespace, punctuation or symbols. Names recur across
+    the rules of one proposal, so keys of the last few thousand are kept."""
+    return _name_key(text) if text else ""
+
+
+_ID_SEPARATORS = re.compile(r"[\s\-_/.]")
+_SPACE = re.compile(r"\s")
 
 
 def normalise_id(value: str | None) -> str:
     """Identity-document key: NFKC, no whitespace or separators, upper-case."""
-    return re.sub(r"[\s\-_/.]", "", nfkc(value)).upper()
+    return _ID_SEPARATORS.sub("", nfkc(value)).upper()
 
 
 def normalise_code(value: str | None) -> str:
     """Direction code key: ``" 5．2 "`` → ``"5.2"``."""
-    return re.sub(r"\s", "", nfkc(value)).strip(".")
+    return _SPACE.sub("", nfkc(value)).strip(".")
 
 
 def bigrams(text: str | None) -> list[str]:
@@ -70,7 +92,7 @@ def bigrams(text: str | None) -> list[str]:
     norm = normalise_name(text)
     if len(norm) < 2:
         return [norm] if norm else []
-    return [norm[i : i + 2] for i in range(len(norm) - 1)]
+    return list(map(str.__add__, norm[:-1], norm[1:]))
 
 
 def dice(a: Iterable[str], b: Iterable[str]) -> float:
