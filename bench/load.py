@@ -248,6 +248,28 @@ class Stack:
                 time.sleep(0.3)
         raise RuntimeError(f"gunicorn did not answer /healthz within 60 s (see {self.tmp}/gunicorn.log)")
 
+    def cpu_seconds(self) -> dict[str, float]:
+        """CPU seconds used so far by each started process with its children (its process
+        group, from /proc: the live processes' own and reaped children's time), and by the
+        PostgreSQL server's processes (the whole server: the machine should run nothing else)."""
+        tick = os.sysconf("SC_CLK_TCK")
+        groups = {proc.pid: name for name, proc in self.procs}
+        used: dict[str, float] = defaultdict(float)
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:  # gone meanwhile
+                continue
+            comm = stat[stat.index("(") + 1 : stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2 :].split()
+            seconds = sum(int(f) for f in fields[11:15]) / tick  # utime stime cutime cstime
+            name = groups.get(int(fields[2])) or ("postgresql" if comm.startswith("postgres") else None)
+            if name:
+                used[name] += seconds
+        return used
+
     def exited(self) -> list[str]:
         return [f"{name} (exit {proc.returncode})" for name, proc in self.procs if proc.poll() is not None]
 
@@ -329,6 +351,7 @@ class Recorder:
         self.submitted: list[tuple[int, float, str]] = []  # proposal pk, wall clock at submit, how
         self.rejected: dict[str, int] = defaultdict(int)
         self.client_cpu = 0.0  # CPU seconds the client itself used (it shares the machine's cores)
+        self.stack_cpu: dict[str, float] = {}  # CPU seconds of each part of the stack during the rush
 
     def take(self) -> None:
         with self.lock:
@@ -730,9 +753,9 @@ def unloaded_baseline(url: str, directions: list[str]) -> dict[str, float]:
 
 
 # Where a submission's time goes, from the submit request's answer to the run's end:
-# the follow-up's outbox row published and started (it creates the run), the run's row
-# published, the run claimed by a worker, the run done.
-STAGES = ("follow-up published", "run queued", "run published", "run claimed", "run done")
+# the follow-up's outbox row published, the follow-up started (it creates the run and
+# executes it itself), the run claimed, the run done.
+STAGES = ("follow-up published", "run created", "run claimed", "run done")
 
 
 def screening_latencies(stack: Stack, submitted, drain: float) -> tuple[list[float], int, int, dict]:
@@ -746,9 +769,8 @@ def screening_latencies(stack: Stack, submitted, drain: float) -> tuple[list[flo
     pks = [pk for pk, _, _ in submitted]
     sql = (
         "SELECT r.proposal_id, r.status, EXTRACT(EPOCH FROM r.finished_at), EXTRACT(EPOCH FROM f.sent_at), "
-        "EXTRACT(EPOCH FROM r.queued_at), EXTRACT(EPOCH FROM o.sent_at), EXTRACT(EPOCH FROM r.started_at) "
+        "EXTRACT(EPOCH FROM r.queued_at), EXTRACT(EPOCH FROM r.started_at) "
         "FROM screening_screeningrun r "
-        "LEFT JOIN common_outboxmessage o ON o.task = 'screening.screen_run' AND o.args = jsonb_build_array(r.id) "
         "LEFT JOIN common_outboxmessage f ON f.task = 'screening.proposal_submitted' "
         "AND f.args ->> 0 = r.proposal_id::text "
         "WHERE r.proposal_id = ANY(%s) AND r.finished_at IS NOT NULL AND r.status IN ('done', 'failed')"
@@ -796,6 +818,9 @@ def report(
         f"the load client itself used {rec.client_cpu:.1f} CPU-s "
         f"({rec.client_cpu / elapsed if elapsed else 0:.2f} of the {os.cpu_count()} cores) on the same machine"
     )
+    if rec.stack_cpu:
+        parts = ", ".join(f"{name} {seconds:.0f}" for name, seconds in sorted(rec.stack_cpu.items()))
+        say(f"CPU-s during the rush (of {elapsed * (os.cpu_count() or 1):.0f} the cores had): {parts}")
     say(
         f"{'kind':16s} {'n':>6s} {'p50 ms':>8s} {'p95 ms':>8s} {'p99 ms':>8s} {'errors':>7s}  p50 / unloaded p50"
     )
@@ -854,7 +879,9 @@ def main(argv: list[str] | None = None) -> int:
         "--form", type=float, default=0.35, help="share creating through the form (rest: upload)"
     )
     parser.add_argument("--port", type=int, default=0, help="gunicorn's port (default: a free one)")
-    parser.add_argument("--redis-port", type=int, default=0, help="its own Redis's port (default: a free one)")
+    parser.add_argument(
+        "--redis-port", type=int, default=0, help="its own Redis's port (default: a free one)"
+    )
     parser.add_argument(
         "--web-workers", type=int, default=0, help="gunicorn workers (default: config/gunicorn.py)"
     )
@@ -885,12 +912,13 @@ def main(argv: list[str] | None = None) -> int:
             threading.Thread(target=rush.client, args=(i, (args.browse, args.form)), daemon=True)
             for i in range(args.threads)
         ]
-        cpu = time.process_time()
+        cpu, stack_cpu = time.process_time(), stack.cpu_seconds()
         for t in threads:
             t.start()
         for t in threads:
             t.join(timeout=args.duration + 120)  # a request in flight has its own 60 s timeout
         rec.client_cpu = time.process_time() - cpu
+        rec.stack_cpu = {k: v - stack_cpu.get(k, 0.0) for k, v in stack.cpu_seconds().items()}
         say(
             f"traffic over; waiting at most {args.drain:.0f} s for {len(rec.submitted)} submissions to be screened"
         )

@@ -74,7 +74,12 @@ CHUNK = 200  # runs per chunk task: one chunk is read in a constant number of qu
 
 
 def screening_request(
-    *, proposal: Proposal, by=None, batch: ScreeningBatch | None = None, reason: str = "manual"
+    *,
+    proposal: Proposal,
+    by=None,
+    batch: ScreeningBatch | None = None,
+    reason: str = "manual",
+    publish: bool = True,
 ) -> ScreeningRun:
     """Queue a screening run for a proposal; its task is published through the outbox
     (after commit, or when the job service is back). A queued run that has not
@@ -83,7 +88,9 @@ def screening_request(
     the proposal's last change that is still running or finished less than
     SCREENING_CHECK_REUSE seconds ago (twenty people clicking "check" on one proposal
     at once make one run). A check of a draft is recorded with reason "draft". A
-    single proposal's run goes to the fast lane (FAST_QUEUE), never behind batches."""
+    single proposal's run goes to the fast lane (FAST_QUEUE), never behind batches. With
+    ``publish=False`` the caller, a task, executes the run itself (no message is written for it;
+    if that task dies, its redelivery does, or the sweep re-queues the run)."""
     if proposal.state == ProposalState.DRAFT:
         reason = "draft"
     with transaction.atomic():
@@ -100,7 +107,8 @@ def screening_request(
                 inputs={"requested_sha256": sha},
             )
             audit_record(actor=by, action="screening.requested", target=proposal, data={"run": run.pk})
-            outbox_enqueue(task=SCREEN_RUN, args=[run.pk], queue=FAST_QUEUE)
+            if publish:
+                outbox_enqueue(task=SCREEN_RUN, args=[run.pk], queue=FAST_QUEUE)
         if proposal.state != ProposalState.DRAFT and run.status != RunStatus.DONE:
             proposals_transition_many(ids=[proposal.pk], to=ProposalState.SCREENING, by=by)
     return run
@@ -134,14 +142,22 @@ def _run_to_reuse(*, proposal: Proposal, batch: ScreeningBatch | None, reason: s
     return None
 
 
-def screening_on_submitted(*, proposal_id: int, user_id: int | None) -> ScreeningRun | None:
+def screening_on_submitted(
+    *, proposal_id: int, user_id: int | None, task_id: str | None = None, retries: int = 0
+) -> ScreeningRun | None:
     """The follow-up of a submission (published through the outbox by
-    proposals.services): screen it, unless it was taken back to draft meanwhile."""
+    proposals.services): screen it, unless it was taken back to draft meanwhile. The run
+    is executed here, under this task's claim, not handed to another message: the
+    applicant's result does not wait for a second trip through the outbox and the queue."""
     proposal = Proposal.objects.filter(pk=proposal_id).first()
     if proposal is None or proposal.state not in (ProposalState.SUBMITTED, ProposalState.SCREENED):
         return None
     by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
-    return screening_request(proposal=proposal, by=by, reason="submit")
+    run = screening_request(proposal=proposal, by=by, reason="submit", publish=False)
+    if run.status != RunStatus.DONE:
+        screening_execute(run_ids=[run.pk], task_id=task_id, retries=retries)
+        run.refresh_from_db()
+    return run
 
 
 def screening_batch_create(

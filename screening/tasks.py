@@ -45,7 +45,9 @@ def screen_chunk(self, run_ids: list[int]) -> None:
 @shared_task(name="screening.proposal_submitted", **RETRYING)
 def proposal_submitted(self, proposal_id: int, user_id: int | None = None) -> None:
     """A proposal was submitted (an outbox row written by proposals.services)."""
-    services.screening_on_submitted(proposal_id=proposal_id, user_id=user_id)
+    services.screening_on_submitted(
+        proposal_id=proposal_id, user_id=user_id, task_id=self.request.id, retries=self.request.retries
+    )
 
 
 @shared_task(name="screening.requeue_stale", acks_late=True)
