@@ -101,3 +101,28 @@ def lease_fields(*, task_id: str | None, seconds: float, retries: int = 0) -> di
 
 
 RELEASED = {"lease_owner": "", "lease_task": "", "lease_token": "", "lease_expires_at": None}
+
+
+def release_dead_holders(
+    model, *, node: str, status_field: str, running: str, queued: str, queued_at_field: str, task: str
+) -> list[int]:
+    """Worker node ``node`` (re)starting on this machine (settings.RELAY_RELEASES): the rows of
+    ``model`` that its earlier, now dead processes held (``status_field`` = ``running``) are
+    queued again at once, with their lease released and a new outbox row for ``task`` each,
+    instead of waiting for their lease to expire. Rows another sweep has locked are left to it.
+    Returns their ids."""
+    from django.db import transaction
+
+    from .outbox import outbox_enqueue
+
+    with transaction.atomic():
+        held = model.objects.select_for_update(skip_locked=True).filter(
+            **{status_field: running, "lease_owner__startswith": f"{node}/"}
+        )
+        ids = sorted(pk for pk, owner in held.values_list("pk", "lease_owner") if holder_is_gone(owner))
+        model.objects.filter(pk__in=ids).update(
+            **{status_field: queued, queued_at_field: timezone.now()}, **RELEASED
+        )
+        for pk in ids:
+            outbox_enqueue(task=task, args=[pk])
+    return ids

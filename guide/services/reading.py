@@ -32,9 +32,9 @@ from common.leases import (
     RELEASED,
     claimable,
     held_by_another_delivery,
-    holder_is_gone,
     is_retry_of,
     lease_fields,
+    release_dead_holders,
 )
 from common.outbox import outbox_awaiting_ids, outbox_enqueue
 from common.services import audit_record
@@ -346,14 +346,12 @@ def readings_requeue_stale() -> list[int]:
 def readings_release_worker(*, node: str) -> list[int]:
     """Worker node ``node`` (re)starting on this machine (settings.RELAY_RELEASES): versions its
     earlier, now dead processes were reading are queued again at once."""
-    with transaction.atomic():
-        held = GuideVersion.objects.select_for_update(skip_locked=True).filter(
-            status=Status.READING, lease_owner__startswith=f"{node}/"
-        )
-        ids = sorted(pk for pk, owner in held.values_list("pk", "lease_owner") if holder_is_gone(owner))
-        GuideVersion.objects.filter(pk__in=ids).update(
-            status=Status.QUEUED, queued_at=timezone.now(), **RELEASED
-        )
-        for pk in ids:
-            outbox_enqueue(task=READ_TASK, args=[pk])
-    return ids
+    return release_dead_holders(
+        GuideVersion,
+        node=node,
+        status_field="status",
+        running=Status.READING,
+        queued=Status.QUEUED,
+        queued_at_field="queued_at",
+        task=READ_TASK,
+    )

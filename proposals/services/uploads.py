@@ -21,9 +21,9 @@ from common.leases import (
     RELEASED,
     claimable,
     held_by_another_delivery,
-    holder_is_gone,
     is_retry_of,
     lease_fields,
+    release_dead_holders,
 )
 from common.outbox import outbox_awaiting_ids, outbox_enqueue
 from common.services import audit_record
@@ -207,17 +207,15 @@ def uploads_requeue_stale() -> list[int]:
 def uploads_release_worker(*, node: str) -> list[int]:
     """Worker node ``node`` (re)starting on this machine: uploads its earlier, now dead
     processes were reading are queued again at once."""
-    with transaction.atomic():
-        held = DraftUpload.objects.select_for_update(skip_locked=True).filter(
-            state=UploadState.RUNNING, lease_owner__startswith=f"{node}/"
-        )
-        ids = sorted(pk for pk, owner in held.values_list("pk", "lease_owner") if holder_is_gone(owner))
-        DraftUpload.objects.filter(pk__in=ids).update(
-            state=UploadState.QUEUED, queued_at=timezone.now(), **RELEASED
-        )
-        for pk in ids:
-            outbox_enqueue(task=EXTRACT_TASK, args=[pk])
-    return ids
+    return release_dead_holders(
+        DraftUpload,
+        node=node,
+        status_field="state",
+        running=UploadState.RUNNING,
+        queued=UploadState.QUEUED,
+        queued_at_field="queued_at",
+        task=EXTRACT_TASK,
+    )
 
 
 def draft_upload_data(upload: DraftUpload) -> ProposalData:

@@ -32,9 +32,9 @@ from common.leases import (
     RELEASED,
     claimable,
     held_by_another_delivery,
-    holder_is_gone,
     is_retry_of,
     lease_fields,
+    release_dead_holders,
 )
 from common.models import AuditEntry
 from common.outbox import outbox_awaiting_ids, outbox_enqueue
@@ -420,17 +420,15 @@ def _delete_file(name: str) -> None:
 
 def bulk_jobs_release_worker(*, node: str) -> list[int]:
     """Worker node ``node`` (re)starting: the steps its dead processes held are sent again at once."""
-    with transaction.atomic():
-        held = BulkJob.objects.select_for_update(skip_locked=True).filter(
-            status=JobStatus.RUNNING, lease_owner__startswith=f"{node}/"
-        )
-        ids = sorted(pk for pk, owner in held.values_list("pk", "lease_owner") if holder_is_gone(owner))
-        BulkJob.objects.filter(pk__in=ids).update(
-            status=JobStatus.QUEUED, queued_at=timezone.now(), **RELEASED
-        )
-        for pk in ids:
-            outbox_enqueue(task=STEP_TASK, args=[pk])
-    return ids
+    return release_dead_holders(
+        BulkJob,
+        node=node,
+        status_field="status",
+        running=JobStatus.RUNNING,
+        queued=JobStatus.QUEUED,
+        queued_at_field="queued_at",
+        task=STEP_TASK,
+    )
 
 
 # --- small exports, at once ------------------------------------------------------------
