@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdmin
+
 from .enums import RegistryName
 from .models import (
     Finding,
@@ -7,6 +9,7 @@ from .models import (
     MisconductEntry,
     OngoingProject,
     Recommender,
+    RegistryImport,
     RegistryLoad,
     ScreeningBatch,
     ScreeningRun,
@@ -74,6 +77,19 @@ class RegistryLoadAdmin(admin.ModelAdmin):
 
     list_display = ["name", "version", "entries", "loaded_at", "source"]
     readonly_fields = ["version"]  # bumped by every load or edit (services), never by hand
+
+
+@admin.register(RegistryImport)
+class RegistryImportAdmin(ReadOnlyAdmin):
+    """Registry uploads of the registries page, loaded by a job (screening.services): shown, never
+    changed here (the registries page and its progress pages are where they are made and followed)."""
+
+    list_display = ["id", "registry", "status", "source", "total", "entries", "requested_by", "created_at"]
+    list_filter = ["status", "registry"]
+    list_select_related = ["requested_by"]
+    # not the file's rows (kept until it is loaded): ID numbers, shown nowhere
+    readonly_fields = [f.name for f in RegistryImport._meta.fields if f.name != "rows"]
+    fields = readonly_fields
 
 
 class FindingInline(admin.TabularInline):

@@ -131,6 +131,56 @@ class RegistryLoad(models.Model):
         return f"{self.name} v{self.version} ({self.entries})"
 
 
+_IMPORT_ACTIVE = models.Q(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+
+
+class RegistryImport(Leased):
+    """A registry CSV uploaded on the registries page, loaded by a job (screening.services,
+    "registries"): the request checks the file and keeps its checked rows here, a task claims the
+    row under a lease and replaces the registry with them. queued → running → done (``entries``
+    loaded) / failed (``error`` "<code>: <detail>"). The rows are dropped when it finishes."""
+
+    registry = models.CharField(_("名单"), max_length=32, choices=RegistryName.choices)
+    status = models.CharField(_("状态"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    source = models.CharField(_("来源"), max_length=255, blank=True)  # the uploaded file's name
+    rows = models.JSONField(default=list, blank=True)  # the checked rows, until it finishes
+    key = models.CharField(max_length=64, blank=True)  # the same file again while unfinished: same job
+    total = models.PositiveIntegerField(_("记录数"), default=0)  # rows in the file
+    entries = models.PositiveIntegerField(null=True, blank=True)  # entries loaded (done)
+    error = models.TextField(_("错误"), blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    queued_at = models.DateTimeField(auto_now_add=True)  # when it was (last) queued
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # the sweep's lookups and the serialising of one registry's imports: active jobs only
+            models.Index(
+                fields=["status", "registry"], condition=_IMPORT_ACTIVE, name="registry_import_active"
+            ),
+        ]
+        verbose_name = _("名单导入作业")
+        verbose_name_plural = pgettext_lazy("plural", "名单导入作业")
+
+    def __str__(self) -> str:
+        return f"registry import {self.pk} {self.registry} ({self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+
+
 class OngoingProject(models.Model):
     id_number = models.CharField(_("证件号码"), max_length=40, db_index=True)
     name = models.CharField(_("姓名"), max_length=100, blank=True)

@@ -16,8 +16,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import InterfaceError, OperationalError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from common.leases import (
     RELEASED,
@@ -26,8 +27,15 @@ from common.leases import (
     holder_is_gone,
     is_retry_of,
     lease_fields,
+    release_dead_holders,
 )
-from common.outbox import FAST_QUEUE, outbox_enqueue, outbox_enqueue_many, outbox_unstarted_args
+from common.outbox import (
+    FAST_QUEUE,
+    outbox_awaiting_ids,
+    outbox_enqueue,
+    outbox_enqueue_many,
+    outbox_unstarted_args,
+)
 from common.services import audit_record
 from proposals.enums import ProposalState
 from proposals.models import Proposal, Unit
@@ -42,6 +50,7 @@ from .models import (
     MisconductEntry,
     OngoingProject,
     Recommender,
+    RegistryImport,
     RegistryLoad,
     ReportView,
     ScreeningBatch,
@@ -636,7 +645,7 @@ def registries_import(*, data: dict, source: str = "", by=None) -> dict[str, int
         for name, rows in data.items():
             if not isinstance(rows, list):
                 raise RegistryImportError(f"registries.{name} must be a list")
-            counts[name] = _REGISTRY_LOADERS[name](rows, f"registries.{name}")
+            counts[name] = _registry_replace(name, _REGISTRY_CLEANERS[name](rows, f"registries.{name}"))
             _registry_loaded(name=name, entries=counts[name], source=source)
         audit_record(actor=by, action="registries.imported", data={"counts": counts, "source": source})
         notify_stale_results(registry=list(counts), by=by)
@@ -673,104 +682,398 @@ def _registry_loaded(*, name: str, entries: int, source: str) -> None:
 
 
 def registry_import_csv(*, name: str, text: str, source: str = "", by=None) -> int:
-    """Load one registry from CSV text with a header row (columns as in the JSON)."""
+    """Load one registry from CSV text with a header row (columns as in the JSON), at once
+    (the command line and the API; the registries page makes a job: registry_import_request)."""
+    return registries_import(data={name: registry_csv_rows(name=name, text=text)}, source=source, by=by)[name]
+
+
+def registry_csv_rows(*, name: str, text: str) -> list:
+    """The data rows of a registry's CSV text (header row; columns as in the JSON), as
+    registries_import takes them: objects (stripped values, blank lines skipped, cells without a
+    header left out), or names for the recommenders. Pure."""
     if name not in RegistryName.values:
         raise RegistryImportError(f"unknown registry: {name}")
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    if reader.fieldnames is None:
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    header = next(reader, None)
+    if header is None:
         raise RegistryImportError("the CSV file is empty")
-    rows = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
+    keys = [k.strip() for k in header]
+    width = len(keys)
+    rows = []
+    for values in reader:
+        if not values:
+            continue  # a blank line
+        if len(values) < width:  # a short row: its last columns are empty
+            values += [""] * (width - len(values))
+        # cells past the header are left out
+        rows.append({k: v.strip() for k, v in zip(keys, values, strict=False) if k})
     if name == RegistryName.RECOMMENDERS:
-        rows = [r.get("name", "") for r in rows]
-    return registries_import(data={name: rows}, source=source, by=by)[name]
+        return [r.get("name", "") for r in rows]
+    return rows
 
 
-def _load_ongoing(rows: list, path: str) -> int:
-    objs = []
+def _registry_replace(name: str, rows: list[dict]) -> int:
+    """Replace registry ``name``'s entries with ``rows`` (checked by its cleaner: model fields)."""
+    model = _REGISTRY_MODELS[name]
+    model.objects.all().delete()
+    model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
+    return len(rows)
+
+
+# The cleaners: pure, rows as given (JSON objects, CSV rows) in, each row checked and normalised
+# to its model's fields out; RegistryImportError names the first bad row. Applying one to its own
+# output gives the same rows (the import job checks its stored rows again).
+
+
+def _clean_ongoing(rows: list, path: str) -> list[dict]:
+    roles = set(OngoingRole.values)
+    cleaned = []
     for n, row in enumerate(rows):
-        row = _require_dict(row, f"{path}[{n}]")
-        id_number = _require_str(row, "id_number", f"{path}[{n}]")
+        _require_dict(row, path, n)
+        id_number = _require_str(row, "id_number", path, n)
         role = row.get("role", OngoingRole.PROJECT_LEAD)
-        if role not in OngoingRole.values:
+        if role not in roles:
             raise RegistryImportError(f"{path}[{n}].role: must be one of {', '.join(OngoingRole.values)}")
-        objs.append(
-            OngoingProject(
-                id_number=id_number.upper(),
-                name=str(row.get("name", "")),
-                role=role,
-                program=str(row.get("program", "")),
-            )
+        cleaned.append(
+            {
+                "id_number": id_number.upper(),
+                "name": str(row.get("name", "")),
+                "role": str(role),
+                "program": str(row.get("program", "")),
+            }
         )
-    OngoingProject.objects.all().delete()
-    OngoingProject.objects.bulk_create(objs)
-    return len(objs)
+    return cleaned
 
 
-def _load_misconduct(rows: list, path: str) -> int:
-    objs = []
+def _clean_misconduct(rows: list, path: str) -> list[dict]:
+    cleaned = []
     for n, row in enumerate(rows):
-        row = _require_dict(row, f"{path}[{n}]")
+        _require_dict(row, path, n)
         id_number = str(row.get("id_number") or "").strip().upper()
         credit_code = str(row.get("credit_code") or "").strip().upper()
         name = str(row.get("name") or "").strip()
         if not (id_number or credit_code or name):
             raise RegistryImportError(f"{path}[{n}]: needs id_number, credit_code or name")
-        objs.append(
-            MisconductEntry(
-                id_number=id_number,
-                credit_code=credit_code,
-                name=name,
-                name_key=normalise_name(name) if not (id_number or credit_code) else "",
-            )
+        cleaned.append(
+            {
+                "id_number": id_number,
+                "credit_code": credit_code,
+                "name": name,
+                "name_key": normalise_name(name) if not (id_number or credit_code) else "",
+            }
         )
-    MisconductEntry.objects.all().delete()
-    MisconductEntry.objects.bulk_create(objs)
-    return len(objs)
+    return cleaned
 
 
-def _load_experts(rows: list, path: str) -> int:
-    objs = []
+def _clean_experts(rows: list, path: str) -> list[dict]:
+    cleaned = []
     for n, row in enumerate(rows):
-        row = _require_dict(row, f"{path}[{n}]")
-        objs.append(
-            GuideExpert(
-                id_number=_require_str(row, "id_number", f"{path}[{n}]").upper(),
-                name=str(row.get("name", "")),
-            )
+        _require_dict(row, path, n)
+        cleaned.append(
+            {"id_number": _require_str(row, "id_number", path, n).upper(), "name": str(row.get("name", ""))}
         )
-    GuideExpert.objects.all().delete()
-    GuideExpert.objects.bulk_create(objs)
-    return len(objs)
+    return cleaned
 
 
-def _load_recommenders(rows: list, path: str) -> int:
-    objs = {}
+def _clean_recommenders(rows: list, path: str) -> list[dict]:
+    """Names (or objects with a name); one entry per normalised name, the last spelling kept."""
+    cleaned = {}
     for n, row in enumerate(rows):
         name = row.get("name") if isinstance(row, dict) else row
         if not isinstance(name, str) or not name.strip():
             raise RegistryImportError(f"{path}[{n}]: must be a non-empty name")
-        objs[normalise_name(name)] = Recommender(name=name.strip(), name_key=normalise_name(name))
-    Recommender.objects.all().delete()
-    Recommender.objects.bulk_create(objs.values())
-    return len(objs)
+        key = normalise_name(name)
+        cleaned[key] = {"name": name.strip(), "name_key": key}
+    return list(cleaned.values())
 
 
-def _require_dict(row, path: str) -> dict:
+def _require_dict(row, path: str, n: int) -> dict:
     if not isinstance(row, dict):
-        raise RegistryImportError(f"{path}: must be an object")
+        raise RegistryImportError(f"{path}[{n}]: must be an object")
     return row
 
 
-def _require_str(row: dict, key: str, path: str) -> str:
+def _require_str(row: dict, key: str, path: str, n: int) -> str:
     value = row.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise RegistryImportError(f"{path}.{key}: required")
+        raise RegistryImportError(f"{path}[{n}].{key}: required")
     return value.strip()
 
 
-_REGISTRY_LOADERS = {
-    RegistryName.ONGOING_PROJECTS: _load_ongoing,
-    RegistryName.MISCONDUCT: _load_misconduct,
-    RegistryName.GUIDE_EXPERTS: _load_experts,
-    RegistryName.RECOMMENDERS: _load_recommenders,
+_REGISTRY_CLEANERS = {
+    RegistryName.ONGOING_PROJECTS: _clean_ongoing,
+    RegistryName.MISCONDUCT: _clean_misconduct,
+    RegistryName.GUIDE_EXPERTS: _clean_experts,
+    RegistryName.RECOMMENDERS: _clean_recommenders,
 }
+
+
+# --- registry imports as jobs (the registries page) ------------------------------------
+#
+# The request checks the file and writes the job (RegistryImport, holding the checked rows) and
+# its outbox row; the task (screening.registry_import) claims the job under a lease
+# (common.leases, as guide publishing does) and, in one transaction that checks the claim is still
+# its own, replaces the registry, bumps its version, audits and tells the owners of results now
+# stale, and marks the job done. A transient database error is left to the task's retry, which
+# takes the job over; anything else fails the job with "<code>: <detail>". The relay's sweep
+# re-sends jobs whose message or worker was lost (registry_imports_requeue_stale) and a restarting
+# worker node gives back what its dead processes held (registry_imports_release_worker).
+
+REGISTRY_IMPORT_TASK = "screening.registry_import"
+# Replacing a registry is quick; telling the owners of stale results grows with the proposals.
+REGISTRY_IMPORT_SOFT_TIME_LIMIT = 120
+REGISTRY_IMPORT_TIME_LIMIT = 150  # the hard limit (under the broker's visibility timeout)
+MAX_IMPORT_ATTEMPTS = 3  # an import that has killed this many workers is not tried again
+
+# Headlines of the failures, by code (the detail after the code is the job's own line).
+REGISTRY_IMPORT_ERRORS = {
+    "invalid": gettext_lazy("文件中有无法导入的记录。"),
+    "superseded": gettext_lazy("同一名单有更晚上传的文件已先导入完成，这个文件没有载入。"),
+    "timeout": gettext_lazy("导入超时。"),
+    "worker_lost": gettext_lazy("导入这个文件使后台进程多次中断，已停止重试。"),
+    "internal": gettext_lazy("导入时程序出错。"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class RegistryImportFailure:
+    code: str
+    headline: str
+    detail: str
+
+
+def registry_import_failure(error: str) -> RegistryImportFailure | None:
+    """A stored ``RegistryImport.error`` as its code, translated headline and detail (None if empty)."""
+    if not error:
+        return None
+    code, sep, detail = error.partition(": ")
+    if not sep or code not in REGISTRY_IMPORT_ERRORS:
+        return RegistryImportFailure("internal", str(REGISTRY_IMPORT_ERRORS["internal"]), error)
+    return RegistryImportFailure(code, str(REGISTRY_IMPORT_ERRORS[code]), detail)
+
+
+def registry_import_lease_seconds() -> int:
+    """A claim outlasts the task's hard time limit."""
+    return REGISTRY_IMPORT_TIME_LIMIT + 30
+
+
+def registry_import_request(*, name: str, text: str, source: str = "", by=None) -> RegistryImport:
+    """Ask for CSV ``text`` to be loaded as registry ``name`` by a job. The file is read and every
+    row checked at once (RegistryImportError says what is wrong: nothing is written); then the job,
+    holding the checked rows, and its outbox row are written in one transaction: the task loads
+    them after the commit, and nothing of the registry changes before. The same file for the same
+    registry by the same person while an earlier upload of it is unfinished returns that job (a
+    double click makes one job)."""
+    csv_rows = registry_csv_rows(name=name, text=text)  # refuses an unknown registry first
+    rows = _REGISTRY_CLEANERS[name](csv_rows, f"registries.{name}")
+    key = hashlib.sha256(f"{name}\n{text}".encode()).hexdigest()
+    requester = by if _is_user(by) else None
+    with transaction.atomic():
+        existing = (
+            RegistryImport.objects.select_for_update()
+            .filter(key=key, requested_by=requester, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+            .first()
+        )
+        if existing is not None:
+            return existing
+        job = RegistryImport.objects.create(
+            registry=name, source=source[:255], rows=rows, key=key, total=len(rows), requested_by=requester
+        )
+        outbox_enqueue(task=REGISTRY_IMPORT_TASK, args=[job.pk])
+    return job
+
+
+def registry_import_run(
+    *, job_id: int, task_id: str | None = None, retries: int = 0
+) -> RegistryImport | None:
+    """Load the rows of a requested registry import (the task's service).
+
+    Idempotent and status-guarded: only a queued job (or one running under an expired lease, or
+    held by this same task id: a redelivery or retry) is run; a second delivery finds it running
+    under a live lease, done or failed, and returns it. The registry's rows, its version, the
+    ``registries.imported`` audit entry, the notifications of stale results and the job's done
+    state are written in one transaction, only under the current claim. A transient database error
+    drops the connection and re-raises (the task's retry takes over, changing nothing before); a
+    bad row, a later import finished first, a time-out or a bug ends ``failed`` with its error and
+    the registry as it was."""
+    job = _import_claim(job_id, task_id=task_id, retries=retries)
+    if job is None:
+        return RegistryImport.objects.filter(pk=job_id).first()
+    try:
+        _import_apply(job)
+    except TRANSIENT_DB_ERRORS:
+        connection.close()
+        raise
+    except SoftTimeLimitExceeded:
+        log.warning("registry import %s timed out", job.pk)
+        _import_fail(job, "timeout", f"loading took more than {REGISTRY_IMPORT_SOFT_TIME_LIMIT} s")
+    except RegistryImportError as exc:
+        _import_fail(job, "invalid", str(exc))
+    except Exception as exc:  # a bug ends in a recorded failure, never a stuck "running"
+        log.exception("registry import %s failed", job.pk)
+        _import_fail(job, "internal", f"{type(exc).__name__}: {exc}")
+    job.refresh_from_db()
+    return job
+
+
+def _import_claim(job_id: int, *, task_id: str | None, retries: int = 0) -> RegistryImport | None:
+    """Claim the job under a lease: queued, or running under an expired lease or this same task's
+    (its earlier delivery died). None when there is nothing to do."""
+    lease = lease_fields(task_id=task_id, seconds=registry_import_lease_seconds(), retries=retries)
+    with transaction.atomic():
+        job = (
+            RegistryImport.objects.select_for_update()
+            .filter(
+                claimable(field="status", queued=RunStatus.QUEUED, running=RunStatus.RUNNING, task_id=task_id)
+            )
+            .filter(pk=job_id)
+            .first()
+        )
+        if job is None:
+            return None
+        running = job.status == RunStatus.RUNNING
+        retry = running and is_retry_of(job.lease_task, task_id=task_id, retries=retries)
+        if running and held_by_another_delivery(
+            lease_task=job.lease_task, lease_owner=job.lease_owner, task_id=task_id, retries=retries
+        ):
+            return None  # a duplicate delivery: the task is still running in this node
+        if not retry and job.attempts >= MAX_IMPORT_ATTEMPTS:
+            log.warning("registry import %s: lost %s times, given up", job.pk, job.attempts)
+            _import_fail(job, "worker_lost", f"the import stopped {job.attempts} times")
+            return None
+        for field_name, value in lease.items():
+            setattr(job, field_name, value)
+        job.status = RunStatus.RUNNING
+        job.started_at = timezone.now()
+        job.attempts += 0 if retry else 1  # a retry after a transient error continues its attempt
+        job.save(update_fields=["status", "started_at", "attempts", *lease])
+    return job
+
+
+def _import_apply(job: RegistryImport) -> bool:
+    """Replace the registry under the current claim and mark the job done, in one transaction.
+    False when the claim was taken over (nothing written)."""
+    with transaction.atomic():
+        # The running imports of this registry, locked in order: two replacing it at once would
+        # each keep its own rows (a delete does not see rows inserted by an uncommitted one).
+        list(
+            RegistryImport.objects.select_for_update()
+            .filter(registry=job.registry, status=RunStatus.RUNNING)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        current = (
+            RegistryImport.objects.select_for_update()
+            .filter(pk=job.pk, status=RunStatus.RUNNING, lease_token=job.lease_token)
+            .first()
+        )
+        if current is None:
+            return False
+        name = current.registry
+        if RegistryImport.objects.filter(registry=name, status=RunStatus.DONE, pk__gt=current.pk).exists():
+            # a file uploaded later is loaded already (this one was delayed): it must not undo that
+            _import_finish(current, status=RunStatus.FAILED, error="superseded: ")
+            return True
+        by = current.requested_by
+        entries = _registry_replace(name, _REGISTRY_CLEANERS[name](current.rows, f"registries.{name}"))
+        _registry_loaded(name=name, entries=entries, source=current.source)
+        audit_record(
+            actor=by,
+            action="registries.imported",
+            data={"counts": {name: entries}, "source": current.source, "job": current.pk},
+        )
+        notify_stale_results(registry=[name], by=by)
+        _import_finish(current, status=RunStatus.DONE, entries=entries)
+    return True
+
+
+def _import_finish(job: RegistryImport, *, status: str, error: str = "", entries: int | None = None) -> None:
+    """Record the end of a job whose row the caller holds: its state, error or entries; its rows
+    and its claim are dropped."""
+    RegistryImport.objects.filter(pk=job.pk).update(
+        status=status,
+        error=error,
+        entries=entries,
+        rows=[],
+        finished_at=timezone.now(),
+        **RELEASED,
+    )
+
+
+def _import_fail(job: RegistryImport, code: str, message: str) -> bool:
+    """Record a failed import (the registry is as it was), only while ``job``'s claim is the
+    current one (an execution that was taken over writes nothing). Returns whether it was stored."""
+    return bool(
+        RegistryImport.objects.filter(
+            pk=job.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING], lease_token=job.lease_token
+        ).update(
+            status=RunStatus.FAILED,
+            error=f"{code}: {' '.join(message.split())}"[:2000],
+            rows=[],
+            finished_at=timezone.now(),
+            **RELEASED,
+        )
+    )
+
+
+def registry_import_stalled(job: RegistryImport) -> bool:
+    """True for an import queued or running well past the task's hard limit (its worker died or the
+    job service is away: the sweep sends it again, the progress page says it is taking long)."""
+    if job.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+        return False
+    since = (job.started_at if job.status == RunStatus.RUNNING else None) or job.queued_at
+    return since is not None and since < timezone.now() - timedelta(seconds=REGISTRY_IMPORT_TIME_LIMIT + 60)
+
+
+def registry_imports_stale() -> QuerySet[RegistryImport]:
+    """Imports that were lost: running under an expired lease (or, without a lease, claimed longer
+    ago than the hard limit plus a minute), or queued for longer than SCREENING_QUEUED_RESEND
+    seconds (the message was lost)."""
+    now = timezone.now()
+    return RegistryImport.objects.filter(
+        Q(status=RunStatus.RUNNING, lease_expires_at__lt=now)
+        | Q(
+            status=RunStatus.RUNNING,
+            lease_expires_at__isnull=True,
+            started_at__lt=now - timedelta(seconds=REGISTRY_IMPORT_TIME_LIMIT + 60),
+        )
+        | Q(status=RunStatus.QUEUED, queued_at__lt=now - timedelta(seconds=settings.SCREENING_QUEUED_RESEND))
+    )
+
+
+def registry_imports_requeue_stale() -> list[int]:
+    """Sweep (settings.RELAY_SWEEPS): imports left running under an expired lease go back to
+    queued, and imports queued longer than SCREENING_QUEUED_RESEND are sent again, through the
+    outbox — except a queued one whose message still waits to start (it is not lost). One started
+    MAX_IMPORT_ATTEMPTS times fails ("worker_lost"). Returns the ids re-sent. Safe to run
+    concurrently: rows another sweep has locked are skipped."""
+    requeued = []
+    awaiting = outbox_awaiting_ids(REGISTRY_IMPORT_TASK)
+    with transaction.atomic():
+        for job in registry_imports_stale().select_for_update(skip_locked=True):
+            if job.status == RunStatus.QUEUED and job.pk in awaiting:
+                continue
+            if job.attempts >= MAX_IMPORT_ATTEMPTS:
+                log.warning("registry import %s: lost %s times, given up", job.pk, job.attempts)
+                _import_fail(job, "worker_lost", f"the import stopped {job.attempts} times")
+                continue
+            RegistryImport.objects.filter(pk=job.pk).update(
+                status=RunStatus.QUEUED, queued_at=timezone.now(), **RELEASED
+            )
+            requeued.append(job.pk)
+            outbox_enqueue(task=REGISTRY_IMPORT_TASK, args=[job.pk])
+    return requeued
+
+
+def registry_imports_release_worker(*, node: str) -> list[int]:
+    """Worker node ``node`` (re)starting on this machine (settings.RELAY_RELEASES): imports its
+    earlier, now dead processes were running are queued again at once."""
+    return release_dead_holders(
+        RegistryImport,
+        node=node,
+        status_field="status",
+        running=RunStatus.RUNNING,
+        queued=RunStatus.QUEUED,
+        queued_at_field="queued_at",
+        task=REGISTRY_IMPORT_TASK,
+    )

@@ -15,5 +15,6 @@ urlpatterns = [
     path("batches/<int:pk>/", views.batch_status, name="batch"),
     path("guide/<int:year>/rescreen/", views.guide_rescreen, name="guide_rescreen"),
     path("registries/", views.registries, name="registries"),
+    path("registries/imports/<int:pk>/", views.registry_import, name="registry_import"),
     path("workspace/", include("screening.workspace.urls")),
 ]

@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from screening import services
-from screening.models import RegistryLoad, ScreeningRun
+from screening.models import RegistryImport, RegistryLoad, ScreeningRun
 from tests.factories.proposals import make_user
 from tests.factories.screening_db import make_proposal
 
@@ -153,14 +153,18 @@ def test_overview_query_count_constant(client, guide2022, django_capture_on_comm
     assert count() == small
 
 
-def test_admin_uploads_registry_csv(client, db):
+def test_admin_uploads_registry_csv(client, db, django_capture_on_commit_callbacks):
     admin = make_user("admin1", role="admin")
     login(client, admin)
     upload = io.BytesIO("id_number,name\n11010519491231002X,张三\n".encode())
     upload.name = "experts.csv"
-    response = client.post("/screening/registries/", {"registry": "guide_experts", "file": upload})
-    assert response.status_code == 302
-    assert RegistryLoad.objects.get(name="guide_experts").entries == 1
+    with django_capture_on_commit_callbacks(execute=True):  # eager: the job runs at the commit
+        response = client.post("/screening/registries/", {"registry": "guide_experts", "file": upload})
+    job = RegistryImport.objects.get()
+    assert (response.status_code, response["Location"]) == (302, f"/screening/registries/imports/{job.pk}/")
+    assert (job.status, job.entries, RegistryLoad.objects.get(name="guide_experts").entries) == ("done", 1, 1)
+    page = client.get(response["Location"]).content.decode()
+    assert 'data-testid="import-done">已导入 1 条记录。<' in page
 
 
 def test_admin_registry_upload_with_bad_rows_shows_error(client, db):
@@ -170,7 +174,7 @@ def test_admin_registry_upload_with_bad_rows_shows_error(client, db):
     response = client.post("/screening/registries/", {"registry": "guide_experts", "file": upload})
     assert response.status_code == 200
     assert "registries.guide_experts[0].id_number: required" in response.content.decode()
-    assert RegistryLoad.objects.count() == 0
+    assert (RegistryLoad.objects.count(), RegistryImport.objects.count()) == (0, 0)
 
 
 def test_admin_adding_a_registry_entry_by_hand_marks_it_loaded(client, db):
