@@ -468,8 +468,8 @@ def _insert_findings(rows: list[tuple]) -> None:
                     status,
                     clause,
                     message_id,
-                    encode(params),
-                    encode(evidence),
+                    encode(params) if params else "{}",  # most findings have no params or evidence
+                    encode(evidence) if evidence else "[]",
                     field,
                     fix_id,
                 )
