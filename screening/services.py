@@ -20,6 +20,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from common.joberrors import JobError, job_error
 from common.leases import (
     RELEASED,
     claimable,
@@ -835,21 +836,9 @@ REGISTRY_IMPORT_ERRORS = {
 }
 
 
-@dataclasses.dataclass(frozen=True)
-class RegistryImportFailure:
-    code: str
-    headline: str
-    detail: str
-
-
-def registry_import_failure(error: str) -> RegistryImportFailure | None:
+def registry_import_failure(error: str) -> JobError | None:
     """A stored ``RegistryImport.error`` as its code, translated headline and detail (None if empty)."""
-    if not error:
-        return None
-    code, sep, detail = error.partition(": ")
-    if not sep or code not in REGISTRY_IMPORT_ERRORS:
-        return RegistryImportFailure("internal", str(REGISTRY_IMPORT_ERRORS["internal"]), error)
-    return RegistryImportFailure(code, str(REGISTRY_IMPORT_ERRORS[code]), detail)
+    return job_error(error, REGISTRY_IMPORT_ERRORS)
 
 
 def registry_import_lease_seconds() -> int:

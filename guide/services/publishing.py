@@ -16,7 +16,6 @@ The lease fields are the reading's: a draft's reading is over. The commands (``i
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -26,6 +25,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.joberrors import JobError, job_error
 from common.leases import (
     RELEASED,
     claimable,
@@ -63,21 +63,12 @@ PUBLISH_ERRORS = {
 }
 
 
-@dataclass(frozen=True)
-class PublishError:
-    code: str
-    headline: str
-    detail: str
+PublishError = JobError  # a failed publishing's code, headline and detail
 
 
-def publish_error(error: str) -> PublishError | None:
+def publish_error(error: str) -> JobError | None:
     """A stored ``GuideVersion.publish_error`` as its code, translated headline and detail (None if empty)."""
-    if not error:
-        return None
-    code, sep, detail = error.partition(": ")
-    if not sep or code not in PUBLISH_ERRORS:
-        return PublishError("internal", str(PUBLISH_ERRORS["internal"]), error)
-    return PublishError(code, str(PUBLISH_ERRORS[code]), detail)
+    return job_error(error, PUBLISH_ERRORS)
 
 
 def _lease_seconds() -> int:
