@@ -16,7 +16,9 @@ from __future__ import annotations
 import os
 import secrets
 import socket
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -126,3 +128,41 @@ def release_dead_holders(
         for pk in ids:
             outbox_enqueue(task=task, args=[pk])
     return ids
+
+
+def requeue_stale(
+    stale,
+    *,
+    status_field: str,
+    queued: str,
+    queued_at_field: str,
+    attempts_field: str,
+    max_attempts: int,
+    task: str,
+    give_up: Callable[[Any], None],
+) -> list[int]:
+    """The sweep of one kind of leased job (settings.RELAY_SWEEPS): each row of ``stale`` (a
+    queryset: running under an expired lease, or queued too long) goes back to queued with its
+    lease released and a new outbox row for ``task``, except a queued one whose message still
+    waits to start (it is not lost); one already started ``max_attempts`` times is handed to
+    ``give_up`` (which records it failed) instead, so work that kills every worker does not loop.
+    Returns the ids re-sent. Safe to run concurrently: rows another sweep has locked are skipped."""
+    from django.db import transaction
+
+    from .outbox import outbox_awaiting_ids, outbox_enqueue
+
+    requeued = []
+    awaiting = outbox_awaiting_ids(task)
+    with transaction.atomic():
+        for row in stale.select_for_update(skip_locked=True):
+            if getattr(row, status_field) == queued and row.pk in awaiting:
+                continue
+            if getattr(row, attempts_field) >= max_attempts:
+                give_up(row)
+                continue
+            type(row).objects.filter(pk=row.pk).update(
+                **{status_field: queued, queued_at_field: timezone.now()}, **RELEASED
+            )
+            requeued.append(row.pk)
+            outbox_enqueue(task=task, args=[row.pk])
+    return requeued

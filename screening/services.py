@@ -29,10 +29,10 @@ from common.leases import (
     is_retry_of,
     lease_fields,
     release_dead_holders,
+    requeue_stale,
 )
 from common.outbox import (
     FAST_QUEUE,
-    outbox_awaiting_ids,
     outbox_enqueue,
     outbox_enqueue_many,
     outbox_unstarted_args,
@@ -1036,22 +1036,21 @@ def registry_imports_requeue_stale() -> list[int]:
     outbox — except a queued one whose message still waits to start (it is not lost). One started
     MAX_IMPORT_ATTEMPTS times fails ("worker_lost"). Returns the ids re-sent. Safe to run
     concurrently: rows another sweep has locked are skipped."""
-    requeued = []
-    awaiting = outbox_awaiting_ids(REGISTRY_IMPORT_TASK)
-    with transaction.atomic():
-        for job in registry_imports_stale().select_for_update(skip_locked=True):
-            if job.status == RunStatus.QUEUED and job.pk in awaiting:
-                continue
-            if job.attempts >= MAX_IMPORT_ATTEMPTS:
-                log.warning("registry import %s: lost %s times, given up", job.pk, job.attempts)
-                _import_fail(job, "worker_lost", f"the import stopped {job.attempts} times")
-                continue
-            RegistryImport.objects.filter(pk=job.pk).update(
-                status=RunStatus.QUEUED, queued_at=timezone.now(), **RELEASED
-            )
-            requeued.append(job.pk)
-            outbox_enqueue(task=REGISTRY_IMPORT_TASK, args=[job.pk])
-    return requeued
+
+    def give_up(job: RegistryImport) -> None:
+        log.warning("registry import %s: lost %s times, given up", job.pk, job.attempts)
+        _import_fail(job, "worker_lost", f"the import stopped {job.attempts} times")
+
+    return requeue_stale(
+        registry_imports_stale(),
+        status_field="status",
+        queued=RunStatus.QUEUED,
+        queued_at_field="queued_at",
+        attempts_field="attempts",
+        max_attempts=MAX_IMPORT_ATTEMPTS,
+        task=REGISTRY_IMPORT_TASK,
+        give_up=give_up,
+    )
 
 
 def registry_imports_release_worker(*, node: str) -> list[int]:

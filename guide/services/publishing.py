@@ -33,8 +33,9 @@ from common.leases import (
     is_retry_of,
     lease_fields,
     release_dead_holders,
+    requeue_stale,
 )
-from common.outbox import outbox_awaiting_ids, outbox_enqueue
+from common.outbox import outbox_enqueue
 from common.services import audit_record
 
 from ..models import GuideVersion
@@ -262,26 +263,23 @@ def publishes_requeue_stale() -> list[int]:
     a queued one whose message still waits to start (it is not lost). One started
     MAX_PUBLISH_ATTEMPTS times fails ("worker_lost"). Returns the ids re-sent. Safe to run
     concurrently: rows another sweep has locked are skipped."""
-    requeued = []
-    awaiting = outbox_awaiting_ids(PUBLISH_TASK)
-    with transaction.atomic():
-        for version in publishes_stale().select_for_update(skip_locked=True):
-            if version.publish_state == State.QUEUED and version.pk in awaiting:
-                continue
-            if version.publish_attempts >= MAX_PUBLISH_ATTEMPTS:
-                _fail(version, "worker_lost", f"publishing stopped {version.publish_attempts} times")
-                log.warning(
-                    "guide version %s: publishing lost %s times, given up",
-                    version.pk,
-                    version.publish_attempts,
-                )
-                continue
-            GuideVersion.objects.filter(pk=version.pk).update(
-                publish_state=State.QUEUED, publish_queued_at=timezone.now(), **RELEASED
-            )
-            requeued.append(version.pk)
-            outbox_enqueue(task=PUBLISH_TASK, args=[version.pk])
-    return requeued
+
+    def give_up(version: GuideVersion) -> None:
+        _fail(version, "worker_lost", f"publishing stopped {version.publish_attempts} times")
+        log.warning(
+            "guide version %s: publishing lost %s times, given up", version.pk, version.publish_attempts
+        )
+
+    return requeue_stale(
+        publishes_stale(),
+        status_field="publish_state",
+        queued=State.QUEUED,
+        queued_at_field="publish_queued_at",
+        attempts_field="publish_attempts",
+        max_attempts=MAX_PUBLISH_ATTEMPTS,
+        task=PUBLISH_TASK,
+        give_up=give_up,
+    )
 
 
 def publishes_release_worker(*, node: str) -> list[int]:

@@ -35,8 +35,9 @@ from common.leases import (
     is_retry_of,
     lease_fields,
     release_dead_holders,
+    requeue_stale,
 )
-from common.outbox import outbox_awaiting_ids, outbox_enqueue
+from common.outbox import outbox_enqueue
 from common.services import audit_record
 
 from ..models import GuideVersion
@@ -326,21 +327,21 @@ def readings_requeue_stale() -> list[int]:
     queued, and versions queued longer than UPLOAD_QUEUED_RESEND are sent again, through the
     outbox. One already started MAX_READ_ATTEMPTS times fails ("worker_lost"). Returns the ids
     re-sent. Safe to run concurrently: rows another sweep has locked are skipped."""
-    now = timezone.now()
-    requeued = []
-    awaiting = outbox_awaiting_ids(READ_TASK)  # queued with their message still waiting: not lost
-    with transaction.atomic():
-        for version in readings_stale().select_for_update(skip_locked=True):
-            if version.status == Status.QUEUED and version.pk in awaiting:
-                continue
-            if version.attempts >= MAX_READ_ATTEMPTS:
-                _fail(version, "worker_lost", f"the reading stopped {version.attempts} times")
-                log.warning("guide version %s: worker lost %s times, given up", version.pk, version.attempts)
-                continue
-            GuideVersion.objects.filter(pk=version.pk).update(status=Status.QUEUED, queued_at=now, **RELEASED)
-            requeued.append(version.pk)
-            outbox_enqueue(task=READ_TASK, args=[version.pk])
-    return requeued
+
+    def give_up(version: GuideVersion) -> None:
+        _fail(version, "worker_lost", f"the reading stopped {version.attempts} times")
+        log.warning("guide version %s: worker lost %s times, given up", version.pk, version.attempts)
+
+    return requeue_stale(
+        readings_stale(),
+        status_field="status",
+        queued=Status.QUEUED,
+        queued_at_field="queued_at",
+        attempts_field="attempts",
+        max_attempts=MAX_READ_ATTEMPTS,
+        task=READ_TASK,
+        give_up=give_up,
+    )
 
 
 def readings_release_worker(*, node: str) -> list[int]:

@@ -24,8 +24,9 @@ from common.leases import (
     is_retry_of,
     lease_fields,
     release_dead_holders,
+    requeue_stale,
 )
-from common.outbox import outbox_awaiting_ids, outbox_enqueue
+from common.outbox import outbox_enqueue
 from common.services import audit_record
 
 from .. import selectors
@@ -185,23 +186,21 @@ def uploads_requeue_stale() -> list[int]:
     Safe to run concurrently and repeatedly: rows another sweep has locked are
     skipped, and a re-queued upload is no longer running.
     """
-    now = timezone.now()
-    requeued = []
-    awaiting = outbox_awaiting_ids(EXTRACT_TASK)  # queued with their message still waiting: not lost
-    with transaction.atomic():
-        for upload in selectors.draft_uploads_stale().select_for_update(skip_locked=True):
-            if upload.state == UploadState.QUEUED and upload.pk in awaiting:
-                continue
-            if upload.attempts >= MAX_EXTRACT_ATTEMPTS:
-                _finish(upload, state=UploadState.FAILED, error="timeout")
-                log.warning("draft upload %s: worker lost %s times, given up", upload.pk, upload.attempts)
-                continue
-            DraftUpload.objects.filter(pk=upload.pk).update(
-                state=UploadState.QUEUED, queued_at=now, **RELEASED
-            )
-            requeued.append(upload.pk)
-            outbox_enqueue(task=EXTRACT_TASK, args=[upload.pk])
-    return requeued
+
+    def give_up(upload: DraftUpload) -> None:
+        _finish(upload, state=UploadState.FAILED, error="timeout")
+        log.warning("draft upload %s: worker lost %s times, given up", upload.pk, upload.attempts)
+
+    return requeue_stale(
+        selectors.draft_uploads_stale(),
+        status_field="state",
+        queued=UploadState.QUEUED,
+        queued_at_field="queued_at",
+        attempts_field="attempts",
+        max_attempts=MAX_EXTRACT_ATTEMPTS,
+        task=EXTRACT_TASK,
+        give_up=give_up,
+    )
 
 
 def uploads_release_worker(*, node: str) -> list[int]:
