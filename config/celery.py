@@ -2,8 +2,9 @@ import logging
 import os
 
 from celery import Celery
-from celery.signals import task_prerun
+from celery.signals import task_prerun, worker_process_init
 
+from common.runtime import freeze_startup_heap
 from common.worker import RelayStep
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -29,3 +30,9 @@ def _outbox_started(task_id=None, task=None, **kwargs):
     except DatabaseError as exc:
         logging.getLogger(__name__).warning("outbox: could not mark %s started (%s)", task_id, exc)
         connection.close()
+
+
+@worker_process_init.connect(weak=False)
+def _freeze_startup_heap(**kwargs):
+    """A pool process starts: what it inherited is start-up state, kept out of the collector's scans."""
+    freeze_startup_heap()

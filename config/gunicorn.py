@@ -59,3 +59,11 @@ accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 proc_name = "prescreen"
+
+
+def post_worker_init(worker):
+    """The worker has loaded the app: its start-up objects are kept out of the collector's scans
+    (common.runtime.freeze_startup_heap), so a request's collections scan what it allocated."""
+    from common.runtime import freeze_startup_heap
+
+    freeze_startup_heap()

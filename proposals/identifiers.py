@@ -17,6 +17,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
+from operator import mul
 
 __all__ = [
     "CREDIT_CODE_ALPHABET",
@@ -106,6 +108,7 @@ def check_resident_id(value: str, stated_birth_date: date | None = None) -> IdCh
     return IdCheck(True, None, born)
 
 
+@lru_cache(maxsize=8192)
 def gender_from_id(id_number: str | None) -> str | None:
     """The gender a resident ID number encodes: ``"male"`` when its 17th digit (the
     last of the order code) is odd, ``"female"`` when even (GB 11643-1999).
@@ -114,7 +117,8 @@ def gender_from_id(id_number: str | None) -> str | None:
     correct check character: a passport or another document, a blank, or a mistyped
     number (which digit is wrong cannot be told, so neither can the gender). The
     embedded birth date is not judged. Spaces, full-width characters and a lower-case
-    ``x`` are accepted, as by :func:`check_resident_id`.
+    ``x`` are accepted, as by :func:`check_resident_id`. Pure, so the last few thousand
+    answers are kept: the rules ask it of the same people several times per proposal.
     """
     code = normalize_identifier(id_number)
     if not _ID_FORMAT.fullmatch(code) or _resident_id_check_char(code[:17]) != code[17]:
@@ -171,20 +175,25 @@ class CodeCheck:
     org_code: str | None = None
 
 
-def _org_value(ch: str) -> int:
-    # GB 11714: digits are their value, letters A-Z are 10-35.
-    return int(ch) if ch.isdigit() else ord(ch) - ord("A") + 10
+# GB 11714: digits are their value, letters A-Z are 10-35.
+_ORG_VALUES = {ch: i for i, ch in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ")}
+_ORG_CHECK_CHARS = "0123456789X0"  # 11 - (sum mod 11) -> check character (10: X, 11: 0)
+_ORG_FORMAT = re.compile(r"[0-9A-Z]{8}[0-9X]")
+_CREDIT_FORMAT = re.compile(f"[{CREDIT_CODE_ALPHABET}]{{18}}")
+
+
+def _weighted_sum(values: dict[str, int], text: str, weights: tuple[int, ...]) -> int:
+    if len(text) != len(weights):
+        raise ValueError("wrong length")
+    return sum(map(mul, map(values.__getitem__, text), weights))
 
 
 def _org_check_char(body: str) -> str:
-    total = sum(_org_value(ch) * w for ch, w in zip(body, _ORG_WEIGHTS, strict=True))
-    c = 11 - total % 11
-    return {10: "X", 11: "0"}.get(c, str(c))
+    return _ORG_CHECK_CHARS[11 - _weighted_sum(_ORG_VALUES, body, _ORG_WEIGHTS) % 11]
 
 
 def _credit_check_char(first17: str) -> str:
-    total = sum(_CREDIT_VALUES[ch] * w for ch, w in zip(first17, _CREDIT_WEIGHTS, strict=True))
-    return CREDIT_CODE_ALPHABET[(31 - total % 31) % 31]
+    return CREDIT_CODE_ALPHABET[(31 - _weighted_sum(_CREDIT_VALUES, first17, _CREDIT_WEIGHTS) % 31) % 31]
 
 
 def check_org_code(value: str) -> CodeCheck:
@@ -192,23 +201,26 @@ def check_org_code(value: str) -> CodeCheck:
     code = normalize_identifier(value)
     if len(code) != 9:
         return CodeCheck(False, "length")
-    if not re.fullmatch(r"[0-9A-Z]{8}[0-9X]", code):
+    if not _ORG_FORMAT.fullmatch(code):
         return CodeCheck(False, "format")
     if _org_check_char(code[:8]) != code[8]:
         return CodeCheck(False, "checksum", code)
     return CodeCheck(True, None, code)
 
 
+@lru_cache(maxsize=8192)
 def check_credit_code(value: str) -> CodeCheck:
     """Validate an 18-character unified social credit code (GB 32100-2015).
 
     Checks run in this order: length, alphabet, region code, the code's own
-    check character (mod 31), then the embedded organisation code.
+    check character (mod 31), then the embedded organisation code. Pure, so the
+    last few thousand answers are kept (a proposal's units are checked by several
+    rules, and again at every re-screen).
     """
     code = normalize_identifier(value)
     if len(code) != 18:
         return CodeCheck(False, "length")
-    if any(ch not in _CREDIT_VALUES for ch in code):
+    if not _CREDIT_FORMAT.fullmatch(code):
         return CodeCheck(False, "format")
     org = code[8:17]
     if not code[2:8].isdigit():

@@ -246,6 +246,7 @@ _LEADING_CONNECTORS = sorted(
     key=len,
     reverse=True,
 )
+_LEADING_CONNECTORS_ANY = tuple(_LEADING_CONNECTORS)
 _TRAILING_PARTICLES = ("的", "为", "均", "应", "须", "需", "达", "在", "是", "分别", "及", "和", "与", "可")
 _KEEP_SUFFIXES = ("参与", "给与", "认可", "许可", "许可证")
 _KEEP_PREFIXES = ("应对", "应用", "应急", "在线", "在研", "同类", "同步", "及时", "和谐", "与会")
@@ -524,24 +525,18 @@ def _trim_subject(subject: str) -> str:
     changed = True
     while changed and subject:
         changed = False
-        for word in _LEADING_CONNECTORS:
-            if subject.startswith(_KEEP_PREFIXES):
-                break
-            if subject.startswith(word) and len(subject) > len(word):
-                subject = subject[len(word) :].lstrip(_STRIP_CHARS)
-                changed = True
-                break
-            if subject == word:
-                subject = ""
-                changed = True
-                break
-        for word in _TRAILING_PARTICLES:
-            if subject.endswith(_KEEP_SUFFIXES):
-                break
-            if subject.endswith(word) and len(subject) > len(word):
-                subject = subject[: -len(word)].rstrip(_STRIP_CHARS)
-                changed = True
-                break
+        # the first connector (longest first) the subject starts with is cut; the test of the whole
+        # tuple first, as most subjects start with none
+        if subject.startswith(_LEADING_CONNECTORS_ANY) and not subject.startswith(_KEEP_PREFIXES):
+            word = next(w for w in _LEADING_CONNECTORS if subject.startswith(w))
+            subject = subject[len(word) :].lstrip(_STRIP_CHARS)
+            changed = True
+        if subject.endswith(_TRAILING_PARTICLES) and not subject.endswith(_KEEP_SUFFIXES):
+            for word in _TRAILING_PARTICLES:
+                if subject.endswith(word) and len(subject) > len(word):
+                    subject = subject[: -len(word)].rstrip(_STRIP_CHARS)
+                    changed = True
+                    break
     return _strip_unbalanced(subject.strip(_STRIP_CHARS).lstrip("的"))
 
 
