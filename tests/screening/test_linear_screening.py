@@ -146,3 +146,18 @@ def test_a_run_compares_with_an_earlier_run_of_its_own_chunk(
     # the first run changed warn → fail; the second, compared with the first, changed nothing
     told = list(owner.notifications.filter(kind=RESULT_CHANGED).values_list("params", flat=True))
     assert [(p["before"], p["after"]) for p in told] == [("warn", "fail")]
+
+
+def test_a_chunk_commits_without_a_check_per_finding_and_a_deleted_run_takes_its_findings():
+    """Findings carry no database foreign key to their run (the ~6,400 per-row checks of a chunk's
+    commit went through the wrong index on stale statistics); Django still deletes them with it."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Finding._meta.db_table)
+    assert not [c for c in constraints.values() if c["foreign_key"]]
+    assert any(c["columns"] == ["run_id"] and c["index"] for c in constraints.values())
+    proposal = make_proposal()
+    run = ScreeningRun.objects.create(proposal=proposal, reason="check")
+    services.screening_execute(run_ids=[run.pk])
+    assert Finding.objects.filter(run=run).count() > 20
+    proposal.delete()
+    assert not Finding.objects.filter(run_id=run.pk).exists()
