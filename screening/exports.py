@@ -141,6 +141,16 @@ def safe_cell(value):
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
+_LINE_BREAKS = re.compile(r"[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
+
+
+def safe_line(value):
+    """safe_cell for a cell that must stay on one line (an export's stamp, written in a CSV as a
+    comment line): every kind of line break becomes one space first, so that nothing typed into a
+    URL or a name can start a line of its own."""
+    return safe_cell(_LINE_BREAKS.sub(" ", value)) if isinstance(value, str) else value
+
+
 def safe_row(row: list) -> list:
     """safe_cell of every value of a row, with one scan for control characters for the whole row
     (rows rarely have any; a large export makes hundreds of thousands of rows)."""

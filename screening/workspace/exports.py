@@ -599,7 +599,7 @@ def xlsx_write(
     header_row = len(stamp) + 2
 
     def first_sheet() -> Iterator[list]:
-        yield from ([exports.safe_cell(label), exports.safe_cell(value)] for label, value in stamp)
+        yield from ([exports.safe_line(label), exports.safe_line(value)] for label, value in stamp)
         yield []
         yield _headers(lang)
         yield from proposals
@@ -633,13 +633,13 @@ def csv_lines(*, stamp: list[tuple[str, str]], proposals: Iterable[list], lang: 
     """The proposals sheet as CSV lines (UTF-8 BOM first, for Excel): the stamp as ``#`` comment
     lines, then the header and one line per proposal."""
     writer = csv.writer(exports._Echo())
+    # each stamp line one cell, through the same sanitiser as every other cell: a comma or a quote
+    # in a value (the filter is what the officer's URL said) cannot open a cell of its own
+    comments = csv.writer(exports._Echo(), lineterminator="\n")
     yield "\ufeff"
     for label, value in stamp:
-        yield (
-            f"# {label}{'：' if lang == 'zh' else ': '}{value}\n".replace("\r", " ")
-            if value
-            else f"# {label}\n"
-        )
+        line = f"# {label}{'：' if lang == 'zh' else ': '}{value}" if value else f"# {label}"
+        yield comments.writerow([exports.safe_line(line)])
     yield writer.writerow(_headers(lang))
     for row in proposals:
         yield writer.writerow(row)

@@ -12,6 +12,7 @@ ACTIONS = [
     ("export_xlsx", _("导出 Excel")),
     ("export_csv", _("导出 CSV")),
 ]
+MAX_ID = 2**63 - 1  # the largest primary key a database's bigint holds
 SCOPES = [("selected", _("勾选的申报书")), ("filtered", _("筛选结果中的全部申报书"))]
 
 
@@ -32,8 +33,10 @@ class BulkActionForm(forms.Form):
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
         try:
             ids = list(dict.fromkeys(int(x) for x in raw))
-        except ValueError:
+        except ValueError:  # not a number, or more digits than Python converts
             raise forms.ValidationError(_("所选申报书无效。")) from None
+        if any(not 0 < pk <= MAX_ID for pk in ids):  # no row has it; SQLite cannot even compare it
+            raise forms.ValidationError(_("所选申报书无效。"))
         if len(ids) > self.max_ids:
             raise forms.ValidationError(_("一次最多处理 %(n)s 份申报书。") % {"n": self.max_ids})
         if cleaned.get("scope") == "selected" and not ids:

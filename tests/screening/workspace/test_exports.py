@@ -208,3 +208,55 @@ def test_the_stamp_shows_the_filter_as_typed_and_nothing_for_an_empty_export():
         "无",
     )
     assert lines["数据 SHA-256（各申报书“数据 SHA-256”按行顺序合并）"] == hashlib.sha256(b"").hexdigest()
+
+
+FORMULA_START = ("=", "+", "-", "@")
+# what an officer's list URL can carry into the stamp: a new line, a formula, a comma, a quote
+PAYLOAD_QUERY = "q=x%0A%3DHYPERLINK(%22http://evil%22)&b=%0D%40SUM(1)&c=a%2C%3D1%2B2%22%2C-3&d=%E2%80%A8%2B4"
+
+
+def _no_formula(cells):
+    return [c for c in cells if isinstance(c, str) and c.lstrip("\ufeff").startswith(FORMULA_START)]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_from_a_url_with_formula_and_newline_payloads_carries_no_formula(
+    client, officer, three, fmt
+):
+    client.force_login(officer)
+    response = client.post(
+        "/screening/workspace/bulk/",
+        {
+            "action": f"export_{fmt}",
+            "scope": "selected",
+            "ids": [p.pk for p in three],
+            "query": PAYLOAD_QUERY,
+        },
+    )
+    assert response.status_code == 200
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    if fmt == "csv":
+        text = data.decode("utf-8")
+        lines = text.splitlines()
+        assert not _no_formula(lines)  # no line of its own starts a formula
+        cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
+        assert not _no_formula(cells)
+        stamp = [line for line in lines if "HYPERLINK" in line]
+        assert len(stamp) == 1 and stamp[0].startswith('"# 筛选条件：')  # one quoted cell, one line
+    else:
+        wb = load_workbook(io.BytesIO(data))
+        cells = [v for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row]
+        assert not _no_formula(cells)
+        (stamp,) = [v for v in cells if isinstance(v, str) and "HYPERLINK" in v]
+        assert "\n" not in stamp and "\r" not in stamp and "\u2028" not in stamp
+
+
+def test_bulk_ids_beyond_a_bigint_are_refused_with_the_form_error(client, officer, three):
+    client.force_login(officer)
+    for bad in (str(2**63), str(2**64 + 5), "9" * 5001, "-1"):
+        response = client.post(
+            "/screening/workspace/bulk/", {"action": "rescreen", "scope": "selected", "ids": [bad]}
+        )
+        assert response.status_code == 302, bad
+        messages = [str(m) for m in response.wsgi_request._messages]
+        assert "所选申报书无效。" in " ".join(messages), bad
