@@ -695,19 +695,22 @@ def registry_csv_rows(*, name: str, text: str) -> list:
     if name not in RegistryName.values:
         raise RegistryImportError(f"unknown registry: {name}")
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    header = next(reader, None)
-    if header is None:
-        raise RegistryImportError("the CSV file is empty")
-    keys = [k.strip() for k in header]
-    width = len(keys)
-    rows = []
-    for values in reader:
-        if not values:
-            continue  # a blank line
-        if len(values) < width:  # a short row: its last columns are empty
-            values += [""] * (width - len(values))
-        # cells past the header are left out
-        rows.append({k: v.strip() for k, v in zip(keys, values, strict=False) if k})
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise RegistryImportError("the CSV file is empty")
+        keys = [k.strip() for k in header]
+        width = len(keys)
+        rows = []
+        for values in reader:
+            if not values:
+                continue  # a blank line
+            if len(values) < width:  # a short row: its last columns are empty
+                values += [""] * (width - len(values))
+            # cells past the header are left out
+            rows.append({k: v.strip() for k, v in zip(keys, values, strict=False) if k})
+    except csv.Error as exc:  # a field over the csv module's 128 KiB, a stray quote at the end …
+        raise RegistryImportError(f"line {reader.line_num}: not readable as CSV ({exc})") from None
     if name == RegistryName.RECOMMENDERS:
         return [r.get("name", "") for r in rows]
     return rows
@@ -801,11 +804,29 @@ def _require_str(row: dict, key: str, path: str, n: int) -> str:
     return value.strip()
 
 
+def _within_columns(model, clean):
+    """``clean``, then every value checked against its column's length: a value too long for the
+    database names its row, as the cleaners' own errors do (PostgreSQL would refuse the whole load
+    with a database error; SQLite would store it)."""
+    limits = {f.name: f.max_length for f in model._meta.concrete_fields if getattr(f, "max_length", None)}
+
+    def cleaned(rows: list, path: str) -> list[dict]:
+        out = clean(rows, path)
+        for n, row in enumerate(out):
+            for key, value in row.items():
+                limit = limits.get(key)
+                if limit is not None and isinstance(value, str) and len(value) > limit:
+                    raise RegistryImportError(f"{path}[{n}].{key}: longer than {limit} characters")
+        return out
+
+    return cleaned
+
+
 _REGISTRY_CLEANERS = {
-    RegistryName.ONGOING_PROJECTS: _clean_ongoing,
-    RegistryName.MISCONDUCT: _clean_misconduct,
-    RegistryName.GUIDE_EXPERTS: _clean_experts,
-    RegistryName.RECOMMENDERS: _clean_recommenders,
+    RegistryName.ONGOING_PROJECTS: _within_columns(OngoingProject, _clean_ongoing),
+    RegistryName.MISCONDUCT: _within_columns(MisconductEntry, _clean_misconduct),
+    RegistryName.GUIDE_EXPERTS: _within_columns(GuideExpert, _clean_experts),
+    RegistryName.RECOMMENDERS: _within_columns(Recommender, _clean_recommenders),
 }
 
 

@@ -289,7 +289,7 @@ def proposals_import_file(
     read, gives a report with one error and writes nothing."""
     try:
         data = json.loads(content.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+    except ValueError as exc:  # not UTF-8, not JSON, or a number of more digits than Python converts
         return ImportReport(
             errors=[Issue("", "invalid_json", _("不是有效的 JSON 文件：%(error)s") % {"error": exc})]
         )

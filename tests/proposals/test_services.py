@@ -1052,3 +1052,12 @@ def test_submit_reports_a_stored_gender_that_contradicts_the_id_number():
             "请核对性别或证件号码。",
         ),
     ]
+
+
+def test_import_file_with_an_integer_too_long_to_convert_reports_one_error_and_writes_nothing():
+    before = Proposal.objects.count()
+    content = b'{"proposals": [{"reference": "LONG-1", "national_funding": ' + b"9" * 5001 + b"}]}"
+    report = services.proposals_import_file(content=content, owner=make_user())
+    assert [(e.path, e.code) for e in report.errors] == [("", "invalid_json")]
+    assert "4300" in report.errors[0].message  # Python's own words: the digit limit
+    assert Proposal.objects.count() == before

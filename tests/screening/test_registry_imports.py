@@ -137,6 +137,9 @@ def test_an_upload_writes_a_job_and_its_outbox_row_and_changes_no_registry_until
         ),
         ("name\n \n", "recommenders", "registries.recommenders[0]: must be a non-empty name"),
         ("id_number,name\n,甲\n", "blacklist", "选择一个有效的选项"),
+        # a field past the csv module's 128 KiB, and one past its column's length
+        ("id_number,name\nX1," + "甲" * 140_000 + "\n", "guide_experts", "line 2: not readable as CSV"),
+        ("id_number,name\nX1," + "甲" * 101 + "\n", "guide_experts", "[0].name: longer than 100 characters"),
     ],
 )
 def test_a_bad_file_stays_on_the_form_with_its_error_and_makes_no_job(client, admin, text, registry, error):
@@ -618,3 +621,13 @@ def test_the_admin_lists_imports_read_only_without_their_rows(client, admin):
         False,
         True,
     )
+
+
+def test_a_value_too_long_for_its_column_is_refused_by_every_path_with_its_row(admin):
+    long_name = "乙" * 201
+    with pytest.raises(services.RegistryImportError) as caught:
+        services.registries_import(data={"recommenders": ["甲", long_name]}, by=admin)
+    assert str(caught.value) == "registries.recommenders[1].name: longer than 200 characters"
+    with pytest.raises(services.RegistryImportError):
+        services.registry_import_csv(name="misconduct", text=f"name\n{long_name}\n", by=admin)
+    assert RegistryLoad.objects.count() == 0

@@ -31,7 +31,7 @@ class Command(BaseCommand):
             data = json.loads(Path(file).read_bytes().decode("utf-8-sig"))
         except FileNotFoundError:
             raise CommandError(f"{file}: no such file") from None
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except ValueError as exc:  # not UTF-8, not JSON, or an integer too long to convert
             raise CommandError(f"{file}: not a JSON file ({exc})") from None
         except OSError as exc:
             raise CommandError(f"{file}: cannot read ({exc.strerror or exc})") from None
