@@ -1,6 +1,7 @@
 """Proposals as structured data. Rows are written by `proposals.services`."""
 
 import uuid
+from pathlib import PurePosixPath
 
 from django.conf import settings
 from django.db import models
@@ -210,6 +211,23 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.original_name}"
+
+    # the extension a download carries, from the type the content was found to be
+    EXTENSIONS = {
+        "application/pdf": "pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+        "image/png": "png",
+        "image/jpeg": "jpg",
+    }
+
+    @property
+    def download_name(self) -> str:
+        """The name a download is saved under: the applicant's file name with the extension of the
+        type its content was found to be ("推荐函.exe" holding a PDF is served as "推荐函.pdf"), so
+        the officer's computer opens it with the program for that type and nothing else."""
+        stem = PurePosixPath((self.original_name or "").replace("\\", "/")).name
+        stem = stem.rsplit(".", 1)[0] if "." in stem.lstrip(".") else stem
+        return f"{stem or self.kind}.{self.EXTENSIONS.get(self.content_type, 'bin')}"
 
 
 class DraftUpload(Leased):

@@ -419,26 +419,59 @@ def upload_check_draft(file) -> CheckedUpload:
     return _checked(file, data, kind)
 
 
-def _image_kind(data: bytes) -> str | None:
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    return None
+# An attachment's kind by its first bytes (from byte 0: a file that starts as something else — an
+# executable, an HTML or SVG page — is not a PDF because "%PDF-" appears further on).
+_ATTACHMENT_MAGIC = (
+    (b"%PDF-", "pdf"),
+    (b"PK\x03\x04", "docx"),
+    (b"\x89PNG\r\n\x1a\n", "png"),
+    (b"\xff\xd8\xff", "jpeg"),
+)
+ATTACHMENT_UNKNOWN = _("附件仅支持 PDF、Word（.docx）、PNG 或 JPEG 文件（按内容判断）。")
+ATTACHMENT_UNREADABLE = _("附件的内容无法按其类型（%(kind)s）打开，请重新导出后上传。")
+
+
+def _opens_as(data: bytes, kind: str) -> bool:
+    """True when the parser of ``kind`` opens ``data``: PDFium (the document and its page count),
+    the DOCX check of the draft reader (a bounded zip with its main part), Pillow for images
+    (``verify``: the image's structure, without decoding its pixels)."""
+    if kind == "pdf":
+        import pypdfium2
+
+        try:
+            pdf = pypdfium2.PdfDocument(data)
+        except pypdfium2.PdfiumError:
+            return False
+        try:
+            return len(pdf) > 0
+        finally:
+            pdf.close()
+    if kind == "docx":
+        try:
+            return sniff(data, max_bytes=settings.MAX_UPLOAD_BYTES) == "docx"
+        except ExtractionError:
+            return False
+    import io
+
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            if image.format != {"png": "PNG", "jpeg": "JPEG"}[kind]:
+                return False
+            image.verify()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
+        return False
+    return True
 
 
 def upload_check_attachment(file) -> CheckedUpload:
-    """An attachment: PDF, DOCX, PNG or JPEG by content, within the size limit. Raises UploadRejected."""
-    data = upload_read(file)
-    image = _image_kind(data)
-    if image is not None:
-        return _checked(file, data, image)
-    try:
-        kind = sniff(data, max_bytes=settings.MAX_UPLOAD_BYTES)
-    except ExtractionError as exc:
-        if exc.code == "unknown_type":
-            raise UploadRejected(
-                "unknown_type", str(_("附件仅支持 PDF、Word（.docx）、PNG 或 JPEG 文件（按内容判断）。"))
-            ) from exc
-        raise UploadRejected(exc.code, extraction_message(exc)) from exc
+    """An attachment: PDF, DOCX, PNG or JPEG, decided by its content from byte 0 and confirmed by
+    that kind's parser opening it, within the size limit. Raises UploadRejected."""
+    data = upload_read(file)  # within the size limit, not empty
+    kind = next((kind for magic, kind in _ATTACHMENT_MAGIC if data.startswith(magic)), None)
+    if kind is None:
+        raise UploadRejected("unknown_type", str(ATTACHMENT_UNKNOWN))
+    if not _opens_as(data, kind):
+        raise UploadRejected("not_openable", str(ATTACHMENT_UNREADABLE % {"kind": kind.upper()}))
     return _checked(file, data, kind)

@@ -299,10 +299,11 @@ def attachment_download(request, pk: int, attachment_pk: int):
     response = FileResponse(
         handle,
         as_attachment=True,
-        filename=attachment.original_name or f"{attachment.kind}",
+        filename=attachment.download_name,
         content_type=attachment.content_type or "application/octet-stream",
     )
     response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"  # the type found by content, never the browser's guess
     # Attachments carry ID numbers: every download is in the audit trail.
     audit_record(
         actor=request.user,

@@ -133,10 +133,16 @@ def pdf_bytes() -> bytes:
     return out.getvalue()
 
 
-PNG_BYTES = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-    b"\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81\x84\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+def _png() -> bytes:
+    """A 1×1 PNG written by Pillow (valid to its checksums: attachments are opened by their parser)."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGBA", (1, 1), (255, 255, 255, 255)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PNG_BYTES = _png()
 
 
 def upload(name: str, content: bytes, content_type: str = "application/octet-stream") -> SimpleUploadedFile:

@@ -439,6 +439,62 @@ def test_attachment_download_is_served_as_attachment(client, applicant):
     assert b"".join(response.streaming_content) == content
 
 
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("推荐函.exe", b"MZ\x90\x00" + b"\0" * 60 + b"%PDF-1.7 a program that mentions a PDF header"),
+        ("letter.html", b"<html><body><script>alert(1)</script>%PDF-1.4</body></html>"),
+        ("letter.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>%PDF-1.4'),
+    ],
+)
+def test_an_attachment_is_its_type_from_byte_0_not_from_a_header_further_on(client, applicant, name, content):
+    proposal = make_proposal(owner=applicant)
+    response = client.post(
+        reverse("proposals:attachment_upload", args=[proposal.pk]),
+        {"kind": "recommendation_letter", "file": upload(name, content, "application/pdf")},
+    )
+    assert response.status_code == 400
+    assert response.context["attachment_form"].errors["file"] == [
+        "附件仅支持 PDF、Word（.docx）、PNG 或 JPEG 文件（按内容判断）。"
+    ]
+    assert proposal.attachments.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("content", "kind"),
+    [
+        (b"%PDF-1.7\n" + b"not a document at all" * 20, "PDF"),
+        (PNG_BYTES[:20], "PNG"),
+        (b"\xff\xd8\xff\xe0" + b"\0" * 40, "JPEG"),
+    ],
+)
+def test_an_attachment_its_types_parser_cannot_open_is_refused(client, applicant, content, kind):
+    proposal = make_proposal(owner=applicant)
+    response = client.post(
+        reverse("proposals:attachment_upload", args=[proposal.pk]),
+        {"kind": "employment_proof", "file": upload("proof", content)},
+    )
+    assert response.status_code == 400
+    assert response.context["attachment_form"].errors["file"] == [
+        f"附件的内容无法按其类型（{kind}）打开，请重新导出后上传。"
+    ]
+    assert proposal.attachments.count() == 0
+
+
+def test_a_real_pdf_named_exe_is_kept_and_served_under_a_pdf_name_never_sniffed(client, applicant):
+    proposal = make_proposal(owner=applicant)
+    content = pdf_bytes()
+    client.post(
+        reverse("proposals:attachment_upload", args=[proposal.pk]),
+        {"kind": "recommendation_letter", "file": upload("推荐函.exe", content, "application/x-msdownload")},
+    )
+    attachment = proposal.attachments.get()
+    assert (attachment.original_name, attachment.content_type) == ("推荐函.exe", "application/pdf")
+    response = client.get(reverse("proposals:attachment", args=[proposal.pk, attachment.pk]))
+    assert (response["Content-Type"], response["X-Content-Type-Options"]) == ("application/pdf", "nosniff")
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''%E6%8E%A8%E8%8D%90%E5%87%BD.pdf"
+
+
 # --- lists -------------------------------------------------------------------
 
 
