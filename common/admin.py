@@ -4,9 +4,25 @@ from .models import AuditEntry, Notification
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
-    """Listed and viewed, never added, changed or deleted here."""
+    """Listed and viewed, never added, changed or deleted here: the product's own records change
+    only through their services (which audit, version the guide and mark results stale)."""
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyInline:
+    """An inline of a :class:`ReadOnlyAdmin`: shown, never added to, changed or deleted from."""
+
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):

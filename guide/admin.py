@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from common.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (
     Area,
     Direction,
@@ -12,34 +14,36 @@ from .models import (
 )
 
 
-class AreaInline(admin.TabularInline):
+class AreaInline(ReadOnlyInline, admin.TabularInline):
     model = Area
     extra = 0
 
 
-class ClauseInline(admin.TabularInline):
+class ClauseInline(ReadOnlyInline, admin.TabularInline):
     model = FormalClause
     extra = 0
 
 
+# The published guide's rows are what screening and the public pages read: they change only by
+# publishing a version (guide.services.versions, the review pages), never here.
 @admin.register(Guide)
-class GuideAdmin(admin.ModelAdmin):
+class GuideAdmin(ReadOnlyAdmin):
     list_display = ["year", "title", "declared_direction_count", "pi_born_on_or_after", "unit_registered_by"]
     inlines = [AreaInline, ClauseInline]
 
 
-class IndicatorInline(admin.TabularInline):
+class IndicatorInline(ReadOnlyInline, admin.TabularInline):
     model = Indicator
     extra = 0
 
 
-class PartnerInline(admin.TabularInline):
+class PartnerInline(ReadOnlyInline, admin.TabularInline):
     model = PartnerRequirement
     extra = 0
 
 
 @admin.register(Direction)
-class DirectionAdmin(admin.ModelAdmin):
+class DirectionAdmin(ReadOnlyAdmin):
     list_display = ["code", "title", "title_en", "guide", "area", "matching_ratio"]
     list_filter = ["guide", "area"]
     search_fields = ["code", "title", "title_en", "keywords_en", "research_content", "indicators_text"]
@@ -47,39 +51,18 @@ class DirectionAdmin(admin.ModelAdmin):
     inlines = [IndicatorInline, PartnerInline]
 
 
-admin.site.register(Area)
-admin.site.register(Indicator)
-admin.site.register(PartnerRequirement)
-admin.site.register(FormalClause)
+admin.site.register(Area, ReadOnlyAdmin)
+admin.site.register(Indicator, ReadOnlyAdmin)
+admin.site.register(PartnerRequirement, ReadOnlyAdmin)
+admin.site.register(FormalClause, ReadOnlyAdmin)
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shown, never changed here: versions are read, corrected and published through
-    guide.services.versions (the review pages), which keep the audit trail."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class CorrectionInline(admin.TabularInline):
+class CorrectionInline(ReadOnlyInline, admin.TabularInline):
     model = GuideCorrection
     fk_name = "version"
     extra = 0
     fields = ["address", "parsed_value", "value", "reason", "created_by", "created_at", "reverted_at"]
     readonly_fields = fields
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(GuideVersion)

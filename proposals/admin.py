@@ -3,10 +3,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from common.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import Attachment, DraftUpload, Person, Proposal, Subtask, Unit
 
 
-class PersonInline(admin.TabularInline):
+class PersonInline(ReadOnlyInline, admin.TabularInline):
     model = Person
     extra = 0
     fields = [
@@ -24,13 +26,13 @@ class PersonInline(admin.TabularInline):
     ]
 
 
-class UnitInline(admin.TabularInline):
+class UnitInline(ReadOnlyInline, admin.TabularInline):
     model = Unit
     extra = 0
     fields = ["position", "name", "credit_code", "country", "type", "registered_on", "role"]
 
 
-class SubtaskInline(admin.TabularInline):
+class SubtaskInline(ReadOnlyInline, admin.TabularInline):
     model = Subtask
     extra = 0
     fields = [
@@ -46,7 +48,7 @@ class SubtaskInline(admin.TabularInline):
     ]
 
 
-class AttachmentInline(admin.TabularInline):
+class AttachmentInline(ReadOnlyInline, admin.TabularInline):
     """Files are only reachable through the permission-checked download view; the
     storage path is never shown as a link."""
 
@@ -54,9 +56,6 @@ class AttachmentInline(admin.TabularInline):
     extra = 0
     fields = ["kind", "original_name", "size", "content_type", "sha256", "uploaded_at", "download"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("下载"))
     def download(self, obj):
@@ -66,8 +65,10 @@ class AttachmentInline(admin.TabularInline):
         return format_html('<a href="{}">{}</a>', url, _("下载"))
 
 
+# Proposals change through their forms, imports and the screening services (audited, results marked
+# stale, states moved by their rules), never here.
 @admin.register(Proposal)
-class ProposalAdmin(admin.ModelAdmin):
+class ProposalAdmin(ReadOnlyAdmin):
     list_display = [
         "reference",
         "title",
@@ -87,7 +88,7 @@ class ProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(DraftUpload)
-class DraftUploadAdmin(admin.ModelAdmin):
+class DraftUploadAdmin(ReadOnlyAdmin):
     list_display = ["original_name", "owner", "kind", "size", "state", "proposal", "created_at"]
     list_filter = ["state", "kind"]
     search_fields = ["original_name", "owner__username", "sha256"]
@@ -108,6 +109,3 @@ class DraftUploadAdmin(admin.ModelAdmin):
         "created_at",
         "finished_at",
     ]
-
-    def has_add_permission(self, request):
-        return False

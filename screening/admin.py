@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from common.admin import ReadOnlyAdmin
+from common.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .enums import RegistryName
 from .models import (
@@ -72,7 +72,7 @@ class RecommenderAdmin(RegistryAdmin):
 
 
 @admin.register(RegistryLoad)
-class RegistryLoadAdmin(admin.ModelAdmin):
+class RegistryLoadAdmin(ReadOnlyAdmin):
     """A registry counts as loaded once it has a row here (rules report `unknown` before)."""
 
     list_display = ["name", "version", "entries", "loaded_at", "source"]
@@ -92,19 +92,15 @@ class RegistryImportAdmin(ReadOnlyAdmin):
     fields = readonly_fields
 
 
-class FindingInline(admin.TabularInline):
+class FindingInline(ReadOnlyInline, admin.TabularInline):
     model = Finding
     extra = 0
-    can_delete = False
     readonly_fields = ["rule", "status", "clause", "message_id", "params", "evidence", "field", "fix_id"]
     fields = readonly_fields
 
-    def has_add_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ScreeningRun)
-class ScreeningRunAdmin(admin.ModelAdmin):
+class ScreeningRunAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "proposal",
@@ -121,10 +117,7 @@ class ScreeningRunAdmin(admin.ModelAdmin):
     readonly_fields = [f.name for f in ScreeningRun._meta.fields]
     inlines = [FindingInline]
 
-    def has_add_permission(self, request):
-        return False
-
 
 @admin.register(ScreeningBatch)
-class ScreeningBatchAdmin(admin.ModelAdmin):
+class ScreeningBatchAdmin(ReadOnlyAdmin):
     list_display = ["id", "label", "created_by", "created_at"]
