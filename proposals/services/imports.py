@@ -79,12 +79,47 @@ def _registries_importer():
     return registries_import
 
 
-def _reference_errors(proposals: list[ProposalData], *, existing: dict[str, Proposal], owner) -> list[Issue]:
+# What an owner does to their proposal (its data, its state, its files): done after the import last
+# wrote the proposal, it is theirs, and an import does not overwrite it.
+OWNER_EDITS = ("proposal.updated", "proposal.state", "attachment.added", "attachment.deleted")
+_IMPORT_WRITES = ("proposal.created", "proposal.updated")
+
+
+def _edited_by_owner(proposals: list[Proposal], *, by) -> set[int]:
+    """The proposals whose owner changed them after the import's last write, read from the audit
+    trail (append-only, ordered by its ids): an owner's edit, reopening, submission or attachment
+    later than the last creation or update written by anyone else."""
+    from common.models import AuditEntry
+
+    owners = {p.pk: p.owner_id for p in proposals if by is None or p.owner_id != getattr(by, "pk", None)}
+    if not owners:
+        return set()
+    last_import: dict[int, int] = {}
+    last_owner: dict[int, int] = {}
+    for target, actor, action, entry in AuditEntry.objects.filter(
+        target_type=Proposal._meta.label_lower,
+        target_id__in=[str(pk) for pk in owners],
+        action__in={*OWNER_EDITS, *_IMPORT_WRITES},
+    ).values_list("target_id", "actor_id", "action", "id"):
+        pk = int(target)
+        if actor == owners[pk]:
+            if action in OWNER_EDITS:
+                last_owner[pk] = max(last_owner.get(pk, 0), entry)
+        elif action in _IMPORT_WRITES:
+            last_import[pk] = max(last_import.get(pk, 0), entry)
+    return {pk for pk, entry in last_owner.items() if entry > last_import.get(pk, 0)}
+
+
+def _reference_errors(
+    proposals: list[ProposalData], *, existing: dict[str, Proposal], owner, by=None
+) -> list[Issue]:
     """Which proposals of the file may not be written: a reference used by a proposal
     that did not come from an import (an applicant's own), one owned by someone other
-    than ``owner``, or a new proposal with no owner to give it."""
+    than ``owner``, one its owner changed since the import last wrote it, or a new
+    proposal with no owner to give it."""
     errors = []
     checked = set()
+    edited = _edited_by_owner([p for p in existing.values() if p.source == IMPORT_SOURCE], by=by)
     for i, p in enumerate(proposals):
         if not p.reference or p.reference in checked:  # missing and repeated ones are reported apart
             continue
@@ -108,6 +143,12 @@ def _reference_errors(proposals: list[ProposalData], *, existing: dict[str, Prop
                 "%(path)s：编号 %(ref)s 的申报书属于另一个用户；导入不能更新它，也不能更改它的所有者。"
             )
             errors.append(Issue(path, "other_owner", message % params))
+        elif proposal.pk in edited:
+            message = _(
+                "%(path)s：编号 %(ref)s 的申报书在上次导入后由申请人修改过（内容、状态或附件）；"
+                "导入不会覆盖申请人的修改，也不会改变其状态。"
+            )
+            errors.append(Issue(path, "edited_by_owner", message % params))
         elif proposal.state == ProposalState.SCREENING:
             message = _("%(path)s：编号 %(ref)s 的申报书正在预审，现在不能更新，请稍后再导入。")
             errors.append(Issue(path, "screening", message % params))
@@ -173,8 +214,10 @@ def proposals_import(
     belongs to ``owner`` (any owner when ``owner`` is None) and is not being
     screened; its owner is kept, and changed data takes a submitted or screened
     proposal back to draft and through the checks again. A reference used by any
-    other proposal (an applicant's draft, whatever its state) is an error: an
-    import never changes applicants' own data.
+    other proposal (an applicant's draft, whatever its state) is an error, and so is
+    an imported proposal its owner has changed since the import last wrote it (edited,
+    reopened, submitted, an attachment added or removed: see the audit trail): an
+    import never changes applicants' own data, nor moves a draft they reopened.
 
     ``registries`` go to ``screening.services.registries_import`` when the
     screening engine provides it (else they are skipped with a warning), and only
@@ -235,7 +278,7 @@ def proposals_import(
             existing = {
                 p.reference: p for p in Proposal.objects.select_for_update().filter(reference__in=seen)
             }
-            report.errors += _reference_errors(batch.proposals, existing=existing, owner=owner)
+            report.errors += _reference_errors(batch.proposals, existing=existing, owner=owner, by=by)
             if report.errors:
                 raise _Rollback
             try:

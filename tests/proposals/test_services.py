@@ -559,6 +559,42 @@ def test_import_updates_an_imported_proposal_of_the_same_owner():
     assert Proposal.objects.get(reference="SQ-A").title == "新名称"
 
 
+def test_import_never_overwrites_or_moves_an_imported_proposal_its_owner_reopened_and_edited():
+    owner, officer = make_user(), make_user()
+    services.proposals_import(data=batch(complete_data(reference="SQ-R")), owner=owner, by=officer)
+    proposal = Proposal.objects.get(reference="SQ-R")
+    assert proposal.state == "submitted"
+    services.proposal_transition(proposal=proposal, to="draft", by=owner)  # the applicant reopens it
+    mine = complete_data(reference="SQ-R", title="申请人改过的名称")
+    services.proposal_update(proposal=proposal, data=mine, by=owner)
+    report = services.proposals_import(
+        data=batch(complete_data(reference="SQ-R", title="导入的名称")), owner=owner, by=officer
+    )
+    assert [(e.path, e.code) for e in report.errors] == [("proposals[0].reference", "edited_by_owner")]
+    assert (report.created, report.updated) == ([], [])
+    proposal.refresh_from_db()
+    assert (proposal.title, proposal.state) == ("申请人改过的名称", "draft")
+
+
+def test_import_conflicts_only_for_the_proposals_the_owner_changed_and_writes_none_of_the_file():
+    owner, officer = make_user(), make_user()
+    data = batch(complete_data(reference="SQ-1"), complete_data(reference="SQ-2"))
+    services.proposals_import(data=data, owner=owner, by=officer)
+    reopened = Proposal.objects.get(reference="SQ-2")
+    services.proposal_transition(proposal=reopened, to="draft", by=owner)  # reopening alone is a change
+    again = batch(
+        complete_data(reference="SQ-1", title="新一"), complete_data(reference="SQ-2", title="新二")
+    )
+    report = services.proposals_import(data=again, owner=owner, by=officer)
+    assert [(e.path, e.code) for e in report.errors] == [("proposals[1].reference", "edited_by_owner")]
+    assert Proposal.objects.get(reference="SQ-1").title != "新一"  # nothing of the file written
+    # the officer's own re-import after an officer-side change is not the owner's edit
+    services.proposals_import(
+        data=batch(complete_data(reference="SQ-1", title="新一")), owner=owner, by=officer
+    )
+    assert Proposal.objects.get(reference="SQ-1").title == "新一"
+
+
 def test_import_with_registries_when_not_allowed_is_an_error_and_writes_nothing(monkeypatch):
     from proposals.services import imports
 
