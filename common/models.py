@@ -221,3 +221,16 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} → {self.recipient_id} {self.target_type}:{self.target_id}"
+
+
+class RateCount(models.Model):
+    """How many times something was asked for one key in the current window (sign-ups and password
+    reset requests per client address and per e-mail address): in the database, so that every web
+    worker on every machine counts the same. The key is a sha256 (no address or e-mail is kept)."""
+
+    key = models.CharField(max_length=64, unique=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… {self.count} since {self.window_start:%Y-%m-%d %H:%M}"

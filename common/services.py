@@ -296,3 +296,43 @@ def notification_email_failed(*, notification_id: int, error: str) -> None:
     """The e-mail of a notification could not be sent after every retry: record why. The
     in-app notification is untouched."""
     Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(email_error=error[:500])
+
+
+# --- rate limits (sign-up, password reset) -------------------------------------------------------
+
+
+def rate_allow(*, scope: str, value: str, limit: int, window: int) -> bool:
+    """Count one request of ``scope`` (e.g. "signup:address") for ``value`` (an address, an e-mail)
+    and say whether it is within ``limit`` requests in a fixed window of ``window`` seconds. Counted
+    in the database (common.RateCount, keyed by a sha256 of both), so all web workers share it."""
+    import hashlib
+
+    from .models import RateCount
+
+    key = hashlib.sha256(f"{scope}\0{value.strip().lower()}".encode()).hexdigest()
+    now = timezone.now()
+    for _attempt in range(2):  # a concurrent first request may create the row between the two
+        try:
+            with transaction.atomic():
+                row = RateCount.objects.select_for_update().filter(key=key).first()
+                if row is None:
+                    RateCount.objects.create(key=key, window_start=now, count=1)
+                    return limit >= 1
+                if (now - row.window_start).total_seconds() >= window:
+                    row.window_start, row.count = now, 0
+                row.count += 1
+                row.save(update_fields=["window_start", "count"])
+                return row.count <= limit
+        except IntegrityError:
+            continue
+    return False
+
+
+def rate_allow_all(*, checks: list[tuple[str, str, tuple[int, int]]]) -> bool:
+    """rate_allow for each (scope, value, (limit, window)) with a value; every one is counted."""
+    results = [
+        rate_allow(scope=scope, value=value, limit=limit, window=window)
+        for scope, value, (limit, window) in checks
+        if value
+    ]
+    return all(results)

@@ -24,9 +24,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from common.files import FileNotSaved
+from common.lockout import client_ip
 from common.roles import OFFICER, is_admin, is_officer, role_of
 from common.selectors import jobs_waiting_for_service
-from common.services import audit_record
+from common.services import audit_record, rate_allow, rate_allow_all
 from common.views_files import file_not_saved_page
 
 from . import docgen, selectors, services
@@ -463,6 +464,14 @@ def signup(request):
         return redirect("proposals:list")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        limits = settings.SIGNUP_LIMITS
+        if not rate_allow_all(
+            checks=[
+                ("signup:address", client_ip(request), limits["address"]),
+                ("signup:email", form.cleaned_data["email"], limits["email"]),
+            ]
+        ):
+            return render(request, "registration/too_many_requests.html", status=429)
         services.applicant_register(
             username=form.cleaned_data["username"],
             password=form.cleaned_data["password1"],
@@ -489,6 +498,23 @@ class PasswordResetView(auth_views.PasswordResetView):
         if not settings.PASSWORD_RESET_ENABLED:
             return render(request, "registration/password_reset_unavailable.html")
         return super().dispatch(request, *args, **kwargs)
+
+    def form_valid(self, form):
+        """Limited per client address (429 past it) and per e-mail address (past it the answer is the
+        same and nothing is sent); the mail goes out from a worker, after the response."""
+        limits, email = settings.PASSWORD_RESET_LIMITS, form.cleaned_data["email"]
+        if not rate_allow(
+            scope="reset:address",
+            value=client_ip(self.request),
+            limit=limits["address"][0],
+            window=limits["address"][1],
+        ):
+            return render(self.request, "registration/too_many_requests.html", status=429)
+        if rate_allow(scope="reset:email", value=email, limit=limits["email"][0], window=limits["email"][1]):
+            services.accounts.password_reset_request(
+                email=email, domain=self.request.get_host(), use_https=self.request.is_secure()
+            )
+        return redirect(self.get_success_url())
 
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):

@@ -108,6 +108,17 @@ AXES_VERBOSE = False  # no start-up banner on every manage.py command; lockouts 
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "common.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "common.lockout.client_ip"
+# Requests that send mail, counted per client address and per e-mail address typed (common.RateCount,
+# in the database: shared by every worker): (how many, in how many seconds). Past the address's
+# limit the page answers 429; past an e-mail's, a reset request is answered as usual but sends nothing.
+SIGNUP_LIMITS = {
+    "address": (env.int("SIGNUP_PER_ADDRESS_PER_HOUR", default=10), 3600),
+    "email": (env.int("SIGNUP_PER_EMAIL_PER_DAY", default=3), 86400),
+}
+PASSWORD_RESET_LIMITS = {
+    "address": (env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=20), 3600),
+    "email": (env.int("PASSWORD_RESET_PER_EMAIL_PER_HOUR", default=3), 3600),
+}
 # Reverse proxies in front of the app that append to X-Forwarded-For (0 = use the
 # socket address; never trust a header a client can set itself).
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import smtplib
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -13,6 +12,7 @@ from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.template.loader import render_to_string
 
+from common.outbox import outbox_enqueue
 from common.roles import APPLICANT
 from common.services import audit_record
 
@@ -47,17 +47,38 @@ def applicant_register(*, username: str, password: str, email: str, login_url: s
     if user is None:
         make_password(password)
     context = {"username": username, "login_url": login_url, "reset_url": reset_url}
-    transaction.on_commit(lambda: _send_signup_mail(email=email, context=context))
+    with transaction.atomic():  # sent by a worker after the response: its timing tells nothing
+        outbox_enqueue(task=SIGNUP_MAIL, args=[email, context])
     return user
 
 
-def _send_signup_mail(*, email: str, context: dict) -> None:
+SIGNUP_MAIL = "proposals.signup_mail"
+PASSWORD_RESET_MAIL = "proposals.password_reset_mail"
+
+
+def signup_mail_send(*, email: str, context: dict) -> None:
+    """The sign-up e-mail (task proposals.signup_mail). A mail server error is raised: the task retries."""
     subject = render_to_string("registration/signup_email_subject.txt", context).strip()
     body = render_to_string("registration/signup_email.txt", context)
-    try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
-    except (OSError, smtplib.SMTPException):
-        logger.exception("sign-up e-mail could not be sent")
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [email])
+
+
+def password_reset_request(*, email: str, domain: str, use_https: bool) -> None:
+    """Ask for the reset e-mail of the accounts of ``email``: one outbox row, whatever the address
+    (known or not), so the answer takes as long either way; the link and its token are made by the
+    worker that sends it (password_reset_mail_send), never stored."""
+    with transaction.atomic():
+        outbox_enqueue(task=PASSWORD_RESET_MAIL, args=[email, domain, use_https])
+
+
+def password_reset_mail_send(*, email: str, domain: str, use_https: bool) -> None:
+    """Django's reset e-mail to each active account of ``email`` with a usable password (task
+    proposals.password_reset_mail), the link built for ``domain``."""
+    from django.contrib.auth.forms import PasswordResetForm
+
+    form = PasswordResetForm({"email": email})
+    if form.is_valid():
+        form.save(domain_override=domain, use_https=use_https, from_email=settings.DEFAULT_FROM_EMAIL)
 
 
 def login_failures_clear(*, username: str) -> int:

@@ -8,6 +8,7 @@ from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
 from tests.factories.proposals import make_user
@@ -257,11 +258,17 @@ def test_signup_form_errors_do_not_mention_a_taken_username(client):
 # --- password reset ----------------------------------------------------------
 
 
-def test_password_reset_end_to_end(client):
+def request_reset(client, email, capture):
+    """Ask for the reset mail; the worker's outbox task (eager here) runs once the request commits."""
+    with capture(execute=True):
+        return client.post(reverse("password_reset"), {"email": email})
+
+
+def test_password_reset_end_to_end(client, django_capture_on_commit_callbacks):
     user = make_user("pia")
     user.email = "pia@example.org"
     user.save(update_fields=["email"])
-    response = client.post(reverse("password_reset"), {"email": "pia@example.org"})
+    response = request_reset(client, "pia@example.org", django_capture_on_commit_callbacks)
     assert (response.status_code, response["Location"]) == (302, "/accounts/password_reset/done/")
     assert [(m.subject, m.to) for m in mail.outbox] == [("指南预审工作台：重设密码", ["pia@example.org"])]
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
@@ -274,8 +281,10 @@ def test_password_reset_end_to_end(client):
     assert log_in(client, "pia", "brand-New-pass-7").status_code == 302
 
 
-def test_password_reset_for_an_unknown_email_answers_the_same_and_sends_nothing(client):
-    response = client.post(reverse("password_reset"), {"email": "nobody@example.org"})
+def test_password_reset_for_an_unknown_email_answers_the_same_and_sends_nothing(
+    client, django_capture_on_commit_callbacks
+):
+    response = request_reset(client, "nobody@example.org", django_capture_on_commit_callbacks)
     assert (response.status_code, response["Location"], len(mail.outbox)) == (
         302,
         "/accounts/password_reset/done/",
@@ -283,11 +292,11 @@ def test_password_reset_for_an_unknown_email_answers_the_same_and_sends_nothing(
     )
 
 
-def test_password_reset_link_works_once(client):
+def test_password_reset_link_works_once(client, django_capture_on_commit_callbacks):
     user = make_user("quin")
     user.email = "quin@example.org"
     user.save(update_fields=["email"])
-    client.post(reverse("password_reset"), {"email": "quin@example.org"})
+    request_reset(client, "quin@example.org", django_capture_on_commit_callbacks)
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     set_url = client.get(link, follow=True).redirect_chain[-1][0]
     client.post(set_url, {"new_password1": "brand-New-pass-7", "new_password2": "brand-New-pass-7"})
@@ -295,12 +304,12 @@ def test_password_reset_link_works_once(client):
     assert (again.status_code, again.context["validlink"]) == (200, False)
 
 
-def test_password_reset_lifts_a_lockout(client):
+def test_password_reset_lifts_a_lockout(client, django_capture_on_commit_callbacks):
     user = make_user("rex")
     user.email = "rex@example.org"
     user.save(update_fields=["email"])
     fail(client, "rex", 5)
-    client.post(reverse("password_reset"), {"email": "rex@example.org"})
+    request_reset(client, "rex@example.org", django_capture_on_commit_callbacks)
     link = re.search(r"http://testserver(/accounts/reset/\S+/)", mail.outbox[0].body).group(1)
     set_url = client.get(link, follow=True).redirect_chain[-1][0]
     client.post(set_url, {"new_password1": "brand-New-pass-7", "new_password2": "brand-New-pass-7"})
@@ -345,3 +354,55 @@ def test_password_reset_without_a_mail_service_says_to_ask_an_admin_and_sends_no
         0,
     )
     assert "本站没有配置邮件服务，无法通过邮件重设密码。" in response.content.decode()
+
+
+# --- limits per person, mail after the response -------------------------------
+
+
+def test_reset_requests_send_at_most_the_limit_of_mails_per_address_and_the_rest_look_the_same(
+    client, django_capture_on_commit_callbacks, settings
+):
+    user = make_user("sal")
+    user.email = "sal@example.org"
+    user.save(update_fields=["email"])
+    answers = [
+        request_reset(client, "sal@example.org", django_capture_on_commit_callbacks) for _ in range(10)
+    ]
+    assert {(r.status_code, r["Location"]) for r in answers} == {(302, "/accounts/password_reset/done/")}
+    assert len(mail.outbox) == settings.PASSWORD_RESET_LIMITS["email"][0] == 3
+
+
+def test_reset_requests_from_one_address_past_its_limit_answer_429(client, settings):
+    settings.PASSWORD_RESET_LIMITS = {"address": (4, 3600), "email": (3, 3600)}
+    codes = [
+        client.post(reverse("password_reset"), {"email": f"u{n}@example.org"}).status_code for n in range(6)
+    ]
+    assert codes == [302, 302, 302, 302, 429, 429]
+
+
+def test_a_reset_request_writes_an_outbox_row_without_the_link_and_sends_nothing_in_the_request(client):
+    from common.models import OutboxMessage
+
+    user = make_user("tao")
+    user.email = "tao@example.org"
+    user.save(update_fields=["email"])
+    client.post(reverse("password_reset"), {"email": "tao@example.org"})
+    (row,) = OutboxMessage.objects.filter(task="proposals.password_reset_mail")
+    assert row.args == ["tao@example.org", "testserver", False]  # no token: the worker makes it
+    assert mail.outbox == []
+
+
+def test_sign_ups_from_one_address_past_its_limit_answer_429_and_send_no_more_mail(
+    client, django_capture_on_commit_callbacks, settings
+):
+    settings.SIGNUP_LIMITS = {"address": (3, 3600), "email": (3, 86400)}
+    with django_capture_on_commit_callbacks(execute=True):
+        codes = [signup(Client(), f"flood{n}", f"victim{n}@example.org").status_code for n in range(5)]
+    assert codes == [200, 200, 200, 429, 429]  # 200: the login page the sign-up redirects to
+    assert len(mail.outbox) == 3
+
+
+def test_sign_ups_for_one_email_past_its_limit_answer_429(client, settings):
+    settings.SIGNUP_LIMITS = {"address": (100, 3600), "email": (2, 86400)}
+    codes = [signup(Client(), f"name{n}", "Target@Example.org ").status_code for n in range(3)]
+    assert codes == [200, 200, 429]
