@@ -3,6 +3,7 @@ and by e-mail through the outbox), and the hooks other layers are told through."
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -336,3 +337,12 @@ def rate_allow_all(*, checks: list[tuple[str, str, tuple[int, int]]]) -> bool:
         if value
     ]
     return all(results)
+
+
+def rate_counts_purge(*, older_than: timedelta = timedelta(days=2)) -> int:
+    """Forget counts whose window began longer ago than ``older_than`` (longer than any limit's
+    window): daily, with the outbox purge. Returns how many."""
+    from .models import RateCount
+
+    deleted, _ = RateCount.objects.filter(window_start__lt=timezone.now() - older_than).delete()
+    return deleted

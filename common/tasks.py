@@ -13,8 +13,9 @@ MAIL_RETRIES = 5
 
 @shared_task(name="common.outbox_purge", acks_late=True)
 def outbox_purge() -> None:
-    """Daily (CELERY_BEAT_SCHEDULE): forget outbox rows published a week ago."""
+    """Daily (CELERY_BEAT_SCHEDULE): forget outbox rows published a week ago, and rate counts of past windows."""
     outbox.outbox_purge()
+    services.rate_counts_purge()  # the sign-up and reset counts of past windows
 
 
 @shared_task(

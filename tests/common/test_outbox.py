@@ -157,3 +157,18 @@ def test_rows_are_purged_a_week_after_their_work_started_unstarted_ones_never():
     assert outbox.outbox_purge() == 1
     assert sorted(OutboxMessage.objects.values_list("pk", flat=True)) == sorted([recent.pk, unstarted.pk])
     assert old.pk not in OutboxMessage.objects.values_list("pk", flat=True)
+
+
+def test_the_daily_purge_forgets_rate_counts_of_past_windows():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from common import tasks
+    from common.models import RateCount
+    from common.services import rate_allow
+
+    assert rate_allow(scope="signup:address", value="10.0.0.1", limit=5, window=3600)
+    RateCount.objects.create(key="0" * 64, window_start=timezone.now() - timedelta(days=3), count=9)
+    tasks.outbox_purge()
+    assert RateCount.objects.count() == 1
