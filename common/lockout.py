@@ -4,6 +4,7 @@ address and the page a locked-out login attempt receives."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
@@ -32,3 +33,16 @@ def lockout_response(
         {"cooloff_minutes": minutes},
         status=settings.AXES_HTTP_RESPONSE_CODE,
     )
+
+
+class LoginView(auth_views.LoginView):
+    """Django's login page, closed with 429 to a client address that has failed too many logins
+    across usernames (settings.LOGIN_FAILURES_PER_ADDRESS; counted by common.signals)."""
+
+    def post(self, request, *args, **kwargs):
+        from .services import rate_reached
+
+        limit, window = settings.LOGIN_FAILURES_PER_ADDRESS
+        if rate_reached(scope="login_failed:address", value=client_ip(request), limit=limit, window=window):
+            return render(request, "registration/too_many_requests.html", status=429)
+        return super().post(request, *args, **kwargs)

@@ -329,6 +329,21 @@ def rate_allow(*, scope: str, value: str, limit: int, window: int) -> bool:
     return False
 
 
+def rate_reached(*, scope: str, value: str, limit: int, window: int) -> bool:
+    """Whether ``value`` has used up ``limit`` in the current window of ``scope`` (counts nothing)."""
+    import hashlib
+
+    from .models import RateCount
+
+    key = hashlib.sha256(f"{scope}\0{value.strip().lower()}".encode()).hexdigest()
+    row = RateCount.objects.filter(key=key).only("window_start", "count").first()
+    return (
+        row is not None
+        and (timezone.now() - row.window_start).total_seconds() < window
+        and row.count >= limit
+    )
+
+
 def rate_allow_all(*, checks: list[tuple[str, str, tuple[int, int]]]) -> bool:
     """rate_allow for each (scope, value, (limit, window)) with a value; every one is counted."""
     results = [

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from common.lockout import LoginView
 from common.views import healthz, readyz
 from guide.views import public as guide_views
 from proposals import views as proposals_views
@@ -19,6 +20,7 @@ urlpatterns = [
         proposals_views.PasswordResetConfirmView.as_view(),
         name="password_reset_confirm",
     ),
+    path("accounts/login/", LoginView.as_view(), name="login"),  # before Django's: an address-wide cap
     path("accounts/", include("django.contrib.auth.urls")),
     path("admin/", admin.site.urls),
     path("healthz", healthz, name="healthz"),

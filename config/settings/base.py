@@ -108,6 +108,12 @@ AXES_VERBOSE = False  # no start-up banner on every manage.py command; lockouts 
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "common.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "common.lockout.client_ip"
+# Failed logins from one client address across all usernames (the lockout above counts per username
+# and address): past this many in this many seconds the login page answers 429 for that address.
+LOGIN_FAILURES_PER_ADDRESS = (
+    env.int("LOGIN_FAILURES_PER_ADDRESS", default=30),
+    env.int("LOGIN_FAILURES_PER_ADDRESS_SECONDS", default=900),
+)
 # Requests that send mail, counted per client address and per e-mail address typed (common.RateCount,
 # in the database: shared by every worker): (how many, in how many seconds). Past the address's
 # limit the page answers 429; past an e-mail's, a reset request is answered as usual but sends nothing.

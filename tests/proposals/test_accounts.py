@@ -406,3 +406,14 @@ def test_sign_ups_for_one_email_past_its_limit_answer_429(client, settings):
     settings.SIGNUP_LIMITS = {"address": (100, 3600), "email": (2, 86400)}
     codes = [signup(Client(), f"name{n}", "Target@Example.org ").status_code for n in range(3)]
     assert codes == [200, 200, 429]
+
+
+def test_one_wrong_password_against_many_usernames_from_one_address_is_capped(client, settings):
+    settings.LOGIN_FAILURES_PER_ADDRESS = (10, 900)
+    for n in range(12):
+        make_user(f"spray{n}")
+    codes = [log_in(client, f"spray{n}", "wrong-Password-1", ip="10.9.8.7").status_code for n in range(12)]
+    assert codes[:10] == [200] * 10  # the form again, each username failed once only
+    assert codes[10:] == [429, 429]
+    # another address is not affected, nor is a right password from it
+    assert log_in(client, "spray0", PASSWORD, ip="10.9.8.8").status_code == 302
