@@ -8,7 +8,16 @@ class GuideError(Exception):
 
 
 class GuideReadError(GuideError):
-    """The file could not be read as text (broken, encrypted, empty, scanned, wrong encoding ...)."""
+    """The file could not be read as text (broken, encrypted, empty, scanned, wrong encoding ...).
+
+    ``code`` says which, from the reader that raised it (the upload page's message is chosen by it,
+    never by the wording, which carries the file's name): ``empty``, ``legacy_doc``, ``not_pdf``,
+    ``not_docx``, ``not_text``, ``encrypted``, ``broken_pdf``, ``broken_docx``, ``zip_bomb``,
+    ``too_many_pages``, ``no_unicode``, ``scanned``, ``no_text``, or ``unreadable`` for the rest."""
+
+    def __init__(self, message: str, *, code: str = "unreadable") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class GuideParseError(GuideError):

@@ -48,9 +48,11 @@ def _open(name: str, data: bytes):
     except pdfium.PdfiumError as exc:
         message = str(exc)
         if "password" in message.lower():
-            raise GuideReadError(f"{name} is an encrypted PDF that needs a password") from exc
+            raise GuideReadError(
+                f"{name} is an encrypted PDF that needs a password", code="encrypted"
+            ) from exc
         detail = message.split(":", 1)[-1].strip() or type(exc).__name__
-        raise GuideReadError(f"{name} is a broken PDF ({detail})") from exc
+        raise GuideReadError(f"{name} is a broken PDF ({detail})", code="broken_pdf") from exc
 
 
 class _Fonts:
@@ -125,15 +127,16 @@ def read_pdf(name: str, data: bytes) -> PdfReading:
     """Blocks of a guide PDF, page furniture dropped. Raises GuideReadError."""
     pdfium, raw = _pdfium()
     if b"%%EOF" not in data[-1024:]:
-        raise GuideReadError(f"{name} is a truncated PDF (no %%EOF at the end)")
+        raise GuideReadError(f"{name} is a truncated PDF (no %%EOF at the end)", code="broken_pdf")
     document = _open(name, data)
     try:
         page_count = len(document)
         if not page_count:
-            raise GuideReadError(f"{name} is a PDF without pages")
+            raise GuideReadError(f"{name} is a PDF without pages", code="broken_pdf")
         if page_count > MAX_PDF_PAGES:
             raise GuideReadError(
-                f"{name} has {page_count} pages: more than {MAX_PDF_PAGES}, not a call guide"
+                f"{name} has {page_count} pages: more than {MAX_PDF_PAGES}, not a call guide",
+                code="too_many_pages",
             )
         fonts = _Fonts(raw)
         lines: list[Line] = []
@@ -160,7 +163,7 @@ def read_pdf(name: str, data: bytes) -> PdfReading:
             fonts.cache.clear()  # text object handles are per page
             lines.extend(lines_from_chars(chars, index + 1))
     except pdfium.PdfiumError as exc:
-        raise GuideReadError(f"{name} is a broken PDF ({exc})") from exc
+        raise GuideReadError(f"{name} is a broken PDF ({exc})", code="broken_pdf") from exc
     finally:
         document.close()
     warnings: list[str] = []
@@ -168,7 +171,8 @@ def read_pdf(name: str, data: bytes) -> PdfReading:
         if unmapped_pages >= page_count or not lines:
             raise GuideReadError(
                 f"{name}: the PDF font has no Unicode map (text extracts as (cid:N) codes); "
-                "provide the DOCX/TXT or a PDF with embedded Unicode fonts"
+                "provide the DOCX/TXT or a PDF with embedded Unicode fonts",
+                code="no_unicode",
             )
         warnings.append(
             f"{unmapped_pages} PDF page(s) use a font without Unicode map: their text is incomplete"
@@ -176,8 +180,8 @@ def read_pdf(name: str, data: bytes) -> PdfReading:
     if not lines:
         if image_pages:
             raise GuideReadError(
-                f"{name} has no text layer (scanned or image-only PDF): OCR is not supported"
+                f"{name} has no text layer (scanned or image-only PDF): OCR is not supported", code="scanned"
             )
-        raise GuideReadError(f"{name} contains no text")
+        raise GuideReadError(f"{name} contains no text", code="no_text")
     body = drop_furniture(lines, heights, page_count)
     return PdfReading(join_broken_blocks(blocks_from_lines(body)), warnings, page_count, sizes)

@@ -70,18 +70,20 @@ def extract_document(path: str | Path) -> ExtractedDocument:
     except OSError as exc:
         raise GuideReadError(f"cannot read {path.name}: {exc.strerror or exc}") from exc
     if not data.strip():
-        raise GuideReadError(f"{path.name} is empty")
+        raise GuideReadError(f"{path.name} is empty", code="empty")
     suffix = path.suffix.lower()
     if PDF_MAGIC in data[:1024]:
         return _read_pdf(path, data)
     if data.startswith(ZIP_MAGIC):
         return _read_docx(path, data)
     if data.startswith(OLE_MAGIC):
-        raise GuideReadError(f"{path.name} is a legacy Office (.doc) file: save it as DOCX or PDF")
+        raise GuideReadError(
+            f"{path.name} is a legacy Office (.doc) file: save it as DOCX or PDF", code="legacy_doc"
+        )
     if suffix == ".pdf":
-        raise GuideReadError(f"{path.name} is not a PDF (no %PDF- header)")
+        raise GuideReadError(f"{path.name} is not a PDF (no %PDF- header)", code="not_pdf")
     if suffix == ".docx":
-        raise GuideReadError(f"{path.name} is not a DOCX (not a ZIP archive)")
+        raise GuideReadError(f"{path.name} is not a DOCX (not a ZIP archive)", code="not_docx")
     text, encoding = decode_text(data, path.name)
     return ExtractedDocument(blocks=text_blocks(text), kind="text", encoding=encoding)
 
@@ -157,12 +159,13 @@ def decode_text(data: bytes, name: str = "text") -> tuple[str, str]:
             continue
         if looks_garbled(text):
             raise GuideReadError(
-                f"{name} does not look like text (wrong encoding or binary data; tried {encoding})"
+                f"{name} does not look like text (wrong encoding or binary data; tried {encoding})",
+                code="not_text",
             )
         if not text.strip():
-            raise GuideReadError(f"{name} is empty")
+            raise GuideReadError(f"{name} is empty", code="empty")
         return text, encoding
-    raise GuideReadError(f"{name} is neither UTF-8 nor GB18030 text")
+    raise GuideReadError(f"{name} is neither UTF-8 nor GB18030 text", code="not_text")
 
 
 # ---------------------------------------------------------------------------
@@ -224,11 +227,15 @@ def _read_docx(path: Path, data: bytes) -> ExtractedDocument:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             if "word/document.xml" not in archive.namelist():
-                raise GuideReadError(f"{path.name} is a ZIP archive but not a DOCX (no word/document.xml)")
+                raise GuideReadError(
+                    f"{path.name} is a ZIP archive but not a DOCX (no word/document.xml)", code="not_docx"
+                )
             if sum(info.file_size for info in archive.infolist()) > MAX_DOCX_UNCOMPRESSED:
-                raise GuideReadError(f"{path.name} unpacks to more than {MAX_DOCX_UNCOMPRESSED // 2**20} MB")
+                raise GuideReadError(
+                    f"{path.name} unpacks to more than {MAX_DOCX_UNCOMPRESSED // 2**20} MB", code="zip_bomb"
+                )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise GuideReadError(f"{path.name} is a broken DOCX/ZIP file ({exc})") from exc
+        raise GuideReadError(f"{path.name} is a broken DOCX/ZIP file ({exc})", code="broken_docx") from exc
     import docx  # python-docx; local so that `import guide.parsing` stays light
     from docx.table import Table
 
@@ -246,9 +253,11 @@ def _read_docx(path: Path, data: bytes) -> ExtractedDocument:
     except GuideReadError:
         raise
     except _docx_errors() as exc:  # broken XML inside a valid ZIP, missing parts ...
-        raise GuideReadError(f"{path.name} is a broken DOCX ({type(exc).__name__}: {exc})") from exc
+        raise GuideReadError(
+            f"{path.name} is a broken DOCX ({type(exc).__name__}: {exc})", code="broken_docx"
+        ) from exc
     if not blocks:
-        raise GuideReadError(f"{path.name} is a DOCX without text")
+        raise GuideReadError(f"{path.name} is a DOCX without text", code="no_text")
     return ExtractedDocument(blocks=join_broken_blocks(blocks), kind="docx")
 
 

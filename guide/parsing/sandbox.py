@@ -37,7 +37,6 @@ from pathlib import Path
 __all__ = [
     "CODES",
     "SandboxError",
-    "classify_read_error",
     "read_bounded",
     "run_bounded",
     "safe_name",
@@ -169,34 +168,6 @@ def sniff(data: bytes, name: str = "", *, max_bytes: int) -> str:
     except GuideReadError as exc:
         raise SandboxError("not_text", str(exc)) from None
     return "text"
-
-
-# The reader's errors carry no code: these are its own phrases (guide/parsing/readers.py). A message
-# none of them matches keeps the code "unreadable" and its own words, so a reworded message is still
-# shown as the reader wrote it.
-_READ_ERRORS = (
-    ("encrypted", re.compile(r"encrypted|password")),
-    ("scanned", re.compile(r"no text layer|scanned|image-only")),
-    ("no_unicode", re.compile(r"Unicode map|\(cid:N\)")),
-    ("too_many_pages", re.compile(r"\d+ pages: more than")),
-    ("legacy_doc", re.compile(r"legacy Office")),
-    ("not_pdf", re.compile(r"is not a PDF")),
-    ("not_docx", re.compile(r"not a DOCX")),
-    ("zip_bomb", re.compile(r"unpacks to more than")),
-    ("broken_pdf", re.compile(r"(broken|truncated) PDF|PDF without pages")),
-    ("broken_docx", re.compile(r"broken DOCX")),
-    ("not_text", re.compile(r"does not look like text|neither UTF-8 nor GB18030")),
-    ("no_text", re.compile(r"contains no text|without text")),
-    ("empty", re.compile(r" is empty$")),
-)
-
-
-def classify_read_error(message: str) -> str:
-    """The code of a :class:`~guide.parsing.errors.GuideReadError` message ("unreadable" if unknown)."""
-    for code, pattern in _READ_ERRORS:
-        if pattern.search(message):
-            return code
-    return "unreadable"
 
 
 # --------------------------------------------------------------------------- #
@@ -358,8 +329,7 @@ def _read(data: bytes, name: str, max_bytes: int) -> dict:
         except GuideParseError as exc:
             raise SandboxError("not_a_guide", _one_line(exc)) from None
         except GuideReadError as exc:
-            message = _one_line(exc)
-            raise SandboxError(classify_read_error(message), message) from None
+            raise SandboxError(exc.code, _one_line(exc)) from None
     return {"kind": kind, "guide": to_json(parsed)}
 
 
