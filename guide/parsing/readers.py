@@ -25,6 +25,9 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+from common.ooxml import word_main_part
 
 from .errors import GuideReadError
 from .layout import SUBSCRIPTS, SUPERSCRIPTS, join_broken_blocks
@@ -226,15 +229,15 @@ def _read_pdf(path: Path, data: bytes) -> ExtractedDocument:
 def _read_docx(path: Path, data: bytes) -> ExtractedDocument:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if "word/document.xml" not in archive.namelist():
+            if word_main_part(archive) is None:  # through the package's relationships, as Office does
                 raise GuideReadError(
-                    f"{path.name} is a ZIP archive but not a DOCX (no word/document.xml)", code="not_docx"
+                    f"{path.name} is a ZIP archive but not a DOCX (no Word main document)", code="not_docx"
                 )
             if sum(info.file_size for info in archive.infolist()) > MAX_DOCX_UNCOMPRESSED:
                 raise GuideReadError(
                     f"{path.name} unpacks to more than {MAX_DOCX_UNCOMPRESSED // 2**20} MB", code="zip_bomb"
                 )
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError, ParseError) as exc:
         raise GuideReadError(f"{path.name} is a broken DOCX/ZIP file ({exc})", code="broken_docx") from exc
     import docx  # python-docx; local so that `import guide.parsing` stays light
     from docx.table import Table

@@ -33,6 +33,11 @@ import tempfile
 import warnings
 import zipfile
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
+
+from defusedxml import DefusedXmlException
+
+from common.ooxml import word_main_part
 
 __all__ = [
     "CODES",
@@ -70,7 +75,6 @@ CODES = (
 PDF_MAGIC = b"%PDF-"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-DOCX_MAIN = "word/document.xml"
 # Zip-bomb limits for a DOCX, checked on the archive's directory before anything inflates.
 ZIP_MAX_MEMBERS = 2000
 ZIP_MAX_MEMBER_SIZE = 64 * 1024 * 1024
@@ -120,8 +124,6 @@ def _check_zip(data: bytes, name: str) -> None:
         raise SandboxError("broken_docx", f"{name} is a broken DOCX/ZIP file ({exc})") from None
     if len(infos) > ZIP_MAX_MEMBERS:
         raise SandboxError("zip_bomb", f"{name} holds {len(infos)} files: more than {ZIP_MAX_MEMBERS}")
-    if DOCX_MAIN not in {info.filename for info in infos}:
-        raise SandboxError("not_docx", f"{name} is a ZIP archive but not a DOCX (no {DOCX_MAIN})")
     total = 0
     for info in infos:
         if info.flag_bits & 0x1:
@@ -137,6 +139,14 @@ def _check_zip(data: bytes, name: str) -> None:
                 )
     if total > ZIP_MAX_TOTAL_SIZE:
         raise SandboxError("zip_bomb", f"{name} unpacks to more than {ZIP_MAX_TOTAL_SIZE // 2**20} MB")
+    # the main part as Office finds it: through the package's relationships (common.ooxml)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            main = word_main_part(archive)
+    except (ParseError, DefusedXmlException, ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise SandboxError("broken_docx", f"{name} is a broken DOCX ({exc})") from None
+    if main is None:
+        raise SandboxError("not_docx", f"{name} is a ZIP archive but not a DOCX (no Word main document)")
 
 
 def sniff(data: bytes, name: str = "", *, max_bytes: int) -> str:

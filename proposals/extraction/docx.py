@@ -1,6 +1,7 @@
 """Read a DOCX draft into the neutral document model.
 
-``word/document.xml`` is read from the zip (after the zip-bomb checks) and
+The main document part (``word/document.xml`` as Word writes it; found through the package's
+relationships, common.ooxml) is read from the zip (after the zip-bomb checks) and
 parsed with defusedxml (python-docx uses a parser that is not hardened), as a
 stream with a cap on its inflated size and on its nesting depth.
 Paragraphs and tables come out in document order; the page number counts
@@ -19,7 +20,7 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
 from proposals.extraction.model import Document, ExtractionError, Line, Table
-from proposals.extraction.sniff import DEFAULT_LIMITS, DOCX_MAIN, ZipLimits, check_zip
+from proposals.extraction.sniff import DEFAULT_LIMITS, ZipLimits, check_zip, docx_main
 from proposals.extraction.text import clean_text
 
 __all__ = ["read_docx"]
@@ -44,10 +45,7 @@ def read_docx(data: bytes, limits: ZipLimits = DEFAULT_LIMITS) -> Document:
     zf = check_zip(data, limits)
     reader = _Reader()
     try:
-        try:
-            info = zf.getinfo(DOCX_MAIN)
-        except KeyError as exc:
-            raise ExtractionError("not_docx", "不是 Word 文档（缺少 word/document.xml）/ not a DOCX") from exc
+        info = zf.getinfo(docx_main(zf))  # the main part, wherever the package's relationships put it
         if info.file_size > limits.max_document_size:
             raise _too_large()
         try:
@@ -152,6 +150,8 @@ class _Reader:
                 text = clean_text(line)
                 if text:
                     self.blocks.append(Line(text, self.page))
+        for box in _text_boxes(p):  # text boxes anchored in the paragraph, read after it
+            self.walk(box)
         if ppr is not None:
             sect = ppr.find(W + "sectPr")
             if sect is not None:
@@ -225,6 +225,25 @@ class _Reader:
 
         visit(tc)
         return "\n".join(line for line in lines if line)
+
+
+def _text_boxes(p: Element) -> list[Element]:
+    """The text boxes (``w:txbxContent``) anchored in paragraph ``p``, outermost only (a box inside
+    a box is read with its box), skipping the VML copy Word keeps under ``mc:Fallback`` for old
+    readers, which repeats the ``mc:Choice`` drawing's text."""
+    found: list[Element] = []
+
+    def visit(node: Element) -> None:
+        for child in node:
+            if child.tag == MC_FALLBACK:
+                continue
+            if child.tag == W + "txbxContent":
+                found.append(child)
+            else:
+                visit(child)
+
+    visit(p)
+    return found
 
 
 def _children(parent: Element, tag: str) -> list[Element]:

@@ -9,13 +9,16 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 from dataclasses import dataclass
+from xml.etree.ElementTree import ParseError
 
+from defusedxml import DefusedXmlException
+
+from common.ooxml import word_main_part
 from proposals.extraction.model import ExtractionError
 
-__all__ = ["ZipLimits", "check_zip", "sniff"]
-
-DOCX_MAIN = "word/document.xml"
+__all__ = ["ZipLimits", "check_zip", "docx_main", "sniff"]
 
 
 @dataclass(frozen=True)
@@ -73,11 +76,26 @@ def check_zip(data: bytes, limits: ZipLimits = DEFAULT_LIMITS) -> zipfile.ZipFil
     return zf
 
 
+def docx_main(zf: zipfile.ZipFile) -> str:
+    """The Word package's main document part, found through its relationships and content types as
+    Office finds it (common.ooxml), not by a fixed name. Raises ExtractionError ``not_docx`` (a zip
+    that is not a Word document) or ``broken_docx`` (unreadable package parts)."""
+    try:
+        main = word_main_part(zf)
+    except (ParseError, DefusedXmlException, ValueError, zipfile.BadZipFile, zlib.error, OSError) as exc:
+        raise ExtractionError("broken_docx", f"Word 文档已损坏（{exc}）/ the document is damaged") from exc
+    if main is None:
+        raise ExtractionError(
+            "not_docx", "压缩包不是 Word 文档（没有 Word 正文部件）/ not a Word (.docx) document"
+        )
+    return main
+
+
 def sniff(data: bytes, max_bytes: int, limits: ZipLimits = DEFAULT_LIMITS) -> str:
     """Return ``"pdf"`` or ``"docx"`` for ``data``, judged by content (not by file name).
 
     Raises ExtractionError with code ``empty``, ``too_large``, ``unknown_type``,
-    ``not_docx`` (a zip without word/document.xml), or one of :func:`check_zip`'s.
+    ``not_docx`` (a zip that is not a Word package), or one of :func:`check_zip`'s.
     """
     if not data or not data.strip():
         raise ExtractionError("empty", "文件为空 / the file is empty")
@@ -91,13 +109,9 @@ def sniff(data: bytes, max_bytes: int, limits: ZipLimits = DEFAULT_LIMITS) -> st
     if data[:4] == b"PK\x03\x04" or data[:4] == b"PK\x05\x06":
         zf = check_zip(data, limits)
         try:
-            names = set(zf.namelist())
+            docx_main(zf)
         finally:
             zf.close()
-        if DOCX_MAIN not in names:
-            raise ExtractionError(
-                "not_docx", "压缩包不是 Word 文档（缺少 word/document.xml）/ not a Word (.docx) document"
-            )
         return "docx"
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise ExtractionError(

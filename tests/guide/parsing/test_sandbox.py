@@ -117,7 +117,7 @@ def test_sniff_refuses_a_zip_that_is_no_docx():
         sniff(out.getvalue(), "a.odt", max_bytes=10**6)
     assert (info.value.code, info.value.message) == (
         "not_docx",
-        "a.odt is a ZIP archive but not a DOCX (no word/document.xml)",
+        "a.odt is a ZIP archive but not a DOCX (no Word main document)",
     )
 
 

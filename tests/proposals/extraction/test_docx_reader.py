@@ -97,3 +97,80 @@ def test_content_controls_merged_cells_and_nested_tables():
         Line("控件内", 1),
         Table([["名称", "合并"], ["乙", ""], ["外", "内1\n内2"]], 1),
     ]
+
+
+# --- text boxes, and the main part found as Office finds it ---------------------------------------
+
+VML = 'xmlns:v="urn:schemas-microsoft-com:vml"'
+
+
+def _box(text: str) -> str:
+    return f"<w:txbxContent>{p(text)}</w:txbxContent>"
+
+
+def test_text_in_text_boxes_is_read_after_its_paragraph_once_not_twice_from_the_fallback_copy():
+    anchored = (
+        "<w:p><w:r><w:t>锚定段落</w:t></w:r><w:r><mc:AlternateContent>"
+        f'<mc:Choice Requires="wps"><w:drawing>{_box("框内：项目负责人 张三")}</w:drawing></mc:Choice>'
+        f"<mc:Fallback><w:pict>{_box('框内：项目负责人 张三')}</w:pict></mc:Fallback>"
+        "</mc:AlternateContent></w:r></w:p>"
+    )
+    old_vml = f"<w:p><w:r><w:pict><v:shape {VML}><v:textbox>{_box('旧式文本框')}</v:textbox></v:shape></w:pict></w:r></w:p>"
+    doc = read_docx(make_docx(document_xml=xml(p("前") + anchored + old_vml + p("后"))))
+    assert doc.blocks == [
+        Line("前", 1),
+        Line("锚定段落", 1),
+        Line("框内：项目负责人 张三", 1),
+        Line("旧式文本框", 1),
+        Line("后", 1),
+    ]
+
+
+def _package(main: str, *, content_type: str | None = None, target: str | None = None) -> bytes:
+    import io
+    import zipfile
+
+    kind = content_type or "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+            '<Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/{main}" ContentType="{kind}"/></Types>',
+        )
+        zf.writestr(
+            "_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            f'relationships/officeDocument" Target="/{target or main}"/></Relationships>',
+        )
+        zf.writestr(main, xml(p("正文在别处")))
+    return out.getvalue()
+
+
+def test_a_main_part_not_named_word_document_xml_is_found_through_the_relationships():
+    from proposals.extraction.sniff import sniff
+
+    data = _package("word/document2.xml")
+    assert sniff(data, max_bytes=10**7) == "docx"
+    assert read_docx(data).blocks == [Line("正文在别处", 1)]
+
+
+def test_a_package_whose_main_part_is_not_a_word_document_is_not_a_docx():
+    import pytest
+
+    from proposals.extraction.model import ExtractionError
+    from proposals.extraction.sniff import sniff
+
+    for data in (
+        _package(
+            "xl/workbook.xml",
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+        ),
+        _package("word/document.xml", target="word/missing.xml"),
+    ):
+        with pytest.raises(ExtractionError) as info:
+            sniff(data, max_bytes=10**7)
+        assert info.value.code == "not_docx"
