@@ -37,7 +37,7 @@ def _proposal_for(user, pk: int) -> Proposal:
 
 def _officer_only(user) -> None:
     if not is_officer(user):
-        raise Http404
+        raise PermissionDenied  # signed in without the role: 403 (README, Roles)
 
 
 @login_required

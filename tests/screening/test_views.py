@@ -58,9 +58,10 @@ def test_other_applicant_gets_404_on_every_screening_url(client, screened):
     assert client.get(f"/screening/proposals/{screened.pk}/report.pdf").status_code == 404
     assert client.get(f"/screening/proposals/{screened.pk}/report.json").status_code == 404
     assert client.get(f"/screening/runs/{run.pk}/").status_code == 404
-    assert client.get("/screening/").status_code == 404
-    assert client.get("/screening/export.csv").status_code == 404
-    assert client.get("/screening/registries/").status_code == 403  # a page, not an object: the role rule
+    # pages, not objects: the role rule (403), as for every officers' page
+    assert client.get("/screening/").status_code == 403
+    assert client.get("/screening/export.csv").status_code == 403
+    assert client.get("/screening/registries/").status_code == 403
     assert ScreeningRun.objects.count() == 1
 
 
