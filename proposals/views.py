@@ -44,6 +44,10 @@ def _reference_taken() -> str:
     return _("这个编号已被另一份申报书使用。")
 
 
+def _too_many_drafts(limit: int) -> str:
+    return _("每个账号最多同时保存 %(n)s 份草稿，请先提交或删除不用的草稿。") % {"n": limit}
+
+
 def _may_create(user) -> None:
     """Applicants and admins write proposals; program officers only read them. A signed-in
     user without the role gets 403 (the site's 403 page); an object not theirs is a 404."""
@@ -146,6 +150,8 @@ def proposal_create(request):
                 proposal = services.proposal_create(owner=request.user, data=forms.to_data(), by=request.user)
             except services.ReferenceTaken:
                 forms.main.add_error("reference", _reference_taken())
+            except services.TooManyDrafts as exc:
+                forms.main.add_error(None, _too_many_drafts(exc.limit))
             else:
                 return _after_save(request, proposal, forms, mode="create")
         return _render_form(request, forms, mode="create")
@@ -386,6 +392,8 @@ def draft_upload_detail(request, pk: int):
                 proposal = services.draft_upload_confirm(upload=upload, data=forms.to_data(), by=request.user)
             except services.ReferenceTaken:
                 forms.main.add_error("reference", _reference_taken())
+            except services.TooManyDrafts as exc:
+                forms.main.add_error(None, _too_many_drafts(exc.limit))
             else:
                 return _after_save(request, proposal, forms, mode="confirm", upload=upload)
         return _render_form(request, forms, mode="confirm", upload=upload)

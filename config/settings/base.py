@@ -108,6 +108,9 @@ AXES_VERBOSE = False  # no start-up banner on every manage.py command; lockouts 
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_LOCKOUT_CALLABLE = "common.lockout.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "common.lockout.client_ip"
+# Drafts one account may hold at once (form, upload, API; an officer's import is not counted against
+# it): each is screened at every check, so one account's work stays bounded.
+MAX_DRAFTS_PER_ACCOUNT = env.int("MAX_DRAFTS_PER_ACCOUNT", default=50)
 # Failed logins from one client address across all usernames (the lockout above counts per username
 # and address): past this many in this many seconds the login page answers 429 for that address.
 LOGIN_FAILURES_PER_ADDRESS = (

@@ -37,6 +37,26 @@ class ReferenceTaken(ValueError):
     """Another proposal already uses this reference (编号)."""
 
 
+class TooManyDrafts(Exception):
+    """The account already holds settings.MAX_DRAFTS_PER_ACCOUNT drafts."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"at most {limit} drafts per account")
+        self.limit = limit
+
+
+def drafts_ensure_room(*, owner) -> None:
+    """Raise TooManyDrafts when ``owner`` already holds MAX_DRAFTS_PER_ACCOUNT drafts (every one of
+    them is screened at each check: the bound keeps one account's work bounded). Counted with the
+    owner's row locked, so two concurrent creations cannot both take the last place."""
+    from django.contrib.auth import get_user_model
+
+    limit = settings.MAX_DRAFTS_PER_ACCOUNT
+    list(get_user_model().objects.select_for_update().filter(pk=owner.pk).values_list("pk"))
+    if Proposal.objects.filter(owner=owner, state=ProposalState.DRAFT).count() >= limit:
+        raise TooManyDrafts(limit)
+
+
 class TransitionNotAllowed(Exception):
     def __init__(self, current: str, to: str) -> None:
         super().__init__(f"proposal state {current} → {to} is not allowed")
@@ -307,10 +327,12 @@ def reference_ensure_free(*, reference: str | None, proposal: Proposal | None) -
 def proposal_create(*, owner, data: ProposalData, source: str = "form", by=None) -> Proposal:
     """Create a draft from ``data``; anything may be missing (checks run at submit).
 
-    Raises ReferenceTaken when ``data.reference`` is used by another proposal.
+    Raises ReferenceTaken when ``data.reference`` is used by another proposal,
+    TooManyDrafts when the owner holds MAX_DRAFTS_PER_ACCOUNT drafts already.
     Without a reference one is generated. Writes a ``proposal.created`` audit entry.
     """
     with transaction.atomic():
+        drafts_ensure_room(owner=owner)
         reference_ensure_free(reference=data.reference, proposal=None)
         proposal = proposal_data_write(proposal=Proposal(owner=owner, source=source), data=data)
         audit_record(actor=by, action="proposal.created", target=proposal, data={"source": source})

@@ -36,7 +36,7 @@ from ..extraction.sandbox import extract_bounded
 from ..interchange import ProposalData, parse_proposal, proposal_to_dict
 from ..models import Attachment, DraftUpload, Proposal
 from ..validators import CONTENT_TYPES, UPLOAD_MESSAGES, upload_check_draft
-from .proposals import proposal_data_write, reference_ensure_free
+from .proposals import drafts_ensure_room, proposal_data_write, reference_ensure_free
 
 log = logging.getLogger(__name__)
 
@@ -239,6 +239,7 @@ def draft_upload_confirm(*, upload: DraftUpload, data: ProposalData, by) -> Prop
             return upload.proposal
         if upload.state != UploadState.DONE:
             raise UploadNotReady(upload.pk)
+        drafts_ensure_room(owner=upload.owner)
         reference_ensure_free(reference=data.reference, proposal=None)
         proposal = proposal_data_write(proposal=Proposal(owner=upload.owner, source="upload"), data=data)
         Attachment.objects.create(

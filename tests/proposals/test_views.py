@@ -87,6 +87,23 @@ def test_incomplete_draft_saves_from_the_form(client, applicant):
     assert (proposal.title, proposal.state, proposal.owner) == ("只有名称", "draft", applicant)
 
 
+def test_an_account_holds_at_most_its_drafts_and_is_told_so_on_the_form(client, applicant, settings):
+    from proposals.forms import ProposalForms
+
+    settings.MAX_DRAFTS_PER_ACCOUNT = 2
+    make_proposal(owner=applicant)  # drafts
+    make_proposal(owner=applicant, state="submitted")  # not a draft: not counted
+    data = post_data(ProposalForms(), **{"title": "第二份草稿", "action": "save"})
+    assert client.post(reverse("proposals:create"), data).status_code == 302
+    data = post_data(ProposalForms(), **{"title": "第三份草稿", "action": "save"})
+    response = client.post(reverse("proposals:create"), data)
+    assert response.status_code == 200
+    assert response.context["forms"].main.non_field_errors() == [
+        "每个账号最多同时保存 2 份草稿，请先提交或删除不用的草稿。"
+    ]
+    assert Proposal.objects.filter(owner=applicant, state="draft").count() == 2
+
+
 def test_form_keeps_typed_data_when_a_date_is_not_a_date(client, applicant):
     from proposals.forms import ProposalForms
 
@@ -231,6 +248,24 @@ def test_uploaded_draft_is_prefilled_marked_corrected_and_saved_with_the_file(
         assert fh.read() == content
     upload_row.refresh_from_db()
     assert upload_row.proposal == proposal
+
+
+def test_confirming_an_upload_past_the_drafts_limit_is_refused_on_the_form(
+    client, applicant, settings, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("proposals:upload"), {"file": upload("d.docx", build_docx(complete_data()))}
+        )
+    settings.MAX_DRAFTS_PER_ACCOUNT = 1
+    make_proposal(owner=applicant)
+    forms = client.get(response["Location"]).context["forms"]
+    refused = client.post(response["Location"], post_data(forms, action="save"))
+    assert refused.status_code == 200
+    assert refused.context["forms"].main.non_field_errors() == [
+        "每个账号最多同时保存 1 份草稿，请先提交或删除不用的草稿。"
+    ]
+    assert Proposal.objects.count() == 1
 
 
 def test_confirming_twice_creates_one_proposal(client, applicant, django_capture_on_commit_callbacks):
