@@ -24,6 +24,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.forms import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from common.roles import APPLICANT, role_of
 
@@ -51,6 +52,11 @@ DATE_HINT = "YYYY-MM-DD"
 ID_HINT = _("居民身份证 18 位；外籍填护照号")
 CREDIT_CODE_HINT = _("18 位")
 GENDER_HINT = _("持居民身份证的可不填：按证件号码第 17 位判断")
+
+
+def _at_most(n: int):
+    """ "At most n characters", translated when shown (lazily, in the reader's language)."""
+    return ngettext_lazy("最多 %(n)s 字。", "最多 %(n)s 字。", "n") % {"n": n}
 
 
 class DateInput(forms.DateInput):
@@ -164,10 +170,18 @@ class ProposalForm(PlainTextForm):
     national_funding = _money(_("国拨经费（万元）"))
     matching_funding = _money(_("配套经费（万元）"))
     research_content = forms.CharField(
-        label=_("研究内容"), required=False, widget=forms.Textarea(attrs={"rows": 6})
+        label=_("研究内容"),
+        required=False,
+        max_length=MAX_LENGTHS["research_content"],
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text=_at_most(MAX_LENGTHS["research_content"]),
     )
     indicators = forms.CharField(
-        label=_("考核指标"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+        label=_("考核指标"),
+        required=False,
+        max_length=MAX_LENGTHS["indicators"],
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_at_most(MAX_LENGTHS["indicators"]),
     )
 
     # form field → interchange path

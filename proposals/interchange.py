@@ -111,6 +111,10 @@ MAX_LENGTHS: dict[str, int] = {
     "subtasks.lead_id_number": 40,
     "subtasks.lead_title": 100,
     "subtasks.lead_degree": 100,
+    # the free-text sections of the 申报书: 3,000 characters each, as the official template allows
+    # (a check reads them in full, so one draft's size bounds its cost)
+    "research_content": 3000,
+    "indicators": 3000,
 }
 # Money is stored in 万元 with 2 decimal places in 12 digits: below 10^10 万元.
 MONEY_LIMIT = Decimal(10) ** 10
@@ -1057,8 +1061,10 @@ class _Reader:
             pi=self.pi(obj.get("pi"), p("pi")),
             members=self.items(obj.get("members"), p("members"), self.member),
             units=self.items(obj.get("units"), p("units"), self.unit),
-            research_content=self.text(obj.get("research_content"), p("research_content")),
-            indicators=self.text(obj.get("indicators"), p("indicators")),
+            research_content=self.text(
+                obj.get("research_content"), p("research_content"), MAX_LENGTHS["research_content"]
+            ),
+            indicators=self.text(obj.get("indicators"), p("indicators"), MAX_LENGTHS["indicators"]),
             attachments=self.attachments(obj.get("attachments"), p("attachments")),
             subtasks=self.items(obj.get("subtasks"), p("subtasks"), self.subtask, MAX_SUBTASKS),
         )

@@ -41,8 +41,10 @@ class Proposal(models.Model):
     matching_funding = models.DecimalField(
         _("配套经费（万元）"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    research_content = models.TextField(_("研究内容"), blank=True)
-    indicators = models.TextField(_("考核指标"), blank=True)
+    # 3,000 characters a section, as the official template allows (interchange.MAX_LENGTHS; a text
+    # column: the bound is the forms', the import's and the API's, not the database's)
+    research_content = models.TextField(_("研究内容"), blank=True, max_length=3000)
+    indicators = models.TextField(_("考核指标"), blank=True, max_length=3000)
     state = models.CharField(
         _("状态"), max_length=16, choices=ProposalState.choices, default=ProposalState.DRAFT
     )

@@ -353,6 +353,8 @@ def test_max_lengths_are_the_model_columns():
         "direction": Proposal._meta.get_field("direction_code").max_length,
         "title": Proposal._meta.get_field("title").max_length,
         "recommender": Proposal._meta.get_field("recommender").max_length,
+        "research_content": Proposal._meta.get_field("research_content").max_length,
+        "indicators": Proposal._meta.get_field("indicators").max_length,
         "pi.name": Person._meta.get_field("name").max_length,
         "pi.id_number": Person._meta.get_field("id_number").max_length,
         "pi.title": Person._meta.get_field("title").max_length,

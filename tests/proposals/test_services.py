@@ -1097,3 +1097,12 @@ def test_import_file_with_an_integer_too_long_to_convert_reports_one_error_and_w
     assert [(e.path, e.code) for e in report.errors] == [("", "invalid_json")]
     assert "4300" in report.errors[0].message  # Python's own words: the digit limit
     assert Proposal.objects.count() == before
+
+
+def test_import_refuses_a_research_content_longer_than_its_section_allows_and_writes_nothing():
+    too_long = "研" * 3001
+    report = services.proposals_import(
+        data=batch(complete_data(reference="SQ-L", research_content=too_long)), owner=make_user()
+    )
+    assert [(e.path, e.code) for e in report.errors] == [("proposals[0].research_content", "too_long")]
+    assert not Proposal.objects.filter(reference="SQ-L").exists()

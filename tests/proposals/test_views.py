@@ -104,6 +104,18 @@ def test_an_account_holds_at_most_its_drafts_and_is_told_so_on_the_form(client, 
     assert Proposal.objects.filter(owner=applicant, state="draft").count() == 2
 
 
+def test_the_form_refuses_a_section_longer_than_3000_characters(client, applicant):
+    from proposals.forms import ProposalForms
+
+    data = post_data(ProposalForms(), **{"title": "长", "research_content": "研" * 3001, "action": "save"})
+    response = client.post(reverse("proposals:create"), data)
+    assert response.status_code == 200
+    assert response.context["forms"].main.errors["research_content"] == [
+        "确保该变量包含不超过 3000 字符 (目前字符数 3001)。"
+    ]
+    assert Proposal.objects.count() == 0
+
+
 def test_form_keeps_typed_data_when_a_date_is_not_a_date(client, applicant):
     from proposals.forms import ProposalForms
 
