@@ -15,6 +15,7 @@ urlpatterns = [
     path("", include("screening.api.urls")),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", DocsView.as_view(), name="docs"),
-    # Last: any other path under /api/v1/ is the API's 404, not the site's page.
-    re_path(r"^.*$", NotFoundView.as_view(), name="not-found"),
+    # Last: any other path under /api/v1/ is the API's 404, not the site's page (a line break
+    # in the path too: "." would not match it).
+    re_path(r"^[\s\S]*$", NotFoundView.as_view(), name="not-found"),
 ]

@@ -1,9 +1,10 @@
 """Serializer fields for request bodies whose rules belong to a Django form.
 
-They check only the JSON type (a string where a string goes, a number where a number goes)
-and hand the value on as text; lengths, allowed characters, number ranges and choices are
-checked by the form the pages use, with its messages (proposals.api.payload). The schema
-still documents them (``maxLength``, ``enum``): these fields carry the same limits as
+They check only the JSON type (a string where a string goes, and a number is not one; a number
+or a numeric string where a number goes; true, false or null for a flag) and hand the value on
+as text; lengths, allowed characters, number ranges and choices are checked by the form the
+pages use, with its messages (proposals.api.payload). The schema still documents them
+(``maxLength``, ``enum``, ``minimum``/``maximum``): these fields carry the same limits as
 attributes, without validators of their own."""
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from django.core.validators import (
 )
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.fields import ProhibitSurrogateCharactersValidator
 
@@ -31,7 +31,8 @@ _FORM_CHECKED = (
 
 
 class FormText(serializers.CharField):
-    """A string (or null); its limits are the form's."""
+    """A string (or null); its limits are the form's. A number is refused, as the schema says
+    (DRF's CharField would take ``0`` as ``"0"``)."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("required", False)
@@ -40,6 +41,11 @@ class FormText(serializers.CharField):
         kwargs.setdefault("trim_whitespace", False)
         super().__init__(**kwargs)
         self.validators = [v for v in self.validators if not isinstance(v, _FORM_CHECKED)]
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class FormChoice(FormText):
@@ -87,15 +93,17 @@ class FormDateExtension(OpenApiSerializerFieldExtension):
         return _described({"type": "string", "format": "date", "nullable": True}, self.target)
 
 
-@extend_schema_field({"type": "number", "nullable": True})
 class FormNumber(serializers.Field):
-    """A number (or a numeric string, or null); range and decimal places are the form's."""
+    """A number (or a numeric string, or null); range and decimal places are the form's
+    (``minimum``/``maximum``: the form's bounds, for the schema)."""
 
     default_error_messages = {"invalid": _("应为数字。")}
+    schema_type = "number"
 
-    def __init__(self, **kwargs):
+    def __init__(self, *, minimum=None, maximum=None, **kwargs):
         kwargs.setdefault("required", False)
         kwargs.setdefault("allow_null", True)
+        self.minimum, self.maximum = minimum, maximum
         super().__init__(**kwargs)
 
     def to_internal_value(self, data):
@@ -107,11 +115,38 @@ class FormNumber(serializers.Field):
         return value
 
 
-@extend_schema_field({"type": "integer", "nullable": True})
 class FormInteger(FormNumber):
     """A whole number (or a numeric string, or null); its range is the form's."""
 
     default_error_messages = {"invalid": _("应为整数。")}
+    schema_type = "integer"
+
+
+class FormNumberExtension(OpenApiSerializerFieldExtension):
+    target_class = FormNumber
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = {"type": self.target.schema_type, "nullable": True}
+        # What the form takes; what is stored may be older than its rules (imports, admin edits).
+        if direction == "request" and self.target.minimum is not None:
+            schema["minimum"] = self.target.minimum
+        if direction == "request" and self.target.maximum is not None:
+            schema["maximum"] = self.target.maximum
+        return _described(schema, self.target)
+
+
+class FormIntegerExtension(FormNumberExtension):
+    target_class = FormInteger
+
+
+class StrictBoolean(serializers.BooleanField):
+    """JSON's ``true`` or ``false`` (or ``null`` where allowed), as the schema says; DRF's
+    BooleanField would take ``0``, ``1``, ``"yes"``, ``"on"``… as well."""
+
+    def to_internal_value(self, data):
+        if data is True or data is False:
+            return data
+        self.fail("invalid", input=data)
 
 
 class StrictSerializer(serializers.Serializer):

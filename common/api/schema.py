@@ -7,7 +7,8 @@ Added to what a view declares itself (a view names its own 409s with ``extend_sc
 - 403 where a role or CSRF can refuse: every operation that is not public, and every
   unsafe method (session clients need the CSRF token);
 - 404 where a path names an object, and on paginated lists (a page past the end);
-- 400 and 415 on operations with a request body.
+- 400 on paginated lists (a ``page_size`` that is not a whole number from 1 up);
+- 400, 413 and 415 on operations with a request body (413: over Django's size limits).
 
 The tests walk every operation and check each answer against these (tests/api/test_schema.py).
 """
@@ -27,6 +28,7 @@ DESCRIPTIONS = {
     403: _("没有权限（角色不符，或会话请求缺少 CSRF 令牌）"),
     404: _("不存在，或无权查看"),
     409: _("当前状态不允许这个操作"),
+    413: _("请求内容过大"),
     415: _("不支持的请求内容类型"),
     429: _("请求过于频繁（见 Retry-After）"),
     500: _("服务器内部错误"),
@@ -46,10 +48,13 @@ class AutoSchema(openapi.AutoSchema):
         statuses = {401, 429, 500}
         if not self._is_public() or self.method not in permissions.SAFE_METHODS:
             statuses.add(403)
-        if "{" in self.path or (self._is_list_view() and self._get_paginator() is not None):
+        paginated = self._is_list_view() and self._get_paginator() is not None
+        if "{" in self.path or paginated:
             statuses.add(404)
+        if paginated:
+            statuses.add(400)
         if self.method in BODY_METHODS:
-            statuses |= {400, 415}
+            statuses |= {400, 413, 415}
         return statuses
 
     def _get_response_bodies(self, direction="response"):

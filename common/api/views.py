@@ -3,6 +3,8 @@
 - **Language.** The API answers in the language the request asks for: the site's language
   cookie (the switch in the top bar) first, then ``Accept-Language``, else Chinese. The
   pages ignore Accept-Language (common.middleware); an API client has no switch to press.
+- **Bodies.** JSON through common.api.parsers.JSONParser (depth-limited); a view that takes
+  something else (the registries' upload) names its parser.
 - **No caching of private data.** Every API response carries ``Cache-Control: no-store``
   (PrivateNoStoreMiddleware only sees the session's user, not a token's), except the
   public guide's, which set ``cacheable = True``; all of them vary on the language and the
@@ -19,6 +21,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.views import APIView
 
 from .errors import exceptions
+from .parsers import JSONParser
 
 
 def api_language(request) -> str:
@@ -28,6 +31,7 @@ def api_language(request) -> str:
 
 class ApiMixin:
     cacheable = False  # True only for public, non-personal data (the published guide)
+    parser_classes = [JSONParser]
 
     def initial(self, request, *args, **kwargs):
         # Before authentication and throttling, so their errors speak the language too.

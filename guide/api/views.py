@@ -7,6 +7,7 @@ from rest_framework import generics
 from rest_framework.exceptions import ValidationError
 from rest_framework.permissions import AllowAny
 
+from common.api.filters import refuse_blank
 from common.api.schema import error_response
 from common.api.views import ApiMixin
 from guide import selectors as guide_selectors
@@ -42,7 +43,9 @@ class GuideDetailView(PublicGuideMixin, generics.RetrieveAPIView):
 
 DIRECTION_FILTERS = [
     OpenApiParameter("q", str, description=_("关键词（中文或英文：名称、研究内容、考核指标、说明）")),
-    OpenApiParameter("area", int, description=_("领域编号")),
+    OpenApiParameter(
+        "area", {"type": "integer", "minimum": 1}, description=_("领域编号（须为该年度指南中的领域）")
+    ),
     OpenApiParameter(
         "ratio", str, description=_("配套比例：none（无配套要求）、any（有配套要求）或比例值，如 2（即 2:1）")
     ),
@@ -65,6 +68,7 @@ class DirectionListView(PublicGuideMixin, generics.ListAPIView):
     def get_queryset(self):
         guide = guide_selectors.guide_get(year=self.kwargs["year"])
         self.guide = guide
+        refuse_blank(self.request.query_params, ("area", "partner"))
         filterset = DirectionFilter(
             self.request.query_params or None,
             queryset=selectors.direction_list(guide=guide),

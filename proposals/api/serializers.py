@@ -7,10 +7,19 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
-from common.api.fields import FormChoice, FormDate, FormInteger, FormNumber, FormText, StrictSerializer
+from common.api.fields import (
+    FormChoice,
+    FormDate,
+    FormInteger,
+    FormNumber,
+    FormText,
+    StrictBoolean,
+    StrictSerializer,
+)
 
 from .. import selectors
 from ..enums import AttachmentKind, Employment, Gender, ProposalState, UnitRole, UnitType
+from ..forms import PIForm, ProposalForm, SubtaskForm
 from ..interchange import ATTACHMENT_KINDS, MAX_LENGTHS, MAX_SUBTASKS
 from .payload import body_to_data, data_to_body
 
@@ -19,9 +28,15 @@ GENDER_HELP = _("male：男；female：女；空或 null：未知（居民身份
 OUTCOMES = [("pass", "pass"), ("fail", "fail"), ("warn", "warn"), ("unknown", "unknown")]
 
 
+def bounds(form, name: str) -> dict:
+    """The form field's range, for the schema (the form checks it)."""
+    field = form.base_fields[name]
+    return {"minimum": field.min_value, "maximum": field.max_value}
+
+
 class BudgetSerializer(StrictSerializer):
-    national = FormNumber(help_text=_("国拨经费（万元）"))
-    matching = FormNumber(help_text=_("配套经费（万元）"))
+    national = FormNumber(help_text=_("国拨经费（万元）"), **bounds(ProposalForm, "national_funding"))
+    matching = FormNumber(help_text=_("配套经费（万元）"), **bounds(ProposalForm, "matching_funding"))
     unit = serializers.ChoiceField(choices=[("万元", "万元")], required=False, help_text=_("金额单位：万元"))
 
 
@@ -37,8 +52,8 @@ class PISerializer(StrictSerializer):
     degree = FormText(max_length=MAX_LENGTHS["pi.degree"])
     employer = FormText(max_length=MAX_LENGTHS["pi.employer"])
     employment = FormChoice(choices=Employment.choices)
-    employment_proofs = FormInteger()
-    civil_servant = serializers.BooleanField(required=False, allow_null=True)
+    employment_proofs = FormInteger(**bounds(PIForm, "employment_proofs"))
+    civil_servant = StrictBoolean(required=False, allow_null=True)
 
 
 class MemberSerializer(StrictSerializer):
@@ -62,8 +77,8 @@ class UnitSerializer(StrictSerializer):
     type = FormChoice(choices=UnitType.choices)
     registered_on = FormDate()
     role = FormChoice(choices=UnitRole.choices, help_text=_("lead：牵头；participant：参与（默认）"))
-    third_party_testing = serializers.BooleanField(required=False, allow_null=True)
-    hgr_license = serializers.BooleanField(required=False, allow_null=True)
+    third_party_testing = StrictBoolean(required=False, allow_null=True)
+    hgr_license = StrictBoolean(required=False, allow_null=True)
 
 
 class SubtaskSerializer(StrictSerializer):
@@ -77,7 +92,9 @@ class SubtaskSerializer(StrictSerializer):
     lead_birth_date = FormDate(help_text=_("课题负责人的出生日期"))
     lead_title = FormText(max_length=MAX_LENGTHS["subtasks.lead_title"], help_text=_("课题负责人的职称"))
     lead_degree = FormText(max_length=MAX_LENGTHS["subtasks.lead_degree"], help_text=_("课题负责人的学位"))
-    national_funding = FormNumber(help_text=_("课题的国拨经费（万元）"))
+    national_funding = FormNumber(
+        help_text=_("课题的国拨经费（万元）"), **bounds(SubtaskForm, "national_funding")
+    )
 
 
 def rows(child: serializers.Serializer, **kwargs) -> serializers.ListSerializer:
@@ -124,7 +141,7 @@ class ProposalSerializer(StrictSerializer):
     )
     owner = serializers.CharField(read_only=True, help_text=_("申报人账号"))
     reference = FormText(max_length=MAX_LENGTHS["reference"], help_text=_("编号；留空则自动生成"))
-    guide_year = FormInteger(help_text=_("指南年度；留空为最新指南"))
+    guide_year = FormInteger(help_text=_("指南年度；留空为最新指南"), **bounds(ProposalForm, "guide_year"))
     direction = FormText(max_length=MAX_LENGTHS["direction"], help_text=_("方向编号，如 1.1"))
     direction_title = serializers.CharField(read_only=True, allow_null=True)
     title = FormText(max_length=MAX_LENGTHS["title"])
@@ -138,8 +155,8 @@ class ProposalSerializer(StrictSerializer):
     subtasks = rows(
         SubtaskSerializer(), help_text=format_lazy(_("课题，按顺序，至多 {count} 个"), count=MAX_SUBTASKS)
     )
-    research_content = FormText()
-    indicators = FormText()
+    research_content = FormText(max_length=MAX_LENGTHS["research_content"])
+    indicators = FormText(max_length=MAX_LENGTHS["indicators"])
     attachments = serializers.ListField(
         child=serializers.ChoiceField(choices=ATTACHMENT_KINDS),
         required=False,
@@ -207,7 +224,7 @@ class ProposalListSerializer(serializers.Serializer):
 
 
 class SubmitSerializer(StrictSerializer):
-    confirm = serializers.BooleanField(
+    confirm = StrictBoolean(
         required=False,
         default=False,
         help_text=_("最近一次检查有不通过的条件时，须为 true 才提交（否则答 409 confirmation_required）"),

@@ -14,10 +14,10 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import PermissionDenied, ValidationError
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from common.api.errors import ApiError
+from common.api.filters import refuse_blank
 from common.api.permissions import WritesProposals
 from common.api.schema import error_response
 from common.api.views import ApiGenericView, ApiView
@@ -25,8 +25,9 @@ from common.api.views import ApiGenericView, ApiView
 from .. import selectors, services
 from ..enums import ProposalState
 from ..filters import ProposalFilter
+from ..forms import ProposalForm
 from .payload import data_to_body
-from .serializers import ProposalListSerializer, ProposalSerializer, SubmitSerializer
+from .serializers import ProposalListSerializer, ProposalSerializer, SubmitSerializer, bounds
 
 TAGS = ["proposals"]
 
@@ -49,6 +50,14 @@ def _reference_taken() -> ApiError:
     )
 
 
+def _too_many_drafts(limit: int) -> ApiError:
+    return ApiError(
+        status_code=409,
+        code="too_many_drafts",
+        message=_("每个账号最多同时保存 %(n)s 份草稿，请先提交或删除不用的草稿。") % {"n": limit},
+    )
+
+
 def _not_editable() -> ApiError:
     return ApiError(
         status_code=409,
@@ -57,9 +66,14 @@ def _not_editable() -> ApiError:
     )
 
 
-class ProposalMixin:
-    parser_classes = [JSONParser]
+def body_object(request) -> dict:
+    """The request's JSON object ({} without a body); any other JSON value is a 400."""
+    if not isinstance(request.data, dict):
+        raise ValidationError({"non_field_errors": [_("请求体应为 JSON 对象。")]})
+    return request.data
 
+
+class ProposalMixin:
     def detail_response(self, request, pk: int, status_code: int = 200) -> Response:
         proposal = selectors.proposal_get_for_user(user=request.user, pk=pk)
         return Response(ProposalSerializer(proposal, context={"request": request}).data, status=status_code)
@@ -67,7 +81,11 @@ class ProposalMixin:
 
 PROPOSAL_FILTERS = [
     OpenApiParameter("q", str, description=gettext_lazy("关键词：编号、项目名称、推荐单位、人员或单位名称")),
-    OpenApiParameter("guide_year", int, description=gettext_lazy("指南年度（须为已有申报书的年度）")),
+    OpenApiParameter(
+        "guide_year",
+        {"type": "integer", **bounds(ProposalForm, "guide_year")},
+        description=gettext_lazy("指南年度（须为已有申报书的年度）"),
+    ),
     OpenApiParameter("direction", str, description=gettext_lazy("方向编号")),
     OpenApiParameter("state", str, enum=ProposalState.values, description=gettext_lazy("状态")),
 ]
@@ -91,6 +109,7 @@ class ProposalListView(ProposalMixin, ApiGenericView):
         },
     )
     def get(self, request):
+        refuse_blank(request.query_params, ("guide_year", "state"))
         queryset = selectors.proposal_list(user=request.user)
         filterset = ProposalFilter(
             request.query_params or None, queryset=queryset, years=selectors.proposal_years(queryset=queryset)
@@ -101,9 +120,16 @@ class ProposalListView(ProposalMixin, ApiGenericView):
         page = self.paginate_queryset(proposals)
         return self.get_paginated_response(ProposalListSerializer(page, many=True).data)
 
-    @extend_schema(tags=TAGS, summary=gettext_lazy("新建草稿"), responses={201: ProposalSerializer})
+    @extend_schema(
+        tags=TAGS,
+        summary=gettext_lazy("新建草稿"),
+        responses={
+            201: ProposalSerializer,
+            409: error_response(409, gettext_lazy("草稿数已达每个账号的上限")),
+        },
+    )
     def post(self, request):
-        serializer = ProposalSerializer(data=request.data, context={"request": request})
+        serializer = ProposalSerializer(data=body_object(request), context={"request": request})
         serializer.is_valid(raise_exception=True)
         try:
             proposal = services.proposal_create(
@@ -111,6 +137,8 @@ class ProposalListView(ProposalMixin, ApiGenericView):
             )
         except services.ReferenceTaken:
             raise _reference_taken() from None
+        except services.TooManyDrafts as exc:
+            raise _too_many_drafts(exc.limit) from None
         response = self.detail_response(request, proposal.pk, status.HTTP_201_CREATED)
         response["Location"] = reverse("api:proposal-detail", args=[proposal.pk])
         return response
@@ -147,7 +175,8 @@ class ProposalDetailView(ProposalMixin, ApiGenericView):
         responses={200: ProposalSerializer, 409: error_response(409)},
     )
     def put(self, request, pk: int):
-        return self._save(request, proposal_for_change(request, pk), request.data)
+        proposal = proposal_for_change(request, pk)
+        return self._save(request, proposal, body_object(request))
 
     @extend_schema(
         tags=TAGS,
@@ -156,10 +185,9 @@ class ProposalDetailView(ProposalMixin, ApiGenericView):
     )
     def patch(self, request, pk: int):
         proposal = proposal_for_change(request, pk)
-        if not isinstance(request.data, dict):
-            raise ValidationError({"non_field_errors": [_("请求体应为 JSON 对象。")]})
+        body = body_object(request)
         current = data_to_body(selectors.proposal_to_data(proposal))
-        return self._save(request, proposal, {**current, **request.data})
+        return self._save(request, proposal, {**current, **body})
 
     @extend_schema(
         tags=TAGS,
@@ -207,7 +235,7 @@ class ProposalSubmitView(ProposalMixin, ApiView):
     )
     def post(self, request, pk: int):
         proposal = proposal_for_change(request, pk)
-        serializer = SubmitSerializer(data=request.data or {})
+        serializer = SubmitSerializer(data=body_object(request))
         serializer.is_valid(raise_exception=True)
         if proposal.state != ProposalState.DRAFT:
             raise ApiError(status_code=409, code="not_a_draft", message=_("只有草稿可以提交。"))

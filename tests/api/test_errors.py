@@ -1,6 +1,7 @@
 """Every error the API answers has the one body {"error": {"code", "message", "fields"}},
 whatever raised it."""
 
+import json
 import logging
 
 import pytest
@@ -92,6 +93,7 @@ def test_404_for_someone_elses_proposal_and_for_a_path_that_is_no_endpoint(db):
     assert error(client.get(f"/api/v1/proposals/{proposal.pk}/")) == (404, expected)
     assert error(client.get("/api/v1/no/such/endpoint/")) == (404, expected)
     assert error(client.post("/api/v1/proposals/1/nothing/")) == (404, expected)
+    assert error(client.delete("/api/v1/proposals/%0A/")) == (404, expected)  # a line break in the path
 
 
 def test_405_for_a_method_an_endpoint_does_not_have(db):
@@ -176,3 +178,206 @@ def test_private_answers_are_never_stored_by_caches(db):
     response = token_client(alice).get("/api/v1/proposals/")
     assert (response["Cache-Control"], response["Pragma"]) == ("no-store", "no-cache")
     assert APIClient().get("/api/v1/proposals/")["Cache-Control"] == "no-store"
+
+
+# --- what a client sends is never a 500 (tests/api/test_schemathesis.py finds such cases) ---------
+
+
+def proposal_writes(client, owner, *, submit: bool = False) -> list:
+    """(client method, path) of every operation that takes a proposal body (and submit's, which
+    takes its own), on a draft of ``owner``."""
+    draft = make_proposal(owner=owner)
+    writes = [
+        (client.post, "/api/v1/proposals/"),
+        (client.put, f"/api/v1/proposals/{draft.pk}/"),
+        (client.patch, f"/api/v1/proposals/{draft.pk}/"),
+    ]
+    return [*writes, (client.post, f"/api/v1/proposals/{draft.pk}/submit/")] if submit else writes
+
+
+def send(call, path: str, body: bytes):
+    return call(path, body, content_type="application/json")
+
+
+def fields_of(response) -> tuple:
+    return response.status_code, response.json()["error"]["code"], response.json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("key", ["²", "¹", "①", "٣", "0", "007", "1" * 5000])
+def test_a_key_of_digits_or_digit_like_characters_is_an_unknown_field_by_its_name(key, db):
+    alice = make_user("alice")
+    client = token_client(alice)
+    body = json.dumps({key: 1, "pi": {key: 1}}).encode()
+    for call, path in proposal_writes(client, alice):
+        assert fields_of(send(call, path, body)) == (
+            400,
+            "invalid",
+            {key: ["没有这个字段。"], f"pi.{key}": ["没有这个字段。"]},
+        )
+
+
+@pytest.mark.parametrize(
+    ("body", "fields"),
+    [
+        (b'{"\\ud800": 1}', {"\\ud800": ["没有这个字段。"]}),
+        (
+            b'{"pi": {"gender": "\\udfff"}}',
+            {"pi.gender": ["选择一个有效的选项。 \\udfff 不在可用的选项中。"]},
+        ),
+    ],
+    ids=["in a key", "in an echoed value"],
+)
+def test_a_lone_surrogate_answers_400_json_with_it_written_out(body, fields, db):
+    alice = make_user("alice")
+    client = token_client(alice)
+    for call, path in proposal_writes(client, alice):
+        response = send(call, path, body)
+        assert (response["Content-Type"], *fields_of(response)) == (
+            "application/json",
+            400,
+            "invalid",
+            fields,
+        )
+
+
+def test_a_null_row_is_400_at_its_index_on_create_put_and_patch(db):
+    alice = make_user("alice")
+    client = token_client(alice)
+    for call, path in proposal_writes(client, alice):
+        for kind in ("units", "members", "subtasks"):
+            response = send(call, path, json.dumps({kind: [{}, None]}).encode())
+            assert fields_of(response) == (400, "invalid", {f"{kind}[1]": ["该字段不能为 null。"]})
+
+
+def nested(depth: int) -> bytes:
+    """``{"attachments": [[…]]}``, ``depth`` containers deep (the object is the first)."""
+    return b'{"attachments": ' + b"[" * (depth - 1) + b"]" * (depth - 1) + b"}"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 200_000 + b"]" * 200_000, b'{"a":' * 100_000 + b"1" + b"}" * 100_000, nested(900), nested(33)],
+    ids=["arrays 200,000 deep", "objects 100,000 deep", "900 deep", "33 deep"],
+)
+def test_a_body_nested_too_deep_is_a_parse_error(body, db):
+    alice = make_user("alice")
+    client = token_client(alice)
+    for call, path in proposal_writes(client, alice, submit=True):
+        response = send(call, path, body)
+        assert (response.status_code, response.json()) == (
+            400,
+            {"error": {"code": "parse_error", "message": "JSON 嵌套层数过多：最多 32 层。", "fields": {}}},
+        )
+
+
+def test_a_body_exactly_as_deep_as_the_limit_is_parsed_and_refused_by_its_field(db):
+    response = send(token_client(make_user("alice")).post, "/api/v1/proposals/", nested(32))
+    thirty_deep = "[" * 30 + "]" * 30  # the object and the attachments list are the first two
+    assert fields_of(response) == (400, "invalid", {"attachments[0]": [f"“{thirty_deep}” 不是合法选项。"]})
+
+
+def test_a_json_body_over_the_size_limit_is_413_json_on_every_operation_that_reads_one(settings, db):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024  # the default's code path, with less to send
+    alice = make_user("alice")
+    client = token_client(alice)
+    body = json.dumps({"title": "题" * 400_000}).encode()  # 1.2 MB
+    expected = {"code": "request_too_large", "message": "请求内容过大：不能超过 1 MB。", "fields": {}}
+    for call, path in proposal_writes(client, alice, submit=True):
+        response = send(call, path, body)
+        assert (response.status_code, response.json()) == (413, {"error": expected})
+
+
+def test_the_default_limit_of_5_mib_answers_413_saying_so_in_english_too(db):
+    response = token_client(make_user("alice")).post(
+        "/api/v1/proposals/",
+        b'{"title": "' + b"x" * (5 * 1024 * 1024) + b'"}',
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert (response.status_code, response.json()["error"]["message"]) == (
+        413,
+        "Request too large: at most 5 MB.",
+    )
+
+
+def test_a_multipart_upload_over_the_field_limit_is_413_and_one_with_too_many_fields_400(settings, db):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+    admin = token_client(make_user("root", role="admin"))
+    fields = {"registry": "recommenders", "x": "y" * (1024 * 1024 + 1)}
+    big = admin.post("/api/v1/registries/", fields, format="multipart")
+    assert (big.status_code, big.json()["error"]) == (
+        413,
+        {
+            "code": "request_too_large",
+            "message": "请求内容过大：上传的文件不能超过 20 MB，其余内容不能超过 1 MB。",
+            "fields": {},
+        },
+    )
+    fields = {
+        "registry": "recommenders",
+        **{f"f{n}": "x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS)},
+    }
+    many = admin.post("/api/v1/registries/", fields, format="multipart")
+    assert (many.status_code, many.json()) == (
+        400,
+        {"error": {"code": "bad_request", "message": "请求中的字段或文件过多。", "fields": {}}},
+    )
+
+
+def test_an_error_raised_while_the_body_is_parsed_is_a_parse_error_but_the_same_in_a_view_a_500(
+    monkeypatch, db
+):
+    def overflowing(self, stream, media_type=None, parser_context=None):
+        raise OverflowError("int too large to convert to float")
+
+    monkeypatch.setattr("common.api.parsers.JSONParser.parse", overflowing)
+    response = token_client(make_user("alice")).post("/api/v1/proposals/", {"title": "x"}, format="json")
+    assert (response.status_code, response.json()) == (
+        400,
+        {"error": {"code": "parse_error", "message": "请求体无法解析。", "fields": {}}},
+    )
+    monkeypatch.setattr("guide.api.selectors.guide_list", lambda: int("²"))  # a bug, not the client's
+    assert error(APIClient().get("/api/v1/guides/"))[0] == 500
+
+
+@pytest.mark.parametrize("value", [0, 1.5, True, ["研究内容"], {"text": "x"}])
+def test_a_text_field_refuses_anything_but_a_string(value, db):
+    response = token_client(make_user("alice")).post(
+        "/api/v1/proposals/", {"indicators": value}, format="json"
+    )
+    assert fields_of(response) == (400, "invalid", {"indicators": ["不是有效的字符串。"]})
+
+
+@pytest.mark.parametrize("value", [0, 1, "true", "yes", "on", ""])
+def test_a_flag_takes_json_true_false_or_null_only(value, db):
+    client = token_client(make_user("alice"))
+    response = client.post("/api/v1/proposals/", {"units": [{"hgr_license": value}]}, format="json")
+    assert fields_of(response) == (400, "invalid", {"units[0].hgr_license": ["必须是有效的布尔值。"]})
+    assert (
+        client.post("/api/v1/proposals/", {"units": [{"hgr_license": None}]}, format="json").status_code
+        == 201
+    )
+
+
+@pytest.mark.parametrize("body", [b"null", b"[]", b"0", b'"{}"'])
+def test_a_body_that_is_not_a_json_object_is_400_on_every_write(body, db):
+    alice = make_user("alice")
+    client = token_client(alice)
+    for call, path in proposal_writes(client, alice, submit=True):
+        assert fields_of(send(call, path, body)) == (
+            400,
+            "invalid",
+            {"non_field_errors": ["请求体应为 JSON 对象。"]},
+        )
+
+
+def test_submit_takes_no_body_or_an_object_and_refuses_a_confirm_that_is_not_a_boolean(db):
+    alice = make_user("alice")
+    client = token_client(alice)
+    path = f"/api/v1/proposals/{make_proposal(owner=alice).pk}/submit/"
+    assert fields_of(client.post(path, {"confirm": 1}, format="json")) == (
+        400,
+        "invalid",
+        {"confirm": ["必须是有效的布尔值。"]},
+    )
+    assert client.post(path).status_code == 200  # no body at all: confirm is false

@@ -300,7 +300,7 @@ def test_what_the_api_answers_with_subtasks_may_be_sent_back_unchanged(api):
             {"subtasks[0].lead_birth_date": ["输入一个有效的日期。"]},
         ),
         ({"pi": {"gender": "男"}}, {"pi.gender": ["选择一个有效的选项。 男 不在可用的选项中。"]}),
-        ({"members": [{"gender": 1}]}, {"members[0].gender": ["选择一个有效的选项。 1 不在可用的选项中。"]}),
+        ({"members": [{"gender": 1}]}, {"members[0].gender": ["不是有效的字符串。"]}),
     ],
 )
 def test_bad_subtask_and_gender_bodies_answer_400_with_their_paths_never_500(api, change, fields):
@@ -355,3 +355,17 @@ def test_english_errors_for_subtasks_and_gender(api):
         ],
         "subtasks": ["At most 20 subtasks: remove the extra rows."],
     }
+
+
+def test_past_the_accounts_drafts_the_api_answers_409_and_creates_nothing(api, alice, settings):
+    settings.MAX_DRAFTS_PER_ACCOUNT = 1
+    assert api.post("/api/v1/proposals/", body(), format="json").status_code == 201
+    response = api.post("/api/v1/proposals/", body(reference="SECOND-1"), format="json")
+    assert (response.status_code, response.json()["error"]["code"]) == (409, "too_many_drafts")
+    assert Proposal.objects.filter(owner=alice).count() == 1
+
+
+def test_a_section_longer_than_3000_characters_is_refused_at_its_path(api):
+    response = api.post("/api/v1/proposals/", body(research_content="研" * 3001), format="json")
+    assert response.status_code == 400
+    assert "research_content" in response.json()["error"]["fields"]
