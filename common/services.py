@@ -1,6 +1,7 @@
 """Shared writes: the audit trail, roles and demo accounts, profiles, notifications (in the app,
 and by e-mail through the outbox), and the hooks other layers are told through."""
 
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -302,15 +303,18 @@ def notification_email_failed(*, notification_id: int, error: str) -> None:
 # --- rate limits (sign-up, password reset) -------------------------------------------------------
 
 
+def _rate_key(scope: str, value: str) -> str:
+    """The stored key of ``value`` in ``scope``: a sha256, so no address or e-mail is kept."""
+    return hashlib.sha256(f"{scope}\0{value.strip().lower()}".encode()).hexdigest()
+
+
 def rate_allow(*, scope: str, value: str, limit: int, window: int) -> bool:
     """Count one request of ``scope`` (e.g. "signup:address") for ``value`` (an address, an e-mail)
     and say whether it is within ``limit`` requests in a fixed window of ``window`` seconds. Counted
     in the database (common.RateCount, keyed by a sha256 of both), so all web workers share it."""
-    import hashlib
-
     from .models import RateCount
 
-    key = hashlib.sha256(f"{scope}\0{value.strip().lower()}".encode()).hexdigest()
+    key = _rate_key(scope, value)
     now = timezone.now()
     for _attempt in range(2):  # a concurrent first request may create the row between the two
         try:
@@ -331,12 +335,9 @@ def rate_allow(*, scope: str, value: str, limit: int, window: int) -> bool:
 
 def rate_reached(*, scope: str, value: str, limit: int, window: int) -> bool:
     """Whether ``value`` has used up ``limit`` in the current window of ``scope`` (counts nothing)."""
-    import hashlib
-
     from .models import RateCount
 
-    key = hashlib.sha256(f"{scope}\0{value.strip().lower()}".encode()).hexdigest()
-    row = RateCount.objects.filter(key=key).only("window_start", "count").first()
+    row = RateCount.objects.filter(key=_rate_key(scope, value)).only("window_start", "count").first()
     return (
         row is not None
         and (timezone.now() - row.window_start).total_seconds() < window
