@@ -25,7 +25,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from guide.parsing.sandbox import SandboxError, answer, limit_self, run_bounded
+from common.bounded import BoundedError, serve
+from guide.parsing.sandbox import SandboxError, run_bounded
 
 MAX_BOXES = 60  # per picture (a paragraph has a box per line)
 MARGIN = 36.0  # points above and below the boxes
@@ -289,24 +290,22 @@ def _region_from_spec(spec: str) -> Region:
     )
 
 
-def main(argv: list[str]) -> int:
-    memory_bytes, cpu_seconds, parent, size = (int(a) for a in argv[:4])
-    limit_self(memory_bytes, cpu_seconds, parent)
-    where = _region_from_spec(argv[4])
-    data = sys.stdin.buffer.read(size)
+def _handle(data: bytes, args: list[str]) -> dict:
     import pypdfium2 as pdfium
 
+    size, where = int(args[0]), _region_from_spec(args[1])
     try:
-        png = render_region(data, where)
+        png = render_region(data[:size], where)
     except RegionError as exc:
-        answer({"ok": False, "code": "unreadable", "message": f"no_page: {exc}"})
+        raise BoundedError("unreadable", f"no_page: {exc}") from None
     except pdfium.PdfiumError as exc:
-        answer({"ok": False, "code": "broken_pdf", "message": str(exc)[:300]})
-    except MemoryError:
-        answer({"ok": False, "code": "too_complex", "message": "the page needs more memory than allowed"})
-    else:
-        answer({"ok": True, "result": {"png": base64.b64encode(png).decode("ascii")}})
-    return 0
+        raise BoundedError("broken_pdf", str(exc)[:300]) from None
+    return {"png": base64.b64encode(png).decode("ascii")}
+
+
+def main(argv: list[str]) -> int:
+    """The child (``python -m guide.rendering``): argv as :func:`common.bounded.serve` takes it."""
+    return serve(argv, _handle)
 
 
 if __name__ == "__main__":

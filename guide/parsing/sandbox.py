@@ -1,47 +1,45 @@
-"""Read an uploaded guide in a child process that cannot take the worker down.
+"""Read an uploaded guide in the bounded reader (:mod:`common.bounded`), a child process that cannot
+take the worker down.
 
-:func:`read_bounded` runs :func:`guide.parsing.readers.parse_file` in a fresh Python
-process (``python -m guide.parsing.sandbox``): the file goes in on stdin, the parse
-comes back on stdout as JSON (:func:`guide.parsing.types.to_json`). The child limits
-its own address space (``RLIMIT_AS``) and CPU time before it reads anything and dies
-with its parent (``PR_SET_PDEATHSIG``); the parent kills it when the wall-clock timeout
-passes. The child imports only ``guide.parsing`` and the readers' libraries (no Django),
-so whatever a hostile file does to them (memory, PDFium's process-wide state, a crash
-in C code) ends with the child. :func:`run_bounded` is the same machinery for any
-module of this package's kind (``guide.rendering`` draws source pictures with it).
+:func:`read_bounded` runs :func:`guide.parsing.readers.parse_file` in a fresh Python process
+(``python -m guide.parsing.sandbox``) under :func:`common.bounded.run_bounded`'s memory, CPU and
+wall-clock limits: the file goes in on stdin, the parse comes back as JSON
+(:func:`guide.parsing.types.to_json`). The child imports only ``guide.parsing``, ``common.bounded``
+and the readers' libraries (no Django), so whatever a hostile file does to them ends with the child.
+:func:`run_bounded` is the same machinery for any module of this package's kind (``guide.rendering``
+draws source pictures with it).
 
-Before the reader sees a file the child checks what :func:`sniff` checks (type by
-content, zip bombs) and, for a PDF, counts its pages with PDFium (cheap) so that a
-PDF of a million pages is refused before pdfplumber walks its page tree.
+Before the reader sees a file the child checks what :func:`sniff` checks (type by content, zip
+bombs) and, for a PDF, counts its pages with PDFium (cheap) so that a PDF of a million pages is
+refused before pdfplumber walks its page tree.
 
-Errors are :class:`SandboxError` with a stable ``code`` (see :data:`CODES`) and a
-one-line ``message`` (the reader's own words where it gave some).
+Errors are :class:`SandboxError` with a stable ``code`` (see :data:`CODES`) and a one-line
+``message`` (the reader's own words where it gave some).
 """
 
 from __future__ import annotations
 
 import io
-import json
-import logging
-import os
 import re
-import resource
-import signal
-import subprocess
 import sys
 import tempfile
-import warnings
 import zipfile
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 
+from common import bounded
+from common.bounded import INTERNAL_MESSAGE, MEMORY_MESSAGE, TIMEOUT_MESSAGE, BoundedError
 from common.ooxml import word_main_part
 
 __all__ = [
     "CODES",
+    "INTERNAL_MESSAGE",
+    "MEMORY_MESSAGE",
+    "TIMEOUT_MESSAGE",
     "SandboxError",
+    "outcome",
     "read_bounded",
     "run_bounded",
     "safe_name",
@@ -82,22 +80,15 @@ ZIP_MAX_TOTAL_SIZE = 100 * 1024 * 1024  # the reader's own limit (readers.MAX_DO
 ZIP_MAX_RATIO = 100.0
 ZIP_RATIO_MIN_SIZE = 256 * 1024
 
-MEMORY_MESSAGE = "reading the file needs more memory than allowed (too complex or damaged)"
-TIMEOUT_MESSAGE = "reading the file took too long"
-INTERNAL_MESSAGE = "the reader failed"
-_ROOT = Path(__file__).resolve().parents[2]  # the directory that holds the ``guide`` package
-_STDERR_TAIL = 2000
-_CPU_GRACE = 5  # seconds of CPU beyond the wall-clock timeout before the kernel stops the child
-_PR_SET_PDEATHSIG = 1
 
-
-class SandboxError(Exception):
+class SandboxError(BoundedError):
     """A guide that could not be read: ``code`` is one of :data:`CODES`, ``message`` one line."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+
+def _as_sandbox_error(exc: BoundedError) -> SandboxError:
+    if exc.code in CODES:
+        return SandboxError(exc.code, exc.message)
+    return SandboxError("internal", f"{INTERNAL_MESSAGE} ({exc.code}: {exc.message})")
 
 
 # --------------------------------------------------------------------------- #
@@ -186,78 +177,19 @@ def sniff(data: bytes, name: str = "", *, max_bytes: int) -> str:
 
 
 def run_bounded(module: str, args: list[str], data: bytes, *, memory_bytes: int, timeout: float) -> dict:
-    """Run ``python -m <module> <memory> <cpu seconds> <parent pid> *args`` with ``data`` on stdin and
-    return the ``result`` of its JSON answer; raise SandboxError for its error answer, a memory
-    failure (too_complex), the timeout (timeout) or anything else (internal).
-
-    Side effects: starts (and always reaps) one child process, killed with its process group when the
-    timeout passes or the caller is interrupted (a Celery soft time limit). Safe from a Celery prefork
-    child and from several threads at once (no fork of this process's memory, no preexec_fn)."""
-    command = [
-        sys.executable,
-        "-m",
-        module,
-        str(memory_bytes),
-        str(max(1, int(timeout) + _CPU_GRACE)),
-        str(os.getpid()),
-        *args,
-    ]
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, (str(_ROOT), env.get("PYTHONPATH"))))
-    env.pop("DJANGO_SETTINGS_MODULE", None)  # nothing in the child reads settings
-    child = subprocess.Popen(  # a fixed command line: this interpreter and one of our modules
-        command,
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        cwd=_ROOT,
-        env=env,
-        close_fds=True,
-        start_new_session=True,  # its own process group: a kill reaches anything it started
-    )
+    """:func:`common.bounded.run_bounded` with its errors as SandboxError (codes of :data:`CODES`)."""
     try:
-        out, err = child.communicate(data, timeout=timeout)
-    except subprocess.TimeoutExpired:
-        raise SandboxError("timeout", TIMEOUT_MESSAGE) from None
-    finally:
-        if child.returncode is None:  # timed out, or interrupted while waiting
-            _kill(child)
-    return outcome(child.returncode, out, err)
-
-
-def _kill(child: subprocess.Popen) -> None:
-    try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    child.communicate()  # reap it and close the pipes
+        return bounded.run_bounded(module, args, data, memory_bytes=memory_bytes, timeout=timeout)
+    except BoundedError as exc:
+        raise _as_sandbox_error(exc) from None
 
 
 def outcome(returncode: int, out: bytes, err: bytes) -> dict:
     """The result of a child that ended with ``returncode``, ``out`` and ``err`` (or SandboxError)."""
-    if returncode < 0:
-        if -returncode == signal.SIGXCPU:
-            raise SandboxError("timeout", TIMEOUT_MESSAGE)
-        # under a memory limit, a failed allocation in C code ends in a signal (abort, segfault)
-        raise SandboxError("too_complex", MEMORY_MESSAGE)
-    payload = None
-    if returncode == 0:
-        try:
-            payload = json.loads(out)
-        except ValueError:
-            payload = None
-    if not isinstance(payload, dict):
-        tail = err.decode("utf-8", "replace").strip()[-_STDERR_TAIL:]
-        last = tail.splitlines()[-1] if tail else f"exit status {returncode}"
-        if "MemoryError" in last:
-            raise SandboxError("too_complex", MEMORY_MESSAGE)
-        raise SandboxError("internal", f"{INTERNAL_MESSAGE} ({last})")
-    if payload.get("ok") is True and isinstance(payload.get("result"), dict):
-        return payload["result"]
-    code, message = payload.get("code"), payload.get("message")
-    if code in CODES and isinstance(message, str):
-        raise SandboxError(code, message)
-    raise SandboxError("internal", f"{INTERNAL_MESSAGE} (unexpected answer)")
+    try:
+        return bounded.outcome(returncode, out, err)
+    except BoundedError as exc:
+        raise _as_sandbox_error(exc) from None
 
 
 def read_bounded(data: bytes, *, name: str, max_bytes: int, memory_bytes: int, timeout: float) -> dict:
@@ -279,25 +211,6 @@ def read_bounded(data: bytes, *, name: str, max_bytes: int, memory_bytes: int, t
 # --------------------------------------------------------------------------- #
 # Child side
 # --------------------------------------------------------------------------- #
-
-
-def limit_self(memory_bytes: int, cpu_seconds: int, parent: int) -> None:
-    """Limits the child sets on itself before it reads the file (no preexec_fn: forking with a
-    Python callback is unsafe in a threaded parent); exits at once if the parent is gone."""
-    resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
-    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        try:  # die with the parent (a worker killed at its hard time limit)
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() != parent:
-        os._exit(3)
-    logging.disable(logging.ERROR)  # the libraries' chatter would only fill the stderr pipe
-    warnings.simplefilter("ignore")
 
 
 def _pdf_page_count(data: bytes, name: str) -> None:
@@ -348,24 +261,14 @@ def _one_line(exc: BaseException) -> str:
     return text[:500] or type(exc).__name__
 
 
-def answer(payload: dict) -> None:
-    sys.stdout.buffer.write(json.dumps(payload, ensure_ascii=True).encode("ascii"))
-    sys.stdout.buffer.flush()
+def _handle(data: bytes, args: list[str]) -> dict:
+    max_bytes, name = int(args[0]), safe_name(args[1] if len(args) > 1 else "")
+    return _read(data, name, max_bytes)
 
 
 def main(argv: list[str]) -> int:
-    memory_bytes, cpu_seconds, parent, max_bytes = (int(a) for a in argv[:4])
-    name = safe_name(argv[4] if len(argv) > 4 else "")
-    limit_self(memory_bytes, cpu_seconds, parent)
-    data = sys.stdin.buffer.read(max_bytes + 1)
-    try:
-        payload = {"ok": True, "result": _read(data, name, max_bytes)}
-    except SandboxError as exc:
-        payload = {"ok": False, "code": exc.code, "message": exc.message}
-    except (MemoryError, RecursionError):
-        payload = {"ok": False, "code": "too_complex", "message": MEMORY_MESSAGE}
-    answer(payload)
-    return 0
+    """The child (``python -m guide.parsing.sandbox``): argv as :func:`common.bounded.serve` takes it."""
+    return bounded.serve(argv, _handle)
 
 
 if __name__ == "__main__":

@@ -60,7 +60,7 @@ from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from proposals.extraction import ruling
 from proposals.extraction.model import Document, ExtractionError, Line, Table, is_page_furniture
-from proposals.extraction.processes import die_with_parent
+from common.bounded import die_with_parent
 from proposals.extraction.text import first_chunk, is_wide, needs_space
 from proposals.interchange import Issue
 

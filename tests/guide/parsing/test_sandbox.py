@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from guide.parsing import sandbox
+from common import bounded
 from guide.parsing.readers import parse_file
 from guide.parsing.sandbox import (
     INTERNAL_MESSAGE,
@@ -217,7 +217,7 @@ def test_child_past_the_timeout_is_killed():
 
 
 def test_too_large_is_refused_without_a_child(monkeypatch):
-    monkeypatch.setattr(sandbox.subprocess, "Popen", lambda *a, **k: pytest.fail("no child for this"))
+    monkeypatch.setattr(bounded.subprocess, "Popen", lambda *a, **k: pytest.fail("no child for this"))
     error = bounded_error(b"x" * 11, name="big.txt", max_bytes=10)
     assert (error.code, error.message) == ("too_large", "big.txt has 11 bytes: more than 10")
 
@@ -292,31 +292,3 @@ def test_reader_errors_carry_their_code():
         "unreadable",
         "encrypted",
     )
-
-
-class Interrupted(Exception):
-    """Stands for Celery's SoftTimeLimitExceeded, raised in the parent while it waits."""
-
-
-def test_parent_interrupted_while_waiting_kills_the_child(monkeypatch):
-    children: list[subprocess.Popen] = []
-    real_popen = subprocess.Popen
-
-    def recording_popen(*args, **kwargs):
-        children.append(real_popen(*args, **kwargs))
-        return children[-1]
-
-    def interrupt(signum, frame):
-        raise Interrupted()
-
-    monkeypatch.setattr(sandbox.subprocess, "Popen", recording_popen)
-    previous = signal.signal(signal.SIGALRM, interrupt)
-    signal.setitimer(signal.ITIMER_REAL, 0.1)  # the child is still importing then
-    try:
-        with pytest.raises(Interrupted):
-            read_bounded(GUIDE_2022.read_bytes(), name="g.txt", **LIMITS)
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
-    assert len(children) == 1
-    assert children[0].returncode == -signal.SIGKILL  # killed and reaped, not left running
