@@ -14,7 +14,7 @@ from .models import (
     ScreeningBatch,
     ScreeningRun,
 )
-from .services import registry_touch
+from .registries import registry_touch
 
 
 class RegistryAdmin(admin.ModelAdmin):

@@ -7,7 +7,7 @@ from django.db import InterfaceError, OperationalError
 
 from common.outbox import FAST_QUEUE
 
-from . import services
+from . import registries, services
 
 TRANSIENT = (OperationalError, InterfaceError)
 CHUNK = services.CHUNK
@@ -51,16 +51,16 @@ def proposal_submitted(self, proposal_id: int, user_id: int | None = None) -> No
 
 
 @shared_task(
-    name=services.REGISTRY_IMPORT_TASK,
+    name=registries.REGISTRY_IMPORT_TASK,
     **{
         **RETRYING,
-        "soft_time_limit": services.REGISTRY_IMPORT_SOFT_TIME_LIMIT,
-        "time_limit": services.REGISTRY_IMPORT_TIME_LIMIT,
+        "soft_time_limit": registries.REGISTRY_IMPORT_SOFT_TIME_LIMIT,
+        "time_limit": registries.REGISTRY_IMPORT_TIME_LIMIT,
     },
 )
 def registry_import(self, job_id: int) -> None:
     """A registry CSV uploaded on the registries page (a RegistryImport job): load it."""
-    services.registry_import_run(job_id=job_id, task_id=self.request.id, retries=self.request.retries)
+    registries.registry_import_run(job_id=job_id, task_id=self.request.id, retries=self.request.retries)
 
 
 @shared_task(name="screening.requeue_stale", acks_late=True)

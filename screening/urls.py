@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import views, views_registries
 
 app_name = "screening"
 
@@ -14,7 +14,7 @@ urlpatterns = [
     path("runs/<int:pk>/", views.run_status, name="run_status"),
     path("batches/<int:pk>/", views.batch_status, name="batch"),
     path("guide/<int:year>/rescreen/", views.guide_rescreen, name="guide_rescreen"),
-    path("registries/", views.registries, name="registries"),
-    path("registries/imports/<int:pk>/", views.registry_import, name="registry_import"),
+    path("registries/", views_registries.registries, name="registries"),
+    path("registries/imports/<int:pk>/", views_registries.registry_import, name="registry_import"),
     path("workspace/", include("screening.workspace.urls")),
 ]

@@ -1,5 +1,5 @@
 """Screening pages: the proposal's report, check-again, progress, the officers'
-overview with exports, and registry uploads for admins."""
+overview with exports (the registries' pages are in views_registries)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -12,22 +12,19 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.roles import is_admin, is_officer
+from common.roles import is_officer
 from common.selectors import jobs_waiting_for_service
 from common.services import audit_record
 from proposals.models import Proposal
 from proposals.selectors import proposals_visible_to
 
 from . import exports, report, selectors, services
-from .enums import RegistryName, RunStatus
 from .filters import ScreeningFilter
-from .forms import RegistryUploadForm
-from .models import RegistryImport, RegistryLoad, ScreeningBatch, ScreeningRun
+from .models import ScreeningBatch, ScreeningRun
 from .workspace.models import JobKind
 from .workspace.services import JobTooLarge, bulk_job_request
 
 EXPORT_LIMIT = 20000
-RECENT_IMPORTS = 10  # registry uploads listed on the registries page
 
 
 def _proposal_for(user, pk: int) -> Proposal:
@@ -253,50 +250,3 @@ def proposal_export(request, pk: int, fmt: str):
         )
         return response
     raise Http404
-
-
-@login_required
-def registries(request):
-    """The registries, their loads and recent uploads (admins). An upload is checked at once (a
-    bad file stays on the form with its error) and loaded by a job: the page then goes to its
-    progress page."""
-    if not is_admin(request.user):
-        raise PermissionDenied  # signed in without the role: 403 (README, Roles)
-    form = RegistryUploadForm(request.POST or None, request.FILES or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            job = services.registry_import_request(
-                name=form.cleaned_data["registry"],
-                text=form.cleaned_data["text"],
-                source=form.cleaned_data["file"].name,
-                by=request.user,
-            )
-        except services.RegistryImportError as exc:
-            form.add_error("file", str(exc))
-        else:
-            return redirect("screening:registry_import", pk=job.pk)
-    loads = {r.name: r for r in RegistryLoad.objects.all()}
-    rows = [(value, label, loads.get(value)) for value, label in RegistryName.choices]
-    imports = RegistryImport.objects.select_related("requested_by").defer("rows")[:RECENT_IMPORTS]
-    return render(request, "screening/registries.html", {"form": form, "rows": rows, "imports": imports})
-
-
-@login_required
-def registry_import(request, pk: int):
-    """The progress page of a registry upload (admins): queued or running (the page refreshes
-    itself), done with the entries loaded, or failed with the reason."""
-    if not is_admin(request.user):
-        raise PermissionDenied
-    job = get_object_or_404(RegistryImport.objects.select_related("requested_by").defer("rows"), pk=pk)
-    waiting = job.status in (RunStatus.QUEUED, RunStatus.RUNNING)
-    return render(
-        request,
-        "screening/registry_import.html",
-        {
-            "job": job,
-            "waiting": waiting,
-            "error": services.registry_import_failure(job.error) if job.status == RunStatus.FAILED else None,
-            "stalled": services.registry_import_stalled(job),
-            "jobs_waiting": job.status == RunStatus.QUEUED and jobs_waiting_for_service(),
-        },
-    )

@@ -150,7 +150,7 @@ def guide2022(db):
 def all_registries_empty(db):
     """Every registry loaded (so no rule is undecidable for want of one), all empty but the
     recommenders, which accept the factories' recommender."""
-    from screening.services import registries_import
+    from screening.registries import registries_import
 
     registries_import(
         data={

@@ -311,7 +311,7 @@ RELAY_SWEEPS = [
     "guide.services.reading.readings_requeue_stale",
     "guide.services.publishing.publishes_requeue_stale",
     "screening.workspace.services.bulk_jobs_sweep",  # also deletes expired export files
-    "screening.services.registry_imports_requeue_stale",
+    "screening.registries.registry_imports_requeue_stale",
 ]
 RELAY_RELEASES = [
     "screening.services.runs_release_worker",
@@ -319,7 +319,7 @@ RELAY_RELEASES = [
     "guide.services.reading.readings_release_worker",
     "guide.services.publishing.publishes_release_worker",
     "screening.workspace.services.bulk_jobs_release_worker",
-    "screening.services.registry_imports_release_worker",
+    "screening.registries.registry_imports_release_worker",
 ]
 
 # --- The API: /api/v1/ (config/api.py; common/api/ holds the shared pieces) ---------------

@@ -73,7 +73,7 @@ IMPORT_SOURCE = "import"
 
 def _registries_importer():
     try:
-        from screening.services import registries_import
+        from screening.registries import registries_import
     except ImportError:
         return None
     return registries_import
@@ -219,7 +219,7 @@ def proposals_import(
     reopened, submitted, an attachment added or removed: see the audit trail): an
     import never changes applicants' own data, nor moves a draft they reopened.
 
-    ``registries`` go to ``screening.services.registries_import`` when the
+    ``registries`` go to ``screening.registries.registries_import`` when the
     screening engine provides it (else they are skipped with a warning), and only
     when ``allow_registries``; otherwise a file with registries is an error (the web
     page allows them for admins only; the command line is trusted).

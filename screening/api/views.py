@@ -19,7 +19,7 @@ from common.api.permissions import ReadOrAdmin
 from common.api.views import ApiGenericView, ApiView
 from proposals.selectors import proposals_visible_to
 
-from .. import services
+from .. import registries, services
 from ..forms import RegistryUploadForm
 from . import selectors
 from .serializers import (
@@ -152,13 +152,13 @@ class RegistryListView(ApiView):
                 {("file" if name == "__all__" else name): messages for name, messages in form.errors.items()}
             )
         try:
-            count = services.registry_import_csv(
+            count = registries.registry_import_csv(
                 name=form.cleaned_data["registry"],
                 text=form.cleaned_data["text"],
                 source=form.cleaned_data["file"].name,
                 by=request.user,
             )
-        except services.RegistryImportError as exc:
+        except registries.RegistryImportError as exc:
             raise ValidationError({"file": [str(exc)]}) from None
         name = form.cleaned_data["registry"]
         row = next(row for row in selectors.registry_rows() if row[0] == name)

@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 
 from guide.models import Guide
 from screening.models import Finding, ScreeningRun
-from screening.services import registry_import_csv
+from screening.registries import registry_import_csv
 from tests.api.conftest import token_client
 from tests.factories.guide import make_guide
 from tests.factories.proposals import make_user

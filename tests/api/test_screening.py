@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from proposals.models import Proposal
-from screening import report, services
+from screening import registries, report, services
 from screening.models import RegistryLoad, ScreeningRun
 from screening.selectors import findings_of
 from tests.api.conftest import token_client
@@ -184,7 +184,7 @@ def test_a_registry_csv_with_bad_rows_is_a_file_error_and_loads_nothing(db):
 
 
 def test_the_registry_list_shows_load_records_never_entries(db):
-    services.registry_import_csv(
+    registries.registry_import_csv(
         name="guide_experts", text="id_number,name\n11010519491231002X,张三\n", source="x"
     )
     body = token_client(make_user("olga", role="officer")).get("/api/v1/registries/").json()

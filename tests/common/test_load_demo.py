@@ -14,7 +14,7 @@ from guide.models import Guide
 from proposals.models import Proposal
 from screening.enums import RegistryName
 from screening.models import MisconductEntry, Recommender, RegistryLoad
-from screening.services import registry_import_csv
+from screening.registries import registry_import_csv
 
 DEMO = Path(__file__).resolve().parents[2] / "fixtures" / "demo"
 TOUR_ONLY = (("batch-2022.json", "applicant"),)

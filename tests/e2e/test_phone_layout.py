@@ -6,7 +6,7 @@ from datetime import date
 import pytest
 
 from guide.services import guide_ingest
-from screening import services
+from screening import registries, services
 from tests.factories.proposals import make_user
 from tests.factories.screening_db import make_proposal
 from tests.screening.conftest import GUIDE_2022
@@ -46,7 +46,7 @@ def fits(page) -> tuple[int, list[str], list[str]]:
 
 def test_home_directions_and_report_fit_a_360px_phone_as_applicant(live_server, phone):
     guide_ingest(path=GUIDE_2022)
-    services.registries_import(
+    registries.registries_import(
         data={
             "ongoing_projects": [],
             "misconduct": [],

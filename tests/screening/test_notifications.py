@@ -16,7 +16,7 @@ from common.selectors import notification_text
 from common.services import notification_mark_read
 from guide.services import guide_ingest
 from proposals.models import Proposal
-from screening import services
+from screening import registries, services
 from screening.models import ScreeningRun
 from screening.notifications import RESULT_CHANGED, RESULT_STALE, notify_stale_results
 from tests.factories.proposals import make_user
@@ -253,7 +253,7 @@ def test_the_email_is_sent_only_after_commit(screened, officer, django_capture_o
 def test_reloading_a_registry_tells_the_owners_of_stale_results(screened, django_capture_on_commit_callbacks):
     admin = make_user("root", role="admin")
     with django_capture_on_commit_callbacks(execute=True):
-        services.registry_import_csv(
+        registries.registry_import_csv(
             name="guide_experts", text="id_number,name\n11010519491231002X,张三\n", by=admin
         )
     assert notifications() == [
@@ -271,13 +271,13 @@ def test_reloading_a_registry_tells_the_owners_of_stale_results(screened, django
 
 
 def test_editing_a_registry_by_hand_tells_them_too(screened):
-    services.registry_touch(name="misconduct")
+    registries.registry_touch(name="misconduct")
     assert [(n[1], n[3]["registries"]) for n in notifications()] == [(RESULT_STALE, ["misconduct"])]
 
 
 def test_a_stale_result_is_told_once_while_unread(screened):
-    services.registry_touch(name="misconduct")
-    services.registries_import(data={"recommenders": ["科学技术部国际合作司"], "guide_experts": []})
+    registries.registry_touch(name="misconduct")
+    registries.registries_import(data={"recommenders": ["科学技术部国际合作司"], "guide_experts": []})
     assert [n[3]["registries"] for n in notifications(RESULT_STALE)] == [["misconduct"]]
 
 
@@ -288,12 +288,12 @@ def test_a_draft_or_a_result_not_yet_finished_is_not_told(
     check(draft, django_capture_on_commit_callbacks, by=draft.owner)
     waiting = make_proposal(owner=owner("bob", email="bob@example.org"))
     ScreeningRun.objects.create(proposal=waiting)  # queued
-    services.registry_touch(name="misconduct")
+    registries.registry_touch(name="misconduct")
     assert notifications() == []
 
 
 def test_a_result_made_after_the_reload_is_not_stale(screened, django_capture_on_commit_callbacks):
-    services.registry_touch(name="misconduct")
+    registries.registry_touch(name="misconduct")
     Notification.objects.update(read_at="2022-03-01T00:00:00Z")
     check(screened, django_capture_on_commit_callbacks, by=screened.owner)
     assert notify_stale_results(registry="misconduct") == 0
@@ -305,7 +305,7 @@ def test_the_admin_who_reloads_is_not_told_about_their_own_proposal(
     admin = make_user("root", role="admin")
     proposal = make_proposal(owner=admin)
     check(proposal, django_capture_on_commit_callbacks, by=admin)
-    services.registry_touch(name="misconduct", by=admin)
+    registries.registry_touch(name="misconduct", by=admin)
     assert notifications() == []
 
 
@@ -351,7 +351,7 @@ def test_notify_stale_results_query_count_is_constant(
         Notification.objects.update(read_at="2022-03-01T00:00:00Z")
         proposals = [make_proposal(owner=owner(f"s{n}-{k}", email="")) for k in range(n)]
         batch(proposals, django_capture_on_commit_callbacks, by=None)
-        services.registry_touch(name="misconduct")  # stale now; told by the touch itself
+        registries.registry_touch(name="misconduct")  # stale now; told by the touch itself
         Notification.objects.update(read_at="2022-03-01T00:00:00Z")
         with CaptureQueriesContext(connection) as ctx:
             told = notify_stale_results(registry="misconduct")

@@ -5,7 +5,7 @@ import re
 from django.template import Context, Template
 from django.urls import reverse
 
-from screening.services import registries_import
+from screening.registries import registries_import
 from tests.factories.proposals import make_user
 
 OPTION = re.compile(r'<option value="([^"]*)"></option>')

@@ -1,5 +1,5 @@
 """Registry uploads as jobs: the request checks the file and writes the job and its outbox row
-(screening.services.registry_import_request), the task loads it under a lease
+(screening.registries.registry_import_request), the task loads it under a lease
 (registry_import_run), the sweeps re-send lost jobs, and the progress page follows it."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from django.db import OperationalError
 from django.utils import timezone
 
 from common.models import AuditEntry, Notification, OutboxMessage
-from screening import services
+from screening import registries, services
 from screening.models import GuideExpert, RegistryImport, RegistryLoad
 from tests.factories.proposals import make_user
 from tests.factories.screening_db import make_proposal
@@ -37,7 +37,7 @@ def admin():
 @pytest.fixture
 def one_expert(db):
     """The guide experts registry loaded once, with one expert (version 1)."""
-    services.registries_import(data={"guide_experts": [{"id_number": OLD_EXPERT, "name": "旧专家"}]})
+    registries.registries_import(data={"guide_experts": [{"id_number": OLD_EXPERT, "name": "旧专家"}]})
 
 
 def upload(client, text: str = EXPERTS_CSV, registry: str = "guide_experts", name: str = "experts.csv"):
@@ -49,7 +49,7 @@ def upload(client, text: str = EXPERTS_CSV, registry: str = "guide_experts", nam
 def requested(admin, text: str = EXPERTS_CSV, **fields) -> RegistryImport:
     """An import of the guide experts requested by ``admin`` (its outbox row left unsent), with
     ``fields`` set."""
-    job = services.registry_import_request(name="guide_experts", text=text, source="experts.csv", by=admin)
+    job = registries.registry_import_request(name="guide_experts", text=text, source="experts.csv", by=admin)
     OutboxMessage.objects.all().delete()
     if fields:
         RegistryImport.objects.filter(pk=job.pk).update(**fields)
@@ -111,7 +111,7 @@ def test_an_upload_writes_a_job_and_its_outbox_row_and_changes_no_registry_until
     assert list(OutboxMessage.objects.values_list("task", "args")) == [(TASK, [job.pk])]
     assert (experts(), expert_load(), imported_entries()) == ([(OLD_EXPERT, "旧专家")], (1, 1, ""), audits)
 
-    services.registry_import_run(job_id=job.pk, task_id="t1")
+    registries.registry_import_run(job_id=job.pk, task_id="t1")
 
     job.refresh_from_db()
     assert (job.status, job.entries, job.rows, job.attempts, job.lease_token, job.error) == (
@@ -154,15 +154,15 @@ def test_a_bad_file_stays_on_the_form_with_its_error_and_makes_no_job(client, ad
 
 
 def test_the_service_refuses_an_unknown_registry_and_writes_nothing(admin):
-    with pytest.raises(services.RegistryImportError) as caught:
-        services.registry_import_request(name="blacklist", text="name\n甲\n", by=admin)
+    with pytest.raises(registries.RegistryImportError) as caught:
+        registries.registry_import_request(name="blacklist", text="name\n甲\n", by=admin)
     assert (str(caught.value), RegistryImport.objects.count()) == ("unknown registry: blacklist", 0)
 
 
 def test_the_same_file_twice_while_the_first_is_unfinished_is_one_job(admin):
-    first = services.registry_import_request(name="guide_experts", text=EXPERTS_CSV, by=admin)
-    second = services.registry_import_request(name="guide_experts", text=EXPERTS_CSV, by=admin)
-    other = services.registry_import_request(name="guide_experts", text="id_number\nX9\n", by=admin)
+    first = registries.registry_import_request(name="guide_experts", text=EXPERTS_CSV, by=admin)
+    second = registries.registry_import_request(name="guide_experts", text=EXPERTS_CSV, by=admin)
+    other = registries.registry_import_request(name="guide_experts", text="id_number\nX9\n", by=admin)
     assert (second.pk, RegistryImport.objects.count(), OutboxMessage.objects.count()) == (first.pk, 2, 2)
     assert other.pk != first.pk
 
@@ -201,13 +201,13 @@ def test_the_task_replaces_the_rows_bumps_the_version_audits_and_tells_the_owner
 
 def test_a_second_delivery_of_a_finished_import_does_nothing(admin, one_expert):
     job = requested(admin)
-    services.registry_import_run(job_id=job.pk, task_id="t1")
-    services.registry_import_run(job_id=job.pk, task_id="t2")
+    registries.registry_import_run(job_id=job.pk, task_id="t1")
+    registries.registry_import_run(job_id=job.pk, task_id="t2")
     assert (expert_load(), imported_entries()) == ((2, 2, "experts.csv"), 2)
 
 
 def test_a_run_of_a_missing_job_returns_none():
-    assert services.registry_import_run(job_id=12345, task_id="t") is None
+    assert registries.registry_import_run(job_id=12345, task_id="t") is None
 
 
 def test_an_import_another_live_process_of_this_node_holds_is_left_alone(admin, one_expert, monkeypatch):
@@ -216,29 +216,29 @@ def test_an_import_another_live_process_of_this_node_holds_is_left_alone(admin, 
     monkeypatch.setattr(leases, "worker_name", lambda: "celery@a/99999999")
     job = leased(admin, expired_seconds_ago=-60)
     RegistryImport.objects.filter(pk=job.pk).update(lease_owner=f"celery@a/{os.getpid()}")
-    services.registry_import_run(job_id=job.pk, task_id="t")  # a duplicate delivery of the same message
+    registries.registry_import_run(job_id=job.pk, task_id="t")  # a duplicate delivery of the same message
     job.refresh_from_db()
     assert (job.status, job.lease_token, experts()) == ("running", "x", [(OLD_EXPERT, "旧专家")])
 
 
 def test_an_import_whose_lease_expired_is_taken_over(admin, one_expert):
     job = leased(admin, expired_seconds_ago=1)
-    services.registry_import_run(job_id=job.pk, task_id="new")
+    registries.registry_import_run(job_id=job.pk, task_id="new")
     job.refresh_from_db()
     assert (job.status, job.attempts, experts()) == ("done", 2, NEW_EXPERTS)
 
 
 def test_a_redelivery_with_the_same_task_id_takes_over_at_once(admin, one_expert):
     job = leased(admin, expired_seconds_ago=-60)
-    services.registry_import_run(job_id=job.pk, task_id="t")
+    registries.registry_import_run(job_id=job.pk, task_id="t")
     job.refresh_from_db()
     assert (job.status, job.attempts, experts()) == ("done", 2, NEW_EXPERTS)
 
 
 @pytest.mark.django_db(transaction=True)  # the connection is dropped: no test transaction around it
 def test_a_transient_database_error_is_left_to_the_retry_which_takes_over(admin, monkeypatch):
-    services.registries_import(data={"guide_experts": [{"id_number": OLD_EXPERT, "name": "旧专家"}]})
-    real = services._registry_replace
+    registries.registries_import(data={"guide_experts": [{"id_number": OLD_EXPERT, "name": "旧专家"}]})
+    real = registries._registry_replace
     calls = []
 
     def flaky(name, rows):
@@ -247,7 +247,7 @@ def test_a_transient_database_error_is_left_to_the_retry_which_takes_over(admin,
             raise OperationalError("server closed the connection unexpectedly")
         return real(name, rows)
 
-    monkeypatch.setattr(services, "_registry_replace", flaky)
+    monkeypatch.setattr(registries, "_registry_replace", flaky)
     # queued by hand: the request would run the job at its commit here (eager, no test transaction)
     job = RegistryImport.objects.create(
         registry="guide_experts",
@@ -256,7 +256,7 @@ def test_a_transient_database_error_is_left_to_the_retry_which_takes_over(admin,
         requested_by=admin,
     )
     with pytest.raises(OperationalError):
-        services.registry_import_run(job_id=job.pk, task_id="t1")
+        registries.registry_import_run(job_id=job.pk, task_id="t1")
     job.refresh_from_db()
     assert (job.status, job.lease_task, experts(), expert_load()) == (
         "running",
@@ -264,7 +264,7 @@ def test_a_transient_database_error_is_left_to_the_retry_which_takes_over(admin,
         [(OLD_EXPERT, "旧专家")],
         (1, 1, ""),
     )
-    services.registry_import_run(job_id=job.pk, task_id="t1", retries=1)
+    registries.registry_import_run(job_id=job.pk, task_id="t1", retries=1)
     job.refresh_from_db()
     assert (job.status, job.attempts, job.entries, experts(), expert_load()[:2]) == (
         "done",
@@ -279,9 +279,9 @@ def test_a_failing_import_records_its_error_and_changes_nothing(admin, one_exper
     def broken(**kwargs):
         raise RuntimeError("notifications table unreadable")
 
-    monkeypatch.setattr(services, "notify_stale_results", broken)  # after the rows were replaced
+    monkeypatch.setattr(registries, "notify_stale_results", broken)  # after the rows were replaced
     job = requested(admin)
-    services.registry_import_run(job_id=job.pk, task_id="t1")
+    registries.registry_import_run(job_id=job.pk, task_id="t1")
     job.refresh_from_db()
     assert (job.status, job.error, job.rows, job.entries, job.lease_token) == (
         "failed",
@@ -295,7 +295,7 @@ def test_a_failing_import_records_its_error_and_changes_nothing(admin, one_exper
 
 def test_a_bad_stored_row_fails_the_import_with_the_row_named(admin, one_expert):
     job = requested(admin, rows=[{"name": "无证件号"}])
-    services.registry_import_run(job_id=job.pk, task_id="t1")
+    registries.registry_import_run(job_id=job.pk, task_id="t1")
     job.refresh_from_db()
     assert (job.status, job.error, experts()) == (
         "failed",
@@ -308,9 +308,9 @@ def test_a_time_out_fails_the_import(admin, one_expert, monkeypatch):
     def slow(name, rows):
         raise SoftTimeLimitExceeded()
 
-    monkeypatch.setattr(services, "_registry_replace", slow)
+    monkeypatch.setattr(registries, "_registry_replace", slow)
     job = requested(admin)
-    services.registry_import_run(job_id=job.pk, task_id="t1")
+    registries.registry_import_run(job_id=job.pk, task_id="t1")
     job.refresh_from_db()
     assert (job.status, job.error, experts()) == (
         "failed",
@@ -321,7 +321,7 @@ def test_a_time_out_fails_the_import(admin, one_expert, monkeypatch):
 
 def test_an_import_that_killed_three_workers_fails_without_loading(admin, one_expert):
     job = leased(admin, expired_seconds_ago=1, attempts=3)
-    services.registry_import_run(job_id=job.pk, task_id="t2")
+    registries.registry_import_run(job_id=job.pk, task_id="t2")
     job.refresh_from_db()
     assert (job.status, job.error, job.lease_token, experts()) == (
         "failed",
@@ -334,8 +334,8 @@ def test_an_import_that_killed_three_workers_fails_without_loading(admin, one_ex
 def test_an_older_upload_loaded_after_a_newer_one_does_not_undo_it(admin, one_expert):
     older = requested(admin)
     newer = requested(admin, text="id_number,name\n110101198001010033,专家丙\n")
-    services.registry_import_run(job_id=newer.pk, task_id="t-new")
-    services.registry_import_run(job_id=older.pk, task_id="t-old")  # its message was late
+    registries.registry_import_run(job_id=newer.pk, task_id="t-new")
+    registries.registry_import_run(job_id=older.pk, task_id="t-old")  # its message was late
     older.refresh_from_db()
     assert (older.status, older.error, experts()) == (
         "failed",
@@ -357,10 +357,10 @@ def test_the_task_is_named_retrying_with_time_limits_and_swept_by_the_relay(sett
     ) == (TASK, True, True, TRANSIENT, 120, 150)
     # under the visibility timeout, so an unacknowledged message is not delivered again while it runs
     assert registry_import.time_limit < settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
-    assert services.registry_import_lease_seconds() > registry_import.time_limit
+    assert registries.registry_import_lease_seconds() > registry_import.time_limit
     assert (
-        "screening.services.registry_imports_requeue_stale" in settings.RELAY_SWEEPS,
-        "screening.services.registry_imports_release_worker" in settings.RELAY_RELEASES,
+        "screening.registries.registry_imports_requeue_stale" in settings.RELAY_SWEEPS,
+        "screening.registries.registry_imports_release_worker" in settings.RELAY_RELEASES,
     ) == (True, True)
 
 
@@ -373,7 +373,7 @@ def test_the_sweep_requeues_an_import_whose_lease_expired_through_the_outbox(
     stale = leased(admin, expired_seconds_ago=1)
     live = leased(admin, expired_seconds_ago=-30, text="id_number\nX2\n")
     with django_capture_on_commit_callbacks(execute=False):
-        assert services.registry_imports_requeue_stale() == [stale.pk]
+        assert registries.registry_imports_requeue_stale() == [stale.pk]
     assert list(OutboxMessage.objects.values_list("task", "args")) == [(TASK, [stale.pk])]
     assert dict(RegistryImport.objects.values_list("pk", "status")) == {
         stale.pk: "queued",
@@ -392,19 +392,19 @@ def test_the_sweep_resends_a_lost_queued_import_but_not_one_whose_message_waits(
     fresh = requested(admin, text="id_number\nX3\n")
     OutboxMessage.objects.create(task=TASK, args=[waiting.pk])  # published, not started yet
     with django_capture_on_commit_callbacks(execute=False):
-        assert services.registry_imports_requeue_stale() == [lost.pk]
+        assert registries.registry_imports_requeue_stale() == [lost.pk]
     assert sorted(OutboxMessage.objects.values_list("args", flat=True)) == sorted([[waiting.pk], [lost.pk]])
     assert RegistryImport.objects.get(pk=fresh.pk).status == "queued"
     OutboxMessage.objects.update(started_at=timezone.now())  # a worker took them, then they were lost
     RegistryImport.objects.update(queued_at=old)
     with django_capture_on_commit_callbacks(execute=False):
-        assert sorted(services.registry_imports_requeue_stale()) == sorted([lost.pk, waiting.pk, fresh.pk])
+        assert sorted(registries.registry_imports_requeue_stale()) == sorted([lost.pk, waiting.pk, fresh.pk])
 
 
 def test_the_sweep_fails_an_import_that_killed_three_workers(admin, django_capture_on_commit_callbacks):
     job = leased(admin, expired_seconds_ago=1, attempts=3)
     with django_capture_on_commit_callbacks(execute=False):
-        assert services.registry_imports_requeue_stale() == []
+        assert registries.registry_imports_requeue_stale() == []
     job.refresh_from_db()
     assert (job.status, job.error, OutboxMessage.objects.count()) == (
         "failed",
@@ -419,7 +419,7 @@ def test_the_sweep_leaves_finished_imports_alone(admin):
         requested(
             admin, text=f"id_number\n{status}\n", status=status, queued_at=long_ago, started_at=long_ago
         )
-    assert services.registry_imports_requeue_stale() == []
+    assert registries.registry_imports_requeue_stale() == []
 
 
 def test_a_relay_pass_resends_a_lost_import_and_it_is_loaded(admin, one_expert):
@@ -444,7 +444,7 @@ def test_a_restarted_worker_releases_the_imports_its_dead_processes_held(
     RegistryImport.objects.filter(pk=alive.pk).update(lease_owner=f"screening@a/{os.getpid()}")
     RegistryImport.objects.filter(pk=other_node.pk).update(lease_owner=f"screening@b/{child.pid}")
     with django_capture_on_commit_callbacks(execute=False):
-        assert services.registry_imports_release_worker(node="screening@a") == [dead.pk]
+        assert registries.registry_imports_release_worker(node="screening@a") == [dead.pk]
     assert dict(RegistryImport.objects.values_list("pk", "status")) == {
         dead.pk: "queued",
         alive.pk: "running",
@@ -485,7 +485,7 @@ def test_the_progress_page_refreshes_itself_while_queued_or_running(client, admi
 
 def test_the_progress_page_says_when_an_import_takes_long(client, admin):
     client.force_login(admin)
-    long_ago = timezone.now() - timedelta(seconds=services.REGISTRY_IMPORT_TIME_LIMIT + 61)
+    long_ago = timezone.now() - timedelta(seconds=registries.REGISTRY_IMPORT_TIME_LIMIT + 61)
     job = requested(admin, queued_at=long_ago)
     assert 'data-testid="import-stalled"' in page(client, job)
 
@@ -495,7 +495,7 @@ def test_the_progress_page_of_a_finished_import_shows_its_entries_and_stops_refr
 ):
     client.force_login(admin)
     job = requested(admin)
-    services.registry_import_run(job_id=job.pk, task_id="t1")
+    registries.registry_import_run(job_id=job.pk, task_id="t1")
     html = page(client, job)
     assert (
         REFRESH in html,
@@ -508,7 +508,7 @@ def test_the_progress_page_of_a_finished_import_shows_its_entries_and_stops_refr
 def test_the_progress_page_of_a_failed_import_shows_the_reason(client, admin, one_expert):
     client.force_login(admin)
     job = requested(admin, rows=[{"name": "无证件号"}])
-    services.registry_import_run(job_id=job.pk, task_id="t1")
+    registries.registry_import_run(job_id=job.pk, task_id="t1")
     html = page(client, job)
     assert (
         REFRESH in html,
@@ -546,7 +546,7 @@ def test_an_unknown_import_is_404(client, admin):
 def test_the_registries_page_lists_recent_imports_with_their_state(client, admin, one_expert):
     client.force_login(admin)
     done = requested(admin)
-    services.registry_import_run(job_id=done.pk, task_id="t1")
+    registries.registry_import_run(job_id=done.pk, task_id="t1")
     queued = requested(admin, text="id_number\nX9\n")
     html = client.get("/screening/registries/").content.decode()
     assert (
@@ -578,16 +578,16 @@ def test_the_registries_page_reads_a_constant_number_of_queries(client, admin):
 
 def test_csv_rows_strip_values_skip_blank_lines_and_fill_short_rows():
     text = "\ufeffid_number , name\n X1 , 甲 ,past the header\n\nX2\n"
-    assert services.registry_csv_rows(name="ongoing_projects", text=text) == [
+    assert registries.registry_csv_rows(name="ongoing_projects", text=text) == [
         {"id_number": "X1", "name": "甲"},
         {"id_number": "X2", "name": ""},
     ]
 
 
 def test_a_short_row_without_its_role_is_refused_like_an_empty_role():
-    rows = services.registry_csv_rows(name="ongoing_projects", text="id_number,role\nX1\n")
-    with pytest.raises(services.RegistryImportError) as caught:
-        services._REGISTRY_CLEANERS["ongoing_projects"](rows, "registries.ongoing_projects")
+    rows = registries.registry_csv_rows(name="ongoing_projects", text="id_number,role\nX1\n")
+    with pytest.raises(registries.RegistryImportError) as caught:
+        registries._REGISTRY_CLEANERS["ongoing_projects"](rows, "registries.ongoing_projects")
     assert str(caught.value) == "registries.ongoing_projects[0].role: must be one of project_lead, task_lead"
 
 
@@ -598,7 +598,7 @@ def test_cleaning_its_own_output_gives_the_same_rows():
         ("guide_experts", rows[:1]),
         ("recommenders", ["甲", " 甲 ", "乙"]),
     ):
-        clean = services._REGISTRY_CLEANERS[name]
+        clean = registries._REGISTRY_CLEANERS[name]
         once = clean(given, name)
         assert clean(once, name) == once
 
@@ -625,9 +625,9 @@ def test_the_admin_lists_imports_read_only_without_their_rows(client, admin):
 
 def test_a_value_too_long_for_its_column_is_refused_by_every_path_with_its_row(admin):
     long_name = "乙" * 201
-    with pytest.raises(services.RegistryImportError) as caught:
-        services.registries_import(data={"recommenders": ["甲", long_name]}, by=admin)
+    with pytest.raises(registries.RegistryImportError) as caught:
+        registries.registries_import(data={"recommenders": ["甲", long_name]}, by=admin)
     assert str(caught.value) == "registries.recommenders[1].name: longer than 200 characters"
-    with pytest.raises(services.RegistryImportError):
-        services.registry_import_csv(name="misconduct", text=f"name\n{long_name}\n", by=admin)
+    with pytest.raises(registries.RegistryImportError):
+        registries.registry_import_csv(name="misconduct", text=f"name\n{long_name}\n", by=admin)
     assert RegistryLoad.objects.count() == 0

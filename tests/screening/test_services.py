@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from screening import services
+from screening import registries, services
 from screening.models import Finding, RegistryLoad, ScreeningRun
 from screening.rules.registry import RULES
 from tests.factories.screening_db import distinct_text, make_proposal
@@ -106,31 +106,33 @@ def test_registry_loaded_as_empty_list_passes_and_listed_person_fails(
 ):
     proposal = make_proposal()
     pi = proposal.people.get(role="pi")
-    services.registries_import(data={"misconduct": []})
+    registries.registries_import(data={"misconduct": []})
     assert (
         statuses(request_and_run(proposal, django_capture_on_commit_callbacks))["person.integrity"] == "pass"
     )
-    services.registries_import(data={"misconduct": [{"id_number": pi.id_number, "name": pi.name}]})
+    registries.registries_import(data={"misconduct": [{"id_number": pi.id_number, "name": pi.name}]})
     assert (
         statuses(request_and_run(proposal, django_capture_on_commit_callbacks))["person.integrity"] == "fail"
     )
 
 
 def test_registry_import_rejects_bad_rows_and_writes_nothing():
-    with pytest.raises(services.RegistryImportError) as exc:
-        services.registries_import(data={"guide_experts": [{"name": "no id"}]})
+    with pytest.raises(registries.RegistryImportError) as exc:
+        registries.registries_import(data={"guide_experts": [{"name": "no id"}]})
     assert str(exc.value) == "registries.guide_experts[0].id_number: required"
     assert RegistryLoad.objects.count() == 0
 
 
 def test_registry_import_rejects_unknown_registry():
-    with pytest.raises(services.RegistryImportError) as exc:
-        services.registries_import(data={"blacklist": []})
+    with pytest.raises(registries.RegistryImportError) as exc:
+        registries.registries_import(data={"blacklist": []})
     assert str(exc.value) == "unknown registries: blacklist"
 
 
 def test_registry_csv_import_for_recommenders():
-    count = services.registry_import_csv(name="recommenders", text="name\n科学技术部国际合作司\n某省科技厅\n")
+    count = registries.registry_import_csv(
+        name="recommenders", text="name\n科学技术部国际合作司\n某省科技厅\n"
+    )
     assert count == 2
     assert RegistryLoad.objects.get(name="recommenders").entries == 2
 

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from guide.models import Guide, GuideVersion
 from guide.services import correction_add, guide_ingest, version_create_from_file, version_publish
 from proposals.models import Proposal
-from screening import selectors, services
+from screening import registries, selectors, services
 from screening.models import RegistryLoad, ReportView, ScreeningBatch, ScreeningRun
 from screening.selectors import Staleness
 from screening.workspace.models import BulkJob
@@ -46,10 +46,10 @@ def report(client, user, proposal, *, lang: str = "zh-hans"):
 
 
 def test_every_load_or_edit_of_a_registry_increments_its_version_only(db):
-    services.registries_import(data={"guide_experts": [], "recommenders": ["甲"]})
-    services.registries_import(data={"recommenders": ["乙"]})
-    services.registry_import_csv(name="recommenders", text="name\n丙\n")
-    services.registry_touch(name="recommenders")
+    registries.registries_import(data={"guide_experts": [], "recommenders": ["甲"]})
+    registries.registries_import(data={"recommenders": ["乙"]})
+    registries.registry_import_csv(name="recommenders", text="name\n丙\n")
+    registries.registry_touch(name="recommenders")
     versions = dict(RegistryLoad.objects.values_list("name", "version"))
     assert versions == {"guide_experts": 1, "recommenders": 4}
     assert RegistryLoad.objects.get(name="recommenders").entries == 1
@@ -80,7 +80,7 @@ def test_a_run_on_rows_written_without_a_version_records_their_ingest_time(
 
 
 def test_a_run_records_version_zero_for_registries_not_loaded(guide2022, django_capture_on_commit_callbacks):
-    services.registries_import(data={"misconduct": []})
+    registries.registries_import(data={"misconduct": []})
     run = run_for(make_proposal(), django_capture_on_commit_callbacks)
     assert run.inputs["registries"] == {
         "ongoing_projects": 0,
@@ -114,7 +114,7 @@ def test_reloading_a_registry_makes_earlier_runs_stale(
     guide2022, all_registries_empty, django_capture_on_commit_callbacks
 ):
     run = run_for(make_proposal(), django_capture_on_commit_callbacks)
-    services.registry_import_csv(name="guide_experts", text="id_number,name\n11010519491231002X,张三\n")
+    registries.registry_import_csv(name="guide_experts", text="id_number,name\n11010519491231002X,张三\n")
     assert selectors.run_is_stale(run=run) is True
 
 
@@ -122,7 +122,7 @@ def test_editing_a_registry_by_hand_makes_earlier_runs_stale(
     guide2022, all_registries_empty, django_capture_on_commit_callbacks
 ):
     run = run_for(make_proposal(), django_capture_on_commit_callbacks)
-    services.registry_touch(name="misconduct")
+    registries.registry_touch(name="misconduct")
     assert selectors.run_is_stale(run=run) is True
 
 
@@ -130,7 +130,7 @@ def test_loading_a_registry_that_was_not_loaded_makes_earlier_runs_stale(
     guide2022, django_capture_on_commit_callbacks
 ):
     run = run_for(make_proposal(), django_capture_on_commit_callbacks)
-    services.registries_import(data={"recommenders": ["科学技术部国际合作司"]})
+    registries.registries_import(data={"recommenders": ["科学技术部国际合作司"]})
     assert selectors.run_is_stale(run=run) is True
 
 
@@ -155,14 +155,14 @@ def test_a_run_after_the_reload_is_not_stale(
 ):
     proposal = make_proposal()
     run_for(proposal, django_capture_on_commit_callbacks)
-    services.registry_touch(name="misconduct")
+    registries.registry_touch(name="misconduct")
     rerun = run_for(proposal, django_capture_on_commit_callbacks)
     assert selectors.run_is_stale(run=rerun) is False
 
 
 def test_a_run_without_recorded_inputs_is_not_stale(guide2022, all_registries_empty):
     run = ScreeningRun.objects.create(proposal=make_proposal(), status="done")
-    services.registry_touch(name="misconduct")
+    registries.registry_touch(name="misconduct")
     assert selectors.run_is_stale(run=run) is False
 
 
@@ -171,7 +171,7 @@ def test_stale_proposal_ids_names_the_proposals_whose_latest_run_is_stale(
 ):
     old, fresh, never = make_proposal(), make_proposal(), make_proposal()
     run_for(old, django_capture_on_commit_callbacks)
-    services.registry_touch(name="misconduct")
+    registries.registry_touch(name="misconduct")
     run_for(fresh, django_capture_on_commit_callbacks)
     rows = selectors.latest_runs_for_proposals(Proposal.objects.filter(pk__in=[old.pk, fresh.pk, never.pk]))
     assert selectors.stale_proposal_ids(rows) == {old.pk}
@@ -182,7 +182,7 @@ def test_stale_proposal_ids_query_count_is_constant(
 ):
     def queries(n: int) -> int:
         batch_for([make_proposal() for _ in range(n)], django_capture_on_commit_callbacks, by=None)
-        services.registry_touch(name="misconduct")
+        registries.registry_touch(name="misconduct")
         rows = list(selectors.latest_runs_for_proposals(Proposal.objects.all()))
         with CaptureQueriesContext(connection) as ctx:
             stale = selectors.stale_proposal_ids(rows)
@@ -199,7 +199,7 @@ def test_stale_proposal_ids_query_count_is_constant(
 def stale_report(guide2022, all_registries_empty, django_capture_on_commit_callbacks):
     proposal = make_proposal(owner=make_user("stale-owner"))
     run_for(proposal, django_capture_on_commit_callbacks)
-    services.registry_import_csv(name="guide_experts", text="id_number,name\n11010519491231002X,张三\n")
+    registries.registry_import_csv(name="guide_experts", text="id_number,name\n11010519491231002X,张三\n")
     return proposal
 
 
@@ -252,7 +252,7 @@ def test_overview_query_count_is_constant_with_stale_runs(
 
     def queries(n: int) -> int:
         batch_for([make_proposal() for _ in range(n)], django_capture_on_commit_callbacks, by=None)
-        services.registry_touch(name="misconduct")
+        registries.registry_touch(name="misconduct")
         with CaptureQueriesContext(connection) as ctx:
             response = client.get("/screening/")
         assert len(response.context["stale"]) == Proposal.objects.count()

@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from proposals.models import Proposal
-from screening import services
+from screening import registries
 from screening.workspace import selectors
 from tests.factories.proposals import make_user
 from tests.factories.screening_db import make_proposal
@@ -59,7 +59,7 @@ def test_failing_conditions_in_english(three):
 
 def test_stale_results_are_counted_after_a_registry_is_reloaded(three):
     assert selectors.dashboard(year=2022, lang="zh").stale == 0
-    services.registries_import(data={"recommenders": ["科学技术部国际合作司", "北京市科学技术委员会"]})
+    registries.registries_import(data={"recommenders": ["科学技术部国际合作司", "北京市科学技术委员会"]})
     assert selectors.dashboard(year=2022, lang="zh").stale == 3
 
 

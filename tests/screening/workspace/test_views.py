@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from proposals.models import Proposal
-from screening import services
+from screening import registries
 from screening.workspace.models import ProposalReview
 from tests.factories.proposals import make_user
 from tests.factories.screening_db import make_proposal
@@ -91,7 +91,7 @@ def test_dashboard_links_each_failing_rule_to_the_filtered_list(client, officer,
 def test_dashboard_offers_to_rescreen_the_stale_results(client, officer, three):
     client.force_login(officer)
     assert 'data-testid="rescreen-stale"' not in client.get("/screening/workspace/").content.decode()
-    services.registries_import(data={"recommenders": ["科学技术部国际合作司"]})
+    registries.registries_import(data={"recommenders": ["科学技术部国际合作司"]})
     html = client.get("/screening/workspace/").content.decode()
     assert ('data-testid="rescreen-stale"' in html, 'data-testid="stale-count">3<' in html) == (True, True)
 
@@ -195,7 +195,7 @@ def test_filter_by_lead_unit_name_and_pi_name_or_id(client, officer, varied):
 
 
 def test_stale_filter_after_a_registry_reload(client, officer, varied):
-    services.registries_import(data={"recommenders": ["科学技术部国际合作司"]})
+    registries.registries_import(data={"recommenders": ["科学技术部国际合作司"]})
     client.force_login(officer)
     assert (listed(client, "stale=yes"), listed(client, "stale=no")) == (["V-A", "V-B", "V-C"], ["V-D"])
 
