@@ -9,6 +9,9 @@ after that process died; ``lease_fields`` are the values to set.
 
 A claim records its task id with the delivery's retry number (``<task id>~<n>``
 for the n-th retry): that, not the node, tells a retry from a duplicate.
+
+:class:`LeasedJob` puts these together for a job worked one row at a time (draft uploads, guide
+readings, guide publishing): its claim, its writes under the claim, its sweep and its release.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import os
 import secrets
 import socket
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -166,3 +170,117 @@ def requeue_stale(
             requeued.append(row.pk)
             outbox_enqueue(task=task, args=[row.pk])
     return requeued
+
+
+@dataclass(frozen=True)
+class LeasedJob:
+    """One kind of leased job: rows of ``model`` that one task works through, each
+    queued → running → finished. The one pattern every single-row job uses (draft uploads, guide
+    readings, guide publishing …): the claim, the write under the claim, the sweep and the release
+    when a worker node restarts. The job's own service says what the work is and what "finished"
+    and "given up" store.
+
+    ``status_field`` holds ``queued`` / ``running`` (and the finished states); ``queued_at_field``,
+    ``started_at_field`` and ``attempts_field`` name the row's timestamps and its count of started
+    attempts; ``lease_seconds`` gives the length of a claim (the task's hard time limit and a margin);
+    ``task`` is the outbox task that works a row (its only argument the row's primary key)."""
+
+    model: Any
+    task: str
+    status_field: str
+    queued: str
+    running: str
+    lease_seconds: Callable[[], float]
+    max_attempts: int = 3
+    queued_at_field: str = "queued_at"
+    started_at_field: str = "started_at"
+    attempts_field: str = "attempts"
+
+    def claim(self, pk: int, *, task_id: str | None, retries: int, give_up: Callable[[Any], None]):
+        """Claim row ``pk`` under a new lease: queued, or running under an expired lease or this
+        same task's (a redelivery, or a retry, which continues its attempt). None when there is
+        nothing to do: the row is gone, finished, or held by a live execution of this node (a
+        duplicate delivery); or it has been started ``max_attempts`` times already, when
+        ``give_up(row)`` records it failed (inside the claim's transaction, the row locked)."""
+        from django.db import transaction
+
+        lease = lease_fields(task_id=task_id, seconds=self.lease_seconds(), retries=retries)
+        with transaction.atomic():
+            row = (
+                self.model.objects.select_for_update()
+                .filter(
+                    claimable(
+                        field=self.status_field, queued=self.queued, running=self.running, task_id=task_id
+                    )
+                )
+                .filter(pk=pk)
+                .first()
+            )
+            if row is None:
+                return None
+            running = getattr(row, self.status_field) == self.running
+            retry = running and is_retry_of(row.lease_task, task_id=task_id, retries=retries)
+            if running and held_by_another_delivery(
+                lease_task=row.lease_task, lease_owner=row.lease_owner, task_id=task_id, retries=retries
+            ):
+                return None
+            if not retry and getattr(row, self.attempts_field) >= self.max_attempts:
+                give_up(row)
+                return None
+            for name, value in lease.items():
+                setattr(row, name, value)
+            setattr(row, self.status_field, self.running)
+            setattr(row, self.started_at_field, timezone.now())
+            setattr(row, self.attempts_field, getattr(row, self.attempts_field) + (0 if retry else 1))
+            row.save(update_fields=[self.status_field, self.started_at_field, self.attempts_field, *lease])
+        return row
+
+    def store(self, row, *, only_while=None, **values) -> bool:
+        """Write ``values`` to ``row`` and release its lease, only while ``row``'s claim is the
+        current one (an execution that was taken over writes nothing) and, when ``only_while`` is
+        given, while the status is one of those. Sets the values on ``row`` too. Returns whether
+        they were stored."""
+        values = {**values, **RELEASED}
+        current = self.model.objects.filter(pk=row.pk, lease_token=row.lease_token)
+        if only_while is not None:
+            current = current.filter(**{f"{self.status_field}__in": list(only_while)})
+        stored = current.update(**values)
+        for name, value in values.items():
+            setattr(row, name, value)
+        return bool(stored)
+
+    def locked_current(self, row):
+        """Inside a transaction: ``row`` locked again, if its claim is still the current one and it
+        is still running (else None: the work was taken over and must write nothing)."""
+        return (
+            self.model.objects.select_for_update()
+            .filter(pk=row.pk, lease_token=row.lease_token, **{self.status_field: self.running})
+            .first()
+        )
+
+    def requeue_stale(self, stale, *, give_up: Callable[[Any], None]) -> list[int]:
+        """The relay's sweep for this job (see :func:`requeue_stale`): ``stale`` rows go back to
+        queued with a new outbox row, or to ``give_up`` after ``max_attempts``."""
+        return requeue_stale(
+            stale,
+            status_field=self.status_field,
+            queued=self.queued,
+            queued_at_field=self.queued_at_field,
+            attempts_field=self.attempts_field,
+            max_attempts=self.max_attempts,
+            task=self.task,
+            give_up=give_up,
+        )
+
+    def release_worker(self, *, node: str) -> list[int]:
+        """Worker node ``node`` (re)starting: rows its dead processes held are queued again at
+        once (see :func:`release_dead_holders`)."""
+        return release_dead_holders(
+            self.model,
+            node=node,
+            status_field=self.status_field,
+            running=self.running,
+            queued=self.queued,
+            queued_at_field=self.queued_at_field,
+            task=self.task,
+        )

@@ -26,15 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.joberrors import JobError, job_error
-from common.leases import (
-    RELEASED,
-    claimable,
-    held_by_another_delivery,
-    is_retry_of,
-    lease_fields,
-    release_dead_holders,
-    requeue_stale,
-)
+from common.leases import RELEASED, LeasedJob
 from common.outbox import outbox_enqueue
 from common.services import audit_record
 
@@ -122,69 +114,42 @@ def version_publish_request(*, version: GuideVersion, by) -> GuideVersion:
 # --------------------------------------------------------------------------- #
 
 
-def _claim(version_id: int, *, task_id: str | None, retries: int = 0) -> GuideVersion | None:
-    """Claim the version's publishing under a lease: queued, or publishing under an expired lease
-    or this same task's (its earlier delivery died). None when there is nothing to do."""
-    lease = lease_fields(task_id=task_id, seconds=_lease_seconds(), retries=retries)
-    with transaction.atomic():
-        version = (
-            GuideVersion.objects.select_for_update()
-            .filter(
-                claimable(
-                    field="publish_state", queued=State.QUEUED, running=State.PUBLISHING, task_id=task_id
-                )
-            )
-            .filter(pk=version_id)
-            .first()
-        )
-        if version is None:
-            return None
-        running = version.publish_state == State.PUBLISHING
-        retry = running and is_retry_of(version.lease_task, task_id=task_id, retries=retries)
-        if running and held_by_another_delivery(
-            lease_task=version.lease_task, lease_owner=version.lease_owner, task_id=task_id, retries=retries
-        ):
-            return None  # a duplicate delivery: the task is still running in this node
-        if not retry and version.publish_attempts >= MAX_PUBLISH_ATTEMPTS:
-            log.warning(
-                "guide version %s: publishing lost %s times, given up", version.pk, version.publish_attempts
-            )
-            _fail(version, "worker_lost", f"publishing stopped {version.publish_attempts} times")
-            return None
-        for name, value in lease.items():
-            setattr(version, name, value)
-        version.publish_state = State.PUBLISHING
-        version.publish_started_at = timezone.now()
-        version.publish_attempts += 0 if retry else 1  # a retry after a transient error continues its attempt
-        version.save(update_fields=["publish_state", "publish_started_at", "publish_attempts", *lease])
-    return version
+JOB = LeasedJob(
+    model=GuideVersion,
+    task=PUBLISH_TASK,
+    status_field="publish_state",
+    queued=State.QUEUED,
+    running=State.PUBLISHING,
+    lease_seconds=_lease_seconds,
+    max_attempts=MAX_PUBLISH_ATTEMPTS,
+    queued_at_field="publish_queued_at",
+    started_at_field="publish_started_at",
+    attempts_field="publish_attempts",
+)
+
+
+def _give_up(version: GuideVersion) -> None:
+    """Publishing has killed MAX_PUBLISH_ATTEMPTS workers: it fails ("worker_lost")."""
+    log.warning("guide version %s: publishing lost %s times, given up", version.pk, version.publish_attempts)
+    _fail(version, "worker_lost", f"publishing stopped {version.publish_attempts} times")
 
 
 def _fail(version: GuideVersion, code: str, message: str) -> bool:
     """Record a failed publishing (the version stays a draft), only while ``version``'s claim is
     the current one (an execution that was taken over writes nothing). Returns whether it was stored."""
-    values = {
-        **RELEASED,
-        "publish_state": State.FAILED,
-        "publish_error": f"{code}: {' '.join(message.split())}"[:2000],
-    }
-    stored = GuideVersion.objects.filter(
-        pk=version.pk, publish_state__in=PUBLISH_PENDING, lease_token=version.lease_token
-    ).update(**values)
-    for name, value in values.items():
-        setattr(version, name, value)
-    return bool(stored)
+    return JOB.store(
+        version,
+        only_while=PUBLISH_PENDING,
+        publish_state=State.FAILED,
+        publish_error=f"{code}: {' '.join(message.split())}"[:2000],
+    )
 
 
 def _publish(version: GuideVersion) -> bool:
     """Publish under the current claim, and mark the job done in the same transaction. False when
     the claim was taken over (nothing written)."""
     with transaction.atomic():
-        current = (
-            GuideVersion.objects.select_for_update()
-            .filter(pk=version.pk, lease_token=version.lease_token, publish_state=State.PUBLISHING)
-            .first()
-        )
+        current = JOB.locked_current(version)
         if current is None:
             return False
         version_publish(version=current, by=current.publish_requested_by)
@@ -203,7 +168,7 @@ def version_publish_run(
     left as it is (``version_publish`` is idempotent). A refusal (``VersionError``), a time-out or
     a bug ends ``failed`` with its error; a transient database error drops the connection and
     re-raises (the task's retry takes over). Results are written only under the current lease."""
-    version = _claim(version_id, task_id=task_id, retries=retries)
+    version = JOB.claim(version_id, task_id=task_id, retries=retries, give_up=_give_up)
     if version is None:
         return GuideVersion.objects.filter(pk=version_id).first()
     try:
@@ -264,33 +229,10 @@ def publishes_requeue_stale() -> list[int]:
     MAX_PUBLISH_ATTEMPTS times fails ("worker_lost"). Returns the ids re-sent. Safe to run
     concurrently: rows another sweep has locked are skipped."""
 
-    def give_up(version: GuideVersion) -> None:
-        _fail(version, "worker_lost", f"publishing stopped {version.publish_attempts} times")
-        log.warning(
-            "guide version %s: publishing lost %s times, given up", version.pk, version.publish_attempts
-        )
-
-    return requeue_stale(
-        publishes_stale(),
-        status_field="publish_state",
-        queued=State.QUEUED,
-        queued_at_field="publish_queued_at",
-        attempts_field="publish_attempts",
-        max_attempts=MAX_PUBLISH_ATTEMPTS,
-        task=PUBLISH_TASK,
-        give_up=give_up,
-    )
+    return JOB.requeue_stale(publishes_stale(), give_up=_give_up)
 
 
 def publishes_release_worker(*, node: str) -> list[int]:
     """Worker node ``node`` (re)starting on this machine (settings.RELAY_RELEASES): versions its
     earlier, now dead processes were publishing are queued again at once."""
-    return release_dead_holders(
-        GuideVersion,
-        node=node,
-        status_field="publish_state",
-        running=State.PUBLISHING,
-        queued=State.QUEUED,
-        queued_at_field="publish_queued_at",
-        task=PUBLISH_TASK,
-    )
+    return JOB.release_worker(node=node)

@@ -28,15 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from common.files import new_files
-from common.leases import (
-    RELEASED,
-    claimable,
-    held_by_another_delivery,
-    is_retry_of,
-    lease_fields,
-    release_dead_holders,
-    requeue_stale,
-)
+from common.leases import LeasedJob
 from common.outbox import outbox_enqueue
 from common.services import audit_record
 
@@ -178,46 +170,27 @@ def guide_upload_create(*, file, by) -> GuideVersion:
 # --------------------------------------------------------------------------- #
 
 
-def _claim(version_id: int, *, task_id: str | None, retries: int = 0) -> GuideVersion | None:
-    """Claim the version under a lease: queued, or reading under an expired lease or this same
-    task's (its earlier delivery died). None when there is nothing to do."""
-    lease = lease_fields(task_id=task_id, seconds=reading_hard_time_limit() + 30, retries=retries)
-    with transaction.atomic():
-        version = (
-            GuideVersion.objects.select_for_update()
-            .filter(claimable(field="status", queued=Status.QUEUED, running=Status.READING, task_id=task_id))
-            .filter(pk=version_id)
-            .first()
-        )
-        if version is None:
-            return None
-        retry = version.status == Status.READING and is_retry_of(
-            version.lease_task, task_id=task_id, retries=retries
-        )
-        if version.status == Status.READING and held_by_another_delivery(
-            lease_task=version.lease_task, lease_owner=version.lease_owner, task_id=task_id, retries=retries
-        ):
-            return None  # a duplicate delivery: the task is still running in this node
-        if not retry and version.attempts >= MAX_READ_ATTEMPTS:  # reading this file has killed workers: stop
-            log.warning("guide version %s: worker lost %s times, given up", version.pk, version.attempts)
-            _fail(version, "worker_lost", f"the reading stopped {version.attempts} times")
-            return None
-        for name, value in lease.items():
-            setattr(version, name, value)
-        version.status = Status.READING
-        version.started_at = timezone.now()
-        version.attempts += 0 if retry else 1  # a retry after a transient error continues its attempt
-        version.save(update_fields=["status", "started_at", "attempts", *lease])
-    return version
+JOB = LeasedJob(
+    model=GuideVersion,
+    task=READ_TASK,
+    status_field="status",
+    queued=Status.QUEUED,
+    running=Status.READING,
+    lease_seconds=lambda: reading_hard_time_limit() + 30,
+    max_attempts=MAX_READ_ATTEMPTS,
+)
+
+
+def _give_up(version: GuideVersion) -> None:
+    """Reading this file has killed MAX_READ_ATTEMPTS workers: it fails ("worker_lost")."""
+    log.warning("guide version %s: worker lost %s times, given up", version.pk, version.attempts)
+    _fail(version, "worker_lost", f"the reading stopped {version.attempts} times")
 
 
 def _fail(version: GuideVersion, code: str, message: str) -> bool:
     """Record a failed reading, only while ``version``'s claim is the current one (an execution
     that was taken over writes nothing). Returns whether it was stored."""
-    values = {**RELEASED, "status": Status.FAILED, "error": f"{code}: {' '.join(message.split())}"[:2000]}
-    stored = GuideVersion.objects.filter(pk=version.pk, lease_token=version.lease_token).update(**values)
-    for name, value in values.items():
-        setattr(version, name, value)
+    stored = JOB.store(version, status=Status.FAILED, error=f"{code}: {' '.join(message.split())}"[:2000])
     if stored:
         audit_record(actor=None, action="guide.reading_failed", target=version, data={"code": code})
     return bool(stored)
@@ -245,11 +218,7 @@ def _record(version: GuideVersion, result: dict) -> bool:
         return _fail(version, "internal", f"unexpected answer from the reader ({type(exc).__name__})")
     english, english_name = _english_of_year(parsed.year)
     with transaction.atomic():
-        current = (
-            GuideVersion.objects.select_for_update()
-            .filter(pk=version.pk, lease_token=version.lease_token, status=Status.READING)
-            .first()
-        )
+        current = JOB.locked_current(version)
         if current is None:
             return False
         version_record_reading(version=current, parsed=parsed, english=english, english_name=english_name)
@@ -266,7 +235,7 @@ def version_read(*, version_id: int, task_id: str | None = None, retries: int = 
     GUIDE_READING_MEMORY_BYTES of memory and GUIDE_READING_TIME_LIMIT seconds; an unreadable
     file, a memory bomb, a time-out or a bug of the reader ends ``failed`` with its error. Results
     are written only under the current lease token."""
-    version = _claim(version_id, task_id=task_id, retries=retries)
+    version = JOB.claim(version_id, task_id=task_id, retries=retries, give_up=_give_up)
     if version is None:
         return GuideVersion.objects.filter(pk=version_id).first()
     try:
@@ -328,31 +297,10 @@ def readings_requeue_stale() -> list[int]:
     outbox. One already started MAX_READ_ATTEMPTS times fails ("worker_lost"). Returns the ids
     re-sent. Safe to run concurrently: rows another sweep has locked are skipped."""
 
-    def give_up(version: GuideVersion) -> None:
-        _fail(version, "worker_lost", f"the reading stopped {version.attempts} times")
-        log.warning("guide version %s: worker lost %s times, given up", version.pk, version.attempts)
-
-    return requeue_stale(
-        readings_stale(),
-        status_field="status",
-        queued=Status.QUEUED,
-        queued_at_field="queued_at",
-        attempts_field="attempts",
-        max_attempts=MAX_READ_ATTEMPTS,
-        task=READ_TASK,
-        give_up=give_up,
-    )
+    return JOB.requeue_stale(readings_stale(), give_up=_give_up)
 
 
 def readings_release_worker(*, node: str) -> list[int]:
     """Worker node ``node`` (re)starting on this machine (settings.RELAY_RELEASES): versions its
     earlier, now dead processes were reading are queued again at once."""
-    return release_dead_holders(
-        GuideVersion,
-        node=node,
-        status_field="status",
-        running=Status.READING,
-        queued=Status.QUEUED,
-        queued_at_field="queued_at",
-        task=READ_TASK,
-    )
+    return JOB.release_worker(node=node)

@@ -17,15 +17,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from common.files import new_files
-from common.leases import (
-    RELEASED,
-    claimable,
-    held_by_another_delivery,
-    is_retry_of,
-    lease_fields,
-    release_dead_holders,
-    requeue_stale,
-)
+from common.leases import LeasedJob
 from common.outbox import outbox_enqueue
 from common.services import audit_record
 
@@ -49,6 +41,16 @@ class UploadNotReady(Exception):
 
 
 EXTRACT_TASK = "proposals.draft_extract"
+
+JOB = LeasedJob(
+    model=DraftUpload,
+    task=EXTRACT_TASK,
+    status_field="state",
+    queued=UploadState.QUEUED,
+    running=UploadState.RUNNING,
+    lease_seconds=lambda: selectors.extraction_hard_time_limit() + 30,
+    max_attempts=MAX_EXTRACT_ATTEMPTS,
+)
 
 
 def draft_upload_create(*, owner, file, by=None) -> DraftUpload:
@@ -76,53 +78,16 @@ def draft_upload_create(*, owner, file, by=None) -> DraftUpload:
     return upload
 
 
-def _claim(upload_id: int, *, task_id: str | None, retries: int = 0) -> DraftUpload | None:
-    """Claim the upload under a lease: queued, or running under an expired lease or
-    this same task's (its earlier delivery died). None when there is nothing to do."""
-    lease = lease_fields(
-        task_id=task_id, seconds=selectors.extraction_hard_time_limit() + 30, retries=retries
-    )
-    with transaction.atomic():
-        upload = (
-            DraftUpload.objects.select_for_update()
-            .filter(
-                claimable(
-                    field="state", queued=UploadState.QUEUED, running=UploadState.RUNNING, task_id=task_id
-                )
-            )
-            .filter(pk=upload_id)
-            .first()
-        )
-        if upload is None:
-            return None
-        retry = upload.state == UploadState.RUNNING and is_retry_of(
-            upload.lease_task, task_id=task_id, retries=retries
-        )
-        if upload.state == UploadState.RUNNING and held_by_another_delivery(
-            lease_task=upload.lease_task, lease_owner=upload.lease_owner, task_id=task_id, retries=retries
-        ):
-            return None  # a duplicate delivery: the task is still running in this node
-        if not retry and upload.attempts >= MAX_EXTRACT_ATTEMPTS:  # reading it has killed workers: stop
-            log.warning("draft upload %s: worker lost %s times, given up", upload.pk, upload.attempts)
-            _finish(upload, state=UploadState.FAILED, error="timeout")
-            return None
-        for name, value in lease.items():
-            setattr(upload, name, value)
-        upload.state = UploadState.RUNNING
-        upload.started_at = timezone.now()
-        upload.attempts += 0 if retry else 1  # a retry after a transient error continues its attempt
-        upload.save(update_fields=["state", "started_at", "attempts", *lease])
-    return upload
+def _give_up(upload: DraftUpload) -> None:
+    """Reading this file has killed MAX_EXTRACT_ATTEMPTS workers: it fails with "timeout"."""
+    log.warning("draft upload %s: worker lost %s times, given up", upload.pk, upload.attempts)
+    _finish(upload, state=UploadState.FAILED, error="timeout")
 
 
 def _finish(upload: DraftUpload, *, state: str, error: str = "", **fields) -> bool:
     """Store the outcome, only while ``upload``'s claim is still the current one (an
     execution that was taken over writes nothing). Returns whether it was stored."""
-    values = {**fields, **RELEASED, "state": state, "error": error, "finished_at": timezone.now()}
-    stored = DraftUpload.objects.filter(pk=upload.pk, lease_token=upload.lease_token).update(**values)
-    for name, value in values.items():
-        setattr(upload, name, value)
-    return bool(stored)
+    return JOB.store(upload, **fields, state=state, error=error, finished_at=timezone.now())
 
 
 def draft_extract(*, upload_id: int, task_id: str | None = None, retries: int = 0) -> DraftUpload | None:
@@ -138,7 +103,7 @@ def draft_extract(*, upload_id: int, task_id: str | None = None, retries: int = 
     validators.UPLOAD_MESSAGES, translated when shown, or the extractor's own
     message); so do a time-out, a memory bomb and a bug of the reader.
     """
-    upload = _claim(upload_id, task_id=task_id, retries=retries)
+    upload = JOB.claim(upload_id, task_id=task_id, retries=retries, give_up=_give_up)
     if upload is None:
         return DraftUpload.objects.filter(pk=upload_id).first()
     try:
@@ -187,34 +152,13 @@ def uploads_requeue_stale() -> list[int]:
     skipped, and a re-queued upload is no longer running.
     """
 
-    def give_up(upload: DraftUpload) -> None:
-        _finish(upload, state=UploadState.FAILED, error="timeout")
-        log.warning("draft upload %s: worker lost %s times, given up", upload.pk, upload.attempts)
-
-    return requeue_stale(
-        selectors.draft_uploads_stale(),
-        status_field="state",
-        queued=UploadState.QUEUED,
-        queued_at_field="queued_at",
-        attempts_field="attempts",
-        max_attempts=MAX_EXTRACT_ATTEMPTS,
-        task=EXTRACT_TASK,
-        give_up=give_up,
-    )
+    return JOB.requeue_stale(selectors.draft_uploads_stale(), give_up=_give_up)
 
 
 def uploads_release_worker(*, node: str) -> list[int]:
     """Worker node ``node`` (re)starting on this machine: uploads its earlier, now dead
     processes were reading are queued again at once."""
-    return release_dead_holders(
-        DraftUpload,
-        node=node,
-        status_field="state",
-        running=UploadState.RUNNING,
-        queued=UploadState.QUEUED,
-        queued_at_field="queued_at",
-        task=EXTRACT_TASK,
-    )
+    return JOB.release_worker(node=node)
 
 
 def draft_upload_data(upload: DraftUpload) -> ProposalData:

@@ -12,6 +12,7 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.db import OperationalError
 from django.utils import timezone
 
+from common.leases import LeasedJob
 from common.models import AuditEntry, OutboxMessage
 from guide.models import Guide, GuideVersion
 from guide.services import VersionError, correction_add, publishing, version_create_from_file, version_publish
@@ -226,14 +227,14 @@ def test_run_redelivered_with_the_same_task_id_takes_over_at_once(officer):
 
 def test_run_taken_over_meanwhile_writes_nothing(officer, monkeypatch):
     version = requested(officer)
-    real = publishing._claim
+    real = LeasedJob.claim
 
     def claimed_then_taken_over(*args, **kwargs):
         claimed = real(*args, **kwargs)
         GuideVersion.objects.filter(pk=claimed.pk).update(lease_token="someone-else")
         return claimed
 
-    monkeypatch.setattr(publishing, "_claim", claimed_then_taken_over)
+    monkeypatch.setattr(LeasedJob, "claim", claimed_then_taken_over)
     version_publish_run(version_id=version.pk, task_id="t1")
     version.refresh_from_db()
     assert (version.status, version.publish_state, version.lease_token, Guide.objects.count()) == (
@@ -246,7 +247,7 @@ def test_run_taken_over_meanwhile_writes_nothing(officer, monkeypatch):
 
 def test_run_taken_over_meanwhile_does_not_record_its_failure(officer, monkeypatch):
     version = requested(officer)
-    real = publishing._claim
+    real = LeasedJob.claim
 
     def claimed_then_taken_over(*args, **kwargs):
         claimed = real(*args, **kwargs)
@@ -256,7 +257,7 @@ def test_run_taken_over_meanwhile_does_not_record_its_failure(officer, monkeypat
     def boom(version):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(publishing, "_claim", claimed_then_taken_over)
+    monkeypatch.setattr(LeasedJob, "claim", claimed_then_taken_over)
     monkeypatch.setattr(publishing, "_publish", boom)
     version_publish_run(version_id=version.pk, task_id="t1")
     version.refresh_from_db()
