@@ -1,4 +1,5 @@
 import django_filters
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from proposals.enums import ProposalState
@@ -6,11 +7,16 @@ from proposals.models import Proposal
 
 from . import selectors
 from .enums import Outcome
-from .messages import RULE_TITLES
+from .labels import DJANGO_LANGUAGES
+from .messages import RULE_TITLE_TEXTS, rule_title
 
 
-def rule_choices():
-    return [(rule_id, f"{rule_id} — {titles['zh']}") for rule_id, titles in sorted(RULE_TITLES.items())]
+def rule_choices() -> list[tuple[str, str]]:
+    """The rules by their titles in the page's language ("配套经费比例", "Matching funding ratio"), in
+    the report's order; called for each form, so the language is the request's."""
+    language = get_language() or ""
+    lang = next((key for key, code in DJANGO_LANGUAGES.items() if language.startswith(code[:2])), "zh")
+    return [(rule_id, rule_title(rule_id, lang)) for rule_id in RULE_TITLE_TEXTS]
 
 
 class ScreeningFilter(django_filters.FilterSet):

@@ -10,17 +10,49 @@
   gathered from the params and evidence of one run's findings
 
 Only rendering: the stored rule, message_id, params, field and evidence stay as they
-are. No Django import (like ``messages``), so exports can render either language
+are. Every call takes its language ("zh", "en"), so exports render either language
 whatever the request's language is.
+
+This is the Django side of ``screening.messages``: importing it installs Django's gettext as the
+messages' translator, so findings, fixes and rule titles are read from the gettext catalogues
+(``locale/<lang>/LC_MESSAGES/django.po``) in the language asked for.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
 
-from .messages import MESSAGES, SHORTER, fill, render, rule_title
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils import translation
+
+from . import messages as _messages
+from .messages import MESSAGES, fill, render, rule_title, shorter
+
+# The messages' languages ("zh", "en") as Django names them.
+DJANGO_LANGUAGES = {"zh": "zh-hans", "en": "en"}
+
+
+@functools.lru_cache(maxsize=4096)
+def django_translate(text: str, lang: str, context: str | None = None) -> str:
+    """``text`` (a Chinese msgid) from the gettext catalogue of ``lang``, whatever language is active.
+    Remembered: an export renders the same few hundred texts hundreds of thousands of times, and
+    switching the active language costs more than the rest of a message (the catalogues are read once
+    per process, as Django reads them; a change of the settings that locate them forgets this too)."""
+    with translation.override(DJANGO_LANGUAGES.get(lang, lang)):
+        return translation.pgettext(context, text) if context else translation.gettext(text)
+
+
+@receiver(setting_changed)
+def _forget_translations(*, setting: str, **kwargs) -> None:
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
+        django_translate.cache_clear()
+
+
+_messages.install_translator(django_translate)
 
 Names = dict[str, str]
 
@@ -387,13 +419,13 @@ def message(
     message_id: str, params: dict[str, Any] | None = None, lang: str = "zh", names: Names | None = None
 ) -> str:
     """The message for people: its codes and paths as words, and — where a list
-    param is empty — the shorter wording of ``messages.SHORTER`` (no "低于指南：—")."""
+    param is empty — the shorter wording of ``messages.SHORTER_TEXTS`` (no "低于指南：—")."""
     params = params or {}
     prefix = scope_prefix(params.get("scope"), lang)
     shown = display_params(message_id, params, lang, names)
-    for empty_key, entry in SHORTER.get(message_id, {}).items():
+    for empty_key in _messages.SHORTER_TEXTS.get(message_id, {}):
         if not params.get(empty_key) and message_id in MESSAGES:
-            filled = fill(entry.get(lang) or entry["zh"], shown, lang)
+            filled = fill(shorter(message_id, empty_key, lang) or "", shown, lang)
             if filled is not None:
                 return prefix + filled
     return prefix + render(message_id, shown, lang)

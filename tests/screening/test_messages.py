@@ -1,9 +1,26 @@
+import re
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
-from screening.messages import LANGUAGES, MESSAGES, RULE_TITLES, placeholders, render, rule_title
+from screening import (
+    labels,  # noqa: F401  (installs Django's gettext as the messages' translator)
+    messages,
+)
+from screening.messages import (
+    LANGUAGES,
+    MESSAGE_TEXTS,
+    MESSAGES,
+    RULE_CONTEXT,
+    RULE_TITLE_TEXTS,
+    RULE_TITLES,
+    SHORTER_TEXTS,
+    placeholders,
+    render,
+    rule_title,
+)
 from screening.rules.registry import RULES, RUNNER_MESSAGES, all_message_ids, rule_messages, run_rules
 from screening.rules.types import PartnerReq
 from tests.factories.screening_snapshots import (
@@ -216,16 +233,50 @@ def test_every_emitted_message_is_declared_by_its_rule():
         assert finding.fix_id is None or finding.fix_id in declared, (finding.rule, finding.fix_id)
 
 
-def test_every_declared_message_exists_in_both_languages():
-    for message_id in sorted(all_message_ids()):
-        assert set(MESSAGES[message_id]) == {"zh", "en"}, message_id
-        assert MESSAGES[message_id]["zh"].strip() and MESSAGES[message_id]["en"].strip(), message_id
+def test_every_declared_message_has_a_catalogue_entry():
+    assert sorted(all_message_ids() - set(MESSAGE_TEXTS)) == []
+    untranslated = [
+        mid for mid in sorted(all_message_ids()) if render_neutral(mid, "en") == render_neutral(mid, "zh")
+    ]
+    assert untranslated == []
 
 
 def test_catalogue_has_no_unused_messages():
     from screening.report import CROSS_RULES
 
-    assert set(MESSAGES) - all_message_ids() - set(CROSS_RULES.values()) == set()
+    assert set(MESSAGE_TEXTS) - all_message_ids() - set(CROSS_RULES.values()) == set()
+
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")  # ideographs and full-width punctuation
+ENGLISH_WORDS = re.compile(r"[A-Za-z]{2,}")
+
+
+def neutral_params(text: str) -> dict:
+    """A value for every placeholder that is neither Chinese nor English: what is left is the catalogue's."""
+    return {name: "7" for name in placeholders(text)}
+
+
+def render_neutral(message_id: str, lang: str) -> str:
+    return render(message_id, neutral_params(MESSAGE_TEXTS[message_id]), lang, strict=True)
+
+
+@pytest.mark.parametrize("message_id", sorted(MESSAGE_TEXTS))
+def test_every_message_renders_in_both_languages_without_the_other_language(message_id):
+    zh, en = render_neutral(message_id, "zh"), render_neutral(message_id, "en")
+    assert "{" not in zh and "}" not in zh and "{" not in en and "}" not in en
+    assert CJK.findall(en) == []
+    assert ENGLISH_WORDS.findall(zh) == []
+    assert CJK.search(zh) is not None
+
+
+@pytest.mark.parametrize("message_id", sorted(SHORTER_TEXTS))
+def test_every_shorter_wording_renders_in_both_languages(message_id):
+    for empty in SHORTER_TEXTS[message_id]:
+        zh, en = (messages.shorter(message_id, empty, lang) for lang in LANGUAGES)
+        params = neutral_params(zh)
+        assert CJK.findall(messages.fill(en, params, "en")) == []
+        assert ENGLISH_WORDS.findall(messages.fill(zh, params, "zh")) == []
+        assert en != zh
 
 
 def test_zh_and_en_use_the_same_placeholders():
@@ -235,7 +286,58 @@ def test_zh_and_en_use_the_same_placeholders():
 
 def test_every_rule_has_a_title_in_both_languages():
     assert set(RULE_TITLES) == set(RULES)
-    assert all(set(title) == {"zh", "en"} for title in RULE_TITLES.values())
+    assert {msg.context for msg in RULE_TITLE_TEXTS.values()} == {RULE_CONTEXT}
+    for rule_id in RULES:
+        zh, en = rule_title(rule_id, "zh"), rule_title(rule_id, "en")
+        assert (CJK.findall(en), ENGLISH_WORDS.findall(zh), zh != en) == ([], [], True), rule_id
+
+
+def test_rule_titles_have_their_own_context_in_the_catalogue():
+    """'推荐单位' is also a form label ('Recommender'); as the rule's title it reads otherwise."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert translation.gettext("推荐单位") != "Designated recommender"
+    assert rule_title("recommendation.recommender", "en") == "Designated recommender"
+    assert RULE_TITLES["recommendation.recommender"]["en"] == "Designated recommender"
+    assert RULE_TITLES["budget.matching_ratio"].get("zh") == "配套经费比例"
+
+
+def test_catalogue_texts_are_in_the_po_file_of_english():
+    po = (Path(__file__).resolve().parents[2] / "locale" / "en" / "LC_MESSAGES" / "django.po").read_text(
+        "utf-8"
+    )
+    quoted = [f'msgid "{text}"' for text in MESSAGE_TEXTS.values()]
+    quoted += [f'msgctxt "{RULE_CONTEXT}"\nmsgid "{msg.text}"' for msg in RULE_TITLE_TEXTS.values()]
+    assert [q for q in quoted if q not in po] == []
+
+
+def test_render_without_a_translator_reads_the_chinese_msgid(monkeypatch):
+    monkeypatch.setattr(messages, "_translator", messages._untranslated)
+    assert render("fix.replace_pi", {}, "en") == "请更换项目负责人。"
+    assert rule_title("pi.age", "en") == "项目负责人年龄"
+
+
+def test_render_takes_a_gettext_for_one_call():
+    catalogue = {"请将课题减至 {limit} 个以内。": "Höchstens {limit} Teilprojekte."}
+    text = render("fix.reduce_subtasks", {"limit": 3}, "en", gettext=catalogue.get)
+    assert text == "Höchstens 3 Teilprojekte."
+
+
+def test_render_shows_numbers_as_people_write_them():
+    params = {"national": Decimal("100.0"), "matching": 50.0, "actual_ratio": Decimal("0.50"), "ratio": 1.0}
+    assert render("budget.matching_ratio.pass", params, "zh") == (
+        "配套经费 50 万元与国拨经费 100 万元之比为 0.5:1，不低于 1:1。"
+    )
+
+
+def test_render_english_follows_the_catalogue_not_the_active_language():
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert render("fix.replace_pi", {}, "en") == "Change the PI."
+    with translation.override("en"):
+        assert render("fix.replace_pi", {}, "zh") == "请更换项目负责人。"
 
 
 def test_render_fills_params_and_joins_lists():
