@@ -253,6 +253,7 @@ def _read_docx(path: Path, data: bytes) -> ExtractedDocument:
                 block = _paragraph_block(item, len(blocks) + 1)
                 if block is not None:
                     blocks.append(block)
+                _box_blocks(item, blocks)
     except GuideReadError:
         raise
     except _docx_errors() as exc:  # broken XML inside a valid ZIP, missing parts ...
@@ -262,6 +263,48 @@ def _read_docx(path: Path, data: bytes) -> ExtractedDocument:
     if not blocks:
         raise GuideReadError(f"{path.name} is a DOCX without text", code="no_text")
     return ExtractedDocument(blocks=join_broken_blocks(blocks), kind="docx")
+
+
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+
+
+def _text_boxes(element) -> list:
+    """The text boxes (``w:txbxContent``) anchored in ``element``, outermost only (a box inside a box
+    is read with its box), skipping the VML copy Word keeps under ``mc:Fallback`` for old readers,
+    which repeats the ``mc:Choice`` drawing's text."""
+    found = []
+
+    def visit(node) -> None:
+        for child in node:
+            if child.tag == _MC_FALLBACK:
+                continue
+            if child.tag == _W + "txbxContent":
+                found.append(child)
+            else:
+                visit(child)
+
+    visit(element)
+    return found
+
+
+def _box_blocks(paragraph, blocks: list[Block]) -> None:
+    """Append the text of the text boxes and shapes anchored in ``paragraph`` (after its own text,
+    where Word shows them): their paragraphs as blocks, their tables as rows."""
+    from docx.table import Table
+    from docx.text.paragraph import Paragraph
+
+    for box in _text_boxes(paragraph._p):
+        for child in box:
+            if child.tag == _W + "p":
+                inner = Paragraph(child, paragraph._parent)
+                block = _paragraph_block(inner, len(blocks) + 1)
+                if block is not None:
+                    blocks.append(block)
+                _box_blocks(inner, blocks)
+            elif child.tag == _W + "tbl":
+                for row in _table_rows(Table(child, paragraph._parent)):
+                    blocks.append(Block(len(blocks) + 1, row))
 
 
 def _style_value(paragraph, read):

@@ -346,17 +346,26 @@ def write_guide_docx(
     *,
     header: str | None = "战略性科技创新合作重点专项 申报指南",
     table_rows: list[list[str]] | None = None,
+    in_text_boxes: int = 0,
 ) -> Path:
-    """Write each non-empty line of ``text`` as a paragraph, then ``table_rows`` as a table."""
+    """Write each non-empty line of ``text`` as a paragraph, then ``table_rows`` as a table.
+
+    ``in_text_boxes=n``: the lines go into text boxes of ``n`` paragraphs each, anchored in empty
+    paragraphs, as Word writes them (a DrawingML shape under ``mc:Choice`` and its VML copy, with the
+    same text, under ``mc:Fallback``)."""
     import docx
 
     path = Path(path)
     document = docx.Document()
     if header:
         document.sections[0].header.paragraphs[0].text = header
-    for paragraph in (p.strip() for p in text.split("\n")):
-        if paragraph:
-            document.add_paragraph(paragraph)
+    lines = [line for line in (p.strip() for p in text.split("\n")) if line]
+    if in_text_boxes:
+        for start in range(0, len(lines), in_text_boxes):
+            _add_text_box(document, lines[start : start + in_text_boxes])
+    else:
+        for line in lines:
+            document.add_paragraph(line)
     if table_rows:
         table = document.add_table(rows=len(table_rows), cols=len(table_rows[0]))
         for row, values in zip(table.rows, table_rows, strict=True):
@@ -364,6 +373,35 @@ def write_guide_docx(
                 cell.text = value
     document.save(str(path))
     return path
+
+
+_BOX_NAMESPACES = (
+    'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+    'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+    'xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing" '
+    'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+    'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" '
+    'xmlns:v="urn:schemas-microsoft-com:vml"'
+)
+
+
+def _add_text_box(document, lines: list[str]) -> None:
+    from xml.sax.saxutils import escape
+
+    from docx.oxml import parse_xml
+
+    inner = "".join(f'<w:p><w:r><w:t xml:space="preserve">{escape(line)}</w:t></w:r></w:p>' for line in lines)
+    run = parse_xml(
+        f"<w:r {_BOX_NAMESPACES}><mc:AlternateContent>"
+        '<mc:Choice Requires="wps"><w:drawing><wp:inline><wp:extent cx="5400000" cy="900000"/>'
+        '<wp:docPr id="1" name="box"/><a:graphic>'
+        '<a:graphicData uri="http://schemas.microsoft.com/office/word/2010/wordprocessingShape">'
+        f"<wps:wsp><wps:txbx><w:txbxContent>{inner}</w:txbxContent></wps:txbx><wps:bodyPr/></wps:wsp>"
+        "</a:graphicData></a:graphic></wp:inline></w:drawing></mc:Choice>"
+        f"<mc:Fallback><w:pict><v:shape><v:textbox><w:txbxContent>{inner}</w:txbxContent></v:textbox>"
+        "</v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>"
+    )
+    document.add_paragraph()._p.append(run)
 
 
 def write_unmapped_font_pdf(path: str | Path, pages: tuple[str, ...] = ("cid",)) -> Path:

@@ -213,6 +213,15 @@ def test_docx_gives_the_same_structure_as_the_text(guide_2022_docx, guide_2022):
     assert structure(parse_file(guide_2022_docx)) == structure(guide_2022)
 
 
+def test_docx_whose_text_is_in_text_boxes_reads_as_the_text_once(tmp_path, guide_2022_text, guide_2022):
+    boxed = write_guide_docx(guide_2022_text, tmp_path / "boxed.docx", in_text_boxes=7)
+    document = extract_document(boxed)
+    assert document.text.count("战略性科技创新合作") == guide_2022_text.count(
+        "战略性科技创新合作"
+    )  # not twice
+    assert structure(parse_file(boxed)) == structure(guide_2022)
+
+
 def test_docx_type_is_decided_by_content(tmp_path, guide_2022_docx):
     disguised = tmp_path / "guide.bin"
     disguised.write_bytes(guide_2022_docx.read_bytes())
