@@ -1,12 +1,19 @@
-"""Health and readiness probes for load balancers and orchestrators."""
+"""Health and readiness probes for load balancers and orchestrators, and the page of a refused
+form (CSRF failure) in the site's look."""
+
+import logging
 
 import redis
 from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
+from django.middleware.csrf import REASON_NO_CSRF_COOKIE
+from django.shortcuts import render
 from django.utils.module_loading import import_string
 
 from .selectors import outbox_status, relay_heartbeat_age
+
+log = logging.getLogger(__name__)
 
 
 def _database() -> str:
@@ -74,3 +81,18 @@ def readyz(request):
     """Readiness: 503 without the database (nothing can be served), 200 otherwise."""
     database = _database()
     return JsonResponse({"database": database}, status=200 if database == "ok" else 503)
+
+
+def csrf_failure(request, reason: str = ""):
+    """settings.CSRF_FAILURE_VIEW: a form refused because its security token was missing, stale or
+    came from another site. 403 with the site's own page in the reader's language, saying what to
+    do (Django's reason, in English, goes to the log only). The page sets a fresh token, so going
+    back and sending the form again works."""
+    if reason == REASON_NO_CSRF_COOKIE:
+        cause = "cookie"  # the browser sent no cookie of this site (cookies blocked)
+    elif reason.startswith(("Origin checking failed", "Referer checking failed")):
+        cause = "origin"  # the form was sent from another address than this site's
+    else:
+        cause = "expired"  # the token missing or stale: signed in or out in another tab, an old page
+    log.warning("CSRF failure on %s: %s", request.path, reason)
+    return render(request, "403_csrf.html", {"cause": cause}, status=403)
