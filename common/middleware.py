@@ -66,10 +66,13 @@ class PrivateNoStoreMiddleware:
         return response
 
 
+API_PREFIX = "/api/"
+
+
 class RequestTooLargeMiddleware:
-    """Answers 413 with a page that says why, before anything reads a body whose
-    declared size is over settings.MAX_REQUEST_BYTES (the upload handler
-    common.uploadhandlers stops a body that turns out larger than declared)."""
+    """Answers 413 with a page that says why (under /api/: the API's JSON error body), before
+    anything reads a body whose declared size is over settings.MAX_REQUEST_BYTES (the upload
+    handler common.uploadhandlers stops a body that turns out larger than declared)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -81,6 +84,11 @@ class RequestTooLargeMiddleware:
             declared = 0
         if declared > settings.MAX_REQUEST_BYTES:
             from django.shortcuts import render
+
+            if request.path_info.startswith(API_PREFIX):
+                from .api.errors import declared_too_large_response
+
+                return declared_too_large_response(request)
 
             return render(
                 request,

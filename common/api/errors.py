@@ -38,7 +38,8 @@ from django.core.exceptions import (
     TooManyFieldsSent,
     TooManyFilesSent,
 )
-from django.http import Http404
+from django.http import Http404, JsonResponse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
@@ -160,6 +161,18 @@ def _too_large(request) -> ApiError:
     return ApiError(
         status_code=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, code="request_too_large", message=message
     )
+
+
+def declared_too_large_response(request) -> JsonResponse:
+    """The API's 413 for a body whose declared size is over settings.MAX_REQUEST_BYTES, answered
+    by common.middleware.RequestTooLargeMiddleware before anything reads it: the API's error body,
+    in the request's language (the middleware runs before the locale is chosen), not the site's
+    HTML page."""
+    with translation.override(translation.get_language_from_request(request)):
+        message = str(
+            _("请求内容过大：不能超过 %(limit)s MB。") % {"limit": _megabytes(settings.MAX_REQUEST_BYTES)}
+        )
+        return JsonResponse(error_body(code="request_too_large", message=message), status=413)
 
 
 def _suspicious(exc: SuspiciousOperation, request) -> exceptions.APIException:

@@ -5,7 +5,7 @@ import json
 import logging
 
 import pytest
-from django.test import override_settings
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from tests.api.conftest import token_client
@@ -285,6 +285,20 @@ def test_a_json_body_over_the_size_limit_is_413_json_on_every_operation_that_rea
     for call, path in proposal_writes(client, alice, submit=True):
         response = send(call, path, body)
         assert (response.status_code, response.json()) == (413, {"error": expected})
+
+
+def test_a_body_declared_over_the_request_limit_is_413_json_under_the_api_and_a_page_elsewhere(settings, db):
+    settings.MAX_REQUEST_BYTES = 1024 * 1024  # the middleware's cap (25 MiB by default), before any reading
+    client = token_client(make_user("alice"))
+    body = b'{"title": "' + b"x" * (1024 * 1024) + b'"}'
+    api = client.post("/api/v1/proposals/", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert (api.status_code, api["Content-Type"], api.json()) == (
+        413,
+        "application/json",
+        {"error": {"code": "request_too_large", "message": "Request too large: at most 1 MB.", "fields": {}}},
+    )
+    page = Client().post("/accounts/login/", body, content_type="application/json")
+    assert (page.status_code, page["Content-Type"]) == (413, "text/html; charset=utf-8")
 
 
 def test_the_default_limit_of_5_mib_answers_413_saying_so_in_english_too(db):
