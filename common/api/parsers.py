@@ -16,6 +16,8 @@ it as well."""
 
 from __future__ import annotations
 
+import json
+
 from django.utils.translation import gettext as _
 from rest_framework import parsers
 from rest_framework.exceptions import ParseError
@@ -49,9 +51,22 @@ class JSONParser(parsers.JSONParser):
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
             raise self.too_deep() from None
+        except ParseError as exc:  # DRF's "JSON parse error - <the decoder's English>"
+            raise self.not_json(exc.__context__) from None
         if depth_over(data, self.max_depth):
             raise self.too_deep()
         return data
+
+    def not_json(self, cause: BaseException | None) -> ParseError:
+        """The parse error in the request's language, with where the decoder stopped."""
+        if isinstance(cause, json.JSONDecodeError):
+            return ParseError(
+                _("请求体不是合法的 JSON：第 %(line)d 行第 %(column)d 列有误。")
+                % {"line": cause.lineno, "column": cause.colno}
+            )
+        if isinstance(cause, UnicodeDecodeError):
+            return ParseError(_("请求体不是合法的 JSON：内容不是声明的字符编码。"))
+        return ParseError(_("请求体不是合法的 JSON。"))
 
     def too_deep(self) -> ParseError:
         return ParseError(_("JSON 嵌套层数过多：最多 %(limit)d 层。") % {"limit": self.max_depth})

@@ -38,9 +38,32 @@ def test_400_for_a_body_that_is_not_json(db):
     response = token_client(make_user("alice")).post(
         "/api/v1/proposals/", b"{not json", content_type="application/json"
     )
-    status, body = error(response)
-    assert (status, body["error"]["code"], body["error"]["fields"]) == (400, "parse_error", {})
-    assert body["error"]["message"].startswith("JSON parse error")
+    assert error(response) == (
+        400,
+        {
+            "error": {
+                "code": "parse_error",
+                "message": "请求体不是合法的 JSON：第 1 行第 2 列有误。",
+                "fields": {},
+            }
+        },
+    )
+
+
+def test_a_body_that_is_not_json_is_explained_in_english_too(db):
+    response = token_client(make_user("alice")).post(
+        "/api/v1/proposals/", b'{"title": }', content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert (
+        response.json()["error"]["message"]
+        == "The request body is not valid JSON: error at line 1, column 11."
+    )
+    latin = token_client(make_user("bob")).post(
+        "/api/v1/proposals/", b'{"title": "\xff"}', content_type="application/json", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert latin.json()["error"]["message"] == (
+        "The request body is not valid JSON: it is not in the declared character encoding."
+    )
 
 
 def test_401_without_credentials_says_how_to_authenticate(db):
