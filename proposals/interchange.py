@@ -6,7 +6,8 @@ bare list of proposals.
 
 People (``pi`` and each of ``members``) carry ``gender``: ``"male"``,
 ``"female"`` or null (unknown; ``""`` reads as null). A proposal's 课题 are the list
-``subtasks`` (at most :data:`MAX_SUBTASKS`, in order), each an object with
+``subtasks`` (at most :data:`MAX_SUBTASKS`, in order; ``units`` and ``members`` at most
+:data:`MAX_UNITS` and :data:`MAX_MEMBERS`), each an object with
 ``name`` (课题名称), ``lead_unit`` (承担单位), ``lead_name``, ``lead_id_number``,
 ``lead_birth_date``, ``lead_title`` (职称), ``lead_degree`` (学位) of
 its lead (课题负责人) and ``national_funding`` (国拨经费, a number in 万元); null or
@@ -43,7 +44,9 @@ __all__ = [
     "EMPLOYMENT_KINDS",
     "GENDERS",
     "MAX_LENGTHS",
+    "MAX_MEMBERS",
     "MAX_SUBTASKS",
+    "MAX_UNITS",
     "MONEY_LIMIT",
     "REFERENCE_PATTERN",
     "UNIT_ROLES",
@@ -83,6 +86,10 @@ EMPLOYMENT_KINDS = ("full_time", "part_time")
 GENDERS = ("male", "female")
 # The most 课题 a proposal may list (the form's formset has the same bound).
 MAX_SUBTASKS = 20
+# The most units and members a proposal may list (the form's formsets have the same bounds): far
+# above any project team, low enough that one proposal's check stays a matter of milliseconds.
+MAX_UNITS = 60
+MAX_MEMBERS = 100
 # Canonical order, also used when writing ``attachments``.
 ATTACHMENT_KINDS = ("recommendation_letter", "cooperation_agreement", "employment_proof")
 
@@ -1059,8 +1066,8 @@ class _Reader:
             end_date=self.date(obj.get("end_date"), p("end_date")),
             budget=self.budget(obj.get("budget"), p("budget")),
             pi=self.pi(obj.get("pi"), p("pi")),
-            members=self.items(obj.get("members"), p("members"), self.member),
-            units=self.items(obj.get("units"), p("units"), self.unit),
+            members=self.items(obj.get("members"), p("members"), self.member, MAX_MEMBERS),
+            units=self.items(obj.get("units"), p("units"), self.unit, MAX_UNITS),
             research_content=self.text(
                 obj.get("research_content"), p("research_content"), MAX_LENGTHS["research_content"]
             ),

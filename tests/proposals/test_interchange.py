@@ -762,6 +762,19 @@ def test_exactly_the_most_subtasks_are_read_and_one_more_is_an_error():
     ]
 
 
+@pytest.mark.parametrize(
+    ("key", "most", "item"), [("units", 60, {"name": "单位"}), ("members", 100, {"name": "张"})]
+)
+def test_exactly_the_most_units_and_members_are_read_and_one_more_is_an_error(key, most, item):
+    proposal, issues = parse_proposal({key: [item] * most})
+    assert (len(getattr(proposal, key)), issues) == (most, [])
+    proposal, issues = parse_proposal({key: [item] * (most + 1)})
+    assert getattr(proposal, key) is None
+    assert [(i.path, i.code, i.message) for i in issues] == [
+        (key, "too_many", f"{key}: {most + 1} items, at most {most} are allowed")
+    ]
+
+
 def test_subtask_lead_id_number_is_read_in_its_stored_form():
     proposal, issues = parse_proposal({"subtasks": [{"lead_id_number": " １１０１０５ 19491231 002x "}]})
     assert issues == []
