@@ -15,7 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 from .models import AuditEntry, Heartbeat, Notification, OutboxMessage
 
@@ -82,6 +82,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "screening.exported": pgettext_lazy("audit", "导出预审结果"),
     "screening.report_exported": pgettext_lazy("audit", "导出预审报告"),
     "registries.imported": pgettext_lazy("audit", "导入名单"),
+    "registries.restored": pgettext_lazy("audit", "恢复名单的上一版本"),
+    "registries.import_cancelled": pgettext_lazy("audit", "取消名单导入"),
     "registries.edited": pgettext_lazy("audit", "编辑名单"),
     "admin.added": pgettext_lazy("audit", "在管理后台添加"),
     "admin.changed": pgettext_lazy("audit", "在管理后台修改"),
@@ -102,7 +104,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "audit.exported": pgettext_lazy("audit", "导出审计记录"),
 }
 
-# Labels of the keys entries' data use most; other keys are shown as they are.
+# Labels of every key the code writes in an entry's data (a test renders every action and checks
+# each key has one); a key written by older code and unknown here is shown under "其他".
 AUDIT_DATA_LABELS: dict[str, str] = {
     "ip": pgettext_lazy("audit data", "IP 地址"),
     "path": pgettext_lazy("audit data", "路径"),
@@ -112,28 +115,133 @@ AUDIT_DATA_LABELS: dict[str, str] = {
     "source": pgettext_lazy("audit data", "来源"),
     "format": pgettext_lazy("audit data", "格式"),
     "query": pgettext_lazy("audit data", "筛选条件"),
+    "scope": pgettext_lazy("audit data", "范围"),
+    "lang": pgettext_lazy("audit data", "语言"),
+    "full_ids": pgettext_lazy("audit data", "完整证件号码"),
+    "guide_year": pgettext_lazy("audit data", "指南年度"),
     "run": pgettext_lazy("audit data", "预审运行"),
     "runs": pgettext_lazy("audit data", "预审运行数"),
     "proposal": pgettext_lazy("audit data", "申报书"),
     "proposals": pgettext_lazy("audit data", "申报书数"),
+    "reference": pgettext_lazy("audit data", "申报书编号"),
+    "created": pgettext_lazy("audit data", "新建"),
+    "updated": pgettext_lazy("audit data", "更新"),
+    "submitted": pgettext_lazy("audit data", "已提交"),
     "reason": pgettext_lazy("audit data", "原因"),
     "registry": pgettext_lazy("audit data", "名单"),
     "entries": pgettext_lazy("audit data", "条目数"),
     "counts": pgettext_lazy("audit data", "各名单条目数"),
+    "added": pgettext_lazy("audit data", "新增"),
+    "removed": pgettext_lazy("audit data", "删除"),
+    "changed": pgettext_lazy("audit data", "修改"),
+    "restored": pgettext_lazy("audit data", "恢复的版本"),
     "kind": pgettext_lazy("audit data", "类型"),
     "name": pgettext_lazy("audit data", "名称"),
+    "state": pgettext_lazy("audit data", "状态"),
+    "size": pgettext_lazy("audit data", "大小"),
+    "sha256": pgettext_lazy("audit data", "文件校验值（SHA-256）"),
+    "upload": pgettext_lazy("audit data", "上传"),
+    "attachment": pgettext_lazy("audit data", "附件"),
+    "object": pgettext_lazy("audit data", "对象"),
+    "change": pgettext_lazy("audit data", "变更"),
+    "year": pgettext_lazy("audit data", "年度"),
     "label": pgettext_lazy("audit data", "版本"),
+    "version": pgettext_lazy("audit data", "版本"),
+    "directions": pgettext_lazy("audit data", "指南方向数"),
+    "reader_version": pgettext_lazy("audit data", "读取程序版本"),
+    "warnings": pgettext_lazy("audit data", "提示数"),
+    "carried_from": pgettext_lazy("audit data", "沿用更正的版本"),
+    "applied": pgettext_lazy("audit data", "沿用的更正"),
+    "resolved": pgettext_lazy("audit data", "已在新文件中解决的更正"),
+    "vanished": pgettext_lazy("audit data", "新文件中找不到的更正"),
+    "address": pgettext_lazy("audit data", "更正的位置"),
+    "parsed_value": pgettext_lazy("audit data", "读取的值"),
+    "previous_value": pgettext_lazy("audit data", "更正前的值"),
+    "value": pgettext_lazy("audit data", "更正后的值"),
+    "correction": pgettext_lazy("audit data", "更正"),
+    "corrections": pgettext_lazy("audit data", "更正"),
+    "superseded": pgettext_lazy("audit data", "被取代的版本"),
+    "problems": pgettext_lazy("audit data", "待核对的项"),
+    "code": pgettext_lazy("audit data", "原因"),
     "up_to": pgettext_lazy("audit data", "截至记录"),
     "job": pgettext_lazy("audit data", "任务"),
     "note": pgettext_lazy("audit data", "备注"),
 }
+OTHER_DATA_LABEL = pgettext_lazy("audit data", "其他")
+
+# Values with a label of their own: (action or "", key) → the model field whose choices name them,
+# read through the app registry (common imports no app); "" applies to every action.
+_CHOICE_FIELDS: dict[tuple[str, str], tuple[str, str]] = {
+    ("", "from"): ("proposals.Proposal", "state"),
+    ("", "to"): ("proposals.Proposal", "state"),
+    ("", "registry"): ("screening.RegistryLoad", "name"),
+    ("upload.discarded", "state"): ("proposals.DraftUpload", "state"),
+    ("attachment.added", "kind"): ("proposals.Attachment", "kind"),
+    ("attachment.deleted", "kind"): ("proposals.Attachment", "kind"),
+    ("attachment.downloaded", "kind"): ("proposals.Attachment", "kind"),
+    ("workspace.job_requested", "kind"): ("screening.BulkJob", "kind"),
+}
+# Words of other apps' catalogues (by dotted path, read when shown; the value as it is if gone).
+_CATALOGUES: dict[tuple[str, str], str] = {
+    ("guide.reading_failed", "code"): "guide.services.reading.READING_ERRORS",
+}
+_WORDS: dict[str, dict[str, str]] = {
+    "source": {
+        "form": pgettext_lazy("audit value", "在线填写"),
+        "upload": pgettext_lazy("audit value", "上传的草稿"),
+        "import": pgettext_lazy("audit value", "导入"),
+        "api": pgettext_lazy("audit value", "接口（API）"),
+        "admin": pgettext_lazy("audit value", "管理后台"),
+    },
+    "scope": {
+        "filtered": pgettext_lazy("audit value", "筛选出的全部申报书"),
+        "selected": pgettext_lazy("audit value", "勾选的申报书"),
+    },
+    "reason": {"collision": pgettext_lazy("audit value", "与其他申报书内容相同或相近，一并重新检查")},
+    "kind": {
+        "pdf": pgettext_lazy("audit value", "PDF 文件"),
+        "docx": pgettext_lazy("audit value", "Word 文件（DOCX）"),
+        "text": pgettext_lazy("audit value", "文本文件"),
+    },
+    "lang": {"zh": pgettext_lazy("audit value", "中文"), "en": pgettext_lazy("audit value", "英文")},
+}
+_NUMBERED = {"run", "job", "upload", "attachment", "proposal", "correction", "up_to"}
+# The filters an audited query string may name (the workspace's list, the audit page's own).
+_QUERY_LABELS: dict[str, str] = {
+    "year": pgettext_lazy("audit query", "指南年度"),
+    "q": pgettext_lazy("audit query", "关键词"),
+    "direction": pgettext_lazy("audit query", "指南方向"),
+    "area": pgettext_lazy("audit query", "领域"),
+    "state": pgettext_lazy("audit query", "状态"),
+    "overall": pgettext_lazy("audit query", "预审结论"),
+    "rule": pgettext_lazy("audit query", "未通过的条件"),
+    "recommender": pgettext_lazy("audit query", "推荐单位"),
+    "lead_unit": pgettext_lazy("audit query", "牵头单位"),
+    "pi": pgettext_lazy("audit query", "项目负责人"),
+    "submitted_from": pgettext_lazy("audit query", "提交日期自"),
+    "submitted_to": pgettext_lazy("audit query", "提交日期至"),
+    "reviewed": pgettext_lazy("audit query", "已审阅"),
+    "stale": pgettext_lazy("audit query", "结果可能已过时"),
+    "sort": pgettext_lazy("audit query", "排序"),
+    "who": pgettext_lazy("audit query", "操作人"),
+    "action": pgettext_lazy("audit query", "动作"),
+    "target_type": pgettext_lazy("audit query", "对象类型"),
+    "target_id": pgettext_lazy("audit query", "对象编号"),
+    "since": pgettext_lazy("audit query", "日期自"),
+    "until": pgettext_lazy("audit query", "日期至"),
+}
+_QUERY_CHOICES: dict[str, tuple[str, str]] = {
+    "state": ("proposals.Proposal", "state"),
+    "overall": ("screening.ScreeningRun", "overall"),
+}
+_YES_NO = {"yes": pgettext_lazy("audit value", "是"), "no": pgettext_lazy("audit value", "否")}
 
 AUDIT_PAGE_SIZE = 50
 
 
 def audit_action_choices() -> list[tuple[str, str]]:
     """(action, label) of every known action, in catalogue order (the audit page's filter)."""
-    return [(action, f"{label} · {action}") for action, label in AUDIT_ACTIONS.items()]
+    return [(action, label) for action, label in AUDIT_ACTIONS.items()]
 
 
 AUDIT_TARGET_APPS = ("auth", "common", "guide", "proposals", "screening")
@@ -141,14 +249,18 @@ AUDIT_TARGET_APPS = ("auth", "common", "guide", "proposals", "screening")
 
 def audit_target_type_choices() -> list[tuple[str, str]]:
     """(app_label.model, verbose name) of the models an entry's target may be: the project's and
-    the auth app's (a user)."""
+    the auth app's (a user), by name; a name two models share says its app too."""
+    models = [m for m in apps.get_models() if m._meta.app_label in AUDIT_TARGET_APPS]
+    names = [str(m._meta.verbose_name) for m in models]
     return sorted(
         (
-            (m._meta.label_lower, f"{m._meta.verbose_name} · {m._meta.label_lower}")
-            for m in apps.get_models()
-            if m._meta.app_label in AUDIT_TARGET_APPS
+            (
+                m._meta.label_lower,
+                name if names.count(name) == 1 else f"{name}（{m._meta.app_config.verbose_name}）",
+            )
+            for m, name in zip(models, names, strict=True)
         ),
-        key=lambda choice: choice[0],
+        key=lambda choice: choice[1],
     )
 
 
@@ -208,7 +320,7 @@ def audit_page(
 @dataclass(frozen=True)
 class AuditRow:
     """An entry as the audit page shows it: labels in the active language, its data as
-    (label, text) pairs (nested values as compact JSON)."""
+    (label, text) pairs in words (audit_details)."""
 
     entry: AuditEntry
     action_label: str
@@ -217,10 +329,150 @@ class AuditRow:
     data: list[tuple[str, str]]
 
 
-def audit_data_text(value) -> str:
-    if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, separators=(", ", ": "), default=str)
-    return "" if value is None else str(value)
+def _sep() -> str:
+    return "、" if translation.get_language() != "en" else ", "
+
+
+def _semi() -> str:
+    return "；" if translation.get_language() != "en" else "; "
+
+
+def _colon() -> str:
+    return "：" if translation.get_language() != "en" else ": "
+
+
+@functools.lru_cache(maxsize=64)
+def _field_choices(model: str, field: str, language: str) -> dict[str, str]:
+    try:
+        return {str(k): str(v) for k, v in apps.get_model(model)._meta.get_field(field).flatchoices}
+    except (LookupError, ValueError, AttributeError):
+        return {}
+
+
+def _choice(model_field: tuple[str, str], value) -> str:
+    labels = _field_choices(*model_field, translation.get_language() or "")
+    return labels.get(str(value), str(value))
+
+
+def _catalogue(path: str, value) -> str:
+    try:
+        words = import_string(path)
+    except ImportError:
+        return str(value)
+    return str(words.get(value, value)) if isinstance(words, dict) else str(value)
+
+
+def _plain(value) -> str:
+    """Any value in words, without JSON: lists joined, objects as "key: value" pairs."""
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_YES_NO["yes" if value else "no"])
+    if isinstance(value, list | tuple):
+        return _sep().join(_plain(v) for v in value) if value else pgettext("audit value", "无")
+    if isinstance(value, dict):
+        return _semi().join(f"{k}{_colon()}{_plain(v)}" for k, v in value.items())
+    return str(value)
+
+
+def _counts(value) -> str:
+    if not isinstance(value, dict):
+        return _plain(value)
+    registry = ("screening.RegistryLoad", "name")
+    return _semi().join(
+        pgettext("audit value", "%(registry)s：%(n)s 条") % {"registry": _choice(registry, name), "n": n}
+        for name, n in value.items()
+    )
+
+
+def _query(value) -> str:
+    """A query string of filters in words: "状态：已提交；关键词：燃料电池" (no filter: "无")."""
+    from urllib.parse import parse_qsl
+
+    pairs = [(k, v) for k, v in parse_qsl(str(value or "")) if v]
+    if not pairs:
+        return pgettext("audit value", "无")
+    texts = []
+    for key, raw in pairs:
+        if key in _QUERY_CHOICES:
+            text = _choice(_QUERY_CHOICES[key], raw)
+        elif key in ("reviewed", "stale"):
+            text = str(_YES_NO.get(raw, raw))
+        elif key == "rule":
+            text = _catalogue_choices("screening.filters.rule_choices", raw)
+        elif key == "action":
+            text = str(AUDIT_ACTIONS.get(raw, raw))
+        else:
+            text = raw
+        texts.append(f"{_QUERY_LABELS.get(key, OTHER_DATA_LABEL)}{_colon()}{text}")
+    return _semi().join(texts)
+
+
+def _catalogue_choices(path: str, value: str) -> str:
+    """``value``'s label among the (value, label) choices a function of another app gives."""
+    try:
+        choices = import_string(path)()
+    except (ImportError, TypeError):
+        return value
+    return next((str(label) for key, label in choices if key == value), value)
+
+
+def _change(value) -> str:
+    """The admin's change message (its JSON list) in words, as the admin's own history says it."""
+    from django.contrib.admin.models import LogEntry
+
+    if isinstance(value, list):
+        return LogEntry(change_message=json.dumps(value)).get_change_message() or "—"
+    return _plain(value)
+
+
+def _size(value) -> str:
+    from django.template.defaultfilters import filesizeformat
+
+    return filesizeformat(value) if isinstance(value, int) else _plain(value)
+
+
+def audit_value_text(action: str, key: str, value) -> str:
+    """One value of an entry's data in words in the active language."""
+    field = _CHOICE_FIELDS.get((action, key)) or _CHOICE_FIELDS.get(("", key))
+    if field is not None and isinstance(value, str):
+        return _choice(field, value)
+    if (action, key) in _CATALOGUES and isinstance(value, str):
+        return _catalogue(_CATALOGUES[(action, key)], value)
+    if key == "counts":
+        return _counts(value)
+    if key == "query":
+        return _query(value)
+    if key == "change":
+        return _change(value)
+    if key == "size":
+        return _size(value)
+    if key == "format" and isinstance(value, str):
+        return value.upper()
+    if key in _NUMBERED and isinstance(value, int) and not isinstance(value, bool):
+        return f"#{value}"
+    if key == "source" and action == "proposal.created":
+        return str(_WORDS["source"].get(value, value))
+    if key in _WORDS and isinstance(value, str) and key != "source":
+        return str(_WORDS[key].get(value, value))
+    return _plain(value)
+
+
+def audit_details(action: str, data) -> list[tuple[str, str]]:
+    """An entry's data as (label, text) pairs in the active language: known keys in the order
+    AUDIT_DATA_LABELS lists them, values in words (no JSON, no internal codes where a label exists)."""
+    return [
+        (
+            str(AUDIT_DATA_LABELS.get(key, OTHER_DATA_LABEL)) if key else str(OTHER_DATA_LABEL),
+            audit_value_text(action, key, value),
+        )
+        for key, value in _data_items(data)
+    ]
+
+
+def audit_details_text(action: str, data) -> str:
+    """audit_details on one line (the CSV export's readable column)."""
+    return _semi().join(f"{label}{_colon()}{text}" for label, text in audit_details(action, data))
 
 
 def _target_label(target_type: str) -> str:
@@ -240,10 +492,7 @@ def audit_rows(entries: Iterable[AuditEntry]) -> list[AuditRow]:
             action_label=str(AUDIT_ACTIONS.get(e.action, e.action)),
             actor=e.actor.get_username() if e.actor_id else "",
             target_label=_target_label(e.target_type),
-            data=[
-                (str(AUDIT_DATA_LABELS.get(key, key)), audit_data_text(value))
-                for key, value in _data_items(e.data)
-            ],
+            data=audit_details(e.action, e.data),
         )
         for e in entries
     ]
@@ -256,7 +505,7 @@ def _data_items(data) -> list[tuple[str, object]]:
     """An entry's data in a stable order (PostgreSQL's jsonb keeps no key order): the known keys
     as AUDIT_DATA_LABELS lists them, then the others by name."""
     if not isinstance(data, dict):
-        return [("", data)]
+        return [] if data in (None, "", {}, []) else [("", data)]
     return sorted(data.items(), key=lambda item: (_DATA_ORDER.get(item[0], len(_DATA_ORDER)), item[0]))
 
 
@@ -268,7 +517,8 @@ AUDIT_CSV_COLUMNS = [
     ("action_label", pgettext_lazy("audit csv", "动作说明")),
     ("target_type", pgettext_lazy("audit csv", "对象类型")),
     ("target_id", pgettext_lazy("audit csv", "对象编号")),
-    ("data", pgettext_lazy("audit csv", "详情")),
+    ("details", pgettext_lazy("audit csv", "详情")),
+    ("data", pgettext_lazy("audit csv", "原始数据")),
 ]
 
 
@@ -285,7 +535,8 @@ def _cell(value: str) -> str:
 def audit_csv_lines(entries: QuerySet[AuditEntry], *, language: str) -> Iterator[str]:
     """CSV lines of ``entries`` one by one, newest first, read in chunks (for a streamed
     response, which runs after the view: hence the ``language`` of the headers and labels);
-    times in settings.TIME_ZONE, data as JSON; UTF-8 BOM for Excel."""
+    times in settings.TIME_ZONE, details in words and the data as stored (JSON); UTF-8 BOM for
+    Excel."""
     with translation.override(language):
         yield from _audit_csv_lines(entries)
 
@@ -303,6 +554,7 @@ def _audit_csv_lines(entries: QuerySet[AuditEntry]) -> Iterator[str]:
                 _cell(str(AUDIT_ACTIONS.get(e.action, ""))),
                 _cell(e.target_type),
                 _cell(e.target_id),
+                _cell(audit_details_text(e.action, e.data)),
                 json.dumps(e.data, ensure_ascii=False, sort_keys=True, default=str),
             ]
         )

@@ -113,14 +113,12 @@ def test_filter_by_action(client, admin):
 def test_the_action_filter_lists_the_known_actions_in_the_chosen_language(client, admin):
     html = client.get("/audit/").content.decode()
     assert (
-        '<option value="attachment.downloaded">下载附件 · attachment.downloaded</option>' in html,
+        '<option value="attachment.downloaded">下载附件</option>' in html,
         html.count("<option value=") >= len(AUDIT_ACTIONS),
     ) == (True, True)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get("/audit/").content.decode()
-    assert (
-        '<option value="attachment.downloaded">Attachment downloaded · attachment.downloaded</option>' in html
-    )
+    assert '<option value="attachment.downloaded">Attachment downloaded</option>' in html
 
 
 def test_an_unknown_action_is_an_error_and_shows_nothing(client, admin):
@@ -183,10 +181,10 @@ def test_entry_data_is_shown_readably(client, admin):
     html = client.get("/audit/", {"who": "ann"}).content.decode()
     assert (
         "<td>ann</td>" in html,
-        '申报书状态变更（提交、退回等）<br><span class="code small">proposal.state</span>' in html,
-        f"用户 #{ann.pk}" in html,
-        "<dt>原状态</dt><dd>draft</dd><dt>新状态</dt><dd>submitted</dd>" in html,
-        "<dt>各名单条目数</dt><dd>{&quot;recommenders&quot;: 3}</dd>" in html,
+        '<td data-action="proposal.state">申报书状态变更（提交、退回等）</td>' in html,
+        f"<td>用户 #{ann.pk}</td>" in html,
+        "<dt>原状态</dt><dd>草稿</dd><dt>新状态</dt><dd>已提交</dd>" in html,
+        "<dt>各名单条目数</dt><dd>推荐单位：3 条</dd>" in html,
     ) == (True, True, True, True, True)
 
 
@@ -306,7 +304,17 @@ def test_export_streams_the_filtered_entries_newest_first(client, admin):
     )
     assert response["Content-Disposition"] == 'attachment; filename="audit-trail.csv"'
     rows = _csv(response)
-    assert rows[0] == ["编号", "时间", "操作人", "动作", "动作说明", "对象类型", "对象编号", "详情"]
+    assert rows[0] == [
+        "编号",
+        "时间",
+        "操作人",
+        "动作",
+        "动作说明",
+        "对象类型",
+        "对象编号",
+        "详情",
+        "原始数据",
+    ]
     assert rows[1:] == [
         [
             str(newer.pk),
@@ -316,6 +324,7 @@ def test_export_streams_the_filtered_entries_newest_first(client, admin):
             "上传草稿",
             "auth.user",
             str(ann.pk),
+            "类型：PDF 文件",
             '{"kind": "pdf"}',
         ],
         [
@@ -326,6 +335,7 @@ def test_export_streams_the_filtered_entries_newest_first(client, admin):
             "上传草稿",
             "",
             "",
+            "类型：Word 文件（DOCX）",
             '{"kind": "docx"}',
         ],
     ]
@@ -349,7 +359,17 @@ def test_export_headers_follow_the_language(client, admin):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     audit_record(actor=None, action="draft.uploaded")
     rows = _csv(client.get("/audit/export.csv", {"action": "draft.uploaded"}))
-    assert rows[0] == ["ID", "Time", "Actor", "Action", "Description", "Object type", "Object ID", "Details"]
+    assert rows[0] == [
+        "ID",
+        "Time",
+        "Actor",
+        "Action",
+        "Description",
+        "Object type",
+        "Object ID",
+        "Details",
+        "Data as stored",
+    ]
     assert rows[1][4] == "Draft uploaded"
 
 
@@ -383,3 +403,191 @@ def test_every_action_the_code_records_has_a_label():
             if "migrations" not in path.parts:
                 recorded |= set(pattern.findall(path.read_text(encoding="utf-8")))
     assert sorted(recorded - set(AUDIT_ACTIONS)) == []
+
+
+# --- every action's details in words ------------------------------------------------------
+
+# The data each action is written with, as the code writes it (a test below keeps it complete).
+ACTION_SAMPLES: dict[str, dict] = {
+    "auth.login": {"ip": "10.0.0.9", "path": "/accounts/login/"},
+    "auth.login_failed": {"username": "mallory", "ip": "10.0.0.9", "path": "/accounts/login/"},
+    "account.registered": {},
+    "proposal.created": {"source": "upload", "upload": 12},
+    "proposal.updated": {},
+    "proposal.deleted": {"reference": "P2022-0001-ABCDEF"},
+    "proposal.state": {"from": "draft", "to": "submitted"},
+    "proposals.imported": {"source": "cli:batch.json", "created": 3, "updated": 1, "submitted": 2},
+    "draft.uploaded": {"kind": "docx"},
+    "upload.discarded": {"name": "draft.docx", "state": "done", "sha256": "ab" * 32},
+    "attachment.added": {"attachment": 5, "kind": "recommendation_letter"},
+    "attachment.deleted": {"attachment": 5, "kind": "employment_proof"},
+    "attachment.downloaded": {"proposal": 7, "kind": "cooperation_agreement", "name": "agreement.pdf"},
+    "screening.requested": {"run": 41, "reason": "collision"},
+    "screening.batch": {"proposals": 300},
+    "screening.exported": {"format": "xlsx", "runs": 300, "query": "state=submitted&stale=yes"},
+    "screening.report_exported": {"format": "pdf", "run": 41},
+    "registries.imported": {
+        "counts": {"misconduct": 4, "recommenders": 3},
+        "source": "misconduct.csv",
+        "job": 2,
+    },
+    "registries.edited": {"registry": "guide_experts", "entries": 12},
+    "registries.restored": {
+        "counts": {"misconduct": 3},
+        "source": "misconduct.csv",
+        "job": 3,
+        "restored": 2,
+        "added": 1,
+        "removed": 2,
+        "changed": 0,
+    },
+    "registries.import_cancelled": {"registry": "misconduct", "source": "misconduct.csv", "job": 4},
+    "admin.added": {"change": [{"added": {}}]},
+    "admin.changed": {"change": [{"changed": {"fields": ["Email address"]}}]},
+    "admin.deleted": {"object": "olga"},
+    "guide.ingested": {
+        "year": 2022,
+        "directions": 41,
+        "source": "guide-2022.pdf",
+        "sha256": "cd" * 32,
+        "version": "v1",
+    },
+    "guide.reingested": {"year": 2022, "directions": 41, "source": "guide-2022.pdf", "sha256": "cd" * 32},
+    "guide.uploaded": {"name": "guide-2023.pdf", "kind": "pdf", "size": 204800, "sha256": "ef" * 32},
+    "guide.version_read": {
+        "label": "v2",
+        "source": "guide-2023.pdf",
+        "sha256": "ef" * 32,
+        "reader_version": "7",
+        "warnings": 2,
+        "carried_from": "v1",
+        "applied": ["1.1.funding"],
+        "resolved": [],
+        "vanished": ["2.3.years"],
+    },
+    "guide.reading_failed": {"code": "scanned"},
+    "guide.corrected": {
+        "label": "v2",
+        "address": "1.1.funding",
+        "parsed_value": 300,
+        "previous_value": 300,
+        "value": 3000,
+        "reason": "typo",
+        "correction": 9,
+    },
+    "guide.correction_reverted": {"label": "v2", "address": "1.1.funding", "corrections": [9, 10]},
+    "guide.version_published": {
+        "label": "v2",
+        "superseded": ["v1"],
+        "corrections": ["1.1.funding"],
+        "problems": [],
+    },
+    "guide.publish_requested": {"label": "v2"},
+    "proposal.reviewed": {"note": "ok", "job": 8},
+    "workspace.job_requested": {
+        "kind": "export",
+        "proposals": 1200,
+        "query": "direction=4.1&overall=fail&q=fuel",
+        "scope": "filtered",
+        "format": "xlsx",
+        "lang": "en",
+        "full_ids": False,
+    },
+    "workspace.exported": {"format": "csv", "proposals": 12, "query": "", "job": None},
+    "workspace.export_downloaded": {"job": 8},
+    "audit.exported": {"format": "csv", "query": "action=draft.uploaded&who=ann", "up_to": 120},
+}
+
+
+def _recorded_actions() -> set[str]:
+    """Every action the code writes: action="…", audit_action="…" and the conditional one."""
+    pattern = re.compile(r'action="([a-z_]+\.[a-z_]+)"(?: if \w+ else "([a-z_]+\.[a-z_]+)")?')
+    recorded = set()
+    for app in ("common", "guide", "proposals", "screening"):
+        for path in (ROOT / app).rglob("*.py"):
+            if "migrations" not in path.parts:
+                for first, second in pattern.findall(path.read_text(encoding="utf-8")):
+                    recorded |= {first, second} - {""}
+    return recorded
+
+
+def test_the_samples_cover_every_action_the_code_records():
+    assert sorted(_recorded_actions() - set(ACTION_SAMPLES)) == []
+    assert sorted(set(ACTION_SAMPLES) - set(AUDIT_ACTIONS)) == []
+
+
+def _details(html: str) -> dict[str, list[tuple[str, str]]]:
+    """Each entry's action and its (label, text) pairs as shown."""
+    out = {}
+    for action, cell in re.findall(
+        r'<td data-action="([a-z_.]+)">.*?</td>.*?<td>(.*?)</td>\s*</tr>', html, flags=re.DOTALL
+    ):
+        out[action] = re.findall(r"<dt>(.*?)</dt><dd>(.*?)</dd>", cell, flags=re.DOTALL)
+    return out
+
+
+CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3001-\u3011]")
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_every_action_is_shown_in_words_without_json_or_raw_keys(client, admin, language):
+    for action, data in ACTION_SAMPLES.items():
+        audit_record(actor=admin, action=action, data=data)
+    if language == "en":
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get("/audit/", {"who": "root"}).content.decode()
+    shown = _details(html)
+    assert sorted(shown) == sorted({*ACTION_SAMPLES, "auth.login"})
+    for action, data in ACTION_SAMPLES.items():
+        pairs = shown[action]
+        assert len(pairs) == len(data), action
+        for label, text in pairs:
+            assert (label in data, label in ("其他", "Other")) == (False, False), (action, label)
+            assert [c for c in "{}[]" if c in text] == [], (action, label, text)
+            assert "&quot;" not in text, (action, text)
+            if language == "en":
+                assert CJK.findall(label + text) == [], (action, label, text)
+            else:
+                assert CJK.search(label) is not None, (action, label)
+
+
+def test_details_say_the_registries_states_filters_and_kinds_in_chinese(client, admin):
+    for action, data in ACTION_SAMPLES.items():
+        audit_record(actor=admin, action=action, data=data)
+    shown = _details(client.get("/audit/", {"who": "root"}).content.decode())
+    assert shown["registries.imported"] == [
+        ("来源", "misconduct.csv"),
+        ("各名单条目数", "失信记录：4 条；推荐单位：3 条"),
+        ("任务", "#2"),
+    ]
+    assert shown["proposal.state"] == [("原状态", "草稿"), ("新状态", "已提交")]
+    assert shown["attachment.added"] == [("类型", "推荐函"), ("附件", "#5")]
+    assert shown["registries.edited"] == [("名单", "指南编制专家"), ("条目数", "12")]
+    assert shown["screening.requested"] == [
+        ("预审运行", "#41"),
+        ("原因", "与其他申报书内容相同或相近，一并重新检查"),
+    ]
+    assert shown["audit.exported"] == [
+        ("格式", "CSV"),
+        ("筛选条件", "动作：上传草稿；操作人：ann"),
+        ("截至记录", "#120"),
+    ]
+    assert shown["workspace.job_requested"][:3] == [
+        ("格式", "XLSX"),
+        ("筛选条件", "指南方向：4.1；预审结论：不通过；关键词：fuel"),
+        ("范围", "筛选出的全部申报书"),
+    ]
+    assert shown["guide.version_published"][-1] == ("待核对的项", "无")
+
+
+def test_details_in_english(client, admin):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    audit_record(actor=admin, action="registries.imported", data=ACTION_SAMPLES["registries.imported"])
+    audit_record(actor=admin, action="proposal.state", data={"from": "draft", "to": "submitted"})
+    shown = _details(client.get("/audit/", {"who": "root"}).content.decode())
+    assert shown["registries.imported"] == [
+        ("Source", "misconduct.csv"),
+        ("Entries per registry", "Misconduct records: 4 entries; Recommender: 3 entries"),
+        ("Job", "#2"),
+    ]
+    assert shown["proposal.state"] == [("From", "Draft"), ("To", "Submitted")]
