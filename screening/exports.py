@@ -1,22 +1,18 @@
-"""Screening reports as files: JSON (the screen_proposals format, raw ids), and for
-people CSV (streamed), Excel (openpyxl, write-only) and PDF (reportlab, with an
-embedded CJK TrueType font), with headers, statuses, messages and evidence in the
-chosen language (``lang``: "zh" or "en")."""
+"""Screening reports as data: JSON (the screen_proposals format, raw ids), and what every file
+for people is made of: the findings' columns with their headers in the chosen language (``lang``:
+"zh" or "en"), one row per finding with statuses, messages and evidence as words, and cells safe for
+a spreadsheet. The files themselves (Excel, CSV, PDF) are written by the one export engine,
+screening.workspace.exports."""
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from . import labels
 from .messages import render, rule_title
 from .models import Finding, ScreeningRun
-from .report import STATUS_ORDER
 
 # One row per finding: the columns people read first, then the raw ids (for
 # filtering and for scripts), in the order of COLUMNS.
@@ -58,7 +54,6 @@ HEADERS: dict[str, dict[str, str]] = {
     "proposals": {"zh": "申报项目", "en": "Proposals"},
     "checks": {"zh": "检查结果", "en": "Checks"},
 }
-COUNTED = ("fail", "warn", "unknown", "pass")
 # Excel column widths (characters), by column.
 _WIDTHS = {
     "reference": 14,
@@ -76,8 +71,6 @@ _WIDTHS = {
     "status_code": 12,
     "field_path": 20,
 }
-FONT_FILE = Path(__file__).resolve().parent / "fonts" / "wqy-microhei.ttc"
-FONT_NAME = "WenQuanYiMicroHei"
 
 
 def header(key: str, lang: str) -> str:
@@ -159,12 +152,9 @@ def safe_row(row: list) -> list:
     return ["'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in row]
 
 
-def _rows(items: Iterable[ProposalReport], lang: str, *, evidence_sep: str) -> Iterator[list]:
-    for row in _raw_rows(items, lang, evidence_sep=evidence_sep):
-        yield safe_row(row)
-
-
-def _raw_rows(items: Iterable[ProposalReport], lang: str, *, evidence_sep: str) -> Iterator[list]:
+def finding_rows(items: Iterable[ProposalReport], lang: str, *, evidence_sep: str) -> Iterator[list]:
+    """One row per finding of each item, in the order of COLUMNS, as people read it (not yet made
+    safe for a spreadsheet: safe_row, when written)."""
     for i in items:
         names = labels.names_of(i.findings)
         overall = labels.status_label(i.overall, lang)
@@ -188,150 +178,7 @@ def _raw_rows(items: Iterable[ProposalReport], lang: str, *, evidence_sep: str) 
 
 
 class _Echo:
+    """A file for csv.writer that hands each line back (to stream it)."""
+
     def write(self, value):
         return value
-
-
-def csv_stream(items: Iterable[ProposalReport], *, lang: str = "zh") -> Iterator[str]:
-    """CSV lines one by one (for a StreamingHttpResponse); UTF-8 BOM for Excel."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow([header(c, lang) for c in COLUMNS])
-    for row in _rows(items, lang, evidence_sep="；" if lang == "zh" else "; "):
-        yield writer.writerow(row)
-
-
-def xlsx_file(items: Iterable[ProposalReport], *, lang: str = "zh") -> tempfile.SpooledTemporaryFile:
-    """Two sheets (proposals, checks), each with a bold frozen header row, an
-    autofilter and set column widths; evidence one item per line. Write-only:
-    rows are streamed to the file, not kept."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
-
-    wb = Workbook(write_only=True)
-    summary = wb.create_sheet(header("proposals", lang))
-    checks = wb.create_sheet(header("checks", lang))
-    summary_columns = ["reference", "title", "direction", "overall", *COUNTED]
-    bold = Font(bold=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
-
-    def start(sheet, columns: list[str]) -> None:
-        for n, column in enumerate(columns, start=1):
-            sheet.column_dimensions[get_column_letter(n)].width = _WIDTHS.get(column, 10)
-        sheet.freeze_panes = "A2"
-        cells = []
-        for column in columns:
-            cell = WriteOnlyCell(sheet, value=header(column, lang))
-            cell.font = bold
-            cells.append(cell)
-        sheet.append(cells)
-
-    def wrapped(sheet, row: list) -> list:
-        out = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.alignment = wrap
-            out.append(cell)
-        return out
-
-    start(summary, summary_columns)
-    start(checks, COLUMNS)
-    summary_rows = check_rows = 1
-    for i in items:
-        counts = dict.fromkeys(COUNTED, 0)
-        for f in i.findings:
-            if f.status in counts:
-                counts[f.status] += 1
-        overall = labels.status_label(i.overall, lang)
-        summary.append([safe_cell(v) for v in (i.reference, i.title, i.direction, overall, *counts.values())])
-        summary_rows += 1
-        for row in _rows([i], lang, evidence_sep="\n"):
-            checks.append(wrapped(checks, row))
-            check_rows += 1
-    summary.auto_filter.ref = f"A1:{get_column_letter(len(summary_columns))}{summary_rows}"
-    checks.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{check_rows}"
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    wb.save(out)
-    out.seek(0)
-    return out
-
-
-def _pdf_font() -> str:
-    """The embedded CJK font (a TrueType subset of WenQuanYi Micro Hei, shipped in
-    screening/fonts/), registered once."""
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
-
-    if FONT_NAME not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(FONT_NAME, str(FONT_FILE), subfontIndex=0))
-    return FONT_NAME
-
-
-def pdf_bytes(items: Iterable[ProposalReport], *, lang: str, title: str) -> bytes:
-    from xml.sax.saxutils import escape
-
-    from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-
-    font = _pdf_font()
-    # CJK wrapping breaks between any two characters: right for Chinese; English
-    # breaks at spaces (long words are still split).
-    wrap = "CJK" if lang == "zh" else None
-    body = ParagraphStyle("body", fontName=font, fontSize=8.5, leading=11, wordWrap=wrap)
-    fix = ParagraphStyle("fix", parent=body, textColor=colors.HexColor("#1f4e8c"), spaceBefore=2)
-    note = ParagraphStyle(
-        "note", parent=body, fontSize=7.5, leading=9.5, textColor=colors.HexColor("#555555")
-    )
-    head = ParagraphStyle("head", fontName=font, fontSize=13, leading=17, spaceAfter=4, wordWrap=wrap)
-    h1 = ParagraphStyle("h1", fontName=font, fontSize=16, leading=20, spaceAfter=8, wordWrap=wrap)
-    buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=14 * mm, rightMargin=14 * mm, title=title)
-    story = [Paragraph(escape(title), h1)]
-    colors_by_status = {
-        "fail": colors.HexColor("#fdecec"),
-        "warn": colors.HexColor("#fff6e5"),
-        "unknown": colors.HexColor("#efecfa"),
-    }
-    colon = "：" if lang == "zh" else ": "
-    for i in items:
-        names = labels.names_of(i.findings)
-        heading = (
-            f"{i.reference}  {i.title}  · {header('direction', lang)} {i.direction}  · "
-            f"{header('overall', lang)}{colon}{labels.status_label(i.overall, lang)}"
-        )
-        story.append(Paragraph(escape(heading), head))
-        columns = ("rule_title", "status", "clause", "message", "field")
-        data = [[Paragraph(escape(header(c, lang)), body) for c in columns]]
-        style = [
-            ("GRID", (0, 0), (-1, -1), 0.25, colors.grey),
-            ("VALIGN", (0, 0), (-1, -1), "TOP"),
-            ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#f0f3f8")),
-        ]
-        # failures first, as on the report page
-        ordered = sorted(i.findings, key=lambda f: (STATUS_ORDER.get(f.status, 9), f.position))
-        for n, f in enumerate(ordered, start=1):
-            details = [Paragraph(escape(labels.message(f.message_id, f.params, lang, names)), body)]
-            if f.fix_id:
-                suggestion = labels.message(f.fix_id, f.params, lang, names)
-                details.append(Paragraph(escape(f"{header('fix', lang)}{colon}{suggestion}"), fix))
-            details += [Paragraph(escape(e), note) for e in labels.evidence_lines(f.evidence, lang, names)]
-            data.append(
-                [
-                    Paragraph(escape(rule_title(f.rule, lang)), body),
-                    Paragraph(escape(labels.status_label(f.status, lang)), body),
-                    Paragraph(escape(labels.clause_label(f.clause, lang) if f.clause else ""), body),
-                    details,
-                    Paragraph(escape(labels.field_label(f.field, lang, names)), body),
-                ]
-            )
-            if f.status in colors_by_status:
-                style.append(("BACKGROUND", (0, n), (-1, n), colors_by_status[f.status]))
-        table = Table(data, colWidths=[28 * mm, 22 * mm, 28 * mm, 76 * mm, 28 * mm], repeatRows=1)
-        table.setStyle(TableStyle(style))
-        story += [table, Spacer(1, 6 * mm)]
-    doc.build(story)
-    return buf.getvalue()

@@ -5,9 +5,10 @@ from . import views, views_registries
 app_name = "screening"
 
 urlpatterns = [
-    path("", views.overview, name="overview"),
-    path("rerun/", views.overview_rerun, name="overview_rerun"),
-    path("export.<str:fmt>", views.export, name="export"),
+    # the old overview, its re-run and exports: the workspace list, filtered the same way
+    path("", views.overview_moved, name="overview"),
+    path("rerun/", views.overview_moved, name="overview_rerun"),
+    path("export.<str:fmt>", views.overview_moved, name="export"),
     path("proposals/<int:pk>/", views.proposal_report, name="report"),
     path("proposals/<int:pk>/check/", views.proposal_check, name="check"),
     path("proposals/<int:pk>/report.<str:fmt>", views.proposal_export, name="proposal_export"),

@@ -1,12 +1,13 @@
-"""Screening pages: the proposal's report, check-again, progress, the officers'
-overview with exports (the registries' pages are in views_registries)."""
+"""Screening pages: the proposal's report and its files, check-again, progress, a batch's progress,
+re-screening after a guide update, and the old overview's addresses sent on to the workspace (the
+registries' pages are in views_registries, the officers' workspace in workspace.views)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import Http404, HttpResponse, JsonResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -19,12 +20,11 @@ from proposals.models import Proposal
 from proposals.selectors import proposals_visible_to
 
 from . import exports, report, selectors, services
-from .filters import ScreeningFilter
 from .models import ScreeningBatch, ScreeningRun
+from .workspace import services as export_services
 from .workspace.models import JobKind
 from .workspace.services import JobTooLarge, bulk_job_request
-
-EXPORT_LIMIT = 20000
+from .workspace.views import FULL_ID_PERMISSION
 
 
 def _proposal_for(user, pk: int) -> Proposal:
@@ -111,31 +111,32 @@ def run_status(request, pk: int):
     )
 
 
-@login_required
-def overview(request):
-    _officer_only(request.user)
-    base = selectors.latest_runs_for_proposals(Proposal.objects.select_related("owner").order_by("reference"))
-    filterset = ScreeningFilter(request.GET or None, queryset=base)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    failing = report.failing_rows(selectors.failing_rule_counts(qs), language=get_language())
-    stale = selectors.stale_proposals(page)
-    return render(
-        request,
-        "screening/overview.html",
-        {"filter": filterset, "page": page, "failing": failing, "stale": stale},
-    )
+# The overview's filters, as the workspace list names them (its page number is left behind).
+OVERVIEW_FILTERS = {
+    "q": "q",
+    "guide_year": "year",
+    "direction_code": "direction",
+    "state": "state",
+    "overall": "overall",
+    "rule": "rule",
+}
 
 
 @login_required
-@require_POST
-def overview_rerun(request):
+def overview_moved(request, fmt: str | None = None):
+    """The overview, its re-run and its exports became the workspace (one list, one dashboard, one
+    set of filters, bulk actions and exports): their addresses send the officer to the workspace
+    list filtered as they asked (permanently for a GET; a re-run's POST lands on the same list,
+    where the bulk action asks again)."""
     _officer_only(request.user)
-    base = selectors.latest_runs_for_proposals(Proposal.objects.exclude(state="draft"))
-    filterset = ScreeningFilter(request.POST, queryset=base)
-    qs = filterset.qs if filterset.is_valid() else base.none()
-    batch = services.screening_batch_create(proposals=qs, by=request.user, label=_("重新预审"))
-    return redirect("screening:batch", pk=batch.pk)
+    source = request.POST if request.method == "POST" else request.GET
+    query = QueryDict(mutable=True)
+    for old, new in OVERVIEW_FILTERS.items():
+        value = source.get(old, "").strip()
+        if value:
+            query[new] = value
+    url = reverse("screening:workspace:proposals")
+    return redirect(f"{url}?{query.urlencode()}" if query else url, permanent=request.method == "GET")
 
 
 @login_required
@@ -186,67 +187,46 @@ def batch_status(request, pk: int):
 
 
 @login_required
-def export(request, fmt: str):
-    _officer_only(request.user)
-    base = selectors.latest_runs_for_proposals(Proposal.objects.all())
-    filterset = ScreeningFilter(request.GET or None, queryset=base)
-    qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
-    run_ids = [rid for rid in qs.values_list("latest_run_id", flat=True)[:EXPORT_LIMIT] if rid]
-    items = exports.report_items(selectors.runs_for_export(run_ids).iterator(chunk_size=500))
-    lang = report.lang_key(get_language())
-    if fmt in ("csv", "xlsx", "pdf"):
-        # Reports carry ID numbers: every export is in the audit trail.
-        audit_record(
-            actor=request.user,
-            action="screening.exported",
-            data={"format": fmt, "runs": len(run_ids), "query": request.GET.urlencode()},
-        )
-    if fmt == "csv":
-        response = StreamingHttpResponse(
-            exports.csv_stream(items, lang=lang), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = 'attachment; filename="screening-report.csv"'
-        return response
-    if fmt == "xlsx":
-        return FileResponse(
-            exports.xlsx_file(items, lang=lang),
-            as_attachment=True,
-            filename="screening-report.xlsx",
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-    if fmt == "pdf":
-        data = exports.pdf_bytes(items, lang=lang, title=_("预审报告"))
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = 'attachment; filename="screening-report.pdf"'
-        return response
-    raise Http404
-
-
-@login_required
 def proposal_export(request, pk: int, fmt: str):
+    """One proposal's report as a file: JSON (the screen_proposals format, raw ids), or PDF, Excel or
+    CSV through the workspace's export engine (the stamp, ID numbers masked without the
+    permission; cross-proposal findings as an applicant sees them for the owner). In the audit
+    trail."""
     proposal = _proposal_for(request.user, pk)
     run = selectors.run_latest(proposal=proposal)
-    if run is None or run.status != "done":
+    if run is None or run.status != "done" or fmt not in ("json", *export_services.FORMATS):
         raise Http404
-    items = list(exports.report_items(selectors.runs_for_export([run.pk])))
-    if not is_officer(request.user):
-        for item in items:
-            item.findings = report.redacted(item.findings)
-    if fmt in ("json", "pdf"):
+    officer = is_officer(request.user)
+    if fmt == "json":
+        items = list(exports.report_items(selectors.runs_for_export([run.pk])))
+        if not officer:
+            for item in items:
+                item.findings = report.redacted(item.findings)
         audit_record(
             actor=request.user,
             action="screening.report_exported",
             target=proposal,
             data={"format": fmt, "run": run.pk},
         )
-    if fmt == "json":
         return JsonResponse(exports.to_json(items), json_dumps_params={"ensure_ascii": False})
-    if fmt == "pdf":
-        title = f"{_('预审报告')} {proposal.reference}"
-        data = exports.pdf_bytes(items, lang=report.lang_key(get_language()), title=title)
-        response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(
-            True, f"{proposal.reference}-screening.pdf"
-        )
-        return response
-    raise Http404
+    _name, content_type, content = export_services.export_now(
+        proposal_ids=[proposal.pk],
+        fmt=fmt,
+        lang=report.lang_key(get_language()),
+        full_ids=request.user.has_perm(FULL_ID_PERMISSION),
+        by=request.user,
+        query="",
+        redact=not officer,
+        title=f"{_('预审报告')} {proposal.reference}",
+        audit_action="screening.report_exported",
+        audit_target=proposal,
+    )
+    extension = export_services.FORMATS[fmt][1]
+    if isinstance(content, bytes):
+        response = HttpResponse(content, content_type=content_type)
+    else:
+        response = StreamingHttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{proposal.reference}-screening.{extension}"
+    )
+    return response

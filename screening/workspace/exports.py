@@ -28,10 +28,12 @@ from guide.models import Guide
 from proposals.enums import PersonRole, ProposalState, UnitRole
 from proposals.models import Attachment, Person, Proposal, Unit
 
-from .. import exports, labels, selectors
+from .. import exports, labels, report, selectors
 from ..messages import rule_title
 from ..models import Finding, ScreeningRun
-from .masking import mask_id, mask_ids_in
+from . import pdf
+from . import selectors as workspace_selectors
+from .masking import has_resident_id, mask_id, mask_ids_in
 from .xlsx import Sheet, write_xlsx
 
 # The proposals sheet (and the CSV): one row per proposal, every field, in this order.
@@ -83,12 +85,12 @@ PROPOSAL_COLUMNS: list[tuple[str, dict[str, str], float]] = [
     ("reviewed_by", {"zh": "审阅人", "en": "Reviewed by"}, 12),
     ("review_note", {"zh": "审阅备注", "en": "Review note"}, 30),
 ]
+_PI_ID = [key for key, _h, _w in PROPOSAL_COLUMNS].index("pi_id")
 PROPOSAL_WRAP = {
     n for n, (key, _h, _w) in enumerate(PROPOSAL_COLUMNS) if key in ("research_content", "indicators")
 }
 # The findings sheet: one row per finding, the overview export's columns (screening.exports).
 FINDING_WRAP = {exports.COLUMNS.index(c) for c in ("message", "fix", "evidence")}
-_MASKED_FINDING_COLUMNS = [exports.COLUMNS.index(c) for c in ("message", "fix", "evidence")]
 # The per-rule sheet.
 RULE_COLUMNS = ["rule", "rule_title", "clause", "fail", "warn", "unknown", "pass", "not_applicable"]
 RULE_WIDTHS = [24, 24, 16, 8, 8, 8, 8, 8]
@@ -183,7 +185,9 @@ class Chunk:
     summary: dict = field(default_factory=dict)
 
 
-def chunk_rows(ids: list[int], *, lang: str, full_ids: bool, findings: bool = True) -> Chunk:
+def chunk_rows(
+    ids: list[int], *, lang: str, full_ids: bool, findings: bool = True, redact: bool = False
+) -> Chunk:
     """Rows for the proposals ``ids`` (in that order; missing ones are left out): one per proposal
     and, with ``findings``, one per finding of each one's latest run. Eight queries for any chunk
     (the staleness of results from screening.selectors); people, units and findings are read as
@@ -286,21 +290,20 @@ def chunk_rows(ids: list[int], *, lang: str, full_ids: bool, findings: bool = Tr
                 )
     stale = selectors.stale_proposals(ordered)
     chunk = Chunk()
-    counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    clauses: dict[str, str] = {}
     finished = []
     rulesets, guides, years = set(), set(), set()
     hashes = []
+    done_runs = []
     for p in ordered:
         run = runs.get(p.latest_run_id) if p.latest_run_id else None
         done = run is not None and run.status == "done"
         found = by_run.get(run.pk, []) if done else []
+        if redact:
+            found = report.redacted(found)
         mine = people.get(p.pk, [])
         known_ids = [person.id_number for person in mine if person.id_number]
-        for f in found:
-            counts[f.rule][f.status] += 1
-            clauses.setdefault(f.rule, f.clause)
         if done:
+            done_runs.append(run.pk)
             finished.append(run.finished_at)
             rulesets.add(run.ruleset_version)
             used = (run.inputs or {}).get("guide") or {}
@@ -308,33 +311,29 @@ def chunk_rows(ids: list[int], *, lang: str, full_ids: bool, findings: bool = Tr
                 guides.add(str(used["version"]))
         years.add(p.guide_year)
         hashes.append(run.data_sha256 if done else "")
-        chunk.proposals.append(
-            _proposal_row(
-                p,
-                run if done else None,
-                found,
-                mine,
-                units.get(p.pk, []),
-                kinds.get(p.pk, []),
-                lang=lang,
-                full_ids=full_ids,
-                stale=p.pk in stale,
-            )
+        row = _proposal_row(
+            p,
+            run if done else None,
+            found,
+            mine,
+            units.get(p.pk, []),
+            kinds.get(p.pk, []),
+            lang=lang,
+            full_ids=full_ids,
+            stale=p.pk in stale,
         )
+        chunk.proposals.append(row if full_ids else _masked(row, known_ids, skip=_PI_ID))
         if findings and found:
-            report = exports.ProposalReport(
+            report_item = exports.ProposalReport(
                 reference=p.reference,
                 title=p.title,
                 direction=p.direction_code,
                 overall=run.overall or run.status,
                 findings=found,
             )
-            for row in exports._rows([report], lang, evidence_sep="\n"):
-                if not full_ids:  # a finding names ID numbers only of the proposal's own people
-                    for c in _MASKED_FINDING_COLUMNS:
-                        if row[c] and any(k in row[c] for k in known_ids):
-                            row[c] = mask_ids_in(row[c], known_ids, resident=False)
-                chunk.findings.append(row)
+            for finding_row in exports.finding_rows([report_item], lang, evidence_sep="\n"):
+                chunk.findings.append(finding_row if full_ids else _masked(finding_row, known_ids))
+    totals = workspace_selectors.rule_totals(done_runs) if done_runs else {}
     chunk.summary = {
         "proposals": len(ordered),
         "screened": len(finished),
@@ -344,10 +343,23 @@ def chunk_rows(ids: list[int], *, lang: str, full_ids: bool, findings: bool = Tr
         "guides": sorted(guides),
         "years": sorted(years),
         "hashes": hashes,
-        "counts": {rule: dict(by_status) for rule, by_status in counts.items()},
-        "clauses": clauses,
+        "counts": {rule: t.counts for rule, t in totals.items()},
+        "clauses": {rule: t.clause for rule, t in totals.items()},
     }
     return chunk
+
+
+def _masked(row: list, known_ids: list[str], *, skip: int = -1) -> list:
+    """``row`` with every ID number in its text masked: those of the proposal's people wherever they
+    stand (any form: passports too) and any resident ID number (a registry's evidence, a number typed
+    into a free-text section). ``skip``: a column already shown masked. Most rows name none: one
+    look at the row's whole text decides."""
+    text = "\n".join(v for n, v in enumerate(row) if n != skip and isinstance(v, str))
+    if not (has_resident_id(text) or any(k in text for k in known_ids if len(k) > 5)):
+        return row
+    return [
+        mask_ids_in(v, known_ids) if isinstance(v, str) and n != skip and v else v for n, v in enumerate(row)
+    ]
 
 
 def _proposal_row(
@@ -430,7 +442,7 @@ def _proposal_row(
         "reviewed_by": review.reviewed_by.get_username() if review and review.reviewed_by_id else "",
         "review_note": review.note if review else "",
     }
-    return exports.safe_row([values[key] for key, _h, _w in PROPOSAL_COLUMNS])
+    return [values[key] for key, _h, _w in PROPOSAL_COLUMNS]
 
 
 _STATES = {
@@ -499,7 +511,7 @@ def summary_merge(summaries: Iterable[dict]) -> dict:
             for status, n in by_status.items():
                 merged["counts"][rule][status] += n
         for rule, clause in s.get("clauses", {}).items():
-            merged["clauses"].setdefault(rule, clause)
+            merged["clauses"][rule] = workspace_selectors.clause_merge(merged["clauses"].get(rule), clause)
     return {
         **merged,
         "rulesets": sorted(merged["rulesets"]),
@@ -557,15 +569,16 @@ def stamp_lines(summary: dict, meta: Meta, *, guides: dict[int, str]) -> list[tu
 
 
 def rule_rows(summary: dict, *, lang: str) -> list[list]:
-    """The per-rule sheet's rows: each rule with its findings per status, most failures first."""
+    """The per-rule sheet's rows: each rule with the proposals whose latest run has a finding of it in
+    each status (workspace.selectors.rule_totals, as the dashboard counts them), most failures first;
+    its clause, or that the clause differs by guide direction."""
     rows = []
     for rule, by_status in summary["counts"].items():
-        clause = summary["clauses"].get(rule) or ""
         rows.append(
             [
                 rule,
                 rule_title(rule, lang),
-                labels.clause_label(clause, lang) if clause else "",
+                workspace_selectors.clause_display(summary["clauses"].get(rule), lang),
                 *(by_status.get(s, 0) for s in ("fail", "warn", "unknown", "pass", "not_applicable")),
             ]
         )
@@ -602,11 +615,11 @@ def xlsx_write(
         yield from ([exports.safe_line(label), exports.safe_line(value)] for label, value in stamp)
         yield []
         yield _headers(lang)
-        yield from proposals
+        yield from map(exports.safe_row, proposals)
 
     def findings_sheet() -> Iterator[list]:
         yield [exports.header(c, lang) for c in exports.COLUMNS]
-        yield from findings
+        yield from map(exports.safe_row, findings)
 
     write_xlsx(
         out,
@@ -642,4 +655,96 @@ def csv_lines(*, stamp: list[tuple[str, str]], proposals: Iterable[list], lang: 
         yield comments.writerow([exports.safe_line(line)])
     yield writer.writerow(_headers(lang))
     for row in proposals:
-        yield writer.writerow(row)
+        yield writer.writerow(exports.safe_row(row))
+
+
+# --- PDF -------------------------------------------------------------------------------
+
+_P = {key: n for n, (key, _h, _w) in enumerate(PROPOSAL_COLUMNS)}
+_F = {key: n for n, key in enumerate(exports.COLUMNS)}
+_PDF_WORDS = {
+    "title": {"zh": "预审报告", "en": "Screening report"},
+    "page": {"zh": "第 {n} 页", "en": "Page {n}"},
+    "unrenderable": {
+        "zh": "此申报书的检查结果无法排版，请在 Excel 导出中查看。",
+        "en": "This proposal's findings could not be laid out; see them in the Excel export.",
+    },
+    "no_findings": {"zh": "没有预审结果。", "en": "No screening result."},
+    "stale": {"zh": "结果可能已过时", "en": "result may be outdated"},
+}
+PDF_COLUMNS = ("rule_title", "status", "clause", "message", "field")
+
+
+def _pdf_word(key: str, lang: str) -> str:
+    return _PDF_WORDS[key].get(lang) or _PDF_WORDS[key]["zh"]
+
+
+def pdf_sections(proposals: Iterable[list], findings: Iterable[list], *, lang: str) -> Iterator[pdf.Section]:
+    """One PDF section per proposal row, with the finding rows of that proposal (chunk_rows writes
+    both in the same order: a proposal's findings follow each other), failures first."""
+    colon = "：" if lang == "zh" else ": "
+    pending = iter(findings)
+    ahead = next(pending, None)
+    yes = word("yes", lang)
+    for row in proposals:
+        reference = row[_P["reference"]]
+        mine = []
+        while ahead is not None and ahead[_F["reference"]] == reference:
+            mine.append(ahead)
+            ahead = next(pending, None)
+        heading = (
+            f"{reference}  {row[_P['title']]}  · {exports.header('direction', lang)} {row[_P['direction']]}"
+            f"  · {exports.header('overall', lang)}{colon}{row[_P['overall']]}"
+        )
+        if row[_P["stale"]] == yes:
+            heading += f"（{_pdf_word('stale', lang)}）" if lang == "zh" else f" ({_pdf_word('stale', lang)})"
+        mine.sort(
+            key=lambda f: report.STATUS_ORDER.get(f[_F["status_code"]], 9)
+        )  # stable: report order within
+        rows = []
+        for f in mine:
+            details = [("body", f[_F["message"]])]
+            if f[_F["fix"]]:
+                details.append(("fix", f"{exports.header('fix', lang)}{colon}{f[_F['fix']]}"))
+            if f[_F["evidence"]]:
+                details.append(("note", f[_F["evidence"]]))
+            rows.append(
+                pdf.Row(
+                    [
+                        [("body", f[_F["rule_title"]])],
+                        [("body", f[_F["status"]])],
+                        [("body", f[_F["clause"]])],
+                        details,
+                        [("body", f[_F["field"]])],
+                    ],
+                    status=f[_F["status_code"]],
+                )
+            )
+        yield pdf.Section(heading=heading, rows=rows, empty_note=_pdf_word("no_findings", lang))
+
+
+def pdf_write(
+    out: IO[bytes],
+    *,
+    stamp: list[tuple[str, str]],
+    proposals: Iterable[list],
+    findings: Iterable[list],
+    lang: str,
+    title: str = "",
+    exported_at: dt.datetime | None = None,
+) -> None:
+    """The PDF: ``title`` (the report's by default), the stamp, then each proposal with its findings
+    (screening.workspace.pdf: any proposal lays out, long cells continue on the next page)."""
+    title = title or _pdf_word("title", lang)
+    pdf.write_pdf(
+        out,
+        title=title,
+        stamp=[(label, value) for label, value in stamp if value],
+        sections=pdf_sections(proposals, findings, lang=lang),
+        labels=pdf.Labels(
+            columns=[exports.header(c, lang) for c in PDF_COLUMNS],
+            page=_pdf_word("page", lang),
+            unrenderable=_pdf_word("unrenderable", lang),
+        ),
+        footer=f"{title} · {_local(exported_at or timezone.now())}",
+    )

@@ -11,6 +11,7 @@ ACTIONS = [
     ("review", _("标记为已审阅")),
     ("export_xlsx", _("导出 Excel")),
     ("export_csv", _("导出 CSV")),
+    ("export_pdf", _("导出 PDF")),
 ]
 MAX_ID = 2**63 - 1  # the largest primary key a database's bigint holds
 SCOPES = [("selected", _("勾选的申报书")), ("filtered", _("筛选结果中的全部申报书"))]

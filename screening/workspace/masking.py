@@ -29,3 +29,8 @@ def mask_ids_in(text: str, known: Iterable[str] = (), *, resident: bool = True) 
         if value in text:
             text = text.replace(value, mask_id(value))
     return _RESIDENT_ID.sub(lambda m: mask_id(m.group()), text) if resident else text
+
+
+def has_resident_id(text: str) -> bool:
+    """Whether ``text`` holds a resident ID number that mask_ids_in would mask."""
+    return _RESIDENT_ID.search(text) is not None

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.core import signing
 from django.db import connection
-from django.db.models import Count, Exists, Min, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -22,7 +22,7 @@ from proposals.search import tsquery_text
 
 from .. import labels, selectors
 from ..enums import Outcome, RunStatus
-from ..messages import RULE_TITLES
+from ..messages import rule_title
 from ..models import Finding, ScreeningRun
 from .models import BulkJob
 
@@ -360,7 +360,7 @@ def rows_decorate(proposals: list[Proposal], *, lang: str) -> None:
             .order_by("run_id", "position")
             .values_list("run_id", "rule")
         ):
-            failing[runs[run_id]].append((rule, RULE_TITLES.get(rule, {}).get(lang, rule)))
+            failing[runs[run_id]].append((rule, rule_title(rule, lang)))
     stale = selectors.stale_proposals(proposals)
     for p in proposals:
         pi = pis.get(p.pk)
@@ -509,27 +509,79 @@ def latest_run_ids(proposals: QuerySet[Proposal]) -> QuerySet:
     return latest_runs().filter(proposal__in=proposals.values("pk")).values("pk")
 
 
+VARIES = "*"  # a rule's clause when its findings cite several (a clause of each guide direction)
+
+
+@dataclass
+class RuleTotal:
+    """A rule over a set of runs: how many of them have a finding of it in each status, and the
+    clause it enforces ("" for none, VARIES when the runs' findings cite different clauses)."""
+
+    rule: str
+    counts: dict[str, int] = field(default_factory=dict)
+    clause: str | None = None
+
+
+def rule_totals(runs, *, statuses: Iterable[str] | None = None) -> dict[str, RuleTotal]:
+    """Per rule, the runs ``runs`` (ids, or a subquery of them) with a finding of it in each
+    status: the one count of the dashboard, the per-rule sheet of the exports and anything else
+    that says how many proposals fail a rule (each proposal counted once, whatever its number of
+    findings of the rule). One query."""
+    findings = Finding.objects.filter(run_id__in=runs)
+    if statuses is not None:
+        findings = findings.filter(status__in=list(statuses))
+    totals: dict[str, RuleTotal] = {}
+    for row in (
+        findings.values("rule", "status")
+        .annotate(n=Count("run_id", distinct=True), low=Min("clause"), high=Max("clause"))
+        .order_by()
+    ):
+        total = totals.setdefault(row["rule"], RuleTotal(row["rule"]))
+        total.counts[row["status"]] = row["n"]
+        total.clause = clause_merge(total.clause, row["low"] if row["low"] == row["high"] else VARIES)
+    return totals
+
+
+def clause_merge(a: str | None, b: str | None) -> str | None:
+    """The clause of a rule over two sets of runs (None: no finding yet)."""
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return a if a == b else VARIES
+
+
 def failing_rules(latest: QuerySet, *, guide: Guide | None, lang: str, limit: int = 10) -> list[FailingRule]:
     """The conditions the runs ``latest`` (the latest of each proposal: latest_run_ids) fail most
-    (runs per rule, most first), with the clause each enforces and its text in the guide. Two queries."""
-    rows = list(
-        Finding.objects.filter(run_id__in=latest, status=Outcome.FAIL)
-        .values("rule")
-        .annotate(n=Count("run_id", distinct=True), clause=Min("clause"))
-        .order_by("-n", "rule")[:limit]
-    )
+    (runs per rule, most first: rule_totals), with the clause each enforces and its text in the
+    guide (none for a rule whose clause differs by direction). Two queries."""
+    totals = sorted(
+        rule_totals(latest, statuses=["fail"]).values(), key=lambda t: (-t.counts.get("fail", 0), t.rule)
+    )[:limit]
     texts = dict(FormalClause.objects.filter(guide=guide).values_list("clause", "text")) if guide else {}
     return [
         FailingRule(
-            rule=row["rule"],
-            title=RULE_TITLES.get(row["rule"], {}).get(lang, row["rule"]),
-            clause=row["clause"] or "",
-            clause_label=labels.clause_label(row["clause"], lang) if row["clause"] else "",
-            clause_text=texts.get(row["clause"] or "", ""),
-            count=row["n"],
+            rule=t.rule,
+            title=rule_title(t.rule, lang),
+            clause=t.clause or "",
+            clause_label=clause_display(t.clause, lang),
+            clause_text=texts.get(t.clause or "", ""),
+            count=t.counts.get("fail", 0),
         )
-        for row in rows
+        for t in totals
     ]
+
+
+_VARIES = {"zh": "因指南方向而异", "en": "Varies by guide direction"}
+
+
+def clause_display(clause: str | None, lang: str) -> str:
+    """A rule's clause as people read it ("形式审查 2(1)"), VARIES as such, "" for none."""
+    if not clause:
+        return ""
+    if clause == VARIES:
+        return _VARIES.get(lang) or _VARIES["zh"]
+    return labels.clause_label(clause, lang)
 
 
 def submissions_per_day(proposals: QuerySet[Proposal]) -> list[tuple[dt.date, int]]:

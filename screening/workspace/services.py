@@ -60,7 +60,10 @@ STORAGE_UNAVAILABLE = "storage_unavailable"  # BulkJob.error of an export whose 
 FORMATS = {
     "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
     "csv": ("text/csv; charset=utf-8", "csv"),
+    "pdf": ("application/pdf", "pdf"),
 }
+PDF_LIMIT = 2000  # the most proposals one PDF takes (a page or two each: past it, Excel is the file to read)
+WITH_FINDINGS = {"xlsx", "pdf"}  # the formats with every finding (the CSV is the proposals sheet)
 
 
 class JobTooLarge(ValueError):
@@ -221,7 +224,7 @@ def _chunk(job: BulkJob) -> None:
         lang = job.params.get("lang", "zh")
         fmt = job.params.get("format", "xlsx")
         part = exports.chunk_rows(
-            ids, lang=lang, full_ids=bool(job.params.get("full_ids")), findings=fmt == "xlsx"
+            ids, lang=lang, full_ids=bool(job.params.get("full_ids")), findings=fmt in WITH_FINDINGS
         )
     with transaction.atomic():
         locked = _locked(job)
@@ -311,6 +314,15 @@ def _export_finish(job: BulkJob) -> None:
         if fmt == "csv":
             for line in exports.csv_lines(stamp=stamp, proposals=rows("proposals"), lang=lang):
                 out.write(line.encode("utf-8"))
+        elif fmt == "pdf":
+            exports.pdf_write(
+                out,
+                stamp=stamp,
+                proposals=rows("proposals"),
+                findings=rows("findings"),
+                lang=lang,
+                exported_at=meta.exported_at,
+            )
         else:
             exports.xlsx_write(
                 out,
@@ -434,13 +446,32 @@ def bulk_jobs_release_worker(*, node: str) -> list[int]:
 # --- small exports, at once ------------------------------------------------------------
 
 
-def export_now(*, proposal_ids: list[int], fmt: str, lang: str, full_ids: bool, by, query: str):
+def export_now(
+    *,
+    proposal_ids: list[int],
+    fmt: str,
+    lang: str,
+    full_ids: bool,
+    by,
+    query: str,
+    redact: bool = False,
+    title: str = "",
+    audit_action: str = "workspace.exported",
+    audit_target=None,
+):
     """An export of at most STREAM_LIMIT proposals made in the request: (file name, content type,
-    the file's bytes as one object or an iterator of CSV lines). Writes a ``workspace.exported``
-    audit entry (exports carry ID numbers)."""
+    the file's bytes as one object or an iterator of CSV lines). ``redact``: cross-proposal findings
+    as an applicant sees them (report.redacted). Writes a ``workspace.exported`` audit entry
+    (exports carry ID numbers), or ``audit_action`` on ``audit_target`` (one proposal's report)."""
     size = CHUNKS[JobKind.EXPORT]
     chunks = [
-        exports.chunk_rows(proposal_ids[k : k + size], lang=lang, full_ids=full_ids, findings=fmt == "xlsx")
+        exports.chunk_rows(
+            proposal_ids[k : k + size],
+            lang=lang,
+            full_ids=full_ids,
+            findings=fmt in WITH_FINDINGS,
+            redact=redact,
+        )
         for k in range(0, len(proposal_ids), size)
     ]
     summary = exports.summary_merge(c.summary for c in chunks)
@@ -450,7 +481,8 @@ def export_now(*, proposal_ids: list[int], fmt: str, lang: str, full_ids: bool, 
     stamp = exports.stamp_lines(summary, meta, guides=exports.guides_now(summary["years"]))
     audit_record(
         actor=by,
-        action="workspace.exported",
+        action=audit_action,
+        target=audit_target,
         data={"format": fmt, "proposals": summary["proposals"], "query": query, "job": None},
     )
     content_type, extension = FORMATS[fmt]
@@ -459,6 +491,17 @@ def export_now(*, proposal_ids: list[int], fmt: str, lang: str, full_ids: bool, 
     if fmt == "csv":
         return name, content_type, exports.csv_lines(stamp=stamp, proposals=proposals, lang=lang)
     out = io.BytesIO()
+    if fmt == "pdf":
+        exports.pdf_write(
+            out,
+            stamp=stamp,
+            proposals=proposals,
+            findings=(row for c in chunks for row in c.findings),
+            lang=lang,
+            title=title,
+            exported_at=meta.exported_at,
+        )
+        return name, content_type, out.getvalue()
     exports.xlsx_write(
         out,
         stamp=stamp,

@@ -183,6 +183,13 @@ def bulk(request):
     params = {"query": query, "scope": data["scope"]}
     if action.startswith("export_"):
         fmt = action.removeprefix("export_")
+        if fmt == "pdf" and len(ids) > services.PDF_LIMIT:
+            messages.error(
+                request,
+                _("PDF 一次最多导出 %(n)s 份申报书，请缩小筛选范围或导出 Excel。")
+                % {"n": services.PDF_LIMIT},
+            )
+            return redirect(f"{back}?{query}")
         full_ids = request.user.has_perm(FULL_ID_PERMISSION)
         if len(ids) <= services.STREAM_LIMIT:
             return _export_response(

@@ -92,13 +92,15 @@ def test_refused_attachment_download_records_nothing(client):
 def test_every_export_is_recorded(client, screened, fmt):
     officer = make_user("olga", role="officer")
     client.force_login(officer)
-    response = client.get(f"/screening/export.{fmt}")
+    response = client.post(
+        "/screening/workspace/bulk/", {"action": f"export_{fmt}", "scope": "filtered", "query": "year=2022"}
+    )
     assert response.status_code == 200
     entry = after(screened.audit_mark).exclude(action="auth.login").get()
     assert (entry.action, entry.actor, entry.data) == (
-        "screening.exported",
+        "workspace.exported",
         officer,
-        {"format": fmt, "runs": 1, "query": ""},
+        {"format": fmt, "proposals": 1, "query": "year=2022", "job": None},
     )
 
 

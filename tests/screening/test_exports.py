@@ -1,8 +1,8 @@
-"""The CSV, Excel and PDF exports are for people: headers, statuses, messages and
-evidence in the chosen language (zh by default, en when chosen), the PDF with an
-embedded CJK font. The JSON export keeps the raw ids (see test_views)."""
+"""The files for people, from the one export engine: headers, statuses, messages and evidence in
+the chosen language (zh by default, en when chosen) in the Excel findings sheet and the PDF (with an
+embedded CJK font), for the officers' exports and one proposal's report. The JSON export keeps the
+raw ids (see test_views)."""
 
-import csv
 import io
 import re
 from datetime import date
@@ -32,9 +32,13 @@ def officer(client):
     return client
 
 
-def _csv(client) -> list[list[str]]:
-    text = b"".join(client.get("/screening/export.csv").streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(text)))
+def _findings(client) -> list[list[str]]:
+    """The Excel export's findings sheet (the officers' list, filtered to 2022): header and rows."""
+    response = client.post(
+        "/screening/workspace/bulk/", {"action": "export_xlsx", "scope": "filtered", "query": "year=2022"}
+    )
+    wb = load_workbook(io.BytesIO(response.content))
+    return [["" if v is None else v for v in row] for row in wb.worksheets[1].iter_rows(values_only=True)]
 
 
 def _row(rows: list[list[str]], rule: str) -> dict[str, str]:
@@ -44,8 +48,8 @@ def _row(rows: list[list[str]], rule: str) -> dict[str, str]:
     return found[0]
 
 
-def test_csv_headers_and_statuses_are_chinese_by_default(officer, screened):
-    rows = _csv(officer)
+def test_findings_headers_and_statuses_are_chinese_by_default(officer, screened):
+    rows = _findings(officer)
     assert rows[0] == [
         "编号",
         "项目名称",
@@ -68,16 +72,16 @@ def test_csv_headers_and_statuses_are_chinese_by_default(officer, screened):
     assert (age["检查项"], age["结论"], age["条款"]) == ("项目负责人年龄", "不通过", "形式审查 2(1)")
     assert age["建议"] == "请核对出生日期；如无误，须更换 1962-01-01 以后出生的项目负责人。"
     assert age["需修改的字段"] == "项目负责人出生日期"
-    assert age["依据"] == "项目负责人出生日期：1961-12-31；项目负责人身份证号中的出生日期：1961-12-31"
+    assert age["依据"] == "项目负责人出生日期：1961-12-31\n项目负责人身份证号中的出生日期：1961-12-31"
     assert (age["规则编号"], age["结论代码"], age["字段路径"]) == ("pi.age", "fail", "pi.birth_date")
     na = _row(rows, "direction.hgr_license")
     assert na["结论"] == "不适用"
     assert na["说明"] == "指南方向 1.1 未规定此项要求（单位资质许可），不适用。"
 
 
-def test_csv_follows_the_chosen_language(officer, screened):
+def test_findings_follow_the_chosen_language(officer, screened):
     officer.cookies["django_language"] = "en"
-    rows = _csv(officer)
+    rows = _findings(officer)
     assert rows[0][:11] == [
         "Reference",
         "Project title",
@@ -93,30 +97,21 @@ def test_csv_follows_the_chosen_language(officer, screened):
     ]
     civil = _row(rows, "pi.civil_servant")
     assert (civil["Result"], civil["Clause"]) == ("Pass", "Formal review 2(6)")
-    assert civil["Basis"] == "PI is a civil servant: no; PI employer: 清华大学"
+    assert civil["Basis"] == "PI is a civil servant: no\nPI employer: 清华大学"
     assert _row(rows, "direction.partner_countries")["Result"] == "Not applicable"
 
 
 def test_xlsx_has_widths_frozen_header_autofilter_and_readable_evidence(officer, screened):
-    response = officer.get("/screening/export.xlsx")
-    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert wb.sheetnames == ["申报项目", "检查结果"]
-    summary, checks = wb["申报项目"], wb["检查结果"]
-    assert [c.value for c in summary[1]] == [
-        "编号",
-        "项目名称",
-        "指南方向",
-        "预审结论",
-        "不通过",
-        "提醒",
-        "无法判定",
-        "通过",
-    ]
-    assert [c.value for c in summary[2]][:4] == ["P-EXPORT", screened.title, "1.1", "不通过"]
-    assert (summary.freeze_panes, checks.freeze_panes) == ("A2", "A2")
+    response = officer.post(
+        "/screening/workspace/bulk/", {"action": "export_xlsx", "scope": "filtered", "query": "year=2022"}
+    )
+    wb = load_workbook(io.BytesIO(response.content))
+    assert wb.sheetnames == ["申报项目", "检查结果", "按检查项统计"]
+    checks = wb["检查结果"]
+    assert checks.freeze_panes == "A2"
     findings = checks.max_row - 1
     assert findings == screened.screening_runs.get().findings.count()
-    assert (summary.auto_filter.ref, checks.auto_filter.ref) == ("A1:H2", f"A1:N{findings + 1}")
+    assert checks.auto_filter.ref == f"A1:N{findings + 1}"
     assert (checks.column_dimensions["H"].width, checks.column_dimensions["K"].width) == (60, 50)
     assert checks["A1"].font.bold is True
     age = next(r for r in checks.iter_rows(min_row=2) if r[11].value == "pi.age")
@@ -148,7 +143,7 @@ def _finding_row(rows: list[list[str]], check: str) -> list[str]:
 
 
 def test_pdf_embeds_its_cjk_font(officer, screened):
-    data = _pdf(officer, "/screening/export.pdf")
+    data = _pdf(officer, f"/screening/proposals/{screened.pk}/report.pdf")
     assert b"STSong-Light" not in data
     assert b"/FontFile2" in data
     with pdfplumber.open(io.BytesIO(data)) as doc:

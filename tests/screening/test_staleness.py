@@ -36,6 +36,9 @@ def batch_for(proposals, django_capture_on_commit_callbacks, *, by) -> list[Scre
     return list(batch.runs.order_by("pk"))
 
 
+WORKSPACE_LIST = "/screening/workspace/proposals/?year=2022"  # the officers' list (the overview's successor)
+
+
 def report(client, user, proposal, *, lang: str = "zh-hans"):
     client.force_login(user)
     client.cookies["django_language"] = lang
@@ -237,12 +240,14 @@ def test_overview_marks_the_stale_rows(client, stale_report, django_capture_on_c
     fresh = make_proposal()
     run_for(fresh, django_capture_on_commit_callbacks)
     response = report(client, make_user("overview-officer", role="officer"), stale_report)
-    response = client.get("/screening/")
-    assert response.context["stale"] == {stale_report.pk: Staleness(registries=("guide_experts",))}
+    response = client.get(WORKSPACE_LIST)
+    assert {p.pk: p.row.staleness for p in response.context["page"].rows if p.row.staleness} == {
+        stale_report.pk: Staleness(registries=("guide_experts",))
+    }
     html = response.content.decode()
     assert html.count('data-testid="stale"') == 1
     client.cookies["django_language"] = "en"
-    assert client.get("/screening/").content.decode().count("may be out of date") == 1
+    assert client.get(WORKSPACE_LIST).content.decode().count("may be out of date") == 1
 
 
 def test_overview_query_count_is_constant_with_stale_runs(
@@ -254,8 +259,8 @@ def test_overview_query_count_is_constant_with_stale_runs(
         batch_for([make_proposal() for _ in range(n)], django_capture_on_commit_callbacks, by=None)
         registries.registry_touch(name="misconduct")
         with CaptureQueriesContext(connection) as ctx:
-            response = client.get("/screening/")
-        assert len(response.context["stale"]) == Proposal.objects.count()
+            response = client.get(WORKSPACE_LIST)
+        assert sum(1 for p in response.context["page"].rows if p.row.staleness) == Proposal.objects.count()
         return len(ctx.captured_queries)
 
     assert queries(2) == queries(10)
@@ -354,14 +359,14 @@ def test_the_report_names_the_registries_reloaded(client, stale_report):
 
 def test_the_overview_names_the_old_and_the_current_guide_version(client, on_old_guide):
     client.force_login(make_user("old-guide-officer", role="officer"))
-    response = client.get("/screening/")
-    assert response.context["stale"] == {
+    response = client.get(WORKSPACE_LIST)
+    assert {p.pk: p.row.staleness for p in response.context["page"].rows if p.row.staleness} == {
         on_old_guide.pk: Staleness(guide_changed=True, guide_used="2022 v1", guide_current="2022 v2")
     }
     assert response.content.decode().count("基于旧版指南（2022 v1），现行 2022 v2") == 1
     client.cookies["django_language"] = "en"
     assert (
-        client.get("/screening/")
+        client.get(WORKSPACE_LIST)
         .content.decode()
         .count("Based on an older guide (2022 v1); current: 2022 v2")
         == 1

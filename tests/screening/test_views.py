@@ -4,8 +4,6 @@ from datetime import date
 
 import pdfplumber
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from screening import services
@@ -88,43 +86,54 @@ def test_check_again_keeps_previous_run_and_shows_changes(
     assert changed["pi.age"] == ("fail", "pass")
 
 
-def test_officer_overview_finds_proposals_failing_a_condition(
-    client, screened, django_capture_on_commit_callbacks
-):
-    other = make_proposal()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.screening_request(proposal=other)
+def test_the_old_overview_sends_officers_to_the_workspace_list_filtered_the_same_way(client, screened):
     login(client, make_user("officer1", role="officer"))
-    response = client.get("/screening/?rule=pi.age")
-    assert [p.reference for p in response.context["page"]] == [screened.reference]
-    response = client.get("/screening/?overall=fail")
-    assert [p.reference for p in response.context["page"]] == [screened.reference]
+    response = client.get(
+        "/screening/?q=碳&guide_year=2022&direction_code=1.1&overall=fail&rule=pi.age&page=3"
+    )
+    assert (response.status_code, response["Location"]) == (
+        301,
+        "/screening/workspace/proposals/?q=%E7%A2%B3&year=2022&direction=1.1&overall=fail&rule=pi.age",
+    )
+    page = client.get(response["Location"])
+    assert [p.reference for p in page.context["page"].rows] == [screened.reference]
+    assert client.get("/screening/").headers["Location"] == "/screening/workspace/proposals/"
 
 
-def test_officer_can_rerun_filtered_proposals_as_a_batch(
-    client, screened, django_capture_on_commit_callbacks
-):
+def test_the_old_exports_and_rerun_lead_to_the_workspace_list_and_do_nothing(client, screened):
     login(client, make_user("officer2", role="officer"))
-    with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/screening/rerun/", {"rule": "pi.age"})
-    assert response.status_code == 302
-    batch_url = response["Location"]
-    progress = client.get(batch_url, HTTP_ACCEPT="application/json").json()
-    assert progress == {"total": 1, "queued": 0, "running": 0, "done": 1, "failed": 0}
+    for fmt in ("csv", "xlsx", "pdf"):
+        response = client.get(f"/screening/export.{fmt}?rule=pi.age")
+        assert (response.status_code, response["Location"]) == (
+            301,
+            "/screening/workspace/proposals/?rule=pi.age",
+        )
+    response = client.post("/screening/rerun/", {"rule": "pi.age"})
+    assert (response.status_code, response["Location"]) == (
+        302,
+        "/screening/workspace/proposals/?rule=pi.age",
+    )
+    assert ScreeningRun.objects.count() == 1
+
+
+def _bulk_export(client, fmt: str):
+    return client.post(
+        "/screening/workspace/bulk/", {"action": f"export_{fmt}", "scope": "filtered", "query": "year=2022"}
+    )
 
 
 def test_exports_in_three_formats(client, screened):
     login(client, make_user("officer3", role="officer"))
-    csv_text = b"".join(client.get("/screening/export.csv").streaming_content).decode("utf-8-sig")
-    rows = csv_text.splitlines()
-    assert rows[0].startswith("编号,项目名称,指南方向,预审结论,检查项,结论")
-    assert sum(1 for r in rows if r.endswith(",pi.age,fail,pi.birth_date")) == 1
-    xlsx = client.get("/screening/export.xlsx")
-    wb = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
+    csv_text = b"".join(_bulk_export(client, "csv").streaming_content).decode("utf-8-sig")
+    rows = [r for r in csv_text.splitlines() if not r.startswith("#")]
+    assert rows[0].startswith("编号,项目名称,指南年度,指南方向")
+    assert rows[1].startswith(f"{screened.reference},")
+    xlsx = _bulk_export(client, "xlsx")
+    wb = load_workbook(io.BytesIO(xlsx.content))
     summary = list(wb["申报项目"].iter_rows(values_only=True))
-    assert summary[1][0] == screened.reference
-    assert summary[1][3] == "不通过"
-    pdf = client.get("/screening/export.pdf")
+    assert (summary[13][0], summary[13][7]) == (screened.reference, "不通过")
+    pdf = _bulk_export(client, "pdf")
+    assert pdf["Content-Type"] == "application/pdf"
     with pdfplumber.open(io.BytesIO(pdf.content)) as doc:
         text = "".join(page.extract_text() for page in doc.pages)
     assert screened.reference in text
@@ -135,23 +144,6 @@ def test_proposal_report_json_matches_cli_format(client, screened):
     data = login(client, screened.owner).get(f"/screening/proposals/{screened.pk}/report.json").json()
     assert data["results"][0]["reference"] == screened.reference
     assert data["results"][0]["overall"] == "fail"
-
-
-def test_overview_query_count_constant(client, guide2022, django_capture_on_commit_callbacks):
-    officer = make_user("officer4", role="officer")
-    login(client, officer)
-
-    def count() -> int:
-        with CaptureQueriesContext(connection) as ctx:
-            assert client.get("/screening/").status_code == 200
-        return len(ctx.captured_queries)
-
-    for _ in range(2):
-        make_proposal()
-    small = count()
-    for _ in range(10):
-        make_proposal()
-    assert count() == small
 
 
 def test_admin_uploads_registry_csv(client, db, django_capture_on_commit_callbacks):
@@ -236,19 +228,14 @@ def test_exports_survive_control_characters_and_neutralise_formulas(client, scre
 
     Proposal.objects.filter(pk=screened.pk).update(title='=HYPERLINK("http://x")\x0bend')
     login(client, make_user("officer5", role="officer"))
-    xlsx = client.get("/screening/export.xlsx")
+    xlsx = _bulk_export(client, "xlsx")
     assert xlsx.status_code == 200
-    wb = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content)))
-    cell = wb["申报项目"]["B2"]
+    wb = load_workbook(io.BytesIO(xlsx.content))
+    cell = wb["申报项目"]["B14"]
     assert (cell.data_type, cell.value) == ("s", '\'=HYPERLINK("http://x")end')
-    csv_text = b"".join(client.get("/screening/export.csv").streaming_content).decode("utf-8-sig")
+    csv_text = b"".join(_bulk_export(client, "csv").streaming_content).decode("utf-8-sig")
     assert ',"\'=HYPERLINK(""' in csv_text
-
-
-def test_officer_overview_counts_proposals_per_failing_condition(client, screened):
-    login(client, make_user("officer6", role="officer"))
-    failing = client.get("/screening/").context["failing"]
-    assert [(row["rule"], row["n"]) for row in failing] == [("pi.age", 1)]
+    assert _bulk_export(client, "pdf").status_code == 200
 
 
 def test_progress_page_says_the_check_waits_for_the_job_service(client, guide2022, settings):
