@@ -23,7 +23,7 @@ from .models import (
     Indicator,
     PartnerRequirement,
 )
-from .parsing import addresses
+from .parsing import addresses, notices
 from .parsing.conditions import (
     ABSENT,
     AMBIGUOUS,
@@ -607,13 +607,53 @@ _GUIDE_COLUMNS = {f.name for f in Guide._meta.get_fields()}
 
 def _notice_dict(raw) -> dict:
     if isinstance(raw, str):
-        return {"message": raw, "item": None, "severity": WARNING, "source": None}
+        return {"message": notice_text(raw), "item": None, "severity": WARNING, "source": None}
     return {
-        "message": str(raw.get("message", "")),
+        "message": notice_text(raw),
         "item": raw.get("item"),
         "severity": raw.get("severity") if raw.get("severity") in (CHECK, ERROR) else WARNING,
         "source": raw.get("source"),
     }
+
+
+def scope_of_key(key: str) -> Scope:
+    """A scope from its key ("type=青年科学家项目,gender=male"; "call" or "" for the whole call)."""
+    parts = dict(part.partition("=")[::2] for part in (key or "").split(",") if "=" in part)
+    return Scope(parts.get("type") or None, parts.get("direction") or None, parts.get("gender") or None)
+
+
+def _notice_params(params: dict) -> dict[str, str]:
+    """A notice's params in words: a condition's parameter by its label, its values as the review page
+    shows them, its scope in words, lists joined."""
+    separator = gettext("、")
+    parameter = params.get("parameter")
+    shown = {}
+    for name, value in params.items():
+        if name == "parameter":
+            shown[name] = str(PARAMETER_LABELS.get(value, value))
+        elif name == "scope":
+            shown[name] = scope_label(scope_of_key("" if value == notices.CALL_SCOPE else str(value)))
+        elif name == "values" and isinstance(value, list | tuple):
+            shown[name] = separator.join(condition_value_label(str(parameter), v) for v in value)
+        elif isinstance(value, list | tuple):
+            shown[name] = separator.join(str(v) for v in value)
+        else:
+            shown[name] = str(value)
+    return shown
+
+
+def notice_text(raw) -> str:
+    """A parser notice in the active language, from the catalogue (``guide.parsing.notices``). A notice
+    an earlier reader stored as an English sentence only is recognised by its wording; one that is not
+    is shown as stored."""
+    if isinstance(raw, str):
+        raw = {"message": raw}
+    message = str(raw.get("message", ""))
+    code, params = raw.get("code"), raw.get("params")
+    if not code or not isinstance(params, dict):
+        code, params = notices.recognise(message) or ("", {})
+    text = notices.render(code, _notice_params(params), gettext=gettext) if code else None
+    return text if text is not None else message
 
 
 def version_review(*, version: GuideVersion) -> Review:

@@ -42,6 +42,7 @@ from .normalize import (
     ends_sentence,
     split_paragraphs,
 )
+from .notices import CALL_SCOPE, notice
 from .partners import extract_partner_requirements
 from .types import (
     CHECK,
@@ -228,10 +229,12 @@ def _collect_areas(blocks: list[Block], warnings: list[Notice]) -> list[_AreaDra
             if sequence.direction_allowed(number, index):
                 if area is None or area.number != number:
                     warnings.append(
-                        Notice(
-                            f"direction {code} has no area heading “{number}. ……”",
+                        notice(
+                            "direction_without_area",
                             _direction_address(code),
                             block.source,
+                            direction=code,
+                            area=number,
                         )
                     )
                     area = _AreaDraft(number, "", block.source)
@@ -239,10 +242,12 @@ def _collect_areas(blocks: list[Block], warnings: list[Notice]) -> list[_AreaDra
                 elif index != sequence.index + 1:
                     previous = area.directions[-1].code if area.directions else f"{number}."
                     warnings.append(
-                        Notice(
-                            f"direction {code} follows {previous}: numbering gap",
+                        notice(
+                            "direction_numbering_gap",
                             _direction_address(code),
                             block.source,
+                            direction=code,
+                            previous=previous,
                         )
                     )
                 sequence.area, sequence.index = number, index
@@ -255,11 +260,12 @@ def _collect_areas(blocks: list[Block], warnings: list[Notice]) -> list[_AreaDra
             # a heading-like line the numbering does not allow: read as text, and say so
             expected = f"{sequence.area}.{sequence.index + 1}" if sequence.area else "1.1"
             warnings.append(
-                Notice(
-                    f"“{paragraph[:30]}” looks like a direction heading but the numbering expects "
-                    f"{expected}: read as text",
+                notice(
+                    "heading_out_of_sequence",
                     _direction_address(direction.code) if direction else None,
                     block.source,
+                    text=paragraph[:30],
+                    expected=expected,
                 )
             )
         area_match = RE_AREA_HEADING.match(paragraph)
@@ -267,13 +273,7 @@ def _collect_areas(blocks: list[Block], warnings: list[Notice]) -> list[_AreaDra
             number = int(area_match.group(1))
             with_directions = [a for a in areas if a.directions]
             if number == 1 and with_directions:
-                warnings.append(
-                    Notice(
-                        f"numbering restarts at “{paragraph}”: text after it is not read as directions",
-                        None,
-                        block.source,
-                    )
-                )
+                warnings.append(notice("numbering_restarts", None, block.source, text=paragraph))
                 break
             if number == 1:
                 areas = []  # numbered lines of the general part were not areas
@@ -281,10 +281,12 @@ def _collect_areas(blocks: list[Block], warnings: list[Notice]) -> list[_AreaDra
             if sequence.area_allowed(number):
                 if sequence.area and number != sequence.area + 1:
                     warnings.append(
-                        Notice(
-                            f"area {number} follows area {sequence.area}: numbering gap",
+                        notice(
+                            "area_numbering_gap",
                             f"areas[{number}]",
                             block.source,
+                            area=number,
+                            previous=sequence.area,
                         )
                     )
                 area = _AreaDraft(number, paragraph[area_match.end() :].strip(), block.source)
@@ -306,10 +308,11 @@ def _collect_areas(blocks: list[Block], warnings: list[Notice]) -> list[_AreaDra
             elif label is None:
                 label = "research"
                 warnings.append(
-                    Notice(
-                        f"direction {direction.code}: text before any label read as 研究内容",
+                    notice(
+                        "text_before_label",
                         _direction_address(direction.code),
                         block.source,
+                        direction=direction.code,
                     )
                 )
             if part.text:
@@ -352,9 +355,9 @@ def _build_direction(draft: _DirectionDraft, warnings: list[Notice]) -> Directio
     notes = fields.get("notes", [])
     address = _direction_address(draft.code)
     if "research" not in fields:
-        warnings.append(Notice(f"direction {draft.code}: no 研究内容", address, draft.source))
+        warnings.append(notice("no_research_content", address, draft.source, direction=draft.code))
     if "indicators" not in fields:
-        warnings.append(Notice(f"direction {draft.code}: no 考核指标", address, draft.source))
+        warnings.append(notice("no_indicators", address, draft.source, direction=draft.code))
     other_text = "\n".join(p.text for p in other)
     notes_text = "\n".join(p.text for p in notes)
     ratio, ratio_source = None, NO_SOURCE
@@ -365,10 +368,8 @@ def _build_direction(draft: _DirectionDraft, warnings: list[Notice]) -> Directio
             break
     if ratio is None and _RATIO_MENTION.search(other_text + "\n" + notes_text):
         warnings.append(
-            Notice(
-                f"direction {draft.code}: matching funds mentioned but no ratio read",
-                f"{address}.matching_ratio",
-                _merged(other + notes),
+            notice(
+                "ratio_not_read", f"{address}.matching_ratio", _merged(other + notes), direction=draft.code
             )
         )
     indicators_text = "\n".join(p.text for p in indicators)
@@ -382,10 +383,12 @@ def _build_direction(draft: _DirectionDraft, warnings: list[Notice]) -> Directio
         partners.append(replace(requirement, source=source))
         if requirement.kind == "licence" and requirement.value == "other":
             warnings.append(
-                Notice(
-                    f"direction {draft.code}: unknown licence “{requirement.text}”",
+                notice(
+                    "unknown_licence",
                     f"{address}.partner_requirements[{len(partners) - 1}]",
                     source,
+                    direction=draft.code,
+                    text=requirement.text,
                 )
             )
     parsed_indicators = []
@@ -398,12 +401,13 @@ def _build_direction(draft: _DirectionDraft, warnings: list[Notice]) -> Directio
         parsed_indicators.append(replace(indicator, source=source))
         if not indicator.quantitative:
             warnings.append(
-                Notice(
-                    f"direction {draft.code}: indicator {indicator.position + 1} has no comparator "
-                    "(qualitative): check it against the text",
+                notice(
+                    "indicator_qualitative",
                     f"{address}.indicators[{indicator.position}]",
                     source,
                     CHECK,
+                    direction=draft.code,
+                    n=indicator.position + 1,
                 )
             )
     sources = {
@@ -498,7 +502,7 @@ def parse_blocks(
     warnings: list[Notice] = []
     formal_index = _find_formal_review(paragraphs, title_index + 1)
     if formal_index is None:
-        warnings.append(Notice("no formal review section (形式审查条件要求) found"))
+        warnings.append(notice("no_formal_review"))
         main, formal = blocks[title_index + 1 :], []
     else:
         main, formal = blocks[title_index + 1 : formal_index], blocks[formal_index + 1 :]
@@ -525,15 +529,17 @@ def parse_blocks(
         sources["declared_direction_count"] = general.locate(declared_blocks, "declared_direction_count")
         if declared != len(directions):
             warnings.append(
-                Notice(
-                    f"the guide declares {declared} directions but {len(directions)} were found",
+                notice(
+                    "direction_count_mismatch",
                     "declared_direction_count",
                     sources["declared_direction_count"],
+                    declared=declared,
+                    found=len(directions),
                 )
             )
     budget = general.find_budget_yuan(full_text)
     if budget is None:
-        warnings.append(Notice("no national budget (国拨经费概算) found", "total_budget_yuan"))
+        warnings.append(notice("no_budget", "total_budget_yuan"))
     else:
         sources["total_budget_yuan"] = general.locate(all_blocks, "total_budget_yuan")
     call_blocks = [*general_blocks, *formal]
@@ -542,23 +548,19 @@ def parse_blocks(
     if projects is not None:
         sources["projects_per_direction"] = general.locate(call_blocks, "projects_per_direction")
     else:
-        warnings.append(
-            Notice(
-                "no number of projects per direction (拟支持项目数) found: enter it or confirm there is none",
-                "projects_per_direction",
-            )
-        )
+        warnings.append(notice("no_projects_per_direction", "projects_per_direction"))
     eligibility, conditions = _conditions(call_blocks, area_drafts, directions, sources, warnings)
     formal_review = parse_formal_review(formal)
     if formal_index is not None and not formal_review:
-        warnings.append(Notice("formal review section has no numbered clauses", "formal_review"))
+        warnings.append(notice("no_formal_clauses", "formal_review"))
     for clause in formal_review:
         if "(" in clause.clause and not ends_sentence(clause.text):
             warnings.append(
-                Notice(
-                    f"formal-review clause {clause.clause} ends without punctuation: it may be cut short",
+                notice(
+                    "clause_unpunctuated",
                     f"formal_review[{clause.clause}]",
                     clause.source,
+                    clause=clause.clause,
                 )
             )
     return ParsedGuide(
@@ -615,38 +617,33 @@ def _conditions(
     for condition in conditions:
         address = f"conditions[{condition.key}]"
         if condition.state == MISSING:
-            warnings.append(
-                Notice(
-                    f"no {_WHAT.get(condition.parameter, condition.parameter)} found: screening will not check it "
-                    "until you enter one or confirm there is none",
-                    address,
-                )
-            )
+            warnings.append(notice("condition_missing", address, parameter=condition.parameter))
     everything = [*_call_conditions(values), *conditions]
     own = {c.key for c in conditions}
     for conflict in conflicts(everything):
-        shown = ", ".join(str(v) for v in conflict.values)
-        scope = conflict.scope.key() or "call"
+        scope = conflict.scope.key() or CALL_SCOPE
         for key in conflict.keys:
             if key not in own:  # the call-wide value itself: the error sits on the other reading
                 continue
             condition = next(c for c in conditions if c.key == key)
             warnings.append(
-                Notice(
-                    f"{_WHAT.get(conflict.parameter, conflict.parameter)} is stated with different values "
-                    f"({shown}) for the same scope ({scope}): assign scopes or set one aside before publishing",
+                notice(
+                    "condition_conflict",
                     f"conditions[{key}]",
                     condition.source,
                     ERROR,
+                    parameter=conflict.parameter,
+                    values=[list(v) if isinstance(v, tuple) else v for v in conflict.values],
+                    scope=scope,
                 )
             )
     for condition in unknown_types(conditions, types):
         warnings.append(
-            Notice(
-                f"condition for project type “{condition.scope.project_type}”, which no direction has: "
-                "it applies to no proposal",
+            notice(
+                "condition_unknown_type",
                 f"conditions[{condition.key}]",
                 condition.source,
+                project_type=condition.scope.project_type,
             )
         )
     fields = {name: values.get(name) for name in _ELIGIBILITY}
@@ -662,22 +659,6 @@ def _call_conditions(values: dict[str, object]) -> list[Condition]:
 
 def _part_block(part: _Part) -> Block:
     return replace(part.block, text=part.text) if part.start == 0 else Block(part.block.index, part.text)
-
-
-# What a parameter is called in a warning.
-_WHAT = {
-    "pi_born_on_or_after": "PI birth cutoff (项目负责人……以后出生)",
-    "task_lead_born_on_or_after": "task-lead birth cutoff (课题负责人……以后出生)",
-    "unit_registered_by": "unit registration date (注册时间在……前)",
-    "max_units": "limit on participating units (参与单位总数不超过……家)",
-    "max_domestic_units": "limit on Chinese units (中方参与单位总数不超过……家)",
-    "min_foreign_units": "foreign partner requirement (须有……个国（境）外单位)",
-    "max_duration_years": "project duration (实施周期/执行期……年)",
-    "subtasks_allowed": "rule on subtasks (下设课题 / 不下设课题)",
-    "max_subtasks": "limit on subtasks (下设课题数不超过……个)",
-    "matching_ratio": "matching-funds ratio",
-    "projects_supported": "projects per direction (拟支持项目数)",
-}
 
 
 def _piece(block: Block, text: str, start: int, end: int) -> Block:

@@ -148,33 +148,46 @@ class Notice:
     ``item`` is an address (see :mod:`guide.parsing.addresses`): ``"directions[1.1]"``,
     ``"directions[1.1].indicators[3]"``, ``"formal_review[1(2)]"``, ``"eligibility.pi_born_on_or_after"``,
     ``"areas[2]"``, or ``None`` for the whole document.
+
+    ``code`` and ``params`` say what it is (:mod:`guide.parsing.notices`: people read it in their
+    language from the gettext catalogue); ``message`` is its English sentence, for logs and the
+    command line. Notices of earlier readers have a message only.
     """
 
     message: str
     item: str | None = None
     source: Source = NO_SOURCE
     severity: str = WARNING
+    code: str = ""
+    params: dict[str, Any] = field(default_factory=dict, hash=False)
 
     def __str__(self) -> str:
         return self.message
 
     def to_json(self) -> dict:
-        return {
+        data = {
             "message": self.message,
             "item": self.item,
             "severity": self.severity,
             "source": self.source.to_json(),
         }
+        if self.code:
+            data["code"] = self.code
+            data["params"] = dict(self.params)
+        return data
 
     @classmethod
     def from_json(cls, data) -> Notice:
         if isinstance(data, str):
             return cls(data)
+        params = data.get("params")
         return cls(
             data["message"],
             data.get("item"),
             Source.from_json(data.get("source")),
             data.get("severity", WARNING),
+            str(data.get("code") or ""),
+            dict(params) if isinstance(params, dict) else {},
         )
 
 
