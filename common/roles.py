@@ -35,3 +35,21 @@ def role_of(user) -> str | None:
     if user.is_authenticated:
         return APPLICANT
     return None
+
+
+def officer_required(view):
+    """The one guard of officers' pages (README, Roles): signed out → the login page (with
+    ``next``); signed in without the officer or admin role → 403, the site's refusal page. An
+    object that exists but is another's is a 404, decided by the view's own lookup."""
+    from functools import wraps
+
+    from django.contrib.auth.decorators import login_required
+    from django.core.exceptions import PermissionDenied
+
+    @wraps(view)
+    def guarded(request, *args, **kwargs):
+        if not is_officer(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return login_required(guarded)
