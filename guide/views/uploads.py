@@ -4,14 +4,12 @@ Anonymous visitors are sent to the login page; signed-in users without the offic
 role get 403. A version id that does not exist is a 404."""
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from common.files import FileNotSaved
-from common.roles import is_officer
+from common.roles import officer_required
 from common.selectors import jobs_waiting_for_service
 from common.views_files import file_not_saved_page
 
@@ -21,19 +19,13 @@ from ..models import GuideVersion
 from ..services.reading import GuideUploadRejected, guide_upload_create, reading_error, reading_stalled
 
 
-def _officer(request) -> None:
-    if not is_officer(request.user):
-        raise PermissionDenied
-
-
 def _context(form: GuideUploadForm) -> dict:
     return {"form": form, "max_upload": settings.MAX_UPLOAD_BYTES}
 
 
-@login_required
+@officer_required
 @require_http_methods(["GET", "POST"])
 def upload(request):
-    _officer(request)
     if request.method == "POST":
         form = GuideUploadForm(request.POST, request.FILES)
         if form.is_valid():
@@ -49,9 +41,8 @@ def upload(request):
     return render(request, "guide/upload.html", _context(GuideUploadForm()))
 
 
-@login_required
+@officer_required
 def upload_status(request, pk: int):
-    _officer(request)
     version = selectors.version_get(pk=pk)
     waiting = version.status in (GuideVersion.Status.QUEUED, GuideVersion.Status.READING)
     return render(
