@@ -565,6 +565,15 @@ def display_value(kind: str, value) -> str:
     return addresses.format_value(value)
 
 
+def _kind_for(data: dict, address: str) -> str:
+    """The kind of the value at ``address`` in ``data``; for an address the reading no longer has, what
+    its name says (a comparator), else none."""
+    try:
+        return addresses.kind_of(data, address)
+    except (addresses.AddressError, KeyError, TypeError, ValueError):
+        return addresses.COMPARATOR if address.endswith(".comparator") else ""
+
+
 def anchor_of(item: str) -> str:
     """An HTML id for an item: "directions[1.1].indicators[3]" → "item-directions-1-1-indicators-3"."""
     return "item-" + "-".join(part for part in re.split(r"[^0-9A-Za-z_]+", item) if part)
@@ -822,7 +831,11 @@ def version_review(*, version: GuideVersion) -> Review:
             target.notices.append(view)
         else:
             document_notices.append(view)
-    carried = version.carried or {}
+    carried = dict(version.carried or {})
+    carried["resolved"] = [
+        {**entry, "shown": display_value(_kind_for(parsed, entry.get("address", "")), entry.get("value"))}
+        for entry in carried.get("resolved", ())
+    ]
     for entry in carried.get("vanished", ()):
         document_notices.append(
             NoticeView(
@@ -833,7 +846,7 @@ def version_review(*, version: GuideVersion) -> Review:
                     % {
                         "label": carried.get("from_label", ""),
                         "address": entry["address"],
-                        "value": addresses.format_value(entry.get("value")) or "—",
+                        "value": display_value(_kind_for(parsed, entry["address"]), entry.get("value")),
                         "reason": entry.get("reason", ""),
                     }
                 ),

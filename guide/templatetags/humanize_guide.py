@@ -62,3 +62,12 @@ def join_words(items) -> str:
 def continents(codes) -> str:
     """A partner requirement's continents, named and joined the way the active language joins a list."""
     return join_words(CONTINENT_NAMES.get(c, c) for c in codes or [])
+
+
+@register.filter
+def shown_as(value, kind: str) -> str:
+    """A parsed or corrected value as the review page shows values of its kind: "≥" for ">=", 100.0 as
+    "100", 是/否, "—" for none (``guide.selectors.display_value``)."""
+    from guide.selectors import display_value
+
+    return display_value(kind or "", value)

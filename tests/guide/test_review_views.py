@@ -3,6 +3,7 @@ its progress page)."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date
 
@@ -516,3 +517,26 @@ def test_the_review_page_speaks_english(client, officer, draft):
     html = client.get(review_url(draft)).content.decode()
     assert html.count("<h2>Needs attention</h2>") == 1
     assert html.count("Publish this version") == 1
+
+
+def test_a_correction_is_shown_in_peoples_words(client, officer, draft):
+    """The history says "≥ → ≤" and "10 → 12", not ">=" or "12.0"."""
+    post_correction(
+        client,
+        draft,
+        item=VALUE_ITEM,
+        subject="误差",
+        comparator=">=",
+        value="12",
+        value_max="",
+        unit="%",
+        reason="原文为 不低于 12%",
+    )
+    assert sorted(GuideCorrection.objects.values_list("parsed_value", "value"), key=str) == [
+        ("<=", ">="),
+        (10.0, 12.0),
+    ]
+    html = client.get(f"{review_url(draft)}directions/1.1/").content.decode()
+    history = "".join(re.findall(r'data-testid="history">(.*?)</ul>', html, flags=re.S))
+    assert re.findall(r"解析值 (\S+) → 更正值 <strong>(\S+)</strong>", history) == [("≤", "≥"), ("10", "12")]
+    assert ("&gt;=" in history, "12.0" in history, "10.0" in history) == (False, False, False)
