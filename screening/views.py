@@ -22,6 +22,7 @@ from proposals.selectors import proposals_visible_to
 from . import exports, report, selectors, services
 from .models import ScreeningBatch, ScreeningRun
 from .workspace import services as export_services
+from .workspace.masking import mask_ids_deep
 from .workspace.models import JobKind
 from .workspace.services import JobTooLarge, bulk_job_request
 from .workspace.views import FULL_ID_PERMISSION
@@ -188,7 +189,8 @@ def batch_status(request, pk: int):
 
 @login_required
 def proposal_export(request, pk: int, fmt: str):
-    """One proposal's report as a file: JSON (the screen_proposals format, raw ids), or PDF, Excel or
+    """One proposal's report as a file: JSON (the screen_proposals format, raw ids; ID numbers
+    masked without the permission), or PDF, Excel or
     CSV through the workspace's export engine (the stamp, ID numbers masked without the
     permission; cross-proposal findings as an applicant sees them for the owner). In the audit
     trail."""
@@ -208,7 +210,10 @@ def proposal_export(request, pk: int, fmt: str):
             target=proposal,
             data={"format": fmt, "run": run.pk},
         )
-        return JsonResponse(exports.to_json(items), json_dumps_params={"ensure_ascii": False})
+        data = exports.to_json(items)
+        if not request.user.has_perm(FULL_ID_PERMISSION):
+            data = mask_ids_deep(data, proposal.people.values_list("id_number", flat=True))
+        return JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     _name, content_type, content = export_services.export_now(
         proposal_ids=[proposal.pk],
         fmt=fmt,

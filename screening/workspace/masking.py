@@ -34,3 +34,14 @@ def mask_ids_in(text: str, known: Iterable[str] = (), *, resident: bool = True) 
 def has_resident_id(text: str) -> bool:
     """Whether ``text`` holds a resident ID number that mask_ids_in would mask."""
     return _RESIDENT_ID.search(text) is not None
+
+
+def mask_ids_deep(value, known: Iterable[str] = ()):
+    """``value`` (JSON-like: dicts, lists, strings) with mask_ids_in applied to every string in it."""
+    if isinstance(value, str):
+        return mask_ids_in(value, known)
+    if isinstance(value, dict):
+        return {k: mask_ids_deep(v, known) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [mask_ids_deep(v, known) for v in value]
+    return value

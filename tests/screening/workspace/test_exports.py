@@ -260,3 +260,68 @@ def test_bulk_ids_beyond_a_bigint_are_refused_with_the_form_error(client, office
         assert response.status_code == 302, bad
         messages = [str(m) for m in response.wsgi_request._messages]
         assert "所选申报书无效。" in " ".join(messages), bad
+
+
+def test_an_id_number_in_a_findings_evidence_is_masked_in_every_format(client, officer, screen):
+    """A registry match names someone by an ID number none of the proposal's people has: every file
+    an officer without the permission (or the applicant) gets shows it masked."""
+    import pdfplumber
+
+    from proposals.models import Proposal
+
+    p = make_proposal(reference="E-1")
+    screen([p])
+    run = latest_runs([p])[0]
+    Finding.objects.create(
+        run=run,
+        position=999,
+        rule="pi.misconduct",
+        status="warn",
+        clause="",
+        message_id="pi.misconduct.warn",
+        params={},
+        evidence=[{"field": "pi.name", "value": "张三 110101199001011234", "source": "misconduct"}],
+        field="pi.name",
+    )
+    full, masked = "110101199001011234", "1101**********1234"
+    texts = {}
+    for fmt in ("xlsx", "csv", "pdf"):
+        _name, _type, content = services.export_now(
+            proposal_ids=[p.pk], fmt=fmt, lang="zh", full_ids=False, by=officer, query=""
+        )
+        if fmt == "xlsx":
+            wb = load_workbook(io.BytesIO(content))
+            texts[fmt] = " ".join(
+                str(v) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r
+            )
+        elif fmt == "pdf":
+            with pdfplumber.open(io.BytesIO(content)) as doc:
+                texts[fmt] = "".join(page.extract_text() for page in doc.pages)
+        else:
+            texts[fmt] = "".join(content)
+    client.force_login(Proposal.objects.get(pk=p.pk).owner)
+    for fmt in ("pdf", "xlsx", "csv", "json"):
+        response = client.get(f"/screening/proposals/{p.pk}/report.{fmt}")
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        if fmt == "pdf":
+            with pdfplumber.open(io.BytesIO(body)) as doc:
+                texts["report.pdf"] = "".join(page.extract_text() for page in doc.pages)
+        elif fmt == "xlsx":
+            wb = load_workbook(io.BytesIO(body))
+            texts["report.xlsx"] = " ".join(
+                str(v) for ws in wb.worksheets for r in ws.iter_rows(values_only=True) for v in r
+            )
+        else:
+            texts[f"report.{fmt}"] = body.decode("utf-8-sig")
+    assert {fmt: full in text for fmt, text in texts.items()} == dict.fromkeys(texts, False)
+    shown = {fmt: masked in text.replace("\n", "") for fmt, text in texts.items()}
+    assert shown == {
+        "xlsx": True,
+        "csv": False,  # the CSV is the proposals sheet: no evidence in it
+        "pdf": True,
+        "report.pdf": True,
+        "report.xlsx": True,
+        "report.csv": False,
+        "report.json": True,
+    }
