@@ -21,6 +21,13 @@ from . import selectors
 YES_NO = [("yes", _("是")), ("no", _("否"))]
 
 
+HANDED_IN = "handed_in"  # the state filter's value for every handed-in state (the dashboard's 已提交)
+
+
+def state_choices():
+    return [(HANDED_IN, _("已提交（全部）")), *ProposalState.choices]
+
+
 def overall_choices():
     return [
         *Outcome.choices,
@@ -36,7 +43,9 @@ class WorkspaceFilter(django_filters.FilterSet):
         field_name="direction_code", label=_("指南方向"), empty_label=_("不限")
     )
     area = django_filters.ChoiceFilter(method="filter_area", label=_("领域"), empty_label=_("不限"))
-    state = django_filters.ChoiceFilter(choices=ProposalState.choices, label=_("状态"), empty_label=_("不限"))
+    state = django_filters.ChoiceFilter(
+        method="filter_state", choices=state_choices, label=_("状态"), empty_label=_("不限")
+    )
     overall = django_filters.ChoiceFilter(
         method="filter_overall", choices=overall_choices, label=_("预审结论"), empty_label=_("不限")
     )
@@ -73,6 +82,11 @@ class WorkspaceFilter(django_filters.FilterSet):
     def selected_year(self) -> int | None:
         data = self.form.cleaned_data if self.form.is_valid() else {}
         return int(data["year"]) if data.get("year") else None
+
+    def filter_state(self, queryset, name, value):
+        if value == HANDED_IN:
+            return queryset.filter(state__in=selectors.HANDED_IN)
+        return queryset.filter(state=value)
 
     def filter_keyword(self, queryset, name, value):
         return selectors.proposals_search(queryset, value)

@@ -85,7 +85,7 @@ def test_dashboard_draws_its_charts_as_inline_svg_without_style_attributes(clien
 def test_dashboard_links_each_failing_rule_to_the_filtered_list(client, officer, three):
     client.force_login(officer)
     html = client.get("/screening/workspace/").content.decode()
-    assert 'href="/screening/workspace/proposals/?year=2022&amp;rule=pi.age"' in html
+    assert 'href="/screening/workspace/proposals/?year=2022&amp;state=handed_in&amp;rule=pi.age"' in html
 
 
 def test_dashboard_offers_to_rescreen_the_stale_results(client, officer, three):
