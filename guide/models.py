@@ -380,3 +380,35 @@ class GuideCorrection(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address} = {self.value!r}"
+
+
+class GuideCheckMark(models.Model):
+    """An officer's "checked" on an item of a draft the reader asked to check (a qualitative indicator,
+    a value read without its comparator …): who and when. One per item and version; taking it back
+    deletes it (both are in the audit trail). ``item`` is the item's address
+    (guide.parsing.addresses: "directions[1.2].indicators[0]")."""
+
+    version = models.ForeignKey(
+        GuideVersion, verbose_name=_("指南版本"), on_delete=models.CASCADE, related_name="check_marks"
+    )
+    item = models.CharField(_("位置"), max_length=300)
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("核对人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    checked_at = models.DateTimeField(_("核对时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["version", "checked_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "item"], name="guide_check_mark_unique_item"),
+        ]
+        verbose_name = _("核对标记")
+        verbose_name_plural = pgettext_lazy("plural", "核对标记")
+
+    def __str__(self) -> str:
+        return f"{self.version_id} {self.item}"

@@ -18,6 +18,7 @@ from .models import (
     Direction,
     FormalClause,
     Guide,
+    GuideCheckMark,
     GuideCorrection,
     GuideVersion,
     Indicator,
@@ -414,6 +415,18 @@ class ItemView:
     open: bool = False  # its correction form is shown open (it was sent back with errors)
     errors: list[str] = field(default_factory=list)
     reason: str = ""
+    checked: GuideCheckMark | None = None  # an officer's "checked" on an item to check
+
+    @property
+    def to_check(self) -> bool:
+        """The reading asks a person to check it (a notice "to check", or an indicator read without its
+        comparator or value): it can be marked checked."""
+        return self.uncertain or any(n.severity == CHECK for n in self.notices)
+
+    @property
+    def open_check_count(self) -> int:
+        """Its notices "to check" not marked checked yet."""
+        return 0 if self.checked else sum(1 for n in self.notices if n.severity == CHECK)
 
     @property
     def anchor(self) -> str:
@@ -452,11 +465,46 @@ class DirectionView:
 
     @property
     def check_count(self) -> int:
-        return sum(1 for i in self._items() for n in i.notices if n.severity != WARNING)
+        """Errors and notices to check, less those of items marked checked."""
+        return sum(
+            i.open_check_count + sum(1 for n in i.notices if n.severity == ERROR) for i in self._items()
+        )
 
     @property
     def correction_count(self) -> int:
         return sum(1 for i in self._items() for f in i.fields if f.corrected)
+
+
+@dataclass
+class AttentionGroup:
+    """The items needing attention of one direction ("1.2") or of the rest of the guide ("")."""
+
+    key: str
+    label: str
+    items: list[ItemView]
+
+    @property
+    def warning_count(self) -> int:
+        return sum(1 for i in self.items for n in i.notices if n.severity in (WARNING, ERROR))
+
+    @property
+    def to_check_count(self) -> int:
+        return sum(1 for i in self.items if i.to_check)
+
+    @property
+    def checked_count(self) -> int:
+        return sum(1 for i in self.items if i.to_check and i.checked)
+
+    @property
+    def settled(self) -> bool:
+        """Nothing but items marked checked: the group can stay closed."""
+        return self.warning_count == 0 and self.checked_count == self.to_check_count
+
+
+def _direction_code(item: str) -> str | None:
+    """The direction an item belongs to ("directions[1.1].indicators[3]" → "1.1"), else None."""
+    match = re.match(r"^directions\[([^\]]+)\]", item or "")
+    return match.group(1) if match else None
 
 
 @dataclass
@@ -492,7 +540,41 @@ class Review:
 
     @property
     def check_count(self) -> int:
-        return sum(1 for n in self._all_notices() if n.severity == CHECK)
+        """Notices to check still open: those of the document and of items not marked checked."""
+        return sum(1 for n in self.notices if n.severity == CHECK) + sum(
+            i.open_check_count for i in self.items.values()
+        )
+
+    @property
+    def to_check_count(self) -> int:
+        """Items to check (marked or not)."""
+        return sum(1 for i in self.items.values() if i.to_check)
+
+    @property
+    def checked_count(self) -> int:
+        """Items to check marked checked."""
+        return sum(1 for i in self.items.values() if i.to_check and i.checked)
+
+    @cached_property
+    def attention_groups(self) -> list[AttentionGroup]:
+        """The items needing attention by where they are: the general part (values, conditions, areas,
+        formal review) first, then each direction in the guide's order; each group's items in the order
+        of ``attention`` (errors, warnings, items to check, uncertain indicators)."""
+        titles = {d.item.row.get("code"): d.item.row.get("title", "") for d in self.directions}
+        groups: dict[str, AttentionGroup] = {}
+        for item in self.attention:
+            code = _direction_code(item.item)
+            key = code if code in titles else ""
+            if key not in groups:
+                label = (
+                    gettext("方向 %(code)s %(title)s") % {"code": key, "title": titles[key]}
+                    if key
+                    else gettext("总体情况、申报条件与形式审查")
+                )
+                groups[key] = AttentionGroup(key, label.strip(), [])
+            groups[key].items.append(item)
+        order = ["", *titles]
+        return [groups[key] for key in order if key in groups]
 
     @property
     def correction_count(self) -> int:
@@ -668,7 +750,8 @@ def notice_text(raw) -> str:
 def version_review(*, version: GuideVersion) -> Review:
     """Everything the review page of a version shows: each item with its values as read and as
     corrected, who corrected what when and why, the notices attached to it and its source; the
-    items needing attention first. Two queries (the corrections; the year's published version)."""
+    items needing attention first, with the marks of the items checked. Three queries (the corrections;
+    the check marks; the year's published version)."""
     corrections = list(
         version.corrections.select_related("created_by", "reverted_by", "carried_from__version").order_by(
             "created_at", "id"
@@ -854,6 +937,11 @@ def version_review(*, version: GuideVersion) -> Review:
                 entry["address"],
             )
         )
+
+    for mark in version.check_marks.select_related("checked_by"):
+        view = items.get(mark.item)
+        if view is not None:
+            view.checked = mark
 
     ordered = list(items.values())
     attention = [v for v in ordered if v.severity == ERROR]

@@ -21,6 +21,7 @@ from .. import selectors, services
 from ..forms import VERSION_ERRORS, ItemCorrectionForm, address_error_message
 from ..models import GuideCorrection, GuideVersion
 from ..parsing.addresses import AddressError, item_of
+from ..services import checks
 from ..services.publishing import publish_error, publish_stalled, version_publish_request
 from ..services.versions import PUBLISH_PENDING, READ_STATUSES
 
@@ -95,8 +96,42 @@ def _render_review(
 
 @login_required
 def version_review(request, pk: int):
+    """GET: the review page. POST (``item``, ``action`` "check" or "uncheck", ``back`` "direction" to
+    return to the item's direction page): mark an item to check as checked, or take the mark back, then
+    back to the item (POST/redirect/GET)."""
     _officer_only(request.user)
-    return _render_review(request, _read_version(pk))
+    version = _read_version(pk)
+    if request.method == "POST":
+        return _check_mark(request, version)
+    return _render_review(request, version)
+
+
+CHECK_REFUSED = {
+    "not_draft": _lazy("只有草稿可以标记核对。"),
+    "not_to_check": _lazy("此项无需核对。"),
+}
+
+
+def _check_mark(request, version: GuideVersion):
+    item = request.POST.get("item", "")
+    action = request.POST.get("action", "check")
+    try:
+        if action == "uncheck":
+            if checks.item_unmark_checked(version=version, item=item, by=request.user):
+                messages.success(request, _("已取消核对标记。"))
+        else:
+            checks.item_mark_checked(version=version, item=item, by=request.user)
+            messages.success(request, _("已标记为已核对。"))
+    except services.VersionError as exc:
+        messages.error(request, CHECK_REFUSED.get(exc.code) or _version_error(exc))
+        return redirect("guide:version_review", pk=version.pk)
+    code = _direction_code(item)
+    if request.POST.get("back") == "direction" and code is not None:
+        if any(d.get("code") == code for d in version.data.get("directions") or ()):
+            page = reverse("guide:version_direction", args=[version.pk, code])
+            return redirect(f"{page}#{selectors.anchor_of(item)}")
+    page = reverse("guide:version_review", args=[version.pk])
+    return redirect(f"{page}#attn-{selectors.anchor_of(item)}")
 
 
 @login_required
