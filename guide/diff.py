@@ -64,6 +64,28 @@ MAX_PLACES = 4  # changed places quoted per text; more are counted
 # --------------------------------------------------------------------------- #
 
 
+# Han, kana, CJK punctuation and full-width forms: a space next to one is layout (a PDF's line join, a
+# DOCX's spacing), not a change of the text.
+_CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_SPACE_BY_CJK = re.compile(rf"\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+")
+_SPACES = re.compile(r"\s+")
+_CJK_CHAR = re.compile(f"[{_CJK}]")
+
+
+def without_layout_spacing(text: str) -> str:
+    """``text`` as compared: white space next to a CJK character removed, other runs of white space one
+    space, the ends stripped ("效率提升 5 倍" and "效率提升 5倍" read the same; "200 kW" and "200kW" do not)."""
+    return _SPACES.sub(" ", _SPACE_BY_CJK.sub("", text or "")).strip()
+
+
+def _layout_only(before: str, after: str, left: str, right: str) -> bool:
+    """A change of white space only, next to a CJK character (``left``/``right``: the characters of the
+    text around it)."""
+    if before.strip() or after.strip():
+        return False
+    return any(_CJK_CHAR.fullmatch(side) for side in (left, right) if side)
+
+
 def tokens(text: str) -> list[str]:
     """Latin words and numbers (with . % ‰) whole, runs of white space, every other character alone."""
     return _TOKEN.findall(text or "")
@@ -126,20 +148,44 @@ def _context(text: str, *, from_end: bool) -> str:
     return joined.lstrip() if from_end else joined.rstrip()
 
 
+def _equal(ops: list[list[str]], text: str) -> None:
+    """Append an equal run (joined to an equal run before it, so spacing taken out of a change never
+    makes a run of its own)."""
+    if not text:
+        return
+    if ops and ops[-1][0] == "equal":
+        ops[-1][1] += text
+        ops[-1][2] += text
+    else:
+        ops.append(["equal", text, text])
+
+
 def diff_text(a: str, b: str) -> TextDiff | None:
-    """The diff of ``a`` and ``b`` (None when they are equal). An equal run of a single token (white
-    space aside) between two changes is folded into them, so a change reads as one place, not a comb
-    of characters."""
+    """The diff of ``a`` and ``b``: None when they are equal but for layout spacing (see
+    :func:`without_layout_spacing`), and a change of spacing next to a CJK character is no change in
+    the runs either (they keep ``b``'s spacing). An equal run of a single token (white space aside)
+    between two changes is folded into them, so a change reads as one place, not a comb of
+    characters."""
     a, b = a or "", b or ""
-    if a == b:
+    if without_layout_spacing(a) == without_layout_spacing(b):
         return None
     ta, tb = tokens(a), tokens(b)
     ops: list[list[str]] = []
     for tag, i1, i2, j1, j2 in SequenceMatcher(None, ta, tb, autojunk=False).get_opcodes():
-        if tag == "equal":
-            ops.append(["equal", "".join(ta[i1:i2]), "".join(ta[i1:i2])])
-        else:
-            ops.append(["change", "".join(ta[i1:i2]), "".join(tb[j1:j2])])
+        before, after = "".join(ta[i1:i2]), "".join(tb[j1:j2])
+        left, right = "".join(ta[:i1])[-1:], "".join(ta[i2:])[:1]
+        if tag == "equal" or _layout_only(before, after, left, right):
+            _equal(ops, after)
+            continue
+        if _CJK_CHAR.fullmatch(left or "-"):  # spacing at the change's ends next to CJK is layout
+            _equal(ops, after[: len(after) - len(after.lstrip())])
+            before, after = before.lstrip(), after.lstrip()
+        tail = ""
+        if _CJK_CHAR.fullmatch(right or "-"):
+            tail = after[len(after.rstrip()) :]
+            before, after = before.rstrip(), after.rstrip()
+        ops.append(["change", before, after])
+        _equal(ops, tail)
     merged: list[list[str]] = []
     for index, op in enumerate(ops):
         short = sum(1 for t in tokens(op[1]) if not t.isspace()) <= 1
@@ -357,7 +403,12 @@ def _threshold(indicator: dict | None) -> tuple:
 
 
 def _indicator_key(indicator: dict) -> str:
-    return indicator.get("subject") or indicator.get("text") or ""
+    return without_layout_spacing(indicator.get("subject") or indicator.get("text") or "")
+
+
+def _spacing_free(value: str | None) -> str | None:
+    """A text key for matching, layout spacing aside (None for none)."""
+    return without_layout_spacing(value) or None if value else None
 
 
 def diff_indicators(a: list[dict], b: list[dict]) -> list[IndicatorChange]:
@@ -366,15 +417,17 @@ def diff_indicators(a: list[dict], b: list[dict]) -> list[IndicatorChange]:
         list(a or ()),
         list(b or ()),
         [
-            (lambda i: i.get("text"), None),
-            (lambda i: i.get("subject") or None, None),
+            (lambda i: _spacing_free(i.get("text")), None),
+            (lambda i: _spacing_free(i.get("subject")), None),
             (None, lambda x, y: similarity(_indicator_key(x), _indicator_key(y))),
         ],
     )
     changes = []
     for x, y in pairs:
         threshold = _threshold(x) != _threshold(y)
-        subject = (x.get("subject") or "") != (y.get("subject") or "")
+        subject = without_layout_spacing(x.get("subject") or "") != without_layout_spacing(
+            y.get("subject") or ""
+        )
         text = diff_text(x.get("text", ""), y.get("text", ""))
         if threshold or subject or text:
             changes.append(IndicatorChange("changed", x, y, threshold, subject, text))
@@ -438,7 +491,7 @@ def diff_guides(a: dict, b: dict) -> GuideDiff:
         list(a.get("directions") or ()),
         list(b.get("directions") or ()),
         [
-            (lambda d: d.get("title") or None, None),
+            (lambda d: _spacing_free(d.get("title")), None),
             (None, _same_code_similar),
             (None, _direction_score),
         ],

@@ -126,3 +126,14 @@ def test_the_diff_in_english(client, versions):
 
 def test_only_get(client, versions):
     assert client.post(URL).status_code == 405
+
+
+def test_the_docx_and_the_pdf_of_one_guide_compare_as_the_same(client, db):
+    """Spacing the PDF puts next to Chinese characters is no change ("内容有变化 24 个" before)."""
+    office = GUIDES / "office"
+    docx = version_create_from_file(path=office / "2022-strategic-cooperation.12pt.docx")
+    pdf = version_create_from_file(path=office / "2022-strategic-cooperation.16pt.pdf")
+    client.force_login(make_user(role="officer"))
+    html = client.get(URL, {"a": docx.pk, "b": pdf.pk}).content.decode()
+    assert '<p data-testid="compare-same">两份指南的内容相同。</p>' in html
+    assert "内容有变化" not in html

@@ -937,3 +937,34 @@ def test_an_added_direction_names_its_project_types():
     assert section(lines(diff_guides(a, b), "en"), "Added directions") == [
         "- 1.2 示范工程 (应用示范类, 部省联动任务; matching ratio 2:1)"
     ]
+
+
+# --- spacing is layout, not content ---------------------------------------------------------------
+
+
+def test_spacing_next_to_chinese_is_no_change():
+    assert diff_text("效率提升 5 倍，误差 ≤ 10%", "效率提升 5倍，误差≤ 10%") is None
+    assert diff_text("开展区域 CCUS 源汇匹配", "开展区域CCUS源汇匹配") is None
+    assert diff_text("研究\n内容", "研究内容") is None
+
+
+def test_spacing_between_latin_words_and_numbers_is_a_change():
+    assert diff_text("200 kW", "200kW").ops == (("delete", "200 kW"), ("insert", "200kW"))
+
+
+def test_a_real_change_keeps_the_spacing_of_the_new_text_and_marks_no_spacing_change():
+    diff = diff_text("叶片长度达到 150 米以上", "叶片长度达到150 米 以上")
+    assert diff is None
+    diff = diff_text("叶片长度达到 150 米以上", "叶片长度达到180 米 以上")
+    assert [op for op in diff.ops if op[0] != "equal"] == [("delete", "150"), ("insert", "180")]
+
+
+def test_the_same_guide_from_a_docx_and_a_pdf_has_no_changes():
+    """The office files of 2022 (12 pt DOCX, 16 pt PDF): the PDF's line joins put spaces next to Chinese
+    characters ("效率提升 5倍" / "效率提升 5 倍"); the compare page said "内容有变化 24 个"."""
+    office = GUIDES / "office"
+    docx = to_json(parse_file(office / "2022-strategic-cooperation.12pt.docx"))
+    pdf = to_json(parse_file(office / "2022-strategic-cooperation.16pt.pdf"))
+    diff = diff_guides(docx, pdf)
+    assert (diff.directions, diff.clauses, diff.general, diff.added, diff.removed) == ([], [], [], [], [])
+    assert diff_guides(pdf, docx).directions == []
