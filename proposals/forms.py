@@ -15,6 +15,9 @@ units as a whole, so there are no row ids to carry.
 
 from __future__ import annotations
 
+import dataclasses
+import re
+import unicodedata
 from dataclasses import dataclass
 
 from django import forms
@@ -43,12 +46,21 @@ from .interchange import (
     normalize_country,
     normalize_direction_code,
 )
-from .validators import FieldError, gender_mismatch_message, validate_plain_text, validate_reference
+from .selectors import direction_choices
+from .validators import (
+    FieldError,
+    gender_mismatch_message,
+    path_label,
+    validate_plain_text,
+    validate_reference,
+)
 
 EMPTY = [("", "—")]
 
 # Format hints, the same as in the draft template (proposals.docgen).
 DATE_HINT = "YYYY-MM-DD"
+# What a date field accepts besides YYYY-MM-DD: the ways people write dates here.
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d"]
 ID_HINT = _("居民身份证 18 位；外籍填护照号")
 CREDIT_CODE_HINT = _("18 位")
 GENDER_HINT = _("持居民身份证的可不填：按证件号码第 17 位判断")
@@ -60,10 +72,26 @@ def _at_most(n: int):
 
 
 class DateInput(forms.DateInput):
-    input_type = "date"
+    """A date typed as text, with its format as the placeholder: what was typed stays in the
+    field when it is not a date (a browser's date input would empty it, and would show its
+    format in the browser's language rather than the page's)."""
+
+    input_type = "text"
 
     def __init__(self, attrs=None):
+        attrs = {"placeholder": DATE_HINT, "inputmode": "numeric", "autocomplete": "off", **(attrs or {})}
         super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class DateField(forms.DateField):
+    """A date as YYYY-MM-DD (also 2024/3/1, 2024.3.1, 2024年3月1日, 20240301, full-width digits)."""
+
+    input_formats = DATE_INPUT_FORMATS
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = unicodedata.normalize("NFKC", value).strip()
+        return super().to_python(value)
 
 
 class CountryField(forms.CharField):
@@ -120,7 +148,7 @@ def _text(max_length: int, label, **kwargs) -> forms.CharField:
 
 
 def _date(label) -> forms.DateField:
-    return forms.DateField(label=label, required=False, widget=DateInput(), help_text=DATE_HINT)
+    return DateField(label=label, required=False, widget=DateInput(), help_text=DATE_HINT)
 
 
 def _money(label) -> forms.DecimalField:
@@ -146,6 +174,34 @@ class GenderMatchesId:
         message = gender_mismatch_message(cleaned.get(gender), cleaned.get(id_number))
         if message is not None:
             self.add_error(gender, message)
+        return cleaned
+
+
+_DIGITS_ID = re.compile(r"\d+X?")
+
+
+def digits_id_message(id_number: str | None, nationality: str | None) -> str | None:
+    """The refusal of an ID number of digits only (perhaps ending in X) that is not 18 long, given
+    without a nationality: read as a resident ID it is wrong, read as a foreign document the
+    nationality is missing. None when there is nothing to refuse."""
+    code = normalize_identifier(id_number)
+    if nationality or not code or len(code) == 18 or not _DIGITS_ID.fullmatch(code):
+        return None
+    return _(
+        "证件号码为 %(n)s 位数字：居民身份证号码应为 18 位；如是外国证件（护照等），请同时填写国籍/地区。"
+    ) % {"n": len(code)}
+
+
+class IdNeedsNationality:
+    """A form with an ID number and a nationality: see digits_id_message (an error on the ID
+    number). The submission checks judge numbers shaped like resident IDs (15 to 19 characters);
+    this one catches the shorter and longer ones that would pass them unseen."""
+
+    def clean(self):
+        cleaned = super().clean()
+        message = digits_id_message(cleaned.get("id_number"), cleaned.get("nationality"))
+        if message is not None and "id_number" not in self.errors and "nationality" not in self.errors:
+            self.add_error("id_number", message)
         return cleaned
 
 
@@ -200,7 +256,7 @@ class ProposalForm(PlainTextForm):
     }
 
 
-class PIForm(GenderMatchesId, PlainTextForm):
+class PIForm(IdNeedsNationality, GenderMatchesId, PlainTextForm):
     name = _text(MAX_LENGTHS["pi.name"], _("姓名"))
     gender = _gender(_("性别"))
     id_number = IdentifierField(
@@ -234,7 +290,7 @@ class UnitForm(PlainTextForm):
     hgr_license = forms.BooleanField(label=_("人类遗传资源保藏行政许可"), required=False)
 
 
-class MemberForm(GenderMatchesId, PlainTextForm):
+class MemberForm(IdNeedsNationality, GenderMatchesId, PlainTextForm):
     name = _text(MAX_LENGTHS["members.name"], _("姓名"))
     gender = _gender(_("性别"))
     id_number = IdentifierField(
@@ -312,12 +368,73 @@ SubtaskFormSet = formset_factory(
 @dataclass
 class Row:
     """One field as the template shows it: the bound field, its interchange path
-    (the anchor ``#field-<path>``), and, for extracted drafts, whether it was found."""
+    (the anchor ``#field-<path>``), for extracted drafts whether it was found, and the
+    submission checks' problems with the stored draft (``problems``: shown on a page that
+    was not posted, where the field has no errors of its own)."""
 
     field: forms.BoundField
     path: str
     found: bool | None = None
     page: int | None = None
+    problems: list[str] = dataclasses.field(default_factory=list)
+
+    @property
+    def has_error(self) -> bool:
+        return bool(self.problems) or bool(self.field is not None and self.field.errors)
+
+
+# Anchors on the form page: every field is ``field-<path>`` (Row.path), each formset row
+# ``field-<kind>[<i>]``, each section ``field-<section>``.
+SECTIONS = ("pi", "units", "members", "subtasks", "attachments")
+# Names the screening rules give fields (their snapshot's), as the form names them.
+_FIELD_ALIASES = {
+    "indicators_text": "indicators",
+    "national_funding": "budget.national",
+    "matching_funding": "budget.matching",
+    "budget": "budget.national",
+}
+_ITEM = re.compile(r"(units|members|subtasks)\[(\d+)\](?:\.(.+))?")
+
+
+def field_anchor(path: str | None) -> str:
+    """The id of the element on the proposal form that shows ``path`` (an interchange path such
+    as ``units[1].credit_code``, or the name a screening finding gives its field, such as
+    ``indicators_text`` or ``subtasks[0].lead.birth_date``): the field itself, else its row,
+    else its section; "" for no path. Every id it returns exists on the form page
+    (tests/proposals/test_form_anchors.py)."""
+    if not path:
+        return ""
+    path = _FIELD_ALIASES.get(path, path)
+    if path in ProposalForm.PATHS.values() or path in SECTIONS:
+        return f"field-{path}"
+    if path.startswith("pi."):
+        name = path[3:]
+        return f"field-pi.{name}" if name in PIForm.base_fields else "field-pi"
+    if path.startswith("attachments."):
+        name = path.split(".", 1)[1]
+        return f"field-{path}" if name in DeclaredAttachmentsForm.base_fields else "field-attachments"
+    m = _ITEM.fullmatch(path)
+    if m:
+        kind, index, key = m.groups()
+        if key is None:
+            return f"field-{kind}[{index}]"
+        keys = {"units": UnitForm.KEYS, "members": MemberForm.KEYS, "subtasks": SubtaskForm.KEYS}[kind]
+        if kind == "subtasks" and key.startswith("lead."):
+            key = "lead_" + key[len("lead.") :]
+        if kind == "members" and key == "employer":
+            key = "unit"
+        return f"field-{kind}[{index}].{key}" if key in keys.values() else f"field-{kind}[{index}]"
+    head = path.split(".", 1)[0].split("[", 1)[0]
+    return f"field-{head}" if head in SECTIONS else ""
+
+
+@dataclass(frozen=True)
+class ErrorItem:
+    """One line of the summary at the top of the form: where (the anchor), what field, what."""
+
+    anchor: str
+    label: str
+    message: str
 
 
 def _present(value) -> bool:
@@ -349,7 +466,10 @@ class ProposalForms:
 
     ``initial`` pre-fills it from interchange data (a saved proposal or an
     extracted draft); ``found`` (field path → page or None, from extraction)
-    marks each field found or not found.
+    marks each field found or not found. 指南方向 is a choice among the directions
+    of the form's guide year (the posted year, else the initial one) with their
+    titles, when that year's guide is published; a code not among them (an older
+    draft's) stays as an option of its own, so nothing typed is lost.
     """
 
     def __init__(self, data=None, *, initial: ProposalData | None = None, found: dict | None = None):
@@ -372,6 +492,7 @@ class ProposalForms:
                 "indicators": init.indicators,
             },
         )
+        self._direction_choices(data, init)
         pi_initial = {name: getattr(pi, name) for name in PIForm.base_fields}
         pi_initial["nationality"] = _country_display(pi.nationality)
         self.pi = PIForm(data, prefix="pi", initial=pi_initial)
@@ -416,10 +537,38 @@ class ProposalForms:
         )
         self.found = found
         self.general_errors: list[FieldError] = []
-        self._kept_units: list[forms.Form] = []
-        self._kept_members: list[forms.Form] = []
-        self._kept_subtasks: list[forms.Form] = []
+        # The rows the data's items are, in order: the initial rows of a page not posted, the
+        # filled and kept rows of a posted one (set by to_data()).
+        self._kept_units: list[forms.Form] = (
+            [] if data is not None else self.units.forms[: len(init.units or [])]
+        )
+        self._kept_members: list[forms.Form] = (
+            [] if data is not None else self.members.forms[: len(init.members or [])]
+        )
+        self._kept_subtasks: list[forms.Form] = (
+            [] if data is not None else self.subtasks.forms[: len(init.subtasks or [])]
+        )
         self._annotate()
+
+    def _direction_choices(self, data, init: ProposalData) -> None:
+        year = init.guide_year
+        if data is not None:
+            try:
+                year = int(str(data.get("guide_year", "")).strip())
+            except ValueError:
+                year = None
+        directions = direction_choices(year=year)
+        if not directions:
+            return  # no published guide for that year: the code is typed
+        field = self.main.fields["direction"]
+        current = normalize_direction_code(data.get("direction") if data is not None else init.direction)
+        choices = [("", "—"), *((code, f"{code} {title}") for code, title in directions)]
+        if current and current not in {code for code, _title in directions}:
+            choices.append(
+                (current, _("%(code)s（%(year)s 年度指南中没有这个方向）") % {"code": current, "year": year})
+            )
+        field.widget = forms.Select(choices=choices)
+        field.help_text = _("%(year)s 年度指南的方向") % {"year": year}
 
     # --- rendering -----------------------------------------------------------
 
@@ -439,6 +588,7 @@ class ProposalForms:
         ):
             for i, form in enumerate(formset.forms):
                 form.rows = [Row(form[n], f"{kind}[{i}].{key}") for n, key in keys.items()]
+                form.anchor = f"field-{kind}[{i}]"
             # The row the page's script clones (formset.empty_form builds a new form on each access).
             empty = formset.empty_form
             formset.empty_row_form = empty
@@ -455,9 +605,36 @@ class ProposalForms:
     def units_errors(self) -> list[FieldError]:
         return [e for e in self.general_errors if e.path == "units"]
 
-    @property
-    def other_errors(self) -> list[FieldError]:
-        return [e for e in self.general_errors if e.path != "units"]
+    def _rows(self):
+        """(row, the form it belongs to) for every field shown, in page order."""
+        for form in (self.main, self.pi):
+            for row in form.rows:
+                yield row, form
+        for formset in (self.units, self.members, self.subtasks):
+            for form in formset.forms:
+                for row in form.rows:
+                    yield row, form
+        for row in self.attachments.rows:
+            yield row, self.attachments
+
+    def error_summary(self) -> list[ErrorItem]:
+        """Every problem on the page, in page order, each with the anchor of its field (the
+        list at the top of the form links to them): the form's own errors, the submission
+        checks' problems, and those of no single field (the unit list, a formset's rows)."""
+        items = [
+            ErrorItem("field-units" if e.path == "units" else field_anchor(e.path) or "", e.label, e.message)
+            for e in self.general_errors
+        ]
+        items += [ErrorItem("", "", str(m)) for m in self.main.non_field_errors()]
+        for row, _form in self._rows():
+            label = path_label(row.path) if "[" in row.path or row.path.startswith("pi.") else row.field.label
+            messages = [str(m) for m in (row.field.errors or [])] + row.problems
+            items += [ErrorItem(f"field-{row.path}", str(label), m) for m in messages]
+        for kind, formset in (("units", self.units), ("members", self.members), ("subtasks", self.subtasks)):
+            items += [ErrorItem(f"field-{kind}", path_label(kind), str(m)) for m in formset.non_form_errors()]
+            for form in formset.forms:
+                items += [ErrorItem(form.anchor, "", str(m)) for m in form.non_field_errors()]
+        return items
 
     # --- reading -------------------------------------------------------------
 
@@ -472,13 +649,6 @@ class ProposalForms:
         ]
         return all(results)
 
-    @property
-    def error_count(self) -> int:
-        count = len(self.main.errors) + len(self.pi.errors) + len(self.general_errors)
-        for formset in (self.units, self.members, self.subtasks):
-            count += sum(len(e) for e in formset.errors) + len(formset.non_form_errors())
-        return count
-
     def _kept(self, formset) -> list[forms.Form]:
         kept = []
         for form in formset.forms:
@@ -486,52 +656,60 @@ class ProposalForms:
             if cleaned.get("DELETE"):
                 continue
             if not any(_present(v) and v is not False for k, v in cleaned.items() if k != "DELETE"):
-                continue
+                # a row whose only entries were refused is not blank: it keeps its place
+                if not form.errors:
+                    continue
             kept.append(form)
         return kept
 
     def to_data(self) -> ProposalData:
         """The cleaned form as interchange data (call after is_valid()). Blank and
-        deleted rows are dropped."""
-        c = self.main.cleaned_data
+        deleted rows are dropped. On a form with errors, what was refused reads as
+        empty (for the submission checks of the rest: all problems at once)."""
+        c = getattr(self.main, "cleaned_data", {})
         budget = None
-        if _present(c["national_funding"]) or _present(c["matching_funding"]):
-            budget = Budget(national=c["national_funding"], matching=c["matching_funding"])
-        p = self.pi.cleaned_data
+        if _present(c.get("national_funding")) or _present(c.get("matching_funding")):
+            budget = Budget(national=c.get("national_funding"), matching=c.get("matching_funding"))
+        p = getattr(self.pi, "cleaned_data", {})
         pi = None
-        if any(_present(p[name]) for name in PIForm.base_fields):
-            pi = PersonData(**{name: _or_none(p[name]) for name in PIForm.base_fields})
+        if any(_present(p.get(name)) for name in PIForm.base_fields):
+            pi = PersonData(**{name: _or_none(p.get(name)) for name in PIForm.base_fields})
         self._kept_units = self._kept(self.units)
         self._kept_members = self._kept(self.members)
         self._kept_subtasks = self._kept(self.subtasks)
+
+        def cleaned(form) -> dict:
+            return getattr(form, "cleaned_data", {})
+
         units = [
-            UnitData(**{key: _or_none(form.cleaned_data[name]) for name, key in UnitForm.KEYS.items()})
+            UnitData(**{key: _or_none(cleaned(form).get(name)) for name, key in UnitForm.KEYS.items()})
             for form in self._kept_units
         ]
         members = [
-            PersonData(**{key: _or_none(form.cleaned_data[name]) for name, key in MemberForm.KEYS.items()})
+            PersonData(**{key: _or_none(cleaned(form).get(name)) for name, key in MemberForm.KEYS.items()})
             for form in self._kept_members
         ]
         subtasks = [
-            SubtaskData(**{key: _or_none(form.cleaned_data[name]) for name, key in SubtaskForm.KEYS.items()})
+            SubtaskData(**{key: _or_none(cleaned(form).get(name)) for name, key in SubtaskForm.KEYS.items()})
             for form in self._kept_subtasks
         ]
+        declared = getattr(self.attachments, "cleaned_data", {})
         return ProposalData(
-            reference=_or_none(c["reference"]),
-            guide_year=c["guide_year"],
-            direction=_or_none(c["direction"]),
-            title=_or_none(c["title"]),
-            recommender=_or_none(c["recommender"]),
-            start_date=c["start_date"],
-            end_date=c["end_date"],
+            reference=_or_none(c.get("reference")),
+            guide_year=c.get("guide_year"),
+            direction=_or_none(c.get("direction")),
+            title=_or_none(c.get("title")),
+            recommender=_or_none(c.get("recommender")),
+            start_date=c.get("start_date"),
+            end_date=c.get("end_date"),
             budget=budget,
             pi=pi,
             members=members,
             units=units,
             subtasks=subtasks,
-            research_content=_or_none(c["research_content"]),
-            indicators=_or_none(c["indicators"]),
-            attachments=[k for k in ATTACHMENT_KINDS if self.attachments.cleaned_data.get(k)],
+            research_content=_or_none(c.get("research_content")),
+            indicators=_or_none(c.get("indicators")),
+            attachments=[k for k in ATTACHMENT_KINDS if declared.get(k)],
         )
 
     # --- errors from the submit checks ---------------------------------------
@@ -558,14 +736,21 @@ class ProposalForms:
         return None
 
     def add_errors(self, errors: list[FieldError]) -> None:
-        """Show the submit checks' errors next to their fields (call after to_data());
-        errors without a field (e.g. "no unit") are kept in ``general_errors``."""
+        """Show the submit checks' errors next to their fields: on a posted form (after
+        to_data()) as the fields' errors, except where a field has one of its own already
+        (a refused value reads as empty to the checks: "required" would be wrong); on a page
+        not posted as the rows' ``problems``. Errors without a field (e.g. "no unit") are
+        kept in ``general_errors``."""
         for error in errors:
             target = self._field_for(error.path)
             if target is None:
                 self.general_errors.append(error)
-            else:
-                form, name = target
+                continue
+            form, name = target
+            if not form.is_bound:
+                row = next(r for r in form.rows if r.field.name == name)
+                row.problems.append(error.message)
+            elif name not in form.errors:
                 form.add_error(name, error.message)
 
 

@@ -11,9 +11,11 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from common.roles import is_admin, is_officer
 from guide.models import Direction, Guide
+from guide.selectors import direction_list
 
 from .enums import AttachmentKind, PersonRole, ProposalState, UploadState
 from .identifiers import gender_from_id
@@ -218,6 +220,22 @@ def direction_codes(*, year: int | None) -> set[str] | None:
     if year is None or not Guide.objects.filter(year=year).exists():
         return None
     return set(Direction.objects.filter(guide__year=year).values_list("code", flat=True))
+
+
+def direction_choices(*, year: int | None) -> list[tuple[str, str]]:
+    """The directions of the guide published for ``year`` as (code, title in the active
+    language), in the guide's order (guide.selectors.direction_list); [] when none is published
+    for that year. Two queries (one for no year)."""
+    if not year:
+        return []
+    guide = Guide.objects.filter(year=year).first()
+    if guide is None:
+        return []
+    english = (get_language() or "").startswith("en")
+    return [
+        (code, (title_en if english and title_en else title))
+        for code, title, title_en in direction_list(guide=guide).values_list("code", "title", "title_en")
+    ]
 
 
 def direction_lookup(*, year: int | None, code: str | None) -> Direction | None:

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/", views.proposal_detail, name="detail"),
     path("<int:pk>/edit/", views.proposal_edit, name="edit"),
     path("<int:pk>/submit/", views.proposal_submit, name="submit"),
+    path("<int:pk>/submit/confirm/", views.proposal_submit_confirm, name="submit_confirm"),
     path("<int:pk>/reopen/", views.proposal_reopen, name="reopen"),
     path("<int:pk>/delete/", views.proposal_delete, name="delete"),
     path("<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),

@@ -9,19 +9,22 @@ them 403 (they already know the proposal exists). Changing needs the owner (or a
 admin) and, except for "reopen", a draft.
 """
 
+import secrets
+from functools import wraps
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from common.files import FileNotSaved
 from common.lockout import client_ip
@@ -35,6 +38,7 @@ from .enums import ProposalState, UploadState
 from .filters import ProposalFilter
 from .forms import AttachmentForm, DraftUploadForm, ImportForm, ProposalForms, SignupForm
 from .interchange import ProposalData
+from .services.proposals import proposal_submit_problems
 from .validators import CONTENT_TYPES, UploadRejected, upload_error_message, upload_read
 
 PAGE_SIZE = 20
@@ -86,57 +90,136 @@ def proposal_list(request):
 
 
 # --- the form ----------------------------------------------------------------
+#
+# POST/redirect/GET: a saved form always answers with a redirect (to the detail page, the
+# submit confirmation, or the edit page showing why it cannot be submitted yet), so a refresh
+# never posts it again. Only a form that could not be saved (nothing was written) is answered
+# with the page itself. The "new" form carries a submission key: posted again (the browser's
+# back button, a double click on a slow line), it updates the draft it created the first time
+# instead of creating a second one.
+
+SUBMISSIONS = "proposal_submissions"  # session: submission key → the proposal it created
+SUBMISSIONS_KEPT = 20
+
+
+def _submission_key(request) -> str:
+    key = request.POST.get("submission_key", "") if request.method == "POST" else ""
+    return key if 16 <= len(key) <= 64 and key.isascii() else secrets.token_urlsafe(18)
+
+
+def _submitted_before(request, key: str):
+    """The proposal an earlier post of the form with ``key`` created (None when none, or gone)."""
+    pk = request.session.get(SUBMISSIONS, {}).get(key)
+    if pk is None:
+        return None
+    return selectors.proposals_visible_to(user=request.user).filter(pk=pk, owner=request.user).first()
+
+
+def _submission_remember(request, key: str, proposal) -> None:
+    kept = dict(request.session.get(SUBMISSIONS, {}))
+    kept.pop(key, None)
+    kept[key] = proposal.pk
+    request.session[SUBMISSIONS] = dict(list(kept.items())[-SUBMISSIONS_KEPT:])
 
 
 def _render_form(request, forms: ProposalForms, *, mode: str, proposal=None, upload=None, status: int = 200):
     return render(
         request,
         "proposals/form.html",
-        {"forms": forms, "mode": mode, "proposal": proposal, "upload": upload},
+        {
+            "forms": forms,
+            "mode": mode,
+            "proposal": proposal,
+            "upload": upload,
+            "submission_key": _submission_key(request) if mode == "create" else "",
+        },
         status=status,
     )
 
 
-def _submit_confirmation(request, proposal):
-    """The confirmation page when the latest check of this draft fails conditions (the
-    settings.SUBMIT_WARNINGS hook lists them) and the POST does not carry confirm=1;
-    None when submitting may go ahead."""
-    if not settings.SUBMIT_WARNINGS or request.POST.get("confirm") == "1":
+def _submit_warnings(proposal):
+    """The conditions the draft's current content fails (the settings.SUBMIT_WARNINGS hook,
+    which checks it now), or None when there is no hook or the proposal is not a draft."""
+    if not settings.SUBMIT_WARNINGS or proposal.state != ProposalState.DRAFT:
         return None
-    if proposal.state != ProposalState.DRAFT:
-        return None
-    failures = import_string(settings.SUBMIT_WARNINGS)(proposal)
-    if not failures:
-        return None
-    return render(request, "proposals/submit_confirm.html", {"proposal": proposal, "failures": failures})
+    return import_string(settings.SUBMIT_WARNINGS)(proposal)
 
 
-def _after_save(request, proposal, forms: ProposalForms, *, mode: str, upload=None):
-    """Saved. With the "submit" button, also run the submit checks: problems are
-    shown next to their fields (the draft is kept), failing pre-checks ask for
-    confirmation first, success goes to the detail page."""
-    if request.POST.get("action") != "submit":
-        messages.success(request, _("草稿已保存。"))
-        return redirect("proposals:detail", pk=proposal.pk)
-    confirmation = _submit_confirmation(request, proposal)
-    if confirmation is not None:
-        messages.success(request, _("草稿已保存。"))
-        return confirmation
+def _edit_with_problems(proposal):
+    return redirect(reverse("proposals:edit", args=[proposal.pk]) + "?check=submit#error-summary")
+
+
+def _cannot_submit(request, proposal, errors):
+    messages.error(
+        request,
+        _("草稿已保存，但还不能提交：有 %(count)d 处需要修改，已在下方标出。") % {"count": len(errors)},
+    )
+    return _edit_with_problems(proposal)
+
+
+def _submit(request, proposal, *, confirmed: bool):
+    """Submit a saved draft: when the submission checks refuse it, to the edit page that shows
+    why; when its current content fails conditions (and the post does not confirm), to the
+    confirmation page; else submitted, to the detail page. Always a redirect."""
+    if not confirmed:
+        errors = proposal_submit_problems(selectors.proposal_to_data(proposal))
+        if errors:
+            return _cannot_submit(request, proposal, errors)
+        if _submit_warnings(proposal):
+            return redirect("proposals:submit_confirm", pk=proposal.pk)
     try:
         errors = services.proposal_submit(proposal=proposal, by=request.user)
     except services.TransitionNotAllowed:
         # Submitted already, e.g. by a double-clicked button: nothing more to do.
         messages.info(request, _("这份申报书已经提交，无需重复提交。"))
         return redirect("proposals:detail", pk=proposal.pk)
-    if not errors:
-        messages.success(request, _("已提交；预审将在后台进行。"))
+    if errors:
+        return _cannot_submit(request, proposal, errors)
+    messages.success(request, _("已提交；预审将在后台进行。"))
+    return redirect("proposals:detail", pk=proposal.pk)
+
+
+def _after_save(request, proposal):
+    """Saved. With the "submit" button, also submit (see _submit)."""
+    if request.POST.get("action") != "submit":
+        messages.success(request, _("草稿已保存。"))
         return redirect("proposals:detail", pk=proposal.pk)
-    forms.add_errors(errors)
-    messages.error(
-        request,
-        _("草稿已保存，但还不能提交：有 %(count)d 处需要修改，已在下方标出。") % {"count": len(errors)},
-    )
-    return _render_form(request, forms, mode="edit", proposal=proposal, upload=upload)
+    return _submit(request, proposal, confirmed=False)
+
+
+def _refused(request, forms: ProposalForms, *, mode: str, proposal=None, upload=None):
+    """The form could not be saved (nothing was written): the page again, with what was typed.
+    With the "submit" button, what the submission checks find in the rest is shown too, so every
+    problem is listed at once."""
+    if request.POST.get("action") == "submit":
+        forms.add_errors(proposal_submit_problems(forms.to_data()))
+    return _render_form(request, forms, mode=mode, proposal=proposal, upload=upload)
+
+
+def _save(request, forms: ProposalForms, *, mode: str, proposal=None, upload=None):
+    """Save the posted form (create, update, or confirm an upload) and go on (_after_save)."""
+    if not forms.is_valid():
+        return _refused(request, forms, mode=mode, proposal=proposal, upload=upload)
+    data = forms.to_data()
+    try:
+        if proposal is not None:
+            services.proposal_update(proposal=proposal, data=data, by=request.user)
+        elif upload is not None:
+            proposal = services.draft_upload_confirm(upload=upload, data=data, by=request.user)
+        else:
+            proposal = services.proposal_create(owner=request.user, data=data, by=request.user)
+    except services.ReferenceTaken:
+        forms.main.add_error("reference", _reference_taken())
+    except services.TooManyDrafts as exc:
+        forms.main.add_error(None, _too_many_drafts(exc.limit))
+    except services.ProposalNotEditable:
+        messages.error(request, _("只有草稿可以修改；已提交的申报书请先撤回为草稿。"))
+        return redirect("proposals:detail", pk=proposal.pk)
+    else:
+        if mode == "create":
+            _submission_remember(request, _submission_key(request), proposal)
+        return _after_save(request, proposal)
+    return _refused(request, forms, mode=mode, proposal=proposal, upload=upload)
 
 
 @login_required
@@ -144,17 +227,14 @@ def _after_save(request, proposal, forms: ProposalForms, *, mode: str, upload=No
 def proposal_create(request):
     _may_create(request.user)
     if request.method == "POST":
-        forms = ProposalForms(request.POST)
-        if forms.is_valid():
-            try:
-                proposal = services.proposal_create(owner=request.user, data=forms.to_data(), by=request.user)
-            except services.ReferenceTaken:
-                forms.main.add_error("reference", _reference_taken())
-            except services.TooManyDrafts as exc:
-                forms.main.add_error(None, _too_many_drafts(exc.limit))
-            else:
-                return _after_save(request, proposal, forms, mode="create")
-        return _render_form(request, forms, mode="create")
+        earlier = _submitted_before(request, _submission_key(request))
+        if earlier is not None:
+            # The same form posted again: it changes the draft it created, never makes a second.
+            if earlier.state != ProposalState.DRAFT:
+                messages.info(request, _("这份申报书已经提交，无需重复提交。"))
+                return redirect("proposals:detail", pk=earlier.pk)
+            return _save(request, ProposalForms(request.POST), mode="edit", proposal=earlier)
+        return _save(request, ProposalForms(request.POST), mode="create")
     forms = ProposalForms(initial=ProposalData(guide_year=selectors.guide_year_default()))
     return _render_form(request, forms, mode="create")
 
@@ -162,31 +242,25 @@ def proposal_create(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def proposal_edit(request, pk: int):
+    """The form of a draft. GET with ?check=submit (where a refused submission leads) also
+    shows what the submission checks find in the stored draft, next to each field."""
     proposal = _proposal_for_change(request, pk)
     if proposal.state != ProposalState.DRAFT:
         messages.error(request, _("只有草稿可以修改；已提交的申报书请先撤回为草稿。"))
         return redirect("proposals:detail", pk=proposal.pk)
     if request.method == "POST":
-        forms = ProposalForms(request.POST)
-        if forms.is_valid():
-            try:
-                services.proposal_update(proposal=proposal, data=forms.to_data(), by=request.user)
-            except services.ReferenceTaken:
-                forms.main.add_error("reference", _reference_taken())
-            except services.ProposalNotEditable:
-                messages.error(request, _("只有草稿可以修改；已提交的申报书请先撤回为草稿。"))
-                return redirect("proposals:detail", pk=proposal.pk)
-            else:
-                return _after_save(request, proposal, forms, mode="edit")
-        return _render_form(request, forms, mode="edit", proposal=proposal)
-    forms = ProposalForms(initial=selectors.proposal_to_data(proposal))
+        return _save(request, ProposalForms(request.POST), mode="edit", proposal=proposal)
+    data = selectors.proposal_to_data(proposal)
+    forms = ProposalForms(initial=data)
+    if request.GET.get("check") == "submit":
+        forms.add_errors(proposal_submit_problems(data))
     return _render_form(request, forms, mode="edit", proposal=proposal)
 
 
 # --- detail and state changes ------------------------------------------------
 
 
-def _render_detail(request, proposal, *, attachment_form=None, submit_errors=None, status: int = 200):
+def _render_detail(request, proposal, *, attachment_form=None, status: int = 200):
     can_edit = selectors.proposal_can_edit(user=request.user, proposal=proposal)
     return render(
         request,
@@ -197,10 +271,28 @@ def _render_detail(request, proposal, *, attachment_form=None, submit_errors=Non
             "can_edit": can_edit,
             "can_reopen": selectors.proposal_can_reopen(user=request.user, proposal=proposal),
             "attachment_form": attachment_form or (AttachmentForm() if can_edit else None),
-            "submit_errors": submit_errors or [],
         },
         status=status,
     )
+
+
+def post_only(page: str, *, kwarg: str = "pk"):
+    """A change URL (submit, reopen, delete an attachment …) takes POST; a GET or HEAD on it (a
+    bookmarked or reloaded address, a link opened in a new tab) goes to the page the action
+    belongs to (``page``, with the URL's ``kwarg``), any other method is 405."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if request.method in ("GET", "HEAD"):
+                return redirect(page, pk=kwargs[kwarg])
+            if request.method != "POST":
+                return HttpResponseNotAllowed(["POST"])
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
 
 
 @login_required
@@ -209,29 +301,31 @@ def proposal_detail(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("proposals:detail")
 def proposal_submit(request, pk: int):
-    """Submit a draft. When the latest check of the draft fails conditions (the
-    settings.SUBMIT_WARNINGS hook lists them), show them first and submit only on a
-    POST with confirm=1."""
+    """Submit a draft (see _submit): a POST with confirm=1 submits despite failing conditions."""
     proposal = _proposal_for_change(request, pk)
-    confirmation = _submit_confirmation(request, proposal)
-    if confirmation is not None:
-        return confirmation
-    try:
-        errors = services.proposal_submit(proposal=proposal, by=request.user)
-    except services.TransitionNotAllowed:
+    if proposal.state != ProposalState.DRAFT:
         messages.error(request, _("只有草稿可以提交。"))
         return redirect("proposals:detail", pk=proposal.pk)
-    if errors:
-        messages.error(request, _("还不能提交：有 %(count)d 处需要修改。") % {"count": len(errors)})
-        return _render_detail(request, proposal, submit_errors=errors)
-    messages.success(request, _("已提交；预审将在后台进行。"))
-    return redirect("proposals:detail", pk=proposal.pk)
+    return _submit(request, proposal, confirmed=request.POST.get("confirm") == "1")
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET"])
+def proposal_submit_confirm(request, pk: int):
+    """What the draft's current content fails, checked now, before it is submitted anyway."""
+    proposal = _proposal_for_change(request, pk)
+    if proposal.state != ProposalState.DRAFT:
+        return redirect("proposals:detail", pk=proposal.pk)
+    failures = _submit_warnings(proposal)
+    return render(
+        request, "proposals/submit_confirm.html", {"proposal": proposal, "failures": failures or []}
+    )
+
+
+@login_required
+@post_only("proposals:detail")
 def proposal_reopen(request, pk: int):
     proposal = _proposal_for_change(request, pk)
     if not selectors.proposal_can_reopen(user=request.user, proposal=proposal):
@@ -269,7 +363,7 @@ def proposal_delete(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("proposals:detail")
 def attachment_upload(request, pk: int):
     proposal = _proposal_for_change(request, pk)
     form = AttachmentForm(request.POST, request.FILES)
@@ -322,7 +416,7 @@ def attachment_download(request, pk: int, attachment_pk: int):
 
 
 @login_required
-@require_POST
+@post_only("proposals:detail")
 def attachment_delete(request, pk: int, attachment_pk: int):
     attachment = selectors.attachment_get_for_user(user=request.user, proposal_pk=pk, pk=attachment_pk)
     _proposal_for_change(request, pk)
@@ -386,17 +480,7 @@ def draft_upload_detail(request, pk: int):
             },
         )
     if request.method == "POST":
-        forms = ProposalForms(request.POST, found=upload.found)
-        if forms.is_valid():
-            try:
-                proposal = services.draft_upload_confirm(upload=upload, data=forms.to_data(), by=request.user)
-            except services.ReferenceTaken:
-                forms.main.add_error("reference", _reference_taken())
-            except services.TooManyDrafts as exc:
-                forms.main.add_error(None, _too_many_drafts(exc.limit))
-            else:
-                return _after_save(request, proposal, forms, mode="confirm", upload=upload)
-        return _render_form(request, forms, mode="confirm", upload=upload)
+        return _save(request, ProposalForms(request.POST, found=upload.found), mode="confirm", upload=upload)
     data = services.draft_upload_data(upload)
     if data.guide_year is None:
         data.guide_year = selectors.guide_year_default()
@@ -406,7 +490,7 @@ def draft_upload_detail(request, pk: int):
 
 
 @login_required
-@require_POST
+@post_only("proposals:upload_detail")
 def draft_upload_discard(request, pk: int):
     upload = selectors.draft_upload_get_for_user(user=request.user, pk=pk)
     if services.draft_upload_discard(upload=upload, by=request.user):

@@ -3,10 +3,13 @@ e-mail after commit), and the words of it.
 
 - ``screening.result_changed``: a run the owner did not start (an officer's re-run, a batch, a
   collision re-screen, an import) finished with an overall result other than the proposal's
-  previous finished run. Called by services._execute where runs finish.
+  previous finished run. Called by services._execute where runs finish (notify_runs_finished).
+- ``screening.result_ready``: the check a submission starts finished (unless the same run already
+  says the result changed). Also called there.
 - ``screening.result_stale``: the latest result of a handed-in proposal used a registry that was
   loaded or edited since, or a guide version that a newer one replaced. Called by the registry
-  services, and by guide publishing through settings.ON_GUIDE_PUBLISHED.
+  services, and by guide publishing through settings.ON_GUIDE_PUBLISHED. Marked read when a newer
+  run of the proposal finishes (it used the inputs current then): the notice is answered.
 
 A notification stores its kind and params; KINDS renders them in the reader's language when shown
 (settings.NOTIFICATION_KINDS). One unread notification per proposal and kind: repeats are dropped.
@@ -16,10 +19,12 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.models import Notification
 from common.services import NotificationSpec, notifications_send
 from proposals.models import Proposal
 
@@ -29,6 +34,7 @@ from .models import ScreeningRun
 
 RESULT_CHANGED = "screening.result_changed"
 RESULT_STALE = "screening.result_stale"
+RESULT_READY = "screening.result_ready"
 PROPOSAL = Proposal._meta.label_lower
 
 
@@ -71,21 +77,32 @@ def _result_stale(params: dict) -> tuple[str, str]:
     )
 
 
-KINDS = {RESULT_CHANGED: _result_changed, RESULT_STALE: _result_stale}
+def _result_ready(params: dict) -> tuple[str, str]:
+    values = {"reference": params.get("reference", ""), "overall": _outcome(params.get("overall", ""))}
+    return (
+        _("申报书 %(reference)s 的预审已完成") % values,
+        _("提交后的预审已完成，结论为“%(overall)s”。请查看预审报告。") % values,
+    )
+
+
+KINDS = {RESULT_CHANGED: _result_changed, RESULT_STALE: _result_stale, RESULT_READY: _result_ready}
 
 
 def _link(proposal_id: int) -> str:
     return reverse("screening:report", args=[proposal_id])
 
 
-def notify_changed_results(*, run_ids: Iterable[int]) -> int:
-    """Tell each owner whose proposal's overall result one of these just-finished runs changed,
-    when the run was not started by the owner. Call it where runs finish, in that transaction.
-    One query to find them (plus the notifications' own, none when nobody is told); returns how
-    many were told. Its cost does not grow with the runs the table holds: the runs are found by
-    primary key alone (their status is checked here: a status condition would let the planner
-    scan every finished run while its statistics say that few are), each previous result
-    through the index of finished runs per proposal (run_done_per_proposal)."""
+def notify_runs_finished(*, run_ids: Iterable[int]) -> int:
+    """Tell the owners about these just-finished runs: a result changed by a run they did not start
+    (RESULT_CHANGED), the check of their submission done (RESULT_READY, unless the same run says
+    its result changed); and mark read their notices that the proposals' earlier results were
+    stale (RESULT_STALE): a run that finished now used the inputs current now. Call it where runs
+    finish, in that transaction. One query to find them, plus the notifications' own (none when
+    nobody is told) and one update; returns how many were told. Its cost does not grow with the
+    runs the table holds: the runs are found by primary key alone (their status is checked here:
+    a status condition would let the planner scan every finished run while its statistics say
+    that few are), each previous result through the index of finished runs per proposal
+    (run_done_per_proposal)."""
     ids = list(run_ids)
     if not ids:
         return 0
@@ -110,19 +127,34 @@ def notify_changed_results(*, run_ids: Iterable[int]) -> int:
             "previous",
         )
     )
-    specs = [
-        NotificationSpec(
-            recipient_id=owner_id,
-            kind=RESULT_CHANGED,
-            params={"reference": reference, "before": before, "after": after, "reason": reason},
-            target_type=PROPOSAL,
-            target_id=str(proposal_id),
-            link=_link(proposal_id),
-        )
-        for status, proposal_id, owner_id, reference, requested_by, reason, after, before in rows
-        if status == RunStatus.DONE and before and after and before != after and requested_by != owner_id
-    ]
+    specs = []
+    renewed: dict[int, set[str]] = {}  # owner → the proposals whose result is renewed
+    for status, proposal_id, owner_id, reference, requested_by, reason, after, before in rows:
+        if status != RunStatus.DONE:
+            continue
+        renewed.setdefault(owner_id, set()).add(str(proposal_id))
+        about = {"target_type": PROPOSAL, "target_id": str(proposal_id), "link": _link(proposal_id)}
+        if before and after and before != after and requested_by != owner_id:
+            params = {"reference": reference, "before": before, "after": after, "reason": reason}
+            specs.append(NotificationSpec(recipient_id=owner_id, kind=RESULT_CHANGED, params=params, **about))
+        elif reason == "submit":
+            params = {"reference": reference, "overall": after}
+            specs.append(NotificationSpec(recipient_id=owner_id, kind=RESULT_READY, params=params, **about))
+    _stale_notices_answered(renewed)
     return len(notifications_send(specs=specs))
+
+
+def _stale_notices_answered(renewed: dict[int, set[str]]) -> int:
+    """Mark read the unread RESULT_STALE notifications of these owners about these proposals (one
+    statement through the unread index, none for none)."""
+    if not renewed:
+        return 0
+    query = Q()
+    for owner_id, targets in renewed.items():
+        query |= Q(recipient_id=owner_id, target_id__in=sorted(targets))
+    return Notification.objects.filter(
+        query, kind=RESULT_STALE, target_type=PROPOSAL, read_at__isnull=True
+    ).update(read_at=timezone.now())
 
 
 def notify_stale_results(

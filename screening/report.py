@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from proposals.forms import field_anchor
+
 from . import labels
-from .messages import RULE_TITLES
+from .messages import rule_title
 from .models import Finding, ScreeningRun
 
 STATUS_ORDER = {"fail": 0, "warn": 1, "unknown": 2, "pass": 3, "not_applicable": 4}
@@ -26,6 +28,7 @@ class ReportLine:
     previous_status: str | None = None
     field_label: str = ""  # the field as people name it (labels.field_label)
     evidence_lines: list[str] = field(default_factory=list)  # readable, each once
+    anchor: str = ""  # the id of the field's element on the proposal form ("" for no field)
 
 
 @dataclass
@@ -84,7 +87,7 @@ def report_lines(
         lines.append(
             ReportLine(
                 rule=f.rule,
-                rule_title=RULE_TITLES.get(f.rule, {}).get(lang, f.rule),
+                rule_title=rule_title(f.rule, lang),
                 status=f.status,
                 clause=f.clause,
                 message=labels.message(f.message_id, f.params, lang, names),
@@ -94,6 +97,7 @@ def report_lines(
                 previous_status=before.get(f.rule) if previous is not None else None,
                 field_label=labels.field_label(f.field, lang, names),
                 evidence_lines=labels.evidence_lines(f.evidence, lang, names),
+                anchor=field_anchor(f.field),
             )
         )
     return lines
@@ -150,7 +154,7 @@ def _clause_key(clause: str) -> tuple:
 def failing_rows(rows: list[dict], *, language: str) -> list[dict]:
     """Per-rule failure counts with the rule's title in the page's language."""
     lang = lang_key(language)
-    return [{**row, "title": RULE_TITLES.get(row["rule"], {}).get(lang, row["rule"])} for row in rows]
+    return [{**row, "title": rule_title(row["rule"], lang)} for row in rows]
 
 
 def run_summary(run: ScreeningRun) -> dict:

@@ -4,6 +4,8 @@ queries per chunk of proposals, and read runs for the report pages."""
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,9 +20,11 @@ from guide.models import Direction, Guide, Indicator, PartnerRequirement
 from guide.parsing.conditions import Condition
 from proposals.enums import PersonRole, ProposalState, UnitRole
 from proposals.models import Attachment, Person, Proposal, Subtask, Unit
+from proposals.selectors import proposal_to_data
+from proposals.services.proposals import proposal_submit_problems
 
 from .enums import RegistryName, RunStatus
-from .messages import RULE_TITLES
+from .messages import rule_title
 from .models import (
     ContentFingerprint,
     Finding,
@@ -32,6 +36,8 @@ from .models import (
     ScreeningRun,
 )
 from .report import lang_key
+from .rules.registry import run_rules
+from .rules.text import content_fingerprints
 from .rules.types import (
     CrossIndex,
     DirectionParams,
@@ -44,6 +50,7 @@ from .rules.types import (
     PersonSnap,
     ProposalSnapshot,
     Registries,
+    RuleContext,
     SubtaskSnap,
     UnitSnap,
     unit_key,
@@ -543,19 +550,38 @@ def _unit(u: Unit, index: int) -> UnitSnap:
     )
 
 
-def cross_indexes(snapshots: list[ProposalSnapshot]) -> dict[int, CrossIndex]:
+def cross_indexes(snapshots: list[ProposalSnapshot], *, fresh: bool = False) -> dict[int, CrossIndex]:
     """The cross-proposal index for a chunk of proposals of any years, in a constant
-    number of indexed queries (by ID number, lead-unit key and content fingerprint)."""
+    number of indexed queries (by ID number, lead-unit key and content fingerprint). The
+    proposals' own content fingerprints are the ones stored when they were last queued
+    (services.proposals_index_update); with ``fresh`` they are computed from the snapshots
+    (a check of content that was never queued: the submit confirmation's)."""
     by_year: dict[int, list[ProposalSnapshot]] = defaultdict(list)
     for s in snapshots:
         by_year[s.guide_year].append(s)
     result: dict[int, CrossIndex] = {}
     for year, group in by_year.items():
-        result.update(_cross_for_year(year, group))
+        result.update(_cross_for_year(year, group, fresh=fresh))
     return result
 
 
-def _cross_for_year(year: int, group: list[ProposalSnapshot]) -> dict[int, CrossIndex]:
+def _own_prints(group: list[ProposalSnapshot], *, fresh: bool) -> dict[int, set[str]]:
+    prints: dict[int, set[str]] = defaultdict(set)
+    if fresh:
+        for s in group:
+            prints[s.id].update(content_fingerprints(s.research_content))
+        return prints
+    # fingerprints stored at submission (services.proposals_index_update), not recomputed here
+    for pid, value in ContentFingerprint.objects.filter(
+        AnyOf(F("proposal_id"), [s.id for s in group])
+    ).values_list("proposal_id", "value"):
+        prints[pid].add(value)
+    return prints
+
+
+def _cross_for_year(
+    year: int, group: list[ProposalSnapshot], *, fresh: bool = False
+) -> dict[int, CrossIndex]:
     # Each lookup reads one table by its index (ID number, lead-unit key, fingerprint, primary
     # key); which of the proposals found compete (handed in, of the year) is one more lookup by
     # primary key, not a join: a join lets the planner hash the whole call's proposals, a cost
@@ -582,12 +608,7 @@ def _cross_for_year(year: int, group: list[ProposalSnapshot]) -> dict[int, Cross
         if lead_keys
         else []
     )
-    # fingerprints stored at submission (services.proposals_index_update), not recomputed here
-    prints: dict[int, set[str]] = defaultdict(set)
-    for pid, value in ContentFingerprint.objects.filter(
-        AnyOf(F("proposal_id"), [s.id for s in group])
-    ).values_list("proposal_id", "value"):
-        prints[pid].add(value)
+    prints = _own_prints(group, fresh=fresh)
     all_prints = {fp for fps in prints.values() for fp in fps}
     # by value only (its index); candidates outside the year or not handed in are dropped below
     shared = (
@@ -697,6 +718,162 @@ def _other_proposals(pids: set[int]) -> dict[int, OtherProposal]:
     }
 
 
+# --- what the rules read, all of it -------------------------------------------------
+
+
+class RuleInput(NamedTuple):
+    """Everything one proposal's check reads: the rules' context, the published guide it uses
+    (None when the year has none), the data hash of the snapshot and the versions of the inputs
+    (as a run records them in ``inputs``)."""
+
+    context: RuleContext
+    guide: Guide | None
+    data_sha256: str
+    inputs: dict
+
+
+def snapshot_sha256(snapshot: ProposalSnapshot, *, files: list[str]) -> str:
+    """sha256 of exactly what the rules saw plus the sha256 of each attached file,
+    so a report can be tied to the data it was made from. The dataclass repr is
+    deterministic once the attachment set is sorted."""
+    frozen = dataclasses.replace(snapshot, attachments=tuple(sorted(snapshot.attachments or ())))
+    return hashlib.sha256(f"{frozen!r}|{files!r}".encode()).hexdigest()
+
+
+def rule_inputs(ids: Iterable[int], *, fresh: bool = False) -> dict[int, RuleInput]:
+    """The RuleInput of each of the proposals ``ids`` (a chunk), by proposal id, in a constant
+    number of queries per guide year: the one path from the database to the rules, for the
+    runs (services) and for a check of the current content that stores nothing
+    (check_now). ``fresh`` as in cross_indexes."""
+    inputs = screening_inputs(ids)
+    cross = cross_indexes([i.snapshot for i in inputs.values()], fresh=fresh)
+    registries = registries_current()
+    guides: dict[int, tuple[Guide | None, GuideParams | None]] = {}
+    today = timezone.localdate()
+    result = {}
+    for pid, (snapshot, files) in inputs.items():
+        year = snapshot.guide_year
+        if year not in guides:
+            guides[year] = guide_params(year=year)
+        guide, params = guides[year]
+        result[pid] = RuleInput(
+            context=RuleContext(
+                proposal=snapshot, guide=params, registries=registries, cross=cross[pid], today=today
+            ),
+            guide=guide,
+            data_sha256=snapshot_sha256(snapshot, files=files),
+            inputs={"registries": registries.versions, "guide": guide_version(guide, year=year)},
+        )
+    return result
+
+
+def data_sha256_now(ids: Iterable[int]) -> dict[int, str]:
+    """The data hash each of the proposals ``ids`` would be checked on now (what a run records
+    in ``data_sha256``). Five queries for any number."""
+    return {pid: snapshot_sha256(i.snapshot, files=i.files) for pid, i in screening_inputs(ids).items()}
+
+
+# --- results and the content they were checked on ------------------------------------
+
+
+def run_checked_before_change(*, run: ScreeningRun | None) -> bool:
+    """Whether a finished run was checked on other content than the proposal holds now (its
+    owner changed it since): its recorded data hash differs from the current one. False for a
+    run that is not finished or recorded no hash. Five queries (none for such a run)."""
+    if run is None or run.status != RunStatus.DONE or not run.data_sha256:
+        return False
+    return data_sha256_now([run.proposal_id]).get(run.proposal_id, run.data_sha256) != run.data_sha256
+
+
+def proposals_checked_before_change(proposals: Iterable[Proposal]) -> set[int]:
+    """Among ``proposals`` (a page of them), the ids of those whose latest finished result was
+    checked on other content than they hold now. Six queries for any number (one for none)."""
+    ids = [p.pk for p in proposals]
+    if not ids:
+        return set()
+    latest: dict[int, str] = {}
+    for pid, sha in (
+        ScreeningRun.objects.filter(proposal_id__in=ids, status=RunStatus.DONE)
+        .order_by("proposal_id", "-queued_at", "-id")
+        .values_list("proposal_id", "data_sha256")
+    ):
+        latest.setdefault(pid, sha)
+    checked = {pid: sha for pid, sha in latest.items() if sha}
+    if not checked:
+        return set()
+    now = data_sha256_now(checked)
+    return {pid for pid, sha in checked.items() if now.get(pid, sha) != sha}
+
+
+class SubmitWarnings(list):
+    """The conditions the current content of a draft fails, as (rule ID, rule title) in report
+    order (what settings.SUBMIT_WARNINGS returns: a list), and whether the report's latest result
+    was checked on other content (``checked_before_change``)."""
+
+    def __init__(self, failures: Iterable[tuple[str, str]] = (), *, checked_before_change: bool = False):
+        super().__init__(failures)
+        self.checked_before_change = checked_before_change
+
+
+def check_now(proposal_id: int) -> tuple[list[Finding], str] | None:
+    """Run every rule on the proposal's current content, storing nothing: the findings (as a
+    run would store them, unsaved) and the data hash they were made on; None for no such
+    proposal. The same inputs and rules as a run (rule_inputs, run_rules); the proposal's own
+    content fingerprints computed afresh. A constant number of queries; milliseconds."""
+    found = rule_inputs([proposal_id], fresh=True).get(proposal_id)
+    if found is None:
+        return None
+    findings = [
+        Finding(
+            position=n,
+            rule=f.rule,
+            status=f.status,
+            clause=f.clause or "",
+            message_id=f.message_id,
+            params=f.params,
+            evidence=f.evidence,
+            field=f.field or "",
+            fix_id=f.fix_id or "",
+        )
+        for n, f in enumerate(run_rules(found.context))
+    ]
+    return findings, found.data_sha256
+
+
+def _proposals_for_submission(ids: Iterable[int]) -> QuerySet[Proposal]:
+    return Proposal.objects.filter(pk__in=list(ids)).prefetch_related(
+        "people", "units", "subtasks", "attachments"
+    )
+
+
+def draft_failures(proposal: Proposal) -> SubmitWarnings:
+    """The conditions the draft's current content fails, checked now (check_now): (rule ID,
+    rule title in the active language), in report order, each once; ``checked_before_change``
+    says whether the latest finished result shown on the report was made on other content. The
+    proposals app reads it through settings.SUBMIT_WARNINGS. Empty while the draft cannot be
+    submitted at all (the submission checks refuse it: they answer first, on the form and in the
+    API), so nobody is asked to confirm a submission that would be refused."""
+    stored = _proposals_for_submission([proposal.pk]).first()
+    if stored is None or proposal_submit_problems(proposal_to_data(stored)):
+        return SubmitWarnings()
+    checked = check_now(proposal.pk)
+    if checked is None:
+        return SubmitWarnings()
+    findings, sha = checked
+    lang = lang_key(get_language())
+    rules = dict.fromkeys(f.rule for f in findings if f.status == "fail")
+    latest = (
+        ScreeningRun.objects.filter(proposal_id=proposal.pk, status=RunStatus.DONE)
+        .order_by("-queued_at", "-id")
+        .values_list("data_sha256", flat=True)
+        .first()
+    )
+    return SubmitWarnings(
+        [(rule, rule_title(rule, lang)) for rule in rules],
+        checked_before_change=bool(latest) and latest != sha,
+    )
+
+
 # --- reports -----------------------------------------------------------------------
 
 
@@ -714,23 +891,6 @@ def run_previous_done(*, run: ScreeningRun) -> ScreeningRun | None:
 
 def findings_of(*, run: ScreeningRun) -> list[Finding]:
     return list(run.findings.order_by("position"))
-
-
-def draft_failures(proposal: Proposal) -> list[tuple[str, str]]:
-    """The conditions the latest finished check of the draft (a run with reason
-    "draft") fails: (rule ID, rule title in the active language), in report order.
-    The proposals app reads it through settings.SUBMIT_WARNINGS. Two queries."""
-    run = (
-        ScreeningRun.objects.filter(proposal_id=proposal.pk, reason="draft", status="done")
-        .order_by("-queued_at", "-id")
-        .only("id")
-        .first()
-    )
-    if run is None:
-        return []
-    lang = lang_key(get_language())
-    rules = Finding.objects.filter(run=run, status="fail").order_by("position").values_list("rule", flat=True)
-    return [(rule, RULE_TITLES.get(rule, {}).get(lang, rule)) for rule in dict.fromkeys(rules)]
 
 
 def latest_runs_for_proposals(proposals: QuerySet[Proposal]) -> QuerySet[Proposal]:

@@ -3,8 +3,6 @@ worker died (the registries are loaded by screening.registries)."""
 
 from __future__ import annotations
 
-import dataclasses
-import hashlib
 import json
 import logging
 from collections.abc import Iterable
@@ -45,10 +43,9 @@ from .models import (
     ScreeningBatch,
     ScreeningRun,
 )
-from .notifications import notify_changed_results
+from .notifications import notify_runs_finished
 from .rules.registry import RULESET_VERSION, overall, run_rules
 from .rules.text import content_fingerprints, normalise_name
-from .rules.types import RuleContext
 
 log = logging.getLogger(__name__)
 
@@ -109,13 +106,9 @@ def screening_request(
 
 
 def proposal_data_sha256(proposal_id: int) -> str:
-    """The sha256 of what the rules would see of the proposal now (snapshot_sha256)."""
-    proposal = selectors.proposals_for_screening([proposal_id]).first()
-    if proposal is None:
-        return ""
-    return snapshot_sha256(
-        selectors.snapshot_of(proposal), files=sorted(a.sha256 for a in proposal.attachments.all())
-    )
+    """The sha256 of what the rules would see of the proposal now (selectors.snapshot_sha256);
+    "" for no such proposal."""
+    return selectors.data_sha256_now([proposal_id]).get(proposal_id, "")
 
 
 def _run_to_reuse(*, proposal: Proposal, batch: ScreeningBatch | None, reason: str, sha: str):
@@ -326,28 +319,13 @@ def _claim(run_ids: list[int], *, task_id: str | None, retries: int = 0) -> tupl
 
 
 def _execute(runs: list[ScreeningRun], *, token: str) -> list[int]:
-    inputs = selectors.screening_inputs(r.proposal_id for r in runs)
-    cross = selectors.cross_indexes([i.snapshot for i in inputs.values()])
-    registries = selectors.registries_current()
-    guides = {}
-    today = timezone.localdate()
+    inputs = selectors.rule_inputs(r.proposal_id for r in runs)
     rows: list[tuple] = []  # in _FINDING_COLUMNS order
     updates = []
     collisions: dict[int, set[int]] = {}  # run → the other proposals its failures name
     for run in runs:
-        snapshot, files = inputs[run.proposal_id]
-        year = snapshot.guide_year
-        if year not in guides:
-            guides[year] = selectors.guide_params(year=year)
-        guide, params = guides[year]
-        ctx = RuleContext(
-            proposal=snapshot,
-            guide=params,
-            registries=registries,
-            cross=cross[snapshot.id],
-            today=today,
-        )
-        results = run_rules(ctx)
+        found = inputs[run.proposal_id]
+        results = run_rules(found.context)
         for n, f in enumerate(results):
             rows.append(
                 (
@@ -364,11 +342,11 @@ def _execute(runs: list[ScreeningRun], *, token: str) -> list[int]:
                 )
             )
             if run.reason != "collision" and f.rule in CROSS_RULES and f.status == "fail":
-                collisions.setdefault(run.pk, set()).update(_referenced_proposals(f, cross[snapshot.id]))
-        run.guide_id = guide.pk if guide else None
-        run.inputs = {"registries": registries.versions, "guide": selectors.guide_version(guide, year=year)}
+                collisions.setdefault(run.pk, set()).update(_referenced_proposals(f, found.context.cross))
+        run.guide_id = found.guide.pk if found.guide else None
+        run.inputs = found.inputs
         run.overall = overall(results)
-        run.data_sha256 = snapshot_sha256(snapshot, files=files)
+        run.data_sha256 = found.data_sha256
         updates.append(run)
     with transaction.atomic():
         # only the runs still under this claim: an execution that was taken over writes nothing
@@ -387,7 +365,7 @@ def _execute(runs: list[ScreeningRun], *, token: str) -> list[int]:
         done = [r for r in updates if r.pk in mine]
         _mark_done(done)
         proposals_transition_many(ids=[r.proposal_id for r in done], to=ProposalState.SCREENED)
-        notify_changed_results(run_ids=[r.pk for r in done])  # owners whose result others' runs changed
+        notify_runs_finished(run_ids=[r.pk for r in done])  # changed or ready results, stale notices answered
         others = set().union(*(collisions.get(r.pk, set()) for r in done)) - set(inputs)
         _rescreen_collided(others)
     return sorted(mine)
@@ -521,14 +499,6 @@ def _referenced_proposals(finding, cross) -> set[int]:
         mentioned = json.dumps([finding.params, finding.evidence], ensure_ascii=False, default=str)
         return {c.id for c in cross.duplicate_candidates if c.reference in mentioned}
     return {o.id for others in cross.person_proposals.values() for o in others}
-
-
-def snapshot_sha256(snapshot, *, files: list[str]) -> str:
-    """sha256 of exactly what the rules saw plus the sha256 of each attached file,
-    so a report can be tied to the data it was made from. The dataclass repr is
-    deterministic once the attachment set is sorted."""
-    frozen = dataclasses.replace(snapshot, attachments=tuple(sorted(snapshot.attachments or ())))
-    return hashlib.sha256(f"{frozen!r}|{files!r}".encode()).hexdigest()
 
 
 def runs_requeue_stale(*, queued_for: timedelta | None = None) -> list[int]:

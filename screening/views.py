@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from common.roles import is_officer
 from common.selectors import jobs_waiting_for_service
@@ -66,7 +66,11 @@ def proposal_report(request, pk: int):
         )
         staleness = selectors.run_staleness(run=run)
         context.update(
-            stale=staleness is not None, staleness=staleness, since=_since_seen(request, proposal, run)
+            stale=staleness is not None,
+            staleness=staleness,
+            since=_since_seen(request, proposal, run),
+            # checked on other content than the proposal holds now: its owner changed it since
+            checked_before_change=selectors.run_checked_before_change(run=run),
         )
     return render(request, "screening/report.html", context)
 
@@ -88,9 +92,12 @@ def _since_seen(request, proposal: Proposal, run: ScreeningRun) -> report.SinceS
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def proposal_check(request, pk: int):
+    """Check a proposal (POST); a GET on this address goes to its report."""
     proposal = _proposal_for(request.user, pk)
+    if request.method != "POST":
+        return redirect("screening:report", pk=proposal.pk)
     run = services.screening_request(proposal=proposal, by=request.user)
     messages.success(request, _("已开始预审。"))
     if run.status in ("queued", "running"):

@@ -147,6 +147,14 @@ def proposals_transition_many(*, ids: list[int], to: str, by=None) -> int:
     return len(rows)
 
 
+def proposal_submit_problems(data: ProposalData) -> list[FieldError]:
+    """What stops ``data`` from being submitted (validators.proposal_submit_errors, the direction
+    judged against its guide year's directions when that guide is loaded), in form order; [] when
+    nothing does. Reads only: the form shows them before anything is saved, and on the stored
+    draft after a refused submission."""
+    return proposal_submit_errors(data, known_directions=selectors.direction_codes(year=data.guide_year))
+
+
 def proposal_submit(*, proposal: Proposal, by, follow_ups: bool = True) -> list[FieldError]:
     """Check the stored draft and, when nothing is wrong, move it draft → submitted
     (``follow_ups`` as in :func:`proposal_transition`).
@@ -162,10 +170,7 @@ def proposal_submit(*, proposal: Proposal, by, follow_ups: bool = True) -> list[
         )
         if stored.state != ProposalState.DRAFT:
             raise TransitionNotAllowed(stored.state, ProposalState.SUBMITTED)
-        data = selectors.proposal_to_data(stored)
-        errors = proposal_submit_errors(
-            data, known_directions=selectors.direction_codes(year=data.guide_year)
-        )
+        errors = proposal_submit_problems(selectors.proposal_to_data(stored))
         if errors:
             return errors
         proposal_transition(proposal=proposal, to=ProposalState.SUBMITTED, by=by, follow_ups=follow_ups)

@@ -1,6 +1,7 @@
-"""Submitting a draft whose latest check failed asks for confirmation first; the
-failing checks come from the settings.SUBMIT_WARNINGS hook (stubbed here: the
-proposals app does not know screening)."""
+"""Submitting a draft whose current content fails conditions asks for confirmation first, on a
+page of its own (POST/redirect/GET); the failing checks come from the settings.SUBMIT_WARNINGS
+hook (stubbed here: the proposals app does not know screening; tests/screening/test_freshness.py
+uses the real one)."""
 
 import pytest
 from django.urls import reverse
@@ -39,9 +40,22 @@ def submit(client, proposal, **data):
     return client.post(reverse("proposals:submit", args=[proposal.pk]), data)
 
 
-def test_submit_with_failing_checks_lists_them_and_asks_to_confirm(client, owner, failing):
+def confirm_url(proposal) -> str:
+    return reverse("proposals:submit_confirm", args=[proposal.pk])
+
+
+def test_submit_with_failing_checks_goes_to_the_confirmation_page(client, owner, failing):
     proposal = make_proposal(owner=owner)
     response = submit(client, proposal)
+    assert (response.status_code, response["Location"]) == (302, confirm_url(proposal))
+    assert CALLS == [proposal.pk]
+    proposal.refresh_from_db()
+    assert proposal.state == "draft"
+
+
+def test_the_confirmation_page_lists_what_fails_now(client, owner, failing):
+    proposal = make_proposal(owner=owner)
+    response = client.get(confirm_url(proposal))
     assert response.status_code == 200
     assert [t.name for t in response.templates][0] == "proposals/submit_confirm.html"
     assert response.context["failures"] == [
@@ -49,7 +63,7 @@ def test_submit_with_failing_checks_lists_them_and_asks_to_confirm(client, owner
         ("recommendation.recommender", "推荐单位"),
     ]
     html = response.content.decode()
-    assert html.count("最近一次检查中有 2 项条件不通过：") == 1
+    assert html.count("按您现在填写的内容检查，有 2 项条件不通过：") == 1
     assert html.count('<li data-rule="pi.age">项目负责人年龄</li>') == 1
     assert html.count('<input type="hidden" name="confirm" value="1">') == 1
     assert html.count('data-testid="confirm-submit">仍然提交</button>') == 1
@@ -58,12 +72,24 @@ def test_submit_with_failing_checks_lists_them_and_asks_to_confirm(client, owner
     assert proposal.state == "draft"
 
 
-def test_the_confirmation_step_in_english(client, owner, failing):
+def test_the_confirmation_page_in_english(client, owner, failing):
     client.cookies["django_language"] = "en"
-    html = submit(client, make_proposal(owner=owner)).content.decode()
-    assert html.count("The latest check found 2 failing conditions:") == 1
+    html = client.get(confirm_url(make_proposal(owner=owner))).content.decode()
+    assert html.count("Checked on what you have entered now, 2 conditions fail:") == 1
     assert html.count('data-testid="confirm-submit">Submit anyway</button>') == 1
     assert html.count("仍然提交") == 0
+
+
+def test_the_confirmation_page_of_a_submitted_proposal_goes_to_its_page(client, owner, failing):
+    proposal = make_proposal(owner=owner, state="submitted")
+    response = client.get(confirm_url(proposal))
+    assert (response.status_code, response["Location"]) == (302, f"/proposals/{proposal.pk}/")
+    assert CALLS == []
+
+
+def test_the_confirmation_page_of_another_applicants_draft_is_not_found(client, owner, failing):
+    other = make_proposal(owner=make_user("someone-else"))
+    assert client.get(confirm_url(other)).status_code == 404
 
 
 def test_confirming_submits_despite_failing_checks(client, owner, failing):
@@ -114,13 +140,19 @@ def test_save_and_submit_from_the_form_also_asks_to_confirm_failing_checks(clien
     proposal = make_proposal(owner=owner)
     forms = client.get(reverse("proposals:edit", args=[proposal.pk])).context["forms"]
     response = client.post(reverse("proposals:edit", args=[proposal.pk]), post_data(forms, action="submit"))
-    assert (response.status_code, [t.name for t in response.templates][0]) == (
-        200,
-        "proposals/submit_confirm.html",
-    )
+    assert (response.status_code, response["Location"]) == (302, confirm_url(proposal))
     assert CALLS == [proposal.pk]
     proposal.refresh_from_db()
     assert proposal.state == "draft"
     confirmed = submit(client, proposal, confirm="1")
     proposal.refresh_from_db()
     assert (confirmed.status_code, proposal.state) == (302, "submitted")
+
+
+def test_a_get_on_the_submit_address_goes_to_the_proposal(client, owner, failing):
+    proposal = make_proposal(owner=owner)
+    response = client.get(reverse("proposals:submit", args=[proposal.pk]))
+    assert (response.status_code, response["Location"]) == (302, f"/proposals/{proposal.pk}/")
+    assert CALLS == []
+    proposal.refresh_from_db()
+    assert proposal.state == "draft"

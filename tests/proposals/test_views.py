@@ -124,7 +124,8 @@ def test_form_keeps_typed_data_when_a_date_is_not_a_date(client, applicant):
     assert response.status_code == 200
     assert Proposal.objects.count() == 0
     html = response.content.decode()
-    assert 'value="我的项目"' in html
+    assert html.count('value="我的项目"') == 1
+    assert html.count('value="明年"') == 1  # what was typed stays in the field
     assert response.context["forms"].main.errors["start_date"] == ["输入一个有效的日期。"]
 
 
@@ -134,25 +135,51 @@ def test_save_and_submit_with_problems_shows_them_at_their_fields_and_keeps_draf
     bad_code = "91110000MA000100X0"
     data = post_data(forms, **{"units-0-credit_code": bad_code, "action": "submit"})
     response = client.post(reverse("proposals:edit", args=[proposal.pk]), data)
-    assert response.status_code == 200
-    forms = response.context["forms"]
-    assert forms.main.errors["title"] == ["必填项，提交前请填写。"]
-    assert forms.units.forms[0].errors["credit_code"] == [
-        "统一社会信用代码校验位不正确（GB 32100），请核对是否输错。"
-    ]
+    # saved, then to the edit page (a GET: a refresh posts nothing) that shows the problems
+    edit = f"/proposals/{proposal.pk}/edit/?check=submit#error-summary"
+    assert (response.status_code, response["Location"]) == (302, edit)
     proposal.refresh_from_db()
     assert proposal.state == "draft"
     assert proposal.units.get(position=0).credit_code == bad_code
-    assert 'id="field-title"' in response.content.decode()
+    page = client.get(edit)
+    forms = page.context["forms"]
+    assert [r.problems for r in forms.main.rows if r.path == "title"] == [["必填项，提交前请填写。"]]
+    assert [r.problems for r in forms.units.forms[0].rows if r.path == "units[0].credit_code"] == [
+        ["统一社会信用代码校验位不正确（GB 32100），请核对是否输错。"]
+    ]
+    assert [(e.anchor, e.message) for e in forms.error_summary()] == [
+        ("field-title", "必填项，提交前请填写。"),
+        ("field-units[0].credit_code", "统一社会信用代码校验位不正确（GB 32100），请核对是否输错。"),
+    ]
+    html = page.content.decode()
+    assert html.count('<a href="#field-title">项目名称：必填项，提交前请填写。</a>') == 1
+    assert html.count('id="field-title"') == 1
+    assert [str(m) for m in page.context["messages"]] == [
+        "草稿已保存，但还不能提交：有 2 处需要修改，已在下方标出。"
+    ]
 
 
-def test_save_and_submit_of_complete_draft_submits(client, applicant):
+def test_save_and_submit_of_complete_draft_submits(client, applicant, settings):
+    settings.SUBMIT_WARNINGS = ""  # no conditions to confirm (tests/proposals/test_submit_warnings.py)
     proposal = make_proposal(owner=applicant)
     forms = client.get(reverse("proposals:edit", args=[proposal.pk])).context["forms"]
     response = client.post(reverse("proposals:edit", args=[proposal.pk]), post_data(forms, action="submit"))
-    assert response.status_code == 302
+    assert (response.status_code, response["Location"]) == (302, f"/proposals/{proposal.pk}/")
     proposal.refresh_from_db()
     assert proposal.state == "submitted"
+
+
+def test_save_and_submit_of_a_draft_failing_a_condition_asks_to_confirm_it(client, applicant):
+    """The real check (settings.SUBMIT_WARNINGS): the factory's draft declares no recommendation
+    letter."""
+    proposal = make_proposal(owner=applicant)
+    forms = client.get(reverse("proposals:edit", args=[proposal.pk])).context["forms"]
+    response = client.post(reverse("proposals:edit", args=[proposal.pk]), post_data(forms, action="submit"))
+    assert (response.status_code, response["Location"]) == (302, f"/proposals/{proposal.pk}/submit/confirm/")
+    page = client.get(response["Location"])
+    assert page.context["failures"] == [("recommendation.letter", "推荐函")]
+    proposal.refresh_from_db()
+    assert proposal.state == "draft"
 
 
 def test_edit_form_round_trips_without_changing_the_data(client, applicant):
@@ -179,9 +206,13 @@ def test_deleting_a_unit_row_in_the_form_removes_the_unit(client, applicant):
 def test_submit_from_detail_page_lists_problems_with_links_to_fields(client, applicant):
     proposal = make_proposal(owner=applicant, data=complete_data(title=None))
     response = client.post(reverse("proposals:submit", args=[proposal.pk]))
-    assert response.status_code == 200
-    assert [e.path for e in response.context["submit_errors"]] == ["title"]
-    assert f'href="/proposals/{proposal.pk}/edit/#field-title"' in response.content.decode()
+    edit = f"/proposals/{proposal.pk}/edit/?check=submit#error-summary"
+    assert (response.status_code, response["Location"]) == (302, edit)
+    page = client.get(edit)
+    assert [(e.anchor, e.label, e.message) for e in page.context["forms"].error_summary()] == [
+        ("field-title", "项目名称", "必填项，提交前请填写。")
+    ]
+    assert page.content.decode().count('<a href="#field-title">') == 1
     proposal.refresh_from_db()
     assert proposal.state == "draft"
 

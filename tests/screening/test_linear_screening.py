@@ -67,8 +67,8 @@ def test_a_chunk_reads_the_same_snapshots_and_files_as_one_proposal_does():
         "employment_proof",
     }
     # the run's data hash (what screening_request compares) is the same either way
-    assert {pk: services.snapshot_sha256(i.snapshot, files=i.files) for pk, i in inputs.items()} == {
-        pk: services.snapshot_sha256(i.snapshot, files=i.files) for pk, i in expected.items()
+    assert {pk: selectors.snapshot_sha256(i.snapshot, files=i.files) for pk, i in inputs.items()} == {
+        pk: selectors.snapshot_sha256(i.snapshot, files=i.files) for pk, i in expected.items()
     }
 
 

@@ -575,35 +575,35 @@ def test_draft_failures_lists_the_failing_conditions_in_rule_order(
         ]
 
 
-def test_draft_failures_uses_the_latest_draft_check_only(
+def test_draft_failures_checks_the_current_content_not_the_latest_run(
     guide2022, all_registries_empty, django_capture_on_commit_callbacks
 ):
     proposal = make_proposal(state="draft", recommender="某某大学")
     run_for(proposal, django_capture_on_commit_callbacks)
     Proposal.objects.filter(pk=proposal.pk).update(recommender="科学技术部国际合作司")
-    run_for(proposal, django_capture_on_commit_callbacks)
-    assert selectors.draft_failures(proposal) == []
+    failures = selectors.draft_failures(proposal)
+    assert (failures, failures.checked_before_change) == ([], True)
+    assert ScreeningRun.objects.filter(proposal=proposal).count() == 1  # the check stores nothing
 
 
-def test_draft_failures_ignores_runs_that_were_not_draft_checks(
-    guide2022, all_registries_empty, django_capture_on_commit_callbacks
-):
-    proposal = make_proposal(recommender="某某大学")
-    assert run_for(proposal, django_capture_on_commit_callbacks).reason == "manual"
-    assert selectors.draft_failures(proposal) == []
+def test_draft_failures_without_any_run_checks_the_content(guide2022, all_registries_empty):
+    proposal = make_proposal(state="draft", recommender="某某大学")
+    failures = selectors.draft_failures(proposal)
+    assert (failures, failures.checked_before_change) == ([("recommendation.recommender", "推荐单位")], False)
+    assert ScreeningRun.objects.filter(proposal=proposal).count() == 0
 
 
-def test_submitting_a_draft_whose_check_failed_asks_to_confirm(
+def test_submitting_a_draft_whose_content_fails_asks_to_confirm(
     client, guide2022, all_registries_empty, django_capture_on_commit_callbacks
 ):
     """The real hook (config: SUBMIT_WARNINGS) between the proposals view and screening."""
     owner = make_user("confirm-owner")
     proposal = make_proposal(owner=owner, state="draft", pi_birth=date(1961, 12, 31))
-    run_for(proposal, django_capture_on_commit_callbacks, by=owner)
     client.force_login(owner)
     response = client.post(f"/proposals/{proposal.pk}/submit/")
-    assert response.status_code == 200
-    assert response.context["failures"] == [("pi.age", "项目负责人年龄")]
+    assert (response.status_code, response["Location"]) == (302, f"/proposals/{proposal.pk}/submit/confirm/")
+    page = client.get(response["Location"])
+    assert page.context["failures"] == [("pi.age", "项目负责人年龄")]
     proposal.refresh_from_db()
     assert proposal.state == "draft"
 
