@@ -140,22 +140,59 @@ class RegistryLoad(models.Model):
         return f"{self.name} v{self.version} ({self.entries})"
 
 
-_IMPORT_ACTIVE = models.Q(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+class RegistryImportStatus(models.TextChoices):
+    """The states of a registry upload: read and compared (queued → running → previewed), then
+    loaded once confirmed (queued → running → done), or cancelled / failed."""
+
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("运行中")
+    PREVIEWED = "previewed", _("待确认")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+    CANCELLED = "cancelled", _("已取消")
+
+
+_IMPORT_ACTIVE = models.Q(status__in=[RegistryImportStatus.QUEUED, RegistryImportStatus.RUNNING])
 
 
 class RegistryImport(Leased):
-    """A registry CSV uploaded on the registries page, loaded by a job (screening.services,
-    "registries"): the request checks the file and keeps its checked rows here, a task claims the
-    row under a lease and replaces the registry with them. queued → running → done (``entries``
-    loaded) / failed (``error`` "<code>: <detail>"). The rows are dropped when it finishes."""
+    """A registry CSV uploaded on the registries page, or a restore of a registry's previous
+    version, done by a job (screening.registries): the request checks the file and keeps its checked
+    rows here; a task claims the row under a lease and compares them with the registry (``preview``:
+    counts of entries added, removed, changed, with examples; ``base_version``: the registry's
+    version compared with) — queued → running → previewed. Once an admin confirms, the task replaces
+    the registry with them — queued → running → done (``entries`` loaded) — or the admin cancels
+    (cancelled); failed with ``error`` "<code>: <detail>". The rows are dropped when it ends."""
 
     registry = models.CharField(_("名单"), max_length=32, choices=RegistryName.choices)
-    status = models.CharField(_("状态"), max_length=16, choices=RunStatus.choices, default=RunStatus.QUEUED)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=RegistryImportStatus.choices, default=RegistryImportStatus.QUEUED
+    )
     source = models.CharField(_("来源"), max_length=255, blank=True)  # the uploaded file's name
-    rows = models.JSONField(default=list, blank=True)  # the checked rows, until it finishes
+    rows = models.JSONField(default=list, blank=True)  # the checked rows, until it ends
     key = models.CharField(max_length=64, blank=True)  # the same file again while unfinished: same job
     total = models.PositiveIntegerField(_("记录数"), default=0)  # rows in the file
     entries = models.PositiveIntegerField(null=True, blank=True)  # entries loaded (done)
+    ignored_columns = models.JSONField(default=list, blank=True)  # headers naming no column
+    preview = models.JSONField(default=dict, blank=True)  # registry_data.diff_rows, once previewed
+    base_version = models.PositiveIntegerField(null=True, blank=True)  # the version previewed against
+    restore_of = models.ForeignKey(
+        "RegistrySnapshot",
+        verbose_name=_("恢复的版本"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("确认人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     error = models.TextField(_("错误"), blank=True)
     attempts = models.PositiveIntegerField(default=0)
     requested_by = models.ForeignKey(
@@ -187,7 +224,31 @@ class RegistryImport(Leased):
 
     @property
     def finished(self) -> bool:
-        return self.status in (RunStatus.DONE, RunStatus.FAILED)
+        return self.status in (
+            RegistryImportStatus.DONE,
+            RegistryImportStatus.FAILED,
+            RegistryImportStatus.CANCELLED,
+        )
+
+
+class RegistrySnapshot(models.Model):
+    """A registry's previous version, kept when a load replaces it (one per registry: the version
+    just before the current one), so that it can be restored (through a previewed import)."""
+
+    registry = models.CharField(_("名单"), max_length=32, choices=RegistryName.choices, unique=True)
+    version = models.PositiveIntegerField(_("版本"))  # the RegistryLoad version it was
+    entries = models.PositiveIntegerField(_("记录数"))
+    source = models.CharField(_("来源"), max_length=255, blank=True)
+    loaded_at = models.DateTimeField(_("导入时间"), null=True, blank=True)  # when that version was loaded
+    rows = models.JSONField(default=list, blank=True)  # its entries, as registry_data.clean_rows takes them
+    saved_at = models.DateTimeField(_("替换时间"), auto_now=True)  # when it was replaced
+
+    class Meta:
+        verbose_name = _("名单的上一版本")
+        verbose_name_plural = pgettext_lazy("plural", "名单的上一版本")
+
+    def __str__(self) -> str:
+        return f"{self.registry} v{self.version} ({self.entries})"
 
 
 class OngoingProject(models.Model):

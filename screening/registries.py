@@ -1,12 +1,13 @@
 """Writes for the registries the rules consult (ongoing projects, misconduct, guide experts,
-recommenders): load them from a batch file's object or a CSV file, mark a hand edit, and the
-registries page's uploads as leased jobs (RegistryImport) with their sweeps."""
+recommenders): load them from a batch file's object or a CSV file, mark a hand edit, keep each
+registry's previous version, and the registries page's uploads and restores as leased jobs
+(RegistryImport: previewed, then loaded once confirmed) with their sweeps. What a file's rows
+are and how they are checked is screening.registry_data (pure)."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
+import json
 import logging
 from datetime import timedelta
 
@@ -30,18 +31,26 @@ from common.leases import (
 from common.outbox import outbox_enqueue
 from common.services import audit_record
 
-from .enums import OngoingRole, RegistryName, RunStatus
-from .models import GuideExpert, MisconductEntry, OngoingProject, Recommender, RegistryImport, RegistryLoad
+from . import registry_data
+from .enums import RegistryName
+from .models import (
+    GuideExpert,
+    MisconductEntry,
+    OngoingProject,
+    Recommender,
+    RegistryImport,
+    RegistryLoad,
+    RegistrySnapshot,
+)
+from .models import RegistryImportStatus as Status
 from .notifications import notify_stale_results
-from .rules.text import normalise_name
+from .registry_data import RegistryImportError
+
+__all__ = ["RegistryImportError"]
 
 log = logging.getLogger(__name__)
 
 TRANSIENT_DB_ERRORS = (OperationalError, InterfaceError)
-
-
-class RegistryImportError(ValueError):
-    """A registry file or object that cannot be read; the message says why."""
 
 
 def _is_user(by) -> bool:
@@ -54,19 +63,21 @@ def _is_user(by) -> bool:
 def registries_import(*, data: dict, source: str = "", by=None) -> dict[str, int]:
     """Replace the registries present in `data` (the `registries` object of a batch
     file). A key given as an empty list loads that registry as empty; a key absent
-    leaves that registry as it is. One transaction. Returns entries per registry."""
+    leaves that registry as it is. Each registry's previous version is kept. One
+    transaction. Returns entries per registry."""
     if not isinstance(data, dict):
-        raise RegistryImportError("registries must be an object")
+        raise RegistryImportError("registries_not_object")
     unknown = set(data) - set(RegistryName.values)
     if unknown:
-        raise RegistryImportError(f"unknown registries: {', '.join(sorted(unknown))}")
+        raise RegistryImportError(
+            "unknown_registries", names="、".join(sorted(unknown)), known="、".join(RegistryName.values)
+        )
     counts = {}
     with transaction.atomic():
         for name, rows in data.items():
             if not isinstance(rows, list):
-                raise RegistryImportError(f"registries.{name} must be a list")
-            counts[name] = _registry_replace(name, _REGISTRY_CLEANERS[name](rows, f"registries.{name}"))
-            _registry_loaded(name=name, entries=counts[name], source=source)
+                raise RegistryImportError("not_a_list", registry=name)
+            counts[name] = _registry_replace(name, registry_rows_clean(name=name, rows=rows), source=source)
         audit_record(actor=by, action="registries.imported", data={"counts": counts, "source": source})
         notify_stale_results(registry=list(counts), by=by)
     return counts
@@ -78,6 +89,20 @@ _REGISTRY_MODELS = {
     RegistryName.GUIDE_EXPERTS: GuideExpert,
     RegistryName.RECOMMENDERS: Recommender,
 }
+
+
+def _limits(model) -> dict[str, int]:
+    """The lengths of the model's text columns (a value too long is refused with its row, as the
+    cleaners' own errors are: PostgreSQL would refuse the whole load, SQLite would store it)."""
+    return {f.name: f.max_length for f in model._meta.concrete_fields if getattr(f, "max_length", None)}
+
+
+def registry_rows_clean(*, name: str, rows: list, numbers: list[int] | None = None) -> list[dict]:
+    """``rows`` of registry ``name`` checked and normalised to its model's fields
+    (registry_data.clean_rows with the columns' lengths). ``numbers``: their spreadsheet rows."""
+    if name not in RegistryName.values:
+        raise RegistryImportError("unknown_registry", name=name)
+    return registry_data.clean_rows(name, rows, numbers=numbers, limits=_limits(_REGISTRY_MODELS[name]))
 
 
 def registry_touch(*, name: str, by=None, source: str = "admin") -> int:
@@ -102,183 +127,116 @@ def _registry_loaded(*, name: str, entries: int, source: str) -> None:
 
 
 def registry_import_csv(*, name: str, text: str, source: str = "", by=None) -> int:
-    """Load one registry from CSV text with a header row (columns as in the JSON), at once
-    (the command line and the API; the registries page makes a job: registry_import_request)."""
-    return registries_import(data={name: registry_csv_rows(name=name, text=text)}, source=source, by=by)[name]
+    """Load one registry from CSV text with a header row (Chinese or English column names), at
+    once (the command line and the API; the registries page makes a previewed job:
+    registry_import_request)."""
+    read = registry_csv_read(name=name, text=text)
+    rows = registry_rows_clean(name=name, rows=read.rows, numbers=read.numbers)
+    with transaction.atomic():
+        entries = _registry_replace(name, rows, source=source)
+        audit_record(
+            actor=by, action="registries.imported", data={"counts": {name: entries}, "source": source}
+        )
+        notify_stale_results(registry=[name], by=by)
+    return entries
 
 
-def registry_csv_rows(*, name: str, text: str) -> list:
-    """The data rows of a registry's CSV text (header row; columns as in the JSON), as
-    registries_import takes them: objects (stripped values, blank lines skipped, cells without a
-    header left out), or names for the recommenders. Pure."""
+def registry_csv_read(*, name: str, text: str) -> registry_data.CsvRows:
+    """The data rows of a registry's CSV text, with their spreadsheet rows (registry_data.read_csv)."""
     if name not in RegistryName.values:
-        raise RegistryImportError(f"unknown registry: {name}")
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = next(reader, None)
-        if header is None:
-            raise RegistryImportError("the CSV file is empty")
-        keys = [k.strip() for k in header]
-        width = len(keys)
-        rows = []
-        for values in reader:
-            if not values:
-                continue  # a blank line
-            if len(values) < width:  # a short row: its last columns are empty
-                values += [""] * (width - len(values))
-            # cells past the header are left out
-            rows.append({k: v.strip() for k, v in zip(keys, values, strict=False) if k})
-    except csv.Error as exc:  # a field over the csv module's 128 KiB, a stray quote at the end …
-        raise RegistryImportError(f"line {reader.line_num}: not readable as CSV ({exc})") from None
-    if name == RegistryName.RECOMMENDERS:
-        return [r.get("name", "") for r in rows]
-    return rows
+        raise RegistryImportError("unknown_registry", name=name)
+    return registry_data.read_csv(name, text)
 
 
-def _registry_replace(name: str, rows: list[dict]) -> int:
-    """Replace registry ``name``'s entries with ``rows`` (checked by its cleaner: model fields)."""
+def _current_rows(name: str) -> list[dict]:
+    """Registry ``name``'s entries as cleaned rows (its model's fields)."""
     model = _REGISTRY_MODELS[name]
+    fields = [f.name for f in model._meta.concrete_fields if f.name != "id"]
+    return list(model.objects.order_by("pk").values(*fields))
+
+
+def _registry_replace(name: str, rows: list[dict], *, source: str) -> int:
+    """Replace registry ``name``'s entries with cleaned ``rows``, keeping the entries it had as its
+    previous version (when it was loaded), and record the load (a new version). Inside the
+    caller's transaction."""
+    model = _REGISTRY_MODELS[name]
+    load = RegistryLoad.objects.select_for_update().filter(name=name).first()
+    if load is not None:
+        previous = [{k: v for k, v in row.items() if k != "name_key"} for row in _current_rows(name)]
+        RegistrySnapshot.objects.update_or_create(
+            registry=name,
+            defaults={
+                "version": load.version,
+                "entries": len(previous),
+                "source": load.source,
+                "loaded_at": load.loaded_at,
+                "rows": previous,
+            },
+        )
     model.objects.all().delete()
     model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
+    _registry_loaded(name=name, entries=len(rows), source=source)
     return len(rows)
 
 
-# The cleaners: pure, rows as given (JSON objects, CSV rows) in, each row checked and normalised
-# to its model's fields out; RegistryImportError names the first bad row. Applying one to its own
-# output gives the same rows (the import job checks its stored rows again).
-
-
-def _clean_ongoing(rows: list, path: str) -> list[dict]:
-    roles = set(OngoingRole.values)
-    cleaned = []
-    for n, row in enumerate(rows):
-        _require_dict(row, path, n)
-        id_number = _require_str(row, "id_number", path, n)
-        role = row.get("role", OngoingRole.PROJECT_LEAD)
-        if role not in roles:
-            raise RegistryImportError(f"{path}[{n}].role: must be one of {', '.join(OngoingRole.values)}")
-        cleaned.append(
-            {
-                "id_number": id_number.upper(),
-                "name": str(row.get("name", "")),
-                "role": str(role),
-                "program": str(row.get("program", "")),
-            }
-        )
-    return cleaned
-
-
-def _clean_misconduct(rows: list, path: str) -> list[dict]:
-    cleaned = []
-    for n, row in enumerate(rows):
-        _require_dict(row, path, n)
-        id_number = str(row.get("id_number") or "").strip().upper()
-        credit_code = str(row.get("credit_code") or "").strip().upper()
-        name = str(row.get("name") or "").strip()
-        if not (id_number or credit_code or name):
-            raise RegistryImportError(f"{path}[{n}]: needs id_number, credit_code or name")
-        cleaned.append(
-            {
-                "id_number": id_number,
-                "credit_code": credit_code,
-                "name": name,
-                "name_key": normalise_name(name) if not (id_number or credit_code) else "",
-            }
-        )
-    return cleaned
-
-
-def _clean_experts(rows: list, path: str) -> list[dict]:
-    cleaned = []
-    for n, row in enumerate(rows):
-        _require_dict(row, path, n)
-        cleaned.append(
-            {"id_number": _require_str(row, "id_number", path, n).upper(), "name": str(row.get("name", ""))}
-        )
-    return cleaned
-
-
-def _clean_recommenders(rows: list, path: str) -> list[dict]:
-    """Names (or objects with a name); one entry per normalised name, the last spelling kept."""
-    cleaned = {}
-    for n, row in enumerate(rows):
-        name = row.get("name") if isinstance(row, dict) else row
-        if not isinstance(name, str) or not name.strip():
-            raise RegistryImportError(f"{path}[{n}]: must be a non-empty name")
-        key = normalise_name(name)
-        cleaned[key] = {"name": name.strip(), "name_key": key}
-    return list(cleaned.values())
-
-
-def _require_dict(row, path: str, n: int) -> dict:
-    if not isinstance(row, dict):
-        raise RegistryImportError(f"{path}[{n}]: must be an object")
-    return row
-
-
-def _require_str(row: dict, key: str, path: str, n: int) -> str:
-    value = row.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise RegistryImportError(f"{path}[{n}].{key}: required")
-    return value.strip()
-
-
-def _within_columns(model, clean):
-    """``clean``, then every value checked against its column's length: a value too long for the
-    database names its row, as the cleaners' own errors do (PostgreSQL would refuse the whole load
-    with a database error; SQLite would store it)."""
-    limits = {f.name: f.max_length for f in model._meta.concrete_fields if getattr(f, "max_length", None)}
-
-    def cleaned(rows: list, path: str) -> list[dict]:
-        out = clean(rows, path)
-        for n, row in enumerate(out):
-            for key, value in row.items():
-                limit = limits.get(key)
-                if limit is not None and isinstance(value, str) and len(value) > limit:
-                    raise RegistryImportError(f"{path}[{n}].{key}: longer than {limit} characters")
-        return out
-
-    return cleaned
-
-
-_REGISTRY_CLEANERS = {
-    RegistryName.ONGOING_PROJECTS: _within_columns(OngoingProject, _clean_ongoing),
-    RegistryName.MISCONDUCT: _within_columns(MisconductEntry, _clean_misconduct),
-    RegistryName.GUIDE_EXPERTS: _within_columns(GuideExpert, _clean_experts),
-    RegistryName.RECOMMENDERS: _within_columns(Recommender, _clean_recommenders),
-}
+def registry_sample_csv(*, name: str, headers: list[str]) -> str:
+    """The sample CSV of registry ``name`` (registry_data.sample_csv): ``headers`` are its
+    columns' names in the reader's language."""
+    if name not in RegistryName.values:
+        raise RegistryImportError("unknown_registry", name=name)
+    return registry_data.sample_csv(name, headers=headers)
 
 
 # --- registry imports as jobs (the registries page) ------------------------------------
 #
 # The request checks the file and writes the job (RegistryImport, holding the checked rows) and
-# its outbox row; the task (screening.registry_import) claims the job under a lease
-# (common.leases, as guide publishing does) and, in one transaction that checks the claim is still
-# its own, replaces the registry, bumps its version, audits and tells the owners of results now
-# stale, and marks the job done. A transient database error is left to the task's retry, which
-# takes the job over; anything else fails the job with "<code>: <detail>". The relay's sweep
-# re-sends jobs whose message or worker was lost (registry_imports_requeue_stale) and a restarting
-# worker node gives back what its dead processes held (registry_imports_release_worker).
+# its outbox row; the task (screening.registry_import) claims the job under a lease (common.leases,
+# as guide publishing does) and, in one transaction that checks the claim is still its own:
+# - before confirmation, compares the rows with the registry and records the preview and the
+#   registry's version compared with (previewed); nothing of the registry changes;
+# - once an admin confirmed (registry_import_confirm queues it again), replaces the registry
+#   (keeping its previous version), bumps its version, audits and tells the owners of results now
+#   stale, and marks the job done — unless the registry changed since the preview ("changed").
+# A transient database error is left to the task's retry, which takes the job over; anything else
+# fails the job with "<code>: <detail>". The relay's sweep re-sends jobs whose message or worker
+# was lost (registry_imports_requeue_stale) and a restarting worker node gives back what its dead
+# processes held (registry_imports_release_worker). A restore (registry_restore_request) is such a
+# job whose rows are the registry's previous version.
 
 REGISTRY_IMPORT_TASK = "screening.registry_import"
 # Replacing a registry is quick; telling the owners of stale results grows with the proposals.
 REGISTRY_IMPORT_SOFT_TIME_LIMIT = 120
 REGISTRY_IMPORT_TIME_LIMIT = 150  # the hard limit (under the broker's visibility timeout)
 MAX_IMPORT_ATTEMPTS = 3  # an import that has killed this many workers is not tried again
+PREVIEW_EXAMPLES = 5  # rows shown of each kind of difference
+UNFINISHED = (Status.QUEUED, Status.RUNNING, Status.PREVIEWED)
 
 # Headlines of the failures, by code (the detail after the code is the job's own line).
 REGISTRY_IMPORT_ERRORS = {
     "invalid": gettext_lazy("文件中有无法导入的记录。"),
     "superseded": gettext_lazy("同一名单有更晚上传的文件已先导入完成，这个文件没有载入。"),
+    "changed": gettext_lazy("预览之后名单又被修改过（另一次导入、恢复或在管理后台编辑），这个文件没有载入。"),
     "timeout": gettext_lazy("导入超时。"),
     "worker_lost": gettext_lazy("导入这个文件使后台进程多次中断，已停止重试。"),
     "internal": gettext_lazy("导入时程序出错。"),
 }
+# Details of failures that are said in the reader's language (the rest are the program's line).
+_CHANGED_DETAIL = gettext_lazy("请重新上传文件，查看与当前名单相比的新预览。")
 
 
 def registry_import_failure(error: str) -> JobError | None:
-    """A stored ``RegistryImport.error`` as its code, translated headline and detail (None if empty)."""
-    return job_error(error, REGISTRY_IMPORT_ERRORS)
+    """A stored ``RegistryImport.error`` as its code, translated headline and detail (None if
+    empty); the detail of a bad row is said in the reader's language."""
+    failure = job_error(error, REGISTRY_IMPORT_ERRORS)
+    if failure is None:
+        return None
+    if failure.code == "invalid":
+        parsed = RegistryImportError.from_json(failure.detail)
+        if parsed is not None:
+            return JobError(failure.code, failure.headline, str(parsed))
+    if failure.code == "changed":
+        return JobError(failure.code, failure.headline, str(_CHANGED_DETAIL))
+    return failure
 
 
 def registry_import_lease_seconds() -> int:
@@ -287,49 +245,113 @@ def registry_import_lease_seconds() -> int:
 
 
 def registry_import_request(*, name: str, text: str, source: str = "", by=None) -> RegistryImport:
-    """Ask for CSV ``text`` to be loaded as registry ``name`` by a job. The file is read and every
-    row checked at once (RegistryImportError says what is wrong: nothing is written); then the job,
-    holding the checked rows, and its outbox row are written in one transaction: the task loads
-    them after the commit, and nothing of the registry changes before. The same file for the same
-    registry by the same person while an earlier upload of it is unfinished returns that job (a
-    double click makes one job)."""
-    csv_rows = registry_csv_rows(name=name, text=text)  # refuses an unknown registry first
-    rows = _REGISTRY_CLEANERS[name](csv_rows, f"registries.{name}")
+    """Ask for CSV ``text`` to be compared with registry ``name`` by a job, and loaded once
+    confirmed. The file is read and every row checked at once (RegistryImportError says what is
+    wrong, with its spreadsheet row: nothing is written); then the job, holding the checked rows,
+    and its outbox row are written in one transaction: the task makes the preview after the commit,
+    and nothing of the registry changes before it is confirmed. The same file for the same registry
+    by the same person while an earlier upload of it is unfinished returns that job (a double click
+    makes one job)."""
+    read = registry_csv_read(name=name, text=text)  # refuses an unknown registry first
+    rows = registry_rows_clean(name=name, rows=read.rows, numbers=read.numbers)
     key = hashlib.sha256(f"{name}\n{text}".encode()).hexdigest()
+    return _job_request(name=name, rows=rows, key=key, source=source, by=by, ignored=read.ignored)
+
+
+def registry_restore_request(*, name: str, by=None) -> RegistryImport | None:
+    """Ask for registry ``name``'s previous version (its RegistrySnapshot) to be restored: a job
+    like an upload's (previewed, then loaded once confirmed). None when it has none."""
+    snapshot = RegistrySnapshot.objects.filter(registry=name).first()
+    if snapshot is None:
+        return None
+    key = hashlib.sha256(
+        f"{name}\nrestore\n{snapshot.version}\n{json.dumps(snapshot.rows, sort_keys=True)}".encode()
+    ).hexdigest()
+    rows = registry_rows_clean(name=name, rows=snapshot.rows)
+    return _job_request(name=name, rows=rows, key=key, source=snapshot.source, by=by, restore_of=snapshot)
+
+
+def _job_request(
+    *, name: str, rows: list[dict], key: str, source: str, by, ignored: list[str] = (), restore_of=None
+) -> RegistryImport:
     requester = by if _is_user(by) else None
     with transaction.atomic():
         existing = (
             RegistryImport.objects.select_for_update()
-            .filter(key=key, requested_by=requester, status__in=[RunStatus.QUEUED, RunStatus.RUNNING])
+            .filter(key=key, requested_by=requester, status__in=UNFINISHED)
             .first()
         )
         if existing is not None:
             return existing
         job = RegistryImport.objects.create(
-            registry=name, source=source[:255], rows=rows, key=key, total=len(rows), requested_by=requester
+            registry=name,
+            source=source[:255],
+            rows=rows,
+            key=key,
+            total=len(rows),
+            requested_by=requester,
+            ignored_columns=list(ignored),
+            restore_of=restore_of,
         )
         outbox_enqueue(task=REGISTRY_IMPORT_TASK, args=[job.pk])
     return job
 
 
+def registry_import_confirm(*, job: RegistryImport, by) -> bool:
+    """The admin confirms a previewed job: it is queued again, to be loaded. Idempotent: False (and
+    nothing written) when the job is not previewed (confirmed already, cancelled, failed)."""
+    with transaction.atomic():
+        updated = RegistryImport.objects.filter(pk=job.pk, status=Status.PREVIEWED).update(
+            status=Status.QUEUED,
+            confirmed_at=timezone.now(),
+            confirmed_by=by if _is_user(by) else None,
+            queued_at=timezone.now(),
+            attempts=0,
+        )
+        if updated:
+            outbox_enqueue(task=REGISTRY_IMPORT_TASK, args=[job.pk])
+    return bool(updated)
+
+
+def registry_import_cancel(*, job: RegistryImport, by) -> bool:
+    """The admin cancels a previewed job: nothing of the registry changes, its rows are dropped,
+    and the cancellation is audited. False when the job is not previewed."""
+    with transaction.atomic():
+        updated = RegistryImport.objects.filter(pk=job.pk, status=Status.PREVIEWED).update(
+            status=Status.CANCELLED, rows=[], finished_at=timezone.now()
+        )
+        if updated:
+            audit_record(
+                actor=by,
+                action="registries.import_cancelled",
+                data={"registry": job.registry, "source": job.source, "job": job.pk},
+            )
+    return bool(updated)
+
+
 def registry_import_run(
     *, job_id: int, task_id: str | None = None, retries: int = 0
 ) -> RegistryImport | None:
-    """Load the rows of a requested registry import (the task's service).
+    """Preview or load the rows of a requested registry import (the task's service).
 
     Idempotent and status-guarded: only a queued job (or one running under an expired lease, or
     held by this same task id: a redelivery or retry) is run; a second delivery finds it running
-    under a live lease, done or failed, and returns it. The registry's rows, its version, the
-    ``registries.imported`` audit entry, the notifications of stale results and the job's done
-    state are written in one transaction, only under the current claim. A transient database error
-    drops the connection and re-raises (the task's retry takes over, changing nothing before); a
-    bad row, a later import finished first, a time-out or a bug ends ``failed`` with its error and
-    the registry as it was."""
+    under a live lease, previewed, done or failed, and returns it. Not yet confirmed: the preview
+    and the registry's version are recorded (previewed). Confirmed: the registry's rows, its
+    version, its previous version kept, the ``registries.imported`` (or ``registries.restored``)
+    audit entry, the notifications of stale results and the job's done state are written in one
+    transaction, only under the current claim. A transient database error drops the connection
+    and re-raises (the task's retry takes over, changing nothing before); a bad row, a registry
+    changed since the preview, a time-out or a bug ends ``failed`` with its error and the registry
+    as it was."""
     job = _import_claim(job_id, task_id=task_id, retries=retries)
     if job is None:
         return RegistryImport.objects.filter(pk=job_id).first()
     try:
-        _import_apply(job)
+        if job.confirmed_at is None:
+            _import_preview(job)
+        else:
+            _import_apply(job)
     except TRANSIENT_DB_ERRORS:
         connection.close()
         raise
@@ -337,7 +359,7 @@ def registry_import_run(
         log.warning("registry import %s timed out", job.pk)
         _import_fail(job, "timeout", f"loading took more than {REGISTRY_IMPORT_SOFT_TIME_LIMIT} s")
     except RegistryImportError as exc:
-        _import_fail(job, "invalid", str(exc))
+        _import_fail(job, "invalid", exc.as_json())
     except Exception as exc:  # a bug ends in a recorded failure, never a stuck "running"
         log.exception("registry import %s failed", job.pk)
         _import_fail(job, "internal", f"{type(exc).__name__}: {exc}")
@@ -352,15 +374,13 @@ def _import_claim(job_id: int, *, task_id: str | None, retries: int = 0) -> Regi
     with transaction.atomic():
         job = (
             RegistryImport.objects.select_for_update()
-            .filter(
-                claimable(field="status", queued=RunStatus.QUEUED, running=RunStatus.RUNNING, task_id=task_id)
-            )
+            .filter(claimable(field="status", queued=Status.QUEUED, running=Status.RUNNING, task_id=task_id))
             .filter(pk=job_id)
             .first()
         )
         if job is None:
             return None
-        running = job.status == RunStatus.RUNNING
+        running = job.status == Status.RUNNING
         retry = running and is_retry_of(job.lease_task, task_id=task_id, retries=retries)
         if running and held_by_another_delivery(
             lease_task=job.lease_task, lease_owner=job.lease_owner, task_id=task_id, retries=retries
@@ -372,11 +392,40 @@ def _import_claim(job_id: int, *, task_id: str | None, retries: int = 0) -> Regi
             return None
         for field_name, value in lease.items():
             setattr(job, field_name, value)
-        job.status = RunStatus.RUNNING
+        job.status = Status.RUNNING
         job.started_at = timezone.now()
         job.attempts += 0 if retry else 1  # a retry after a transient error continues its attempt
         job.save(update_fields=["status", "started_at", "attempts", *lease])
     return job
+
+
+def _current_claim(job: RegistryImport) -> RegistryImport | None:
+    """The job's row locked, if ``job``'s claim is still the current one."""
+    return (
+        RegistryImport.objects.select_for_update()
+        .filter(pk=job.pk, status=Status.RUNNING, lease_token=job.lease_token)
+        .first()
+    )
+
+
+def _version(name: str) -> int:
+    return RegistryLoad.objects.filter(name=name).values_list("version", flat=True).first() or 0
+
+
+def _import_preview(job: RegistryImport) -> bool:
+    """Compare the job's rows with the registry and record the preview (previewed), under the
+    current claim. False when the claim was taken over (nothing written)."""
+    name = job.registry
+    rows = registry_rows_clean(name=name, rows=job.rows)
+    with transaction.atomic():
+        current = _current_claim(job)
+        if current is None:
+            return False
+        preview = registry_data.diff_rows(name, _current_rows(name), rows, examples=PREVIEW_EXAMPLES)
+        RegistryImport.objects.filter(pk=job.pk).update(
+            status=Status.PREVIEWED, preview=preview, base_version=_version(name), **RELEASED
+        )
+    return True
 
 
 def _import_apply(job: RegistryImport) -> bool:
@@ -387,32 +436,45 @@ def _import_apply(job: RegistryImport) -> bool:
         # each keep its own rows (a delete does not see rows inserted by an uncommitted one).
         list(
             RegistryImport.objects.select_for_update()
-            .filter(registry=job.registry, status=RunStatus.RUNNING)
+            .filter(registry=job.registry, status=Status.RUNNING)
             .order_by("pk")
             .values_list("pk", flat=True)
         )
-        current = (
-            RegistryImport.objects.select_for_update()
-            .filter(pk=job.pk, status=RunStatus.RUNNING, lease_token=job.lease_token)
-            .first()
-        )
+        current = _current_claim(job)
         if current is None:
             return False
         name = current.registry
-        if RegistryImport.objects.filter(registry=name, status=RunStatus.DONE, pk__gt=current.pk).exists():
+        if RegistryImport.objects.filter(registry=name, status=Status.DONE, pk__gt=current.pk).exists():
             # a file uploaded later is loaded already (this one was delayed): it must not undo that
-            _import_finish(current, status=RunStatus.FAILED, error="superseded: ")
+            _import_finish(current, status=Status.FAILED, error="superseded: ")
             return True
-        by = current.requested_by
-        entries = _registry_replace(name, _REGISTRY_CLEANERS[name](current.rows, f"registries.{name}"))
-        _registry_loaded(name=name, entries=entries, source=current.source)
+        if _version(name) != (current.base_version or 0):
+            # the counts the admin confirmed no longer describe what this load would do
+            _import_finish(current, status=Status.FAILED, error="changed: ")
+            return True
+        by = current.requested_by if current.confirmed_by_id is None else current.confirmed_by
+        restored = None
+        if current.restore_of_id is not None:  # its version, read before the load replaces it
+            restored = (
+                RegistrySnapshot.objects.filter(pk=current.restore_of_id)
+                .values_list("version", flat=True)
+                .first()
+            )
+        entries = _registry_replace(
+            name, registry_rows_clean(name=name, rows=current.rows), source=current.source
+        )
+        data = {"counts": {name: entries}, "source": current.source, "job": current.pk}
+        preview = current.preview or {}
+        data.update({k: preview[k] for k in ("added", "removed", "changed") if k in preview})
+        if current.restore_of_id is not None:
+            data["restored"] = restored
         audit_record(
             actor=by,
-            action="registries.imported",
-            data={"counts": {name: entries}, "source": current.source, "job": current.pk},
+            action="registries.restored" if current.restore_of_id is not None else "registries.imported",
+            data=data,
         )
         notify_stale_results(registry=[name], by=by)
-        _import_finish(current, status=RunStatus.DONE, entries=entries)
+        _import_finish(current, status=Status.DONE, entries=entries)
     return True
 
 
@@ -434,9 +496,9 @@ def _import_fail(job: RegistryImport, code: str, message: str) -> bool:
     current one (an execution that was taken over writes nothing). Returns whether it was stored."""
     return bool(
         RegistryImport.objects.filter(
-            pk=job.pk, status__in=[RunStatus.QUEUED, RunStatus.RUNNING], lease_token=job.lease_token
+            pk=job.pk, status__in=[Status.QUEUED, Status.RUNNING], lease_token=job.lease_token
         ).update(
-            status=RunStatus.FAILED,
+            status=Status.FAILED,
             error=f"{code}: {' '.join(message.split())}"[:2000],
             rows=[],
             finished_at=timezone.now(),
@@ -448,9 +510,9 @@ def _import_fail(job: RegistryImport, code: str, message: str) -> bool:
 def registry_import_stalled(job: RegistryImport) -> bool:
     """True for an import queued or running well past the task's hard limit (its worker died or the
     job service is away: the sweep sends it again, the progress page says it is taking long)."""
-    if job.status not in (RunStatus.QUEUED, RunStatus.RUNNING):
+    if job.status not in (Status.QUEUED, Status.RUNNING):
         return False
-    since = (job.started_at if job.status == RunStatus.RUNNING else None) or job.queued_at
+    since = (job.started_at if job.status == Status.RUNNING else None) or job.queued_at
     return since is not None and since < timezone.now() - timedelta(seconds=REGISTRY_IMPORT_TIME_LIMIT + 60)
 
 
@@ -460,13 +522,13 @@ def registry_imports_stale() -> QuerySet[RegistryImport]:
     seconds (the message was lost)."""
     now = timezone.now()
     return RegistryImport.objects.filter(
-        Q(status=RunStatus.RUNNING, lease_expires_at__lt=now)
+        Q(status=Status.RUNNING, lease_expires_at__lt=now)
         | Q(
-            status=RunStatus.RUNNING,
+            status=Status.RUNNING,
             lease_expires_at__isnull=True,
             started_at__lt=now - timedelta(seconds=REGISTRY_IMPORT_TIME_LIMIT + 60),
         )
-        | Q(status=RunStatus.QUEUED, queued_at__lt=now - timedelta(seconds=settings.SCREENING_QUEUED_RESEND))
+        | Q(status=Status.QUEUED, queued_at__lt=now - timedelta(seconds=settings.SCREENING_QUEUED_RESEND))
     )
 
 
@@ -484,7 +546,7 @@ def registry_imports_requeue_stale() -> list[int]:
     return requeue_stale(
         registry_imports_stale(),
         status_field="status",
-        queued=RunStatus.QUEUED,
+        queued=Status.QUEUED,
         queued_at_field="queued_at",
         attempts_field="attempts",
         max_attempts=MAX_IMPORT_ATTEMPTS,
@@ -500,8 +562,8 @@ def registry_imports_release_worker(*, node: str) -> list[int]:
         RegistryImport,
         node=node,
         status_field="status",
-        running=RunStatus.RUNNING,
-        queued=RunStatus.QUEUED,
+        running=Status.RUNNING,
+        queued=Status.QUEUED,
         queued_at_field="queued_at",
         task=REGISTRY_IMPORT_TASK,
     )

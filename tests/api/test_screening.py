@@ -178,7 +178,7 @@ def test_a_registry_csv_with_bad_rows_is_a_file_error_and_loads_nothing(db):
     )
     assert (response.status_code, response.json()["error"]["fields"]) == (
         400,
-        {"file": ["registries.guide_experts[0].id_number: required"]},
+        {"file": ["第 1 行：表头中没有“证件号码”列。这个名单的列：“证件号码”“姓名”。"]},
     )
     assert RegistryLoad.objects.count() == 0
 

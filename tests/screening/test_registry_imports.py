@@ -1,6 +1,7 @@
 """Registry uploads as jobs: the request checks the file and writes the job and its outbox row
-(screening.registries.registry_import_request), the task loads it under a lease
-(registry_import_run), the sweeps re-send lost jobs, and the progress page follows it."""
+(screening.registries.registry_import_request), the task compares it with the registry under a
+lease (registry_import_run: previewed), the admin confirms (registry_import_confirm) and the task
+loads it, the sweeps re-send lost jobs, and the job's page follows it."""
 
 from __future__ import annotations
 
@@ -46,11 +47,20 @@ def upload(client, text: str = EXPERTS_CSV, registry: str = "guide_experts", nam
     return client.post("/screening/registries/", {"registry": registry, "file": file})
 
 
-def requested(admin, text: str = EXPERTS_CSV, **fields) -> RegistryImport:
+def requested(admin, text: str = EXPERTS_CSV, *, confirmed: bool = True, **fields) -> RegistryImport:
     """An import of the guide experts requested by ``admin`` (its outbox row left unsent), with
-    ``fields`` set."""
+    ``fields`` set; with ``confirmed``, as if previewed against the registry's current version and
+    confirmed (the next run loads it)."""
     job = registries.registry_import_request(name="guide_experts", text=text, source="experts.csv", by=admin)
     OutboxMessage.objects.all().delete()
+    if confirmed:
+        version = RegistryLoad.objects.filter(name="guide_experts").values_list("version", flat=True).first()
+        fields = {
+            "confirmed_at": timezone.now(),
+            "confirmed_by": admin,
+            "base_version": version or 0,
+            **fields,
+        }
     if fields:
         RegistryImport.objects.filter(pk=job.pk).update(**fields)
         job.refresh_from_db()
@@ -111,16 +121,46 @@ def test_an_upload_writes_a_job_and_its_outbox_row_and_changes_no_registry_until
     assert list(OutboxMessage.objects.values_list("task", "args")) == [(TASK, [job.pk])]
     assert (experts(), expert_load(), imported_entries()) == ([(OLD_EXPERT, "旧专家")], (1, 1, ""), audits)
 
-    registries.registry_import_run(job_id=job.pk, task_id="t1")
+    registries.registry_import_run(job_id=job.pk, task_id="t1")  # the preview: the registry unchanged
 
     job.refresh_from_db()
-    assert (job.status, job.entries, job.rows, job.attempts, job.lease_token, job.error) == (
+    assert (job.status, job.base_version, job.lease_token, job.attempts) == ("previewed", 1, "", 1)
+    assert {k: job.preview[k] for k in ("current", "new", "added", "removed", "changed", "unchanged")} == {
+        "current": 1,
+        "new": 2,
+        "added": 2,
+        "removed": 1,
+        "changed": 0,
+        "unchanged": 0,
+    }
+    assert (experts(), expert_load(), imported_entries()) == ([(OLD_EXPERT, "旧专家")], (1, 1, ""), audits)
+
+    OutboxMessage.objects.all().delete()
+    with django_capture_on_commit_callbacks(execute=False):
+        response = client.post(f"/screening/registries/imports/{job.pk}/", {"action": "confirm"})
+    assert (response.status_code, list(OutboxMessage.objects.values_list("task", "args"))) == (
+        302,
+        [(TASK, [job.pk])],
+    )
+    registries.registry_import_run(job_id=job.pk, task_id="t2")
+
+    job.refresh_from_db()
+    assert (
+        job.status,
+        job.entries,
+        job.rows,
+        job.attempts,
+        job.lease_token,
+        job.error,
+        job.confirmed_by,
+    ) == (
         "done",
         2,
         [],
         1,
         "",
         "",
+        admin,
     )
     assert (experts(), expert_load(), imported_entries()) == (NEW_EXPERTS, (2, 2, "experts.csv"), audits + 1)
 
@@ -128,18 +168,22 @@ def test_an_upload_writes_a_job_and_its_outbox_row_and_changes_no_registry_until
 @pytest.mark.parametrize(
     ("text", "registry", "error"),
     [
-        ("name\nnobody\n", "guide_experts", "registries.guide_experts[0].id_number: required"),
-        ("\ufeff", "guide_experts", "the CSV file is empty"),
         (
-            "id_number,role\nX1,boss\n",
-            "ongoing_projects",
-            "registries.ongoing_projects[0].role: must be one of",
+            "name\nnobody\n",
+            "guide_experts",
+            "第 1 行：表头中没有“证件号码”列。这个名单的列：“证件号码”“姓名”。",
         ),
-        ("name\n \n", "recommenders", "registries.recommenders[0]: must be a non-empty name"),
+        ("\ufeff", "guide_experts", "文件是空的：第 1 行应为表头（各列的名称）。"),
+        (
+            "证件号码,角色\nX1,项目负责人\nX2,boss\n",
+            "ongoing_projects",
+            "第 3 行：“角色”应为“项目负责人”或“任务（课题）负责人”，而不是“boss”。",
+        ),
+        ("推荐单位,备注\n甲,\n,无名\n", "recommenders", "第 3 行：“推荐单位”没有填写。"),
         ("id_number,name\n,甲\n", "blacklist", "选择一个有效的选项"),
         # a field past the csv module's 128 KiB, and one past its column's length
-        ("id_number,name\nX1," + "甲" * 140_000 + "\n", "guide_experts", "line 2: not readable as CSV"),
-        ("id_number,name\nX1," + "甲" * 101 + "\n", "guide_experts", "[0].name: longer than 100 characters"),
+        ("id_number,name\nX1," + "甲" * 140_000 + "\n", "guide_experts", "第 2 行：无法按 CSV 读取"),
+        ("id_number,name\nX1," + "甲" * 101 + "\n", "guide_experts", "第 2 行：“姓名”超过 100 个字符。"),
     ],
 )
 def test_a_bad_file_stays_on_the_form_with_its_error_and_makes_no_job(client, admin, text, registry, error):
@@ -156,7 +200,7 @@ def test_a_bad_file_stays_on_the_form_with_its_error_and_makes_no_job(client, ad
 def test_the_service_refuses_an_unknown_registry_and_writes_nothing(admin):
     with pytest.raises(registries.RegistryImportError) as caught:
         registries.registry_import_request(name="blacklist", text="name\n甲\n", by=admin)
-    assert (str(caught.value), RegistryImport.objects.count()) == ("unknown registry: blacklist", 0)
+    assert (str(caught.value), RegistryImport.objects.count()) == ("没有名为“blacklist”的名单。", 0)
 
 
 def test_the_same_file_twice_while_the_first_is_unfinished_is_one_job(admin):
@@ -241,11 +285,11 @@ def test_a_transient_database_error_is_left_to_the_retry_which_takes_over(admin,
     real = registries._registry_replace
     calls = []
 
-    def flaky(name, rows):
+    def flaky(name, rows, **kwargs):
         calls.append(name)
         if len(calls) == 1:
             raise OperationalError("server closed the connection unexpectedly")
-        return real(name, rows)
+        return real(name, rows, **kwargs)
 
     monkeypatch.setattr(registries, "_registry_replace", flaky)
     # queued by hand: the request would run the job at its commit here (eager, no test transaction)
@@ -254,6 +298,8 @@ def test_a_transient_database_error_is_left_to_the_retry_which_takes_over(admin,
         rows=[{"id_number": i, "name": n} for i, n in NEW_EXPERTS],
         total=2,
         requested_by=admin,
+        confirmed_at=timezone.now(),
+        base_version=1,
     )
     with pytest.raises(OperationalError):
         registries.registry_import_run(job_id=job.pk, task_id="t1")
@@ -297,15 +343,17 @@ def test_a_bad_stored_row_fails_the_import_with_the_row_named(admin, one_expert)
     job = requested(admin, rows=[{"name": "无证件号"}])
     registries.registry_import_run(job_id=job.pk, task_id="t1")
     job.refresh_from_db()
-    assert (job.status, job.error, experts()) == (
+    failure = registries.registry_import_failure(job.error)
+    assert (job.status, failure.code, failure.detail, experts()) == (
         "failed",
-        "invalid: registries.guide_experts[0].id_number: required",
+        "invalid",
+        "名单“指南编制专家”第 1 条：“证件号码”没有填写。",
         [(OLD_EXPERT, "旧专家")],
     )
 
 
 def test_a_time_out_fails_the_import(admin, one_expert, monkeypatch):
-    def slow(name, rows):
+    def slow(name, rows, **kwargs):
         raise SoftTimeLimitExceeded()
 
     monkeypatch.setattr(registries, "_registry_replace", slow)
@@ -513,11 +561,15 @@ def test_the_progress_page_of_a_failed_import_shows_the_reason(client, admin, on
     assert (
         REFRESH in html,
         'data-testid="import-error-headline">导入失败：文件中有无法导入的记录。<' in html,
-        'data-testid="import-error-detail">registries.guide_experts[0].id_number: required<' in html,
+        'data-testid="import-error-detail">名单“指南编制专家”第 1 条：“证件号码”没有填写。<' in html,
     ) == (False, True, True)
     client.cookies["django_language"] = "en"
     html = page(client, job)
-    assert "Import failed: The file has entries that cannot be loaded." in html
+    assert (
+        "Import failed: The file has entries that cannot be loaded." in html,
+        'data-testid="import-error-detail">Registry “Guide drafting experts” entry 1: “ID number” is empty.<'
+        in html,
+    ) == (True, True)
 
 
 @pytest.mark.parametrize("role", ["applicant", "officer"])
@@ -578,17 +630,19 @@ def test_the_registries_page_reads_a_constant_number_of_queries(client, admin):
 
 def test_csv_rows_strip_values_skip_blank_lines_and_fill_short_rows():
     text = "\ufeffid_number , name\n X1 , 甲 ,past the header\n\nX2\n"
-    assert registries.registry_csv_rows(name="ongoing_projects", text=text) == [
-        {"id_number": "X1", "name": "甲"},
-        {"id_number": "X2", "name": ""},
-    ]
+    read = registries.registry_csv_read(name="ongoing_projects", text=text)
+    assert (read.rows, read.numbers, read.ignored) == (
+        [{"id_number": "X1", "name": "甲"}, {"id_number": "X2", "name": ""}],
+        [2, 4],
+        [],
+    )
 
 
 def test_a_short_row_without_its_role_is_refused_like_an_empty_role():
-    rows = registries.registry_csv_rows(name="ongoing_projects", text="id_number,role\nX1\n")
+    read = registries.registry_csv_read(name="ongoing_projects", text="id_number,role\nX1\n")
     with pytest.raises(registries.RegistryImportError) as caught:
-        registries._REGISTRY_CLEANERS["ongoing_projects"](rows, "registries.ongoing_projects")
-    assert str(caught.value) == "registries.ongoing_projects[0].role: must be one of project_lead, task_lead"
+        registries.registry_rows_clean(name="ongoing_projects", rows=read.rows, numbers=read.numbers)
+    assert str(caught.value) == "第 2 行：“角色”没有填写。"
 
 
 def test_cleaning_its_own_output_gives_the_same_rows():
@@ -597,10 +651,10 @@ def test_cleaning_its_own_output_gives_the_same_rows():
         ("misconduct", rows),
         ("guide_experts", rows[:1]),
         ("recommenders", ["甲", " 甲 ", "乙"]),
+        ("ongoing_projects", [{"id_number": "x1", "role": "任务（课题）负责人"}]),
     ):
-        clean = registries._REGISTRY_CLEANERS[name]
-        once = clean(given, name)
-        assert clean(once, name) == once
+        once = registries.registry_rows_clean(name=name, rows=given)
+        assert registries.registry_rows_clean(name=name, rows=once) == once
 
 
 def test_the_admin_lists_imports_read_only_without_their_rows(client, admin):
@@ -627,7 +681,7 @@ def test_a_value_too_long_for_its_column_is_refused_by_every_path_with_its_row(a
     long_name = "乙" * 201
     with pytest.raises(registries.RegistryImportError) as caught:
         registries.registries_import(data={"recommenders": ["甲", long_name]}, by=admin)
-    assert str(caught.value) == "registries.recommenders[1].name: longer than 200 characters"
+    assert str(caught.value) == "名单“推荐单位”第 2 条：“推荐单位”超过 200 个字符。"
     with pytest.raises(registries.RegistryImportError):
         registries.registry_import_csv(name="misconduct", text=f"name\n{long_name}\n", by=admin)
     assert RegistryLoad.objects.count() == 0

@@ -119,14 +119,16 @@ def test_registry_loaded_as_empty_list_passes_and_listed_person_fails(
 def test_registry_import_rejects_bad_rows_and_writes_nothing():
     with pytest.raises(registries.RegistryImportError) as exc:
         registries.registries_import(data={"guide_experts": [{"name": "no id"}]})
-    assert str(exc.value) == "registries.guide_experts[0].id_number: required"
+    assert str(exc.value) == "名单“指南编制专家”第 1 条：“证件号码”没有填写。"
     assert RegistryLoad.objects.count() == 0
 
 
 def test_registry_import_rejects_unknown_registry():
     with pytest.raises(registries.RegistryImportError) as exc:
         registries.registries_import(data={"blacklist": []})
-    assert str(exc.value) == "unknown registries: blacklist"
+    assert str(exc.value) == (
+        "没有这些名单：blacklist。可用的名单：ongoing_projects、misconduct、guide_experts、recommenders。"
+    )
 
 
 def test_registry_csv_import_for_recommenders():

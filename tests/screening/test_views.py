@@ -155,6 +155,10 @@ def test_admin_uploads_registry_csv(client, db, django_capture_on_commit_callbac
         response = client.post("/screening/registries/", {"registry": "guide_experts", "file": upload})
     job = RegistryImport.objects.get()
     assert (response.status_code, response["Location"]) == (302, f"/screening/registries/imports/{job.pk}/")
+    assert (job.status, RegistryLoad.objects.filter(name="guide_experts").count()) == ("previewed", 0)
+    with django_capture_on_commit_callbacks(execute=True):  # confirmed: loaded by the job
+        client.post(response["Location"], {"action": "confirm"})
+    job.refresh_from_db()
     assert (job.status, job.entries, RegistryLoad.objects.get(name="guide_experts").entries) == ("done", 1, 1)
     page = client.get(response["Location"]).content.decode()
     assert 'data-testid="import-done">已导入 1 条记录。<' in page
@@ -166,7 +170,7 @@ def test_admin_registry_upload_with_bad_rows_shows_error(client, db):
     upload.name = "experts.csv"
     response = client.post("/screening/registries/", {"registry": "guide_experts", "file": upload})
     assert response.status_code == 200
-    assert "registries.guide_experts[0].id_number: required" in response.content.decode()
+    assert "第 1 行：表头中没有“证件号码”列。这个名单的列：“证件号码”“姓名”。" in response.content.decode()
     assert (RegistryLoad.objects.count(), RegistryImport.objects.count()) == (0, 0)
 
 
