@@ -542,8 +542,11 @@ class Meta:
     full_ids: bool
 
 
-def stamp_lines(summary: dict, meta: Meta, *, guides: dict[int, str]) -> list[tuple[str, str]]:
-    """(label, value) pairs that say what a file was made from."""
+def stamp_lines(
+    summary: dict, meta: Meta, *, guides: dict[int, str], filters: str | None = None
+) -> list[tuple[str, str]]:
+    """(label, value) pairs that say what a file was made from; ``filters``: the filter in people's
+    words (filters.filter_text; the query string as typed when not given)."""
     lang = meta.lang
     none = word("none", lang)
     year_word = "年" if lang == "zh" else ""
@@ -563,7 +566,7 @@ def stamp_lines(summary: dict, meta: Meta, *, guides: dict[int, str]) -> list[tu
         (word("runs", lang), runs),
         (word("count", lang), f"{summary['proposals']}（{summary['screened']}）"),
         (word("hash", lang), summary["data_sha256"]),
-        (word("filter", lang), unquote_plus(meta.query) or none),
+        (word("filter", lang), (unquote_plus(meta.query) if filters is None else filters) or none),
         (word("masked", lang), word("masked_no" if meta.full_ids else "masked_yes", lang)),
     ]
 

@@ -8,7 +8,8 @@ import datetime as dt
 
 import django_filters
 from django import forms
-from django.utils import timezone
+from django.http import QueryDict
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from proposals.enums import ProposalState
@@ -124,3 +125,53 @@ class WorkspaceFilter(django_filters.FilterSet):
 def _local_midnight(day: dt.date) -> dt.datetime:
     """The start of ``day`` in the site's time zone (an indexed range, not a date cast per row)."""
     return timezone.make_aware(dt.datetime.combine(day, dt.time()), timezone.get_current_timezone())
+
+
+SORT_LABELS = {
+    "reference": _("编号"),
+    "title": _("项目名称"),
+    "direction": _("指南方向"),
+    "state": _("状态"),
+    "submitted": _("提交时间"),
+}
+
+
+def filter_description(query: str) -> list[tuple[str, str]]:
+    """The filters a list's query string sets, in people's words and the active language: (label,
+    value) pairs such as ("指南方向", "4.1 新能源汽车…") or ("预审结论", "不通过"), in the filter form's
+    order, then the sort; what the list does not know (a page cursor, a stray parameter) is left out.
+    Three queries (the years, the directions and areas of the year)."""
+    data = QueryDict(query or "")
+    years = selectors.workspace_years()
+    try:
+        year = int(data.get("year") or 0) or None
+    except ValueError:
+        year = None
+    filterset = WorkspaceFilter(
+        data,
+        queryset=Proposal.objects.none(),
+        years=years,
+        choices=selectors.filter_choices(year=year if year in years else None),
+    )
+    described = []
+    for name, one in filterset.filters.items():
+        raw = data.get(name, "").strip()
+        if not raw:
+            continue
+        choices = one.extra.get("choices") or []
+        choices = {str(k): v for k, v in (choices() if callable(choices) else choices)}
+        described.append((str(one.label), str(choices.get(raw, raw))))
+    if data.get("sort"):
+        name, descending = selectors.sort_of(data["sort"])
+        order = _("降序") if descending else _("升序")
+        described.append(
+            (str(_("排序")), _("%(column)s（%(order)s）") % {"column": SORT_LABELS[name], "order": order})
+        )
+    return described
+
+
+def filter_text(query: str, *, lang: str) -> str:
+    """filter_description in ``lang`` ("zh" or "en") on one line: "指南年度：2022；预审结论：不通过"."""
+    with translation.override("en" if lang == "en" else "zh-hans"):
+        colon, sep = ("：", "；") if lang != "en" else (": ", "; ")
+        return sep.join(f"{label}{colon}{value}" for label, value in filter_description(query))

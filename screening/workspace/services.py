@@ -45,6 +45,7 @@ from proposals.models import Proposal
 from .. import services as screening_services
 from ..models import ScreeningBatch
 from . import exports
+from .filters import filter_text
 from .models import BulkJob, BulkJobPart, JobKind, JobStatus, ProposalReview
 
 log = logging.getLogger(__name__)
@@ -304,7 +305,9 @@ def _export_finish(job: BulkJob) -> None:
         query=job.params.get("query", ""),
         full_ids=bool(job.params.get("full_ids")),
     )
-    stamp = exports.stamp_lines(summary, meta, guides=exports.guides_now(summary["years"]))
+    stamp = exports.stamp_lines(
+        summary, meta, guides=exports.guides_now(summary["years"]), filters=filter_text(meta.query, lang=lang)
+    )
 
     def rows(column: str):
         for text in parts.values_list(column, flat=True).iterator(chunk_size=1):
@@ -478,7 +481,9 @@ def export_now(
     meta = exports.Meta(
         lang=lang, exported_at=timezone.now(), by=by.get_username(), query=query, full_ids=full_ids
     )
-    stamp = exports.stamp_lines(summary, meta, guides=exports.guides_now(summary["years"]))
+    stamp = exports.stamp_lines(
+        summary, meta, guides=exports.guides_now(summary["years"]), filters=filter_text(query, lang=lang)
+    )
     audit_record(
         actor=by,
         action=audit_action,

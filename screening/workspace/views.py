@@ -21,8 +21,8 @@ from proposals.enums import ProposalState
 
 from .. import selectors as screening_selectors
 from . import charts, selectors, services
-from .filters import WorkspaceFilter
-from .forms import BulkActionForm
+from .filters import WorkspaceFilter, filter_description
+from .forms import SCOPES, BulkActionForm
 from .masking import mask_id
 from .models import JobKind, JobStatus
 
@@ -247,11 +247,16 @@ def job_detail(request, pk: int):
         else None
     )
     screening = bool(progress and (progress["queued"] or progress["running"]))
+    described = filter_description(job.params.get("query", ""))
+    if job.params.get("guide_year"):  # a re-screen after a guide update (screening:guide_rescreen)
+        described.insert(0, (str(_("指南年度")), str(job.params["guide_year"])))
     return render(
         request,
         "screening/workspace/job.html",
         {
             "job": job,
+            "filters": described,
+            "scope": dict(SCOPES).get(job.params.get("scope", "")),
             "progress": progress,
             "refresh": not job.finished or screening,
             "jobs_waiting": jobs_waiting_for_service(),

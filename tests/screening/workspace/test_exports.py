@@ -52,7 +52,7 @@ def test_the_first_sheet_is_stamped_then_one_row_per_proposal(officer, three):
         stamp["数据 SHA-256（各申报书“数据 SHA-256”按行顺序合并）"]
         == hashlib.sha256("\n".join(r.data_sha256 for r in runs).encode()).hexdigest()
     )
-    assert stamp["筛选条件"] == "year=2022"
+    assert stamp["筛选条件"] == "指南年度：2022"
     assert stamp["证件号码"] == "已部分隐藏"
     assert rows[11] == (None,) * len(rows[11])
     header = rows[12]

@@ -297,3 +297,48 @@ def test_a_small_export_is_made_at_once_and_audited(client, officer, three):
     assert BulkJob.objects.count() == 0
     entry = AuditEntry.objects.get(action="workspace.exported")
     assert (entry.actor, entry.data["format"], entry.data["proposals"]) == (officer, "xlsx", 2)
+
+
+def test_the_job_page_says_the_filter_in_peoples_words(client, officer, three):
+    client.force_login(officer)
+    response = post_bulk(
+        client,
+        action="review",
+        scope="filtered",
+        query="year=2022&direction=1.1&overall=fail&sort=-submitted",
+    )
+    page = client.get(response["Location"])
+    assert page.context["filters"] == [
+        ("指南年度", "2022"),
+        ("指南方向", page.context["filters"][1][1]),
+        ("预审结论", "不通过"),
+        ("排序", "提交时间（降序）"),
+    ]
+    assert page.context["filters"][1][1].startswith("1.1 ")
+    html = page.content.decode()
+    assert "direction=" not in html
+    assert "<li>预审结论：不通过</li>" in html
+    assert page.context["scope"] == "筛选结果中的全部申报书"
+    client.cookies["django_language"] = "en"
+    html = client.get(response["Location"]).content.decode()
+    assert (
+        "<li>Pre-screening result: Fail</li>" in html,
+        "<li>Sort: Submitted at (descending)</li>" in html,
+    ) == (
+        True,
+        True,
+    )
+
+
+def test_the_export_stamp_says_the_filter_in_the_files_language(officer, three):
+    from screening.workspace import filters
+
+    assert (
+        filters.filter_text("year=2022&overall=fail&cursor=abc&stray=1", lang="zh")
+        == "指南年度：2022；预审结论：不通过"
+    )
+    assert (
+        filters.filter_text("year=2022&overall=fail", lang="en")
+        == "Guide year: 2022; Pre-screening result: Fail"
+    )
+    assert filters.filter_text("", lang="zh") == ""
