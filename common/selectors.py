@@ -4,6 +4,7 @@ export; notifications as their recipient reads them."""
 import csv
 import functools
 import json
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -97,6 +98,8 @@ AUDIT_ACTIONS: dict[str, str] = {
     "guide.correction_reverted": pgettext_lazy("audit", "撤销指南更正"),
     "guide.version_published": pgettext_lazy("audit", "发布指南版本"),
     "guide.publish_requested": pgettext_lazy("audit", "请求发布指南版本"),
+    "guide.item_checked": pgettext_lazy("audit", "标记指南中待核对的项为已核对"),
+    "guide.item_unchecked": pgettext_lazy("audit", "撤销指南中待核对项的已核对标记"),
     "proposal.reviewed": pgettext_lazy("audit", "标记为已审阅"),
     "workspace.job_requested": pgettext_lazy("audit", "发起批量操作"),
     "workspace.exported": pgettext_lazy("audit", "导出工作台结果"),
@@ -155,6 +158,7 @@ AUDIT_DATA_LABELS: dict[str, str] = {
     "resolved": pgettext_lazy("audit data", "已在新文件中解决的更正"),
     "vanished": pgettext_lazy("audit data", "新文件中找不到的更正"),
     "address": pgettext_lazy("audit data", "更正的位置"),
+    "item": pgettext_lazy("audit data", "核对的项"),
     "parsed_value": pgettext_lazy("audit data", "读取的值"),
     "previous_value": pgettext_lazy("audit data", "更正前的值"),
     "value": pgettext_lazy("audit data", "更正后的值"),
@@ -235,6 +239,70 @@ _QUERY_CHOICES: dict[str, tuple[str, str]] = {
     "overall": ("screening.ScreeningRun", "overall"),
 }
 _YES_NO = {"yes": pgettext_lazy("audit value", "是"), "no": pgettext_lazy("audit value", "否")}
+
+# Places in a published guide's data (guide.parsing.addresses: "directions[1.1].indicators[3].value")
+# in words: "方向 1.1 · 考核指标 3 · 数值". Keys of the actions that name them.
+_ADDRESS_KEYS = {
+    ("guide.corrected", "address"),
+    ("guide.correction_reverted", "address"),
+    ("guide.version_published", "corrections"),
+    ("guide.version_published", "problems"),
+    ("guide.version_read", "applied"),
+    ("guide.version_read", "resolved"),
+    ("guide.version_read", "vanished"),
+    ("guide.item_checked", "item"),
+    ("guide.item_unchecked", "item"),
+}
+_ADDRESS_ITEMS: dict[str, str] = {
+    "directions": pgettext_lazy("guide address", "方向 %(n)s"),
+    "areas": pgettext_lazy("guide address", "领域 %(n)s"),
+    "indicators": pgettext_lazy("guide address", "考核指标 %(n)s"),
+    "partner_requirements": pgettext_lazy("guide address", "合作要求 %(n)s"),
+    "formal_review": pgettext_lazy("guide address", "形式审查 %(n)s"),
+}
+_ADDRESS_FROM_ZERO = {"indicators", "partner_requirements"}  # 0-based in the address, shown from 1
+_ADDRESS_NAMES: dict[str, str] = {
+    "title": pgettext_lazy("guide address", "标题"),
+    "declared_direction_count": pgettext_lazy("guide address", "方向数"),
+    "total_budget_yuan": pgettext_lazy("guide address", "总经费（元）"),
+    "projects_per_direction": pgettext_lazy("guide address", "每个方向支持项目数"),
+    "min": pgettext_lazy("guide address", "下限"),
+    "max": pgettext_lazy("guide address", "上限"),
+    "eligibility": pgettext_lazy("guide address", "申报条件"),
+    "pi_born_on_or_after": pgettext_lazy("guide address", "项目负责人出生日期不早于"),
+    "unit_registered_by": pgettext_lazy("guide address", "单位注册日期不晚于"),
+    "max_domestic_units": pgettext_lazy("guide address", "国内参与单位数上限"),
+    "min_foreign_units": pgettext_lazy("guide address", "国外合作单位数下限"),
+    "max_duration_years": pgettext_lazy("guide address", "执行期上限（年）"),
+    "subtasks_allowed": pgettext_lazy("guide address", "可设课题"),
+    "matching_ratio": pgettext_lazy("guide address", "配套经费比例"),
+    "research_content": pgettext_lazy("guide address", "研究内容"),
+    "notes": pgettext_lazy("guide address", "备注"),
+    "other_requirements": pgettext_lazy("guide address", "其他要求"),
+    "subject": pgettext_lazy("guide address", "指标"),
+    "comparator": pgettext_lazy("guide address", "比较方式"),
+    "value": pgettext_lazy("guide address", "数值"),
+    "value_max": pgettext_lazy("guide address", "数值上限"),
+    "unit": pgettext_lazy("guide address", "单位"),
+    "strength": pgettext_lazy("guide address", "要求强度"),
+    "counts_regions": pgettext_lazy("guide address", "计入地区"),
+    "text": pgettext_lazy("guide address", "条文"),
+}
+_COMPARATORS = {">=": "≥", "<=": "≤", ">": ">", "<": "<", "=": "="}
+
+
+def guide_address_text(address: str) -> str:
+    """A place in a guide's data in words ("directions[1.1].indicators[3].value" → "方向 1.1 · 考核指标
+    3 · 数值"); a part not known here is kept as it is."""
+    parts = []
+    for name, index in re.findall(r"([A-Za-z_]+)(?:\[([^\]]*)\])?", str(address)):
+        if index and name in _ADDRESS_ITEMS:
+            n = str(int(index) + 1) if name in _ADDRESS_FROM_ZERO and index.isdigit() else index
+            parts.append(str(_ADDRESS_ITEMS[name]) % {"n": n})
+        else:
+            parts.append(str(_ADDRESS_NAMES.get(name, name)) + (f" {index}" if index else ""))
+    return " · ".join(parts) if parts else str(address)
+
 
 AUDIT_PAGE_SIZE = 50
 
@@ -368,6 +436,8 @@ def _plain(value) -> str:
         return "—"
     if isinstance(value, bool):
         return str(_YES_NO["yes" if value else "no"])
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
     if isinstance(value, list | tuple):
         return _sep().join(_plain(v) for v in value) if value else pgettext("audit value", "无")
     if isinstance(value, dict):
@@ -434,6 +504,18 @@ def _size(value) -> str:
 
 def audit_value_text(action: str, key: str, value) -> str:
     """One value of an entry's data in words in the active language."""
+    if (action, key) in _ADDRESS_KEYS:
+        if isinstance(value, list):
+            return (
+                _sep().join(guide_address_text(v) for v in value) if value else pgettext("audit value", "无")
+            )
+        return guide_address_text(value)
+    if (
+        key in ("parsed_value", "previous_value", "value")
+        and isinstance(value, str)
+        and value in _COMPARATORS
+    ):
+        return _COMPARATORS[value]
     field = _CHOICE_FIELDS.get((action, key)) or _CHOICE_FIELDS.get(("", key))
     if field is not None and isinstance(value, str):
         return _choice(field, value)
@@ -451,6 +533,8 @@ def audit_value_text(action: str, key: str, value) -> str:
         return value.upper()
     if key in _NUMBERED and isinstance(value, int) and not isinstance(value, bool):
         return f"#{value}"
+    if key == "corrections" and isinstance(value, list) and all(isinstance(v, int) for v in value):
+        return _sep().join(f"#{v}" for v in value) if value else pgettext("audit value", "无")
     if key == "source" and action == "proposal.created":
         return str(_WORDS["source"].get(value, value))
     if key in _WORDS and isinstance(value, str) and key != "source":

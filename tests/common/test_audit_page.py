@@ -461,28 +461,34 @@ ACTION_SAMPLES: dict[str, dict] = {
         "reader_version": "7",
         "warnings": 2,
         "carried_from": "v1",
-        "applied": ["1.1.funding"],
+        "applied": ["directions[1.1].matching_ratio"],
         "resolved": [],
-        "vanished": ["2.3.years"],
+        "vanished": ["directions[2.3].partner_requirements[0].value"],
     },
     "guide.reading_failed": {"code": "scanned"},
     "guide.corrected": {
         "label": "v2",
-        "address": "1.1.funding",
-        "parsed_value": 300,
-        "previous_value": 300,
-        "value": 3000,
+        "address": "directions[2.3].indicators[1].comparator",
+        "parsed_value": "<=",
+        "previous_value": "<=",
+        "value": ">=",
         "reason": "typo",
         "correction": 9,
     },
-    "guide.correction_reverted": {"label": "v2", "address": "1.1.funding", "corrections": [9, 10]},
+    "guide.correction_reverted": {
+        "label": "v2",
+        "address": "eligibility.pi_born_on_or_after",
+        "corrections": [9, 10],
+    },
     "guide.version_published": {
         "label": "v2",
         "superseded": ["v1"],
-        "corrections": ["1.1.funding"],
+        "corrections": ["directions[2.3].indicators[1].comparator"],
         "problems": [],
     },
     "guide.publish_requested": {"label": "v2"},
+    "guide.item_checked": {"label": "v2", "item": "directions[1.2].indicators[0]"},
+    "guide.item_unchecked": {"label": "v2", "item": "formal_review[1(2)]"},
     "proposal.reviewed": {"note": "ok", "job": 8},
     "workspace.job_requested": {
         "kind": "export",
@@ -591,3 +597,25 @@ def test_details_in_english(client, admin):
         ("Job", "#2"),
     ]
     assert shown["proposal.state"] == [("From", "Draft"), ("To", "Submitted")]
+
+
+def test_places_in_the_guide_are_said_in_words(client, admin):
+    for action in (
+        "guide.corrected",
+        "guide.version_read",
+        "guide.item_checked",
+        "guide.correction_reverted",
+    ):
+        audit_record(actor=admin, action=action, data=ACTION_SAMPLES[action])
+    shown = dict(_details(client.get("/audit/", {"who": "root"}).content.decode()))
+    assert dict(shown["guide.corrected"])["更正的位置"] == "方向 2.3 · 考核指标 2 · 比较方式"
+    assert (dict(shown["guide.corrected"])["读取的值"], dict(shown["guide.corrected"])["更正后的值"]) == (
+        "≤",
+        "≥",
+    )
+    assert dict(shown["guide.version_read"])["新文件中找不到的更正"] == "方向 2.3 · 合作要求 1 · 数值"
+    assert dict(shown["guide.item_checked"])["核对的项"] == "方向 1.2 · 考核指标 1"
+    assert dict(shown["guide.correction_reverted"])["更正"] == "#9、#10"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    shown = dict(_details(client.get("/audit/", {"who": "root"}).content.decode()))
+    assert dict(shown["guide.correction_reverted"])["Corrected item"] == "Eligibility · PI born on or after"
