@@ -23,6 +23,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.core.signals import setting_changed
@@ -30,7 +31,7 @@ from django.dispatch import receiver
 from django.utils import translation
 
 from . import messages as _messages
-from .messages import MESSAGES, fill, render, rule_title, shorter
+from .messages import MESSAGES, Msg, fill, pgettext_lazy, render, rule_title, shorter
 
 # The messages' languages ("zh", "en") as Django names them.
 DJANGO_LANGUAGES = {"zh": "zh-hans", "en": "en"}
@@ -56,171 +57,168 @@ _messages.install_translator(django_translate)
 
 Names = dict[str, str]
 
-_SEP = {"zh": "、", "en": ", "}
-_COLON = {"zh": "：", "en": ": "}
-_BOOL = {"zh": ("是", "否"), "en": ("yes", "no")}
-_NOT_GIVEN = {"zh": "未填写", "en": "not given"}
-_NONE = {"zh": "无", "en": "none"}
+_SEP = pgettext_lazy("预审结果", "、")
+_COLON = pgettext_lazy("预审结果", "：")
+_BOOL = (pgettext_lazy("预审结果", "是"), pgettext_lazy("预审结果", "否"))
+_NOT_GIVEN = pgettext_lazy("预审结果", "未填写")
+_NONE = pgettext_lazy("预审结果", "无")
 
-STATUS_LABELS: dict[str, dict[str, str]] = {
-    "pass": {"zh": "通过", "en": "Pass"},
-    "fail": {"zh": "不通过", "en": "Fail"},
-    "warn": {"zh": "提醒", "en": "Warning"},
-    "unknown": {"zh": "无法判定", "en": "Undecidable"},
-    "not_applicable": {"zh": "不适用", "en": "Not applicable"},
-    "queued": {"zh": "排队中", "en": "Queued"},
-    "running": {"zh": "运行中", "en": "Running"},
-    "done": {"zh": "已完成", "en": "Completed"},
-    "failed": {"zh": "失败", "en": "Failed"},
-}
-
-FIELD_LABELS: dict[str, dict[str, str]] = {
-    "reference": {"zh": "编号", "en": "Reference"},
-    "guide_year": {"zh": "指南年度", "en": "Guide year"},
-    "direction": {"zh": "指南方向", "en": "Guide direction"},
-    "title": {"zh": "项目名称", "en": "Project title"},
-    "recommender": {"zh": "推荐单位", "en": "Recommender"},
-    "start_date": {"zh": "开始日期", "en": "Start date"},
-    "end_date": {"zh": "结束日期", "en": "End date"},
-    "budget": {"zh": "经费", "en": "Budget"},
-    "budget.national": {"zh": "国拨经费（万元）", "en": "National funding (10k CNY)"},
-    "budget.matching": {"zh": "配套经费（万元）", "en": "Matching funding (10k CNY)"},
-    "research_content": {"zh": "研究内容", "en": "Research content"},
-    "indicators": {"zh": "考核指标", "en": "Indicators"},
-    "indicators_text": {"zh": "考核指标", "en": "Indicators"},
-    "pi": {"zh": "项目负责人", "en": "PI"},
-    "members": {"zh": "项目骨干", "en": "Key members"},
-    "units": {"zh": "申报单位及参与单位", "en": "Units"},
-    "units[lead]": {"zh": "牵头单位", "en": "Lead unit"},
-    "attachments": {"zh": "附件", "en": "Attachments"},
-}
-PERSON_LABELS: dict[str, dict[str, str]] = {
-    "name": {"zh": "姓名", "en": "name"},
-    "id_number": {"zh": "证件号码", "en": "ID number"},
-    "birth_date": {"zh": "出生日期", "en": "date of birth"},
-    "nationality": {"zh": "国籍/地区", "en": "nationality"},
-    "title": {"zh": "职称", "en": "professional title"},
-    "degree": {"zh": "学位", "en": "degree"},
-    "employer": {"zh": "工作单位", "en": "employer"},
-    "employment": {"zh": "聘用方式", "en": "employment"},
-    "employment_proofs": {"zh": "聘用证明份数", "en": "employment proofs"},
-    "civil_servant": {"zh": "是否为公务人员", "en": "is a civil servant"},
-    "role": {"zh": "分工", "en": "role"},
-}
-UNIT_LABELS: dict[str, dict[str, str]] = {
-    "name": {"zh": "单位名称", "en": "name"},
-    "credit_code": {"zh": "统一社会信用代码", "en": "unified social credit code"},
-    "country": {"zh": "国别/地区", "en": "country or region"},
-    "type": {"zh": "单位类型", "en": "type"},
-    "registered_on": {"zh": "注册日期", "en": "registration date"},
-    "role": {"zh": "角色", "en": "role"},
-    "third_party_testing": {
-        "zh": "是否为第三方公共检测机构",
-        "en": "is a third-party public testing institution",
-    },
-    "hgr_license": {
-        "zh": "是否具备人类遗传资源保藏行政许可",
-        "en": "holds the human genetic resources preservation licence",
-    },
+STATUS_LABELS: dict[str, Msg] = {
+    "pass": pgettext_lazy("预审结果", "通过"),
+    "fail": pgettext_lazy("预审结果", "不通过"),
+    "warn": pgettext_lazy("预审结果", "提醒"),
+    "unknown": pgettext_lazy("预审结果", "无法判定"),
+    "not_applicable": pgettext_lazy("预审结果", "不适用"),
+    "queued": pgettext_lazy("预审结果", "排队中"),
+    "running": pgettext_lazy("预审结果", "运行中"),
+    "done": pgettext_lazy("预审结果", "已完成"),
+    "failed": pgettext_lazy("预审结果", "失败"),
 }
 
-UNIT_TYPES: dict[str, dict[str, str]] = {
-    "university": {"zh": "高等学校", "en": "university"},
-    "research_institute": {"zh": "科研院所", "en": "research institute"},
-    "enterprise": {"zh": "企业", "en": "enterprise"},
-    "state_organ": {"zh": "国家机关", "en": "government agency"},
-    "international_organization": {"zh": "国际组织", "en": "international organization"},
-    "other": {"zh": "其他", "en": "other"},
+FIELD_LABELS: dict[str, Msg] = {
+    "reference": pgettext_lazy("预审结果", "编号"),
+    "guide_year": pgettext_lazy("预审结果", "指南年度"),
+    "direction": pgettext_lazy("预审结果", "指南方向"),
+    "title": pgettext_lazy("预审结果", "项目名称"),
+    "recommender": pgettext_lazy("预审结果", "推荐单位"),
+    "start_date": pgettext_lazy("预审结果", "开始日期"),
+    "end_date": pgettext_lazy("预审结果", "结束日期"),
+    "budget": pgettext_lazy("预审结果", "经费"),
+    "budget.national": pgettext_lazy("预审结果", "国拨经费（万元）"),
+    "budget.matching": pgettext_lazy("预审结果", "配套经费（万元）"),
+    "research_content": pgettext_lazy("预审结果", "研究内容"),
+    "indicators": pgettext_lazy("预审结果", "考核指标"),
+    "indicators_text": pgettext_lazy("预审结果", "考核指标"),
+    "pi": pgettext_lazy("预审结果", "项目负责人"),
+    "members": pgettext_lazy("预审结果", "项目骨干"),
+    "units": pgettext_lazy("预审结果", "申报单位及参与单位"),
+    "units[lead]": pgettext_lazy("预审结果", "牵头单位"),
+    "attachments": pgettext_lazy("预审结果", "附件"),
 }
-CODES: dict[str, dict[str, str]] = {
+PERSON_LABELS: dict[str, Msg] = {
+    "name": pgettext_lazy("预审结果", "姓名"),
+    "id_number": pgettext_lazy("预审结果", "证件号码"),
+    "birth_date": pgettext_lazy("预审结果", "出生日期"),
+    "nationality": pgettext_lazy("预审结果", "国籍/地区"),
+    "title": pgettext_lazy("预审结果", "职称"),
+    "degree": pgettext_lazy("预审结果", "学位"),
+    "employer": pgettext_lazy("预审结果", "工作单位"),
+    "employment": pgettext_lazy("预审结果", "聘用方式"),
+    "employment_proofs": pgettext_lazy("预审结果", "聘用证明份数"),
+    "civil_servant": pgettext_lazy("预审结果", "是否为公务人员"),
+    "role": pgettext_lazy("预审结果", "分工"),
+}
+UNIT_LABELS: dict[str, Msg] = {
+    "name": pgettext_lazy("预审结果", "单位名称"),
+    "credit_code": pgettext_lazy("预审结果", "统一社会信用代码"),
+    "country": pgettext_lazy("预审结果", "国别/地区"),
+    "type": pgettext_lazy("预审结果", "单位类型"),
+    "registered_on": pgettext_lazy("预审结果", "注册日期"),
+    "role": pgettext_lazy("预审结果", "角色"),
+    "third_party_testing": pgettext_lazy("预审结果", "是否为第三方公共检测机构"),
+    "hgr_license": pgettext_lazy("预审结果", "是否具备人类遗传资源保藏行政许可"),
+}
+
+UNIT_TYPES: dict[str, Msg] = {
+    "university": pgettext_lazy("预审结果", "高等学校"),
+    "research_institute": pgettext_lazy("预审结果", "科研院所"),
+    "enterprise": pgettext_lazy("预审结果", "企业"),
+    "state_organ": pgettext_lazy("预审结果", "国家机关"),
+    "international_organization": pgettext_lazy("预审结果", "国际组织"),
+    "other": pgettext_lazy("预审结果", "其他"),
+}
+CODES: dict[str, Msg] = {
     # employment
-    "full_time": {"zh": "全职", "en": "full-time"},
-    "part_time": {"zh": "兼职", "en": "part-time"},
+    "full_time": pgettext_lazy("预审结果", "全职"),
+    "part_time": pgettext_lazy("预审结果", "兼职"),
     # attachments
-    "recommendation_letter": {"zh": "推荐函", "en": "recommendation letter"},
-    "employment_proof": {"zh": "聘用证明", "en": "proof of employment"},
-    "cooperation_agreement": {"zh": "合作协议", "en": "cooperation agreement"},
-    "draft": {"zh": "申报书草稿", "en": "draft application"},
+    "recommendation_letter": pgettext_lazy("预审结果", "推荐函"),
+    "employment_proof": pgettext_lazy("预审结果", "聘用证明"),
+    "cooperation_agreement": pgettext_lazy("预审结果", "合作协议"),
+    "draft": pgettext_lazy("预审结果", "申报书草稿"),
     # continents
-    "asia": {"zh": "亚洲", "en": "Asia"},
-    "europe": {"zh": "欧洲", "en": "Europe"},
-    "americas": {"zh": "美洲", "en": "the Americas"},
-    "north_america": {"zh": "北美洲", "en": "North America"},
-    "south_america": {"zh": "南美洲", "en": "South America"},
-    "africa": {"zh": "非洲", "en": "Africa"},
-    "oceania": {"zh": "大洋洲", "en": "Oceania"},
+    "asia": pgettext_lazy("预审结果", "亚洲"),
+    "europe": pgettext_lazy("预审结果", "欧洲"),
+    "americas": pgettext_lazy("预审结果", "美洲"),
+    "north_america": pgettext_lazy("预审结果", "北美洲"),
+    "south_america": pgettext_lazy("预审结果", "南美洲"),
+    "africa": pgettext_lazy("预审结果", "非洲"),
+    "oceania": pgettext_lazy("预审结果", "大洋洲"),
     # institution kinds and licences a direction may require
-    "third_party_testing": {"zh": "第三方公共检测机构", "en": "third-party public testing institution"},
-    "testing_institution": {"zh": "第三方公共检测机构", "en": "third-party public testing institution"},
-    "hgr_license": {"zh": "人类遗传资源保藏行政许可", "en": "human genetic resources preservation licence"},
+    "third_party_testing": pgettext_lazy("预审结果", "第三方公共检测机构"),
+    "testing_institution": pgettext_lazy("预审结果", "第三方公共检测机构"),
+    "hgr_license": pgettext_lazy("预审结果", "人类遗传资源保藏行政许可"),
     **UNIT_TYPES,
 }
 # What a direction or a guide may set (``common.direction_no_requirement``,
 # ``common.guide_param_absent``, ``common.bad_requirement``).
-REQUIREMENTS: dict[str, dict[str, str]] = {
-    "foreign_countries": {"zh": "合作国家数量", "en": "number of partner countries"},
-    "continents": {"zh": "合作单位所在大洲", "en": "continents of the partners"},
-    "institution_kind": {"zh": "特定类型的参加单位", "en": "a participating unit of a given kind"},
-    "licence": {"zh": "单位资质许可", "en": "a unit licence"},
-    "matching_ratio": {"zh": "配套经费比例", "en": "matching funding ratio"},
-    "indicators": {"zh": "量化考核指标", "en": "quantitative indicators"},
-    "pi_born_on_or_after": {"zh": "项目负责人出生日期要求", "en": "the PI's birth-date limit"},
-    "max_duration_years": {"zh": "实施周期上限", "en": "the longest project period"},
-    "unit_registered_by": {"zh": "单位注册时间要求", "en": "the unit registration deadline"},
-    "max_domestic_units": {"zh": "中方参与单位数上限", "en": "the limit on Chinese units"},
-    "max_units": {"zh": "参与单位总数上限", "en": "the limit on participating units"},
-    "max_subtasks": {"zh": "下设课题数上限", "en": "the limit on subtasks"},
-    "subtasks_allowed": {"zh": "可否下设课题", "en": "whether subtasks are allowed"},
-    "task_lead_born_on_or_after": {"zh": "课题负责人出生日期要求", "en": "the task leads' birth-date limit"},
-    "min_foreign_units": {
-        "zh": "国（境）外参与单位最少数量",
-        "en": "the minimum number of partners outside mainland China",
-    },
+REQUIREMENTS: dict[str, Msg] = {
+    "foreign_countries": pgettext_lazy("预审结果", "合作国家数量"),
+    "continents": pgettext_lazy("预审结果", "合作单位所在大洲"),
+    "institution_kind": pgettext_lazy("预审结果", "特定类型的参加单位"),
+    "licence": pgettext_lazy("预审结果", "单位资质许可"),
+    "matching_ratio": pgettext_lazy("预审结果", "配套经费比例"),
+    "indicators": pgettext_lazy("预审结果", "量化考核指标"),
+    "pi_born_on_or_after": pgettext_lazy("预审结果", "项目负责人出生日期要求"),
+    "max_duration_years": pgettext_lazy("预审结果", "实施周期上限"),
+    "unit_registered_by": pgettext_lazy("预审结果", "单位注册时间要求"),
+    "max_domestic_units": pgettext_lazy("预审结果", "中方参与单位数上限"),
+    "max_units": pgettext_lazy("预审结果", "参与单位总数上限"),
+    "max_subtasks": pgettext_lazy("预审结果", "下设课题数上限"),
+    "subtasks_allowed": pgettext_lazy("预审结果", "可否下设课题"),
+    "task_lead_born_on_or_after": pgettext_lazy("预审结果", "课题负责人出生日期要求"),
+    "min_foreign_units": pgettext_lazy("预审结果", "国（境）外参与单位最少数量"),
 }
-REGISTRIES: dict[str, dict[str, str]] = {
-    "ongoing_projects": {"zh": "在研项目名单", "en": "ongoing projects"},
-    "misconduct_people": {"zh": "失信人员名单", "en": "misconduct registry (people)"},
-    "misconduct_units": {"zh": "失信单位名单", "en": "misconduct registry (units)"},
-    "misconduct": {"zh": "失信记录", "en": "misconduct registry"},
-    "guide_experts": {"zh": "指南编制专家名单", "en": "guide drafting experts"},
-    "recommenders": {"zh": "推荐单位名单", "en": "designated recommenders"},
+REGISTRIES: dict[str, Msg] = {
+    "ongoing_projects": pgettext_lazy("预审结果", "在研项目名单"),
+    "misconduct_people": pgettext_lazy("预审结果", "失信人员名单"),
+    "misconduct_units": pgettext_lazy("预审结果", "失信单位名单"),
+    "misconduct": pgettext_lazy("预审结果", "失信记录"),
+    "guide_experts": pgettext_lazy("预审结果", "指南编制专家名单"),
+    "recommenders": pgettext_lazy("预审结果", "推荐单位名单"),
 }
-ROLES: dict[str, dict[str, str]] = {
-    "project_lead": {"zh": "项目负责人", "en": "project lead"},
-    "task_lead": {"zh": "任务（课题）负责人", "en": "task lead"},
-    "pi": {"zh": "项目负责人", "en": "PI"},
-    "member": {"zh": "项目骨干", "en": "key member"},
+# A person's role: in an ongoing project of the registry, or in the proposal.
+ROLES: dict[str, Msg] = {
+    "project_lead": pgettext_lazy("在研项目角色", "项目负责人"),
+    "task_lead": pgettext_lazy("在研项目角色", "任务（课题）负责人"),
+    "pi": pgettext_lazy("申报书角色", "项目负责人"),
+    "member": pgettext_lazy("申报书角色", "项目骨干"),
 }
-COUNTRIES_EN = {
-    "CN": "China",
-    "HK": "Hong Kong, China",
-    "MO": "Macao, China",
-    "TW": "Taiwan, China",
-    "JP": "Japan",
-    "DE": "Germany",
-    "US": "United States",
-    "GB": "United Kingdom",
-    "FR": "France",
-    "IT": "Italy",
-    "RU": "Russia",
-    "KR": "South Korea",
-    "KP": "North Korea",
-    "SG": "Singapore",
-    "AU": "Australia",
-    "CA": "Canada",
-    "BR": "Brazil",
-    "IN": "India",
-    "ZA": "South Africa",
-    "PG": "Papua New Guinea",
-}
+# Country names are translated with this context (the proposals' table names them in Chinese).
+COUNTRY_CONTEXT = "国家或地区"
 
 _ITEM = re.compile(r"(units|members)\[(\d+)\](?:\.(\w+))?")
 
 
-def _pick(entry: dict[str, str] | None, lang: str, default: str) -> str:
-    if not entry:
-        return default
-    return entry.get(lang) or entry["zh"]
+# Phrases with {placeholders}, in the catalogue like the words above.
+_UNIT_N = pgettext_lazy("预审结果", "第 {n} 家参与单位")
+_MEMBER_N = pgettext_lazy("预审结果", "第 {n} 位项目骨干")
+_NAMED = pgettext_lazy("预审结果", "{who}“{name}”")
+_OF = pgettext_lazy("预审结果", "{who}的{label}")
+_OWN = pgettext_lazy("预审结果", "{who}{label}")
+_DIRECTION_CLAUSE = pgettext_lazy("预审结果", "指南方向 {code}")
+_FORMAL_CLAUSE = pgettext_lazy("预审结果", "形式审查 {clause}")
+_GENERAL_CLAUSE = pgettext_lazy("预审结果", "总体要求（指南第二部分）")
+_SCOPE_DIRECTION = pgettext_lazy("预审结果", "方向 {code}")
+_QUALIFIED = pgettext_lazy("预审结果", "{text}（{gender}）")
+_PREFIX = pgettext_lazy("预审结果", "{label}：")
+_WEAKER_INDICATOR = pgettext_lazy("预审结果", "指南考核指标“{required}”：申报书为“{value}”，低于指南")
+_ID_BIRTH_DATE = pgettext_lazy("预审结果", "{who}身份证号中的出生日期")
+_SIMILARITY = pgettext_lazy("预审结果", "相似度 {score}")
+_OTHER_PROPOSAL = pgettext_lazy("预审结果", "项目 {reference}")
+_NOTES = pgettext_lazy("预审结果", "{line}（{notes}）")
+_NOTE_SEP = pgettext_lazy("预审结果", "，")
+_UNMATCHED = pgettext_lazy("预审结果", "申报书未给出可比较数值的指南考核指标：{n} 项")
+
+
+def say(msg: Msg, lang: str, **params: Any) -> str:
+    """``msg`` from the catalogue in ``lang`` ("zh", "en"), its placeholders filled with ``params``."""
+    text = _messages.translate(msg.text, lang, msg.context)
+    return text.format_map(params) if params else text
+
+
+def _pick(entry: Msg | None, lang: str, default: str) -> str:
+    return say(entry, lang) if entry else default
 
 
 def code_label(code: str, lang: str) -> str:
@@ -232,25 +230,29 @@ def status_label(status: str, lang: str) -> str:
 
 
 def country_label(code: Any, lang: str) -> str:
+    """A country or region by its name (the proposals' table of Chinese names, translated through the
+    catalogue with the context 国家或地区); a code nobody named stays a code."""
     if not code:
-        return _NOT_GIVEN[lang]
-    code = str(code)
-    if lang == "en":
-        return COUNTRIES_EN.get(code, code)
+        return say(_NOT_GIVEN, lang)
     from proposals.interchange import country_name_zh
 
-    return country_name_zh(code) or code
+    code = str(code)
+    name = country_name_zh(code) or code
+    if lang == "zh" or name == code:
+        return name
+    translated = _messages.translate(name, lang, COUNTRY_CONTEXT)
+    return translated if translated != name else code
 
 
 def clause_label(clause: str, lang: str) -> str:
     """'2(1)' → '形式审查 2(1)' / 'Formal review 2(1)'; 'direction 5.2' → '指南方向 5.2'."""
     if clause.startswith("direction "):
         code = clause.removeprefix("direction ")
-        return f"指南方向 {code}" if lang == "zh" else f"Guide direction {code}"
+        return say(_DIRECTION_CLAUSE, lang, code=code)
     if clause[:1].isdigit():
-        return f"形式审查 {clause}" if lang == "zh" else f"Formal review {clause}"
+        return say(_FORMAL_CLAUSE, lang, clause=clause)
     if clause == "二":
-        return "总体要求（指南第二部分）" if lang == "zh" else "General requirements (part 2 of the guide)"
+        return say(_GENERAL_CLAUSE, lang)
     return clause or "—"
 
 
@@ -258,20 +260,14 @@ def who_label(base: str, lang: str, names: Names | None = None) -> str:
     """``pi`` → 项目负责人 / PI; ``members[1]`` → 第 2 位项目骨干“王强” / Key member 2 “王强”;
     ``units[1]`` → 第 2 家参与单位“…” / Participant unit 2 “…”."""
     if base in FIELD_LABELS:
-        return FIELD_LABELS[base][lang]
+        return say(FIELD_LABELS[base], lang)
     m = _ITEM.fullmatch(base)
     if not m:
         return base
     kind, index, _ = m.groups()
-    n = int(index) + 1
-    if kind == "units":
-        head = f"第 {n} 家参与单位" if lang == "zh" else f"Participant unit {n}"
-    else:
-        head = f"第 {n} 位项目骨干" if lang == "zh" else f"Key member {n}"
+    head = say(_UNIT_N if kind == "units" else _MEMBER_N, lang, n=int(index) + 1)
     name = (names or {}).get(base)
-    if name:
-        head += f"“{name}”" if lang == "zh" else f" “{name}”"
-    return head
+    return say(_NAMED, lang, who=head, name=name) if name else head
 
 
 def _split(path: str) -> tuple[str, str | None]:
@@ -290,7 +286,7 @@ def field_label(path: str, lang: str = "zh", names: Names | None = None) -> str:
     if not path:
         return ""
     if path in FIELD_LABELS:
-        return FIELD_LABELS[path][lang]
+        return say(FIELD_LABELS[path], lang)
     base, key = _split(path)
     if base != "pi" and not _ITEM.fullmatch(base):
         return path
@@ -298,25 +294,25 @@ def field_label(path: str, lang: str = "zh", names: Names | None = None) -> str:
     if key is None:
         return who
     labels = UNIT_LABELS if base.startswith("units") else PERSON_LABELS
-    label = _pick(labels.get(key), lang, key)
-    if lang == "en":
-        return f"{who} {label}"
-    joiner = "" if base == "pi" or label.startswith("是否") else "的"
-    return f"{who}{joiner}{label}"
+    entry = labels.get(key)
+    # "项目负责人出生日期", "第 1 家参与单位是否为……", but "第 1 家参与单位的国别/地区"
+    own = base == "pi" or (entry is not None and entry.text.startswith("是否"))
+    return say(_OWN if own else _OF, lang, who=who, label=_pick(entry, lang, key))
 
 
 def _join(items: list[str], lang: str) -> str:
-    return _SEP[lang].join(items) if items else _NONE[lang]
+    return say(_SEP, lang).join(items) if items else say(_NONE, lang)
 
 
 def value_label(path: str, value: Any, lang: str = "zh") -> str:
     """A stored value shown for its field: codes as words, booleans as 是/否."""
     key = _split(path)[1] or path
     if value is None or value == "":
-        return _NOT_GIVEN[lang]
+        return say(_NOT_GIVEN, lang)
     if isinstance(value, bool):
-        yes, no = _BOOL[lang]
-        return yes if value else no
+        return say(_BOOL[0] if value else _BOOL[1], lang)
+    if isinstance(value, float | Decimal):
+        return _messages.number_text(value)
     if isinstance(value, list | tuple):
         return _join([value_label(path, v, lang) for v in value], lang)
     if key in ("country", "nationality"):
@@ -407,9 +403,9 @@ def display_params(
         if key in kinds and value not in (None, ""):
             shown[key] = _show(kinds[key], value, lang, names)
         elif key in _MAY_BE_BLANK and value in (None, ""):
-            shown[key] = _NOT_GIVEN[lang]
+            shown[key] = say(_NOT_GIVEN, lang)
         elif isinstance(value, list | tuple) and not value:
-            shown[key] = _NONE[lang]
+            shown[key] = say(_NONE, lang)
         else:
             shown[key] = value
     return shown
@@ -431,7 +427,7 @@ def message(
     return prefix + render(message_id, shown, lang)
 
 
-_GENDERS = {"male": {"zh": "男性", "en": "male"}, "female": {"zh": "女性", "en": "female"}}
+_GENDERS = {"male": pgettext_lazy("预审结果", "男性"), "female": pgettext_lazy("预审结果", "女性")}
 
 
 def scope_label(scope: Any, lang: str = "zh") -> str:
@@ -441,14 +437,13 @@ def scope_label(scope: Any, lang: str = "zh") -> str:
         return ""
     head = []
     if scope.get("direction"):
-        head.append(f"方向 {scope['direction']}" if lang == "zh" else f"direction {scope['direction']}")
+        head.append(say(_SCOPE_DIRECTION, lang, code=scope["direction"]))
     if scope.get("project_type"):
         head.append(str(scope["project_type"]))
     gender = _GENDERS.get(str(scope.get("gender") or ""))
-    text = "、".join(head) if lang == "zh" else ", ".join(head)
+    text = say(_SEP, lang).join(head)
     if gender:
-        shown = gender.get(lang) or gender["zh"]
-        text = f"{text}（{shown}）" if lang == "zh" else f"{text} ({shown})"
+        text = say(_QUALIFIED, lang, text=text, gender=say(gender, lang))
     return text.strip()
 
 
@@ -456,15 +451,15 @@ def scope_prefix(scope: Any, lang: str = "zh") -> str:
     label = scope_label(scope, lang)
     if not label:
         return ""
-    return f"{label}：" if lang == "zh" else f"{label}: "
+    return say(_PREFIX, lang, label=label)
 
 
 # --- evidence ------------------------------------------------------------------------
 
 _KNOWN_SOURCES = {"proposal", "guide", "tfidf", "id_number", *REGISTRIES}
 _SIMILARITIES = {
-    "title_similarity": {"zh": "名称相似度", "en": "title similarity"},
-    "content_similarity": {"zh": "内容相似度", "en": "content similarity"},
+    "title_similarity": pgettext_lazy("预审结果", "名称相似度"),
+    "content_similarity": pgettext_lazy("预审结果", "内容相似度"),
 }
 
 
@@ -472,38 +467,30 @@ def _evidence_line(item: dict, lang: str, names: Names | None) -> str:
     path = str(item.get("field") or "")
     value = item.get("value")
     source = item.get("source")
-    colon = _COLON[lang]
+    colon = say(_COLON, lang)
     if "required" in item:  # direction.indicator_coverage: a guide indicator and the proposal's
-        required = item["required"]
-        if lang == "zh":
-            return f"指南考核指标“{required}”：申报书为“{value}”，低于指南"
-        return f"Guide indicator “{required}”: the proposal states “{value}”, weaker than the guide"
+        return say(_WEAKER_INDICATOR, lang, required=item["required"], value=value)
     if source == "id_number":  # the birth date read from the ID number
-        base = _split(path)[0]
-        label = (
-            f"{who_label(base, lang, names)}身份证号中的出生日期"
-            if lang == "zh"
-            else f"{who_label(base, lang, names)} date of birth in the ID number"
-        )
+        label = say(_ID_BIRTH_DATE, lang, who=who_label(_split(path)[0], lang, names))
         return f"{label}{colon}{value_label('birth_date', value, lang)}"
     line = f"{field_label(path, lang, names)}{colon}{value_label(path, value, lang)}"
     notes = []
     if source == "tfidf" and "score" in item:
-        notes.append(f"相似度 {item['score']}" if lang == "zh" else f"similarity {item['score']}")
+        notes.append(say(_SIMILARITY, lang, score=item["score"]))
     elif source in REGISTRIES:
-        note = REGISTRIES[source][lang]
+        note = say(REGISTRIES[source], lang)
         if item.get("program"):
             note += f"{colon}{item['program']}"
         if item.get("role"):
-            note += f"{_SEP[lang]}{_pick(ROLES.get(item['role']), lang, item['role'])}"
+            note += f"{say(_SEP, lang)}{_pick(ROLES.get(item['role']), lang, item['role'])}"
         notes.append(note)
     elif source and source not in _KNOWN_SOURCES:  # another proposal's reference
-        notes.append(f"项目 {source}" if lang == "zh" else f"proposal {source}")
+        notes.append(say(_OTHER_PROPOSAL, lang, reference=source))
         for key, words in _SIMILARITIES.items():
             if item.get(key) is not None:
-                notes.append(f"{words[lang]} {item[key]}")
+                notes.append(f"{say(words, lang)} {item[key]}")
     if notes:
-        line += f"（{'，'.join(notes)}）" if lang == "zh" else f" ({', '.join(notes)})"
+        line = say(_NOTES, lang, line=line, notes=say(_NOTE_SEP, lang).join(notes))
     return line
 
 
@@ -523,11 +510,7 @@ def evidence_lines(
         if line not in lines:
             lines.append(line)
     if unmatched:
-        lines.append(
-            f"申报书未给出可比较数值的指南考核指标：{unmatched} 项"
-            if lang == "zh"
-            else f"Guide indicators the proposal gives no value to compare with: {unmatched}"
-        )
+        lines.append(say(_UNMATCHED, lang, n=unmatched))
     return lines
 
 

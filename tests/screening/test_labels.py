@@ -1,5 +1,7 @@
 """screening.labels: field paths, codes and evidence as people read them."""
 
+import re
+
 from screening import labels
 from screening.messages import render
 
@@ -107,3 +109,75 @@ def test_unreadable_requirement_names_its_kind():
     assert labels.message("common.bad_requirement", params, "zh") == (
         "无法解读指南中的要求（特定类型的参加单位：hospital），请人工核对。"
     )
+
+
+# --- from the catalogue ------------------------------------------------------------------------------
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def every_word():
+    """Every word and phrase of ``labels``: the dictionaries' entries and the module's own phrases."""
+    from screening.messages import Msg
+
+    found = []
+    for name, value in vars(labels).items():
+        if isinstance(value, Msg):
+            found.append((name, value))
+        elif isinstance(value, dict | tuple):
+            items = value.items() if isinstance(value, dict) else enumerate(value)
+            found += [(f"{name}[{key}]", msg) for key, msg in items if isinstance(msg, Msg)]
+    return found
+
+
+def test_the_words_are_many_and_each_is_in_the_english_catalogue():
+    words = every_word()
+    assert len(words) > 100
+    untranslated = [
+        name for name, msg in words if labels.say(msg, "en") == msg.text and msg.text not in "、：，"
+    ]
+    assert untranslated == []
+    assert [name for name, msg in words if CJK.search(labels.say(msg, "en"))] == []
+
+
+def test_a_new_language_needs_no_code_only_a_catalogue(monkeypatch):
+    from screening import messages
+
+    monkeypatch.setattr(
+        messages,
+        "_translator",
+        lambda text, lang, context=None: {"第 {n} 位项目骨干": "Mitglied {n}"}.get(text, text),
+    )
+    assert labels.field_label("members[1]", "en") == "Mitglied 2"
+
+
+def test_countries_are_named_from_the_catalogue():
+    assert [labels.country_label(code, "en") for code in ("DE", "HK", "PG")] == [
+        "Germany",
+        "Hong Kong, China",
+        "Papua New Guinea",
+    ]
+    assert [labels.country_label(code, "zh") for code in ("DE", "HK")] == ["德国", "中国香港"]
+    assert labels.country_label("XQ", "en") == "XQ"
+    assert labels.country_label(None, "en") == "not given"
+
+
+def test_numbers_in_evidence_have_no_trailing_zero():
+    assert labels.evidence_lines([{"field": "budget.national", "value": 100.0}], "zh") == [
+        "国拨经费（万元）：100"
+    ]
+    assert labels.evidence_lines([{"field": "budget.national", "value": 12.5}], "en") == [
+        "National funding (10k CNY): 12.5"
+    ]
+
+
+def test_the_language_is_the_callers_not_the_pages():
+    from django.utils import translation
+
+    with translation.override("en"):
+        assert labels.clause_label("2(1)", "zh") == "形式审查 2(1)"
+    with translation.override("zh-hans"):
+        assert labels.clause_label("2(1)", "en") == "Formal review 2(1)"
+        assert labels.scope_label(
+            {"direction": "1.1", "project_type": "青年科学家项目", "gender": "male"}, "en"
+        ) == ("direction 1.1, 青年科学家项目 (male)")
