@@ -59,7 +59,8 @@ def proposal_submitted(self, proposal_id: int, user_id: int | None = None) -> No
     },
 )
 def registry_import(self, job_id: int) -> None:
-    """A registry CSV uploaded on the registries page (a RegistryImport job): load it."""
+    """A registry CSV uploaded (or a previous version restored) on the registries page, a
+    RegistryImport job: compare it with the registry, or load it once confirmed."""
     registries.registry_import_run(job_id=job_id, task_id=self.request.id, retries=self.request.retries)
 
 

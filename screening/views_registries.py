@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
 
 from common.roles import is_admin
@@ -180,6 +180,7 @@ def registry_import(request, pk: int):
             "job": job,
             "waiting": waiting,
             "preview": _shown(job, request.user.has_perm(FULL_ID_PERMISSION)),
+            "ignored": pgettext("list", "、").join(job.ignored_columns or []),
             "error": registry_import_failure(job.error) if job.status == Status.FAILED else None,
             "stalled": registry_import_stalled(job),
             "jobs_waiting": job.status == Status.QUEUED and jobs_waiting_for_service(),
