@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.http import HttpResponse
 from django.template import Context, Engine
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import translation
 from drf_spectacular.plumbing import set_query_parameters
@@ -28,6 +29,7 @@ PAGE = Engine.get_default().from_string(
 <title>{{ title }}</title>
 <link rel="icon" href="{{ favicon_href }}">
 <link rel="stylesheet" href="{{ swagger_ui_css }}">
+<link rel="stylesheet" href="{{ docs_css }}">
 </head>
 <body>
 <div id="swagger-ui"></div>
@@ -60,6 +62,7 @@ class DocsView(ApiMixin, SpectacularSwaggerSplitView):
             "title": self.title,
             "favicon_href": self._swagger_ui_favicon(),
             "swagger_ui_css": self._swagger_ui_resource("swagger-ui.css"),
+            "docs_css": static("css/api-docs.css"),
             "swagger_ui_bundle": self._swagger_ui_resource("swagger-ui-bundle.js"),
             "swagger_ui_standalone": self._swagger_ui_resource("swagger-ui-standalone-preset.js"),
             "script_url": set_query_parameters(

@@ -33,6 +33,7 @@ def test_every_resource_of_the_docs_page_is_one_of_the_apps_own_files(db):
     static = [u for u in urls if u.startswith("/static/")]
     assert [u for u in urls if u not in static] == ["/api/v1/docs/?script="]
     assert sorted(u.rsplit("/", 1)[1] for u in static) == [
+        "api-docs.css",
         "favicon-32x32.png",
         "swagger-ui-bundle.js",
         "swagger-ui-standalone-preset.js",
