@@ -34,7 +34,7 @@ import copy
 import math
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -600,7 +600,8 @@ class Problem:
     address: str
     value: Any
     code: str
-    message: str
+    message: str  # in English, for logs and the command line
+    params: dict = field(default_factory=dict, hash=False)  # the error's params (the page words it)
 
 
 def _pair(correction) -> tuple[str, Any]:
@@ -626,5 +627,5 @@ def apply_corrections(data: dict, corrections: Iterable) -> tuple[dict, list[Pro
             value = coerce(result, address, raw)
             _set_in_place(result, address, value)
         except AddressError as exc:
-            problems.append(Problem(address, raw, exc.code, str(exc)))
+            problems.append(Problem(address, raw, exc.code, str(exc), dict(exc.params)))
     return result, problems

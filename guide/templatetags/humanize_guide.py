@@ -71,3 +71,18 @@ def shown_as(value, kind: str) -> str:
     from guide.selectors import display_value
 
     return display_value(kind or "", value)
+
+
+@register.filter
+def problem_text(problem) -> str:
+    """Why a correction could not be applied (``guide.parsing.addresses.Problem``), in the page's
+    language; the English message when its code has no words."""
+    from guide.forms import ADDRESS_ERRORS
+
+    message = ADDRESS_ERRORS.get(getattr(problem, "code", ""))
+    if message is None:
+        return str(getattr(problem, "message", problem))
+    try:
+        return str(message) % {"address": problem.address, **(getattr(problem, "params", None) or {})}
+    except (KeyError, TypeError, ValueError):
+        return str(problem.message)

@@ -204,3 +204,22 @@ def test_an_older_reading_stored_with_english_sentences_reads_in_chinese(client,
     html = client.get(review_url(version)).content.decode()
     en = "Direction 1.1, indicator 2: no comparator (a qualitative indicator); check it against the text."
     assert (html.count(en), html.count("has no comparator")) == (1, 0)
+
+
+def test_a_correction_that_cannot_be_applied_is_said_in_the_pages_language():
+    from django.utils import translation
+
+    from guide.parsing.addresses import apply_corrections
+    from guide.templatetags.humanize_guide import problem_text
+
+    _data, problems = apply_corrections(
+        {"directions": [{"code": "1.1", "title": "储能", "indicators": []}]},
+        [("directions[9.9].title", "x"), ("directions[1.1].title", "")],
+    )
+    with translation.override("zh-hans"):
+        assert [problem_text(p) for p in problems] == ["此版本没有这一项：directions[9.9].title", "此项不能为空"]
+    with translation.override("en"):
+        assert [CJK.findall(problem_text(p)) for p in problems] == [[], []]
+
+
+CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
