@@ -121,8 +121,9 @@ def to_json(items: Iterable[ProposalReport]) -> dict:
     }
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")  # what XML cannot hold
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_CHARS = frozenset("".join(_FORMULA_START))
 
 
 def safe_cell(value):
@@ -146,35 +147,53 @@ def safe_line(value):
 
 def safe_row(row: list) -> list:
     """safe_cell of every value of a row, with one scan for control characters for the whole row
-    (rows rarely have any; a large export makes hundreds of thousands of rows)."""
-    if _CONTROL.search("".join(v for v in row if isinstance(v, str))):
+    (rows rarely have any; a large export makes hundreds of thousands of rows). The row itself when
+    nothing needs to change."""
+    try:
+        text = "".join(row)  # a row of text only (a finding's)
+    except TypeError:
+        text = "".join([v for v in row if type(v) is str])
+    if _CONTROL.search(text):
         return [safe_cell(v) for v in row]
-    return ["'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in row]
+    for v in row:
+        if type(v) is str and v and v[0] in _FORMULA_CHARS:
+            return ["'" + v if isinstance(v, str) and v.startswith(_FORMULA_START) else v for v in row]
+    return row
 
 
-def finding_rows(items: Iterable[ProposalReport], lang: str, *, evidence_sep: str) -> Iterator[list]:
+def finding_cells(f: Finding, lang: str, names: labels.Names, *, evidence_sep: str) -> list:
+    """What a finding says, as the cells of COLUMNS from "rule_title" to "evidence"."""
+    return [
+        rule_title(f.rule, lang),
+        labels.status_label(f.status, lang),
+        labels.clause_label(f.clause, lang) if f.clause else "",
+        labels.message(f.message_id, f.params, lang, names),
+        labels.message(f.fix_id, f.params, lang, names) if f.fix_id else "",
+        labels.field_label(f.field, lang, names),
+        evidence_sep.join(labels.evidence_lines(f.evidence, lang, names)),
+    ]
+
+
+def finding_rows(
+    items: Iterable[ProposalReport], lang: str, *, evidence_sep: str, cache: dict | None = None
+) -> Iterator[list]:
     """One row per finding of each item, in the order of COLUMNS, as people read it (not yet made
-    safe for a spreadsheet: safe_row, when written)."""
+    safe for a spreadsheet: safe_row, when written). ``cache``: the cells of findings that carry a
+    ``cache_key`` (one that names no unit or member by position, so that it reads the same in any
+    proposal), kept across calls: many proposals' findings say the same thing."""
     for i in items:
-        names = labels.names_of(i.findings)
-        overall = labels.status_label(i.overall, lang)
+        names = None  # the proposal's unit and member names, read when a finding needs them
+        head = [i.reference, i.title, i.direction, labels.status_label(i.overall, lang)]
         for f in i.findings:
-            yield [
-                i.reference,
-                i.title,
-                i.direction,
-                overall,
-                rule_title(f.rule, lang),
-                labels.status_label(f.status, lang),
-                labels.clause_label(f.clause, lang) if f.clause else "",
-                labels.message(f.message_id, f.params, lang, names),
-                labels.message(f.fix_id, f.params, lang, names) if f.fix_id else "",
-                labels.field_label(f.field, lang, names),
-                evidence_sep.join(labels.evidence_lines(f.evidence, lang, names)),
-                f.rule,
-                f.status,
-                f.field,
-            ]
+            key = getattr(f, "cache_key", None) if cache is not None else None
+            cells = cache.get(key) if key is not None else None
+            if cells is None:
+                if names is None:
+                    names = labels.names_of(i.findings)
+                cells = finding_cells(f, lang, names, evidence_sep=evidence_sep)
+                if key is not None:
+                    cache[key] = cells
+            yield [*head, *cells, f.rule, f.status, f.field]
 
 
 class _Echo:

@@ -151,6 +151,19 @@ class _Finding(NamedTuple):
     evidence: list
     field: str
     fix_id: str
+    cache_key: tuple | None = None  # the same for findings that read the same in any proposal
+
+
+_BY_POSITION = ("units[", "members[")  # a path that names a unit or member by its position
+
+
+def _cache_key(rule, status, clause, message_id, params_text, evidence_text, field_path, fix_id):
+    """A finding's key for exports.finding_rows's cache: None when its texts name a unit or member
+    by position (they then read with the proposal's own names)."""
+    texts = f"{params_text or ''}{evidence_text or ''}{field_path}"
+    if "[" in texts and any(p in texts for p in _BY_POSITION):
+        return None
+    return (rule, status, clause, message_id, params_text, evidence_text, field_path, fix_id)
 
 
 class _Person(NamedTuple):
@@ -286,6 +299,7 @@ def chunk_rows(
                         load(evidence),
                         field_path,
                         fix_id,
+                        _cache_key(rule, status, clause, message_id, params, evidence, field_path, fix_id),
                     )
                 )
     stale = selectors.stale_proposals(ordered)
@@ -294,6 +308,7 @@ def chunk_rows(
     rulesets, guides, years = set(), set(), set()
     hashes = []
     done_runs = []
+    rendered: dict = {}  # finding cells by cache key (exports.finding_rows)
     for p in ordered:
         run = runs.get(p.latest_run_id) if p.latest_run_id else None
         done = run is not None and run.status == "done"
@@ -331,8 +346,10 @@ def chunk_rows(
                 overall=run.overall or run.status,
                 findings=found,
             )
-            for finding_row in exports.finding_rows([report_item], lang, evidence_sep="\n"):
-                chunk.findings.append(finding_row if full_ids else _masked(finding_row, known_ids))
+            for finding_row in exports.finding_rows([report_item], lang, evidence_sep="\n", cache=rendered):
+                chunk.findings.append(
+                    finding_row if full_ids else _masked(finding_row, known_ids, columns=_FINDING_TEXTS)
+                )
     totals = workspace_selectors.rule_totals(done_runs) if done_runs else {}
     chunk.summary = {
         "proposals": len(ordered),
@@ -349,17 +366,25 @@ def chunk_rows(
     return chunk
 
 
-def _masked(row: list, known_ids: list[str], *, skip: int = -1) -> list:
+# the finding columns that may hold an ID number (the others are codes and labels of ours)
+_FINDING_TEXTS = [exports.COLUMNS.index(c) for c in ("title", "message", "fix", "evidence")]
+
+
+def _masked(row: list, known_ids: list[str], *, skip: int = -1, columns: list[int] | None = None) -> list:
     """``row`` with every ID number in its text masked: those of the proposal's people wherever they
     stand (any form: passports too) and any resident ID number (a registry's evidence, a number typed
-    into a free-text section). ``skip``: a column already shown masked. Most rows name none: one
-    look at the row's whole text decides."""
-    text = "\n".join(v for n, v in enumerate(row) if n != skip and isinstance(v, str))
+    into a free-text section). ``skip``: a column already shown masked; ``columns``: the only ones
+    that may hold one (every column when None). Most rows name none: one look at the row's text
+    decides."""
+    picked = range(len(row)) if columns is None else columns
+    text = "\n".join(row[n] for n in picked if n != skip and isinstance(row[n], str))
     if not (has_resident_id(text) or any(k in text for k in known_ids if len(k) > 5)):
         return row
-    return [
-        mask_ids_in(v, known_ids) if isinstance(v, str) and n != skip and v else v for n, v in enumerate(row)
-    ]
+    masked = list(row)
+    for n in picked:
+        if n != skip and isinstance(row[n], str) and row[n]:
+            masked[n] = mask_ids_in(row[n], known_ids)
+    return masked
 
 
 def _proposal_row(

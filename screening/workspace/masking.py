@@ -31,9 +31,12 @@ def mask_ids_in(text: str, known: Iterable[str] = (), *, resident: bool = True) 
     return _RESIDENT_ID.sub(lambda m: mask_id(m.group()), text) if resident else text
 
 
+_FIFTEEN_DIGITS = re.compile(r"\d{15}")  # what every resident ID number has (a quick first look)
+
+
 def has_resident_id(text: str) -> bool:
     """Whether ``text`` holds a resident ID number that mask_ids_in would mask."""
-    return _RESIDENT_ID.search(text) is not None
+    return _FIFTEEN_DIGITS.search(text) is not None and _RESIDENT_ID.search(text) is not None
 
 
 def mask_ids_deep(value, known: Iterable[str] = ()):

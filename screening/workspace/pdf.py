@@ -338,18 +338,24 @@ class _Pages:
         self.draw_row(rest)
 
     def draw_row(self, row: _LaidRow) -> None:
-        c = self.c
+        """The row's background, its cells' borders and text, as PDF operators."""
         h = row.height
         top = self.y
         bottom = top - h
-        x = MARGIN_X
+        code = self.c._code
         if row.fill:
-            c.setFillColorRGB(*row.fill)
-            c.rect(MARGIN_X, bottom, BODY_WIDTH, h, stroke=0, fill=1)
-        c.setStrokeColorRGB(0.6, 0.6, 0.6)
-        c.setLineWidth(0.25)
+            r, g, b = row.fill
+            code.append(
+                f"{r:.3f} {g:.3f} {b:.3f} rg {MARGIN_X:.2f} {bottom:.2f} {BODY_WIDTH:.2f} {h:.2f} re f"
+            )
+        x = MARGIN_X
+        borders = ["0.6 0.6 0.6 RG 0.25 w"]
+        for width in COLUMN_WIDTHS:
+            borders.append(f"{x:.2f} {bottom:.2f} {width:.2f} {h:.2f} re S")
+            x += width
+        code.append(" ".join(borders))
+        x = MARGIN_X
         for cell, width in zip(row.cells, COLUMN_WIDTHS, strict=True):
-            c.rect(x, bottom, width, h, stroke=1, fill=0)
             y = top - PAD
             for style, text in cell.lines:
                 y -= style.leading

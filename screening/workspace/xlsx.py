@@ -57,21 +57,27 @@ def _title(name: str) -> str:
     return name[:31] or "Sheet"
 
 
-def _cells(row: Sequence, style: int, wrap: set[int] | None = None) -> str:
+def _styles(width: int, style: int, wrap: set[int] | None = None) -> list[str]:
+    """The style attribute of each of ``width`` columns: ``style``, or the wrapped style for the
+    columns in ``wrap``."""
+    plain = f' s="{style}"' if style else ""
+    return [f' s="{_WRAP}"' if wrap and n in wrap else plain for n in range(width)]
+
+
+def _cells(row: Sequence, styles: list[str]) -> str:
     """A row's cells, in order without references (a cell's column is its position; empty values
-    are empty cells). ``wrap``: the columns given the wrapped style instead of ``style``."""
+    are empty cells), each with its column's style attribute (``styles``: at least one per cell)."""
     parts = []
     append = parts.append
-    plain = f' s="{style}"' if style else ""
-    wrapped = f' s="{_WRAP}"'
-    for n, value in enumerate(row):
-        s = wrapped if wrap and n in wrap else plain
+    for value, s in zip(row, styles, strict=True):
         kind = type(value)
         if kind is str:
             if not value:
                 append("<c/>")
                 continue
-            text = value[:MAX_CELL_CHARS].translate(_ESCAPES)
+            text = value[:MAX_CELL_CHARS]
+            if "&" in text or "<" in text or ">" in text:
+                text = text.translate(_ESCAPES)
             if text[0].isspace() or text[-1].isspace():
                 append(f'<c t="inlineStr"{s}><is><t xml:space="preserve">{text}</t></is></c>')
             else:
@@ -111,14 +117,20 @@ def _sheet_xml(out: IO[bytes], sheet: Sheet) -> str | None:
     width = 0
     r = 0
     wrap = sheet.wrap or None
+    styles: dict[tuple[int, bool], list[str]] = {}  # by (row length, data row)
+
+    def styled(length: int, data: bool) -> list[str]:
+        key = (length, data)
+        if key not in styles:
+            styles[key] = _styles(length, 0, wrap if data else None)
+        return styles[key]
+
     for r, row in enumerate(sheet.rows, start=1):
         if r == h:
             width = len(row)
-            cells = _cells(row, _BOLD)
-        elif r > h:
-            cells = _cells(row, 0, wrap)
+            cells = _cells(row, _styles(width, _BOLD))
         else:
-            cells = _cells(row, 0)
+            cells = _cells(row, styled(len(row), r > h))
         buffer.append(f'<row r="{r}">{cells}</row>')
         if len(buffer) >= 500:
             out.write("".join(buffer).encode())
