@@ -488,6 +488,10 @@ class AttentionGroup:
         return sum(1 for i in self.items for n in i.notices if n.severity in (WARNING, ERROR))
 
     @property
+    def error_count(self) -> int:
+        return sum(1 for i in self.items for n in i.notices if n.severity == ERROR)
+
+    @property
     def to_check_count(self) -> int:
         return sum(1 for i in self.items if i.to_check)
 
@@ -558,8 +562,9 @@ class Review:
     @cached_property
     def attention_groups(self) -> list[AttentionGroup]:
         """The items needing attention by where they are: the general part (values, conditions, areas,
-        formal review) first, then each direction in the guide's order; each group's items in the order
-        of ``attention`` (errors, warnings, items to check, uncertain indicators)."""
+        formal review) and each direction, in the guide's order but the groups with an error and then
+        those with a warning first; each group's items in the order of ``attention`` (errors, warnings,
+        items to check, uncertain indicators)."""
         titles = {d.item.row.get("code"): d.item.row.get("title", "") for d in self.directions}
         groups: dict[str, AttentionGroup] = {}
         for item in self.attention:
@@ -573,8 +578,10 @@ class Review:
                 )
                 groups[key] = AttentionGroup(key, label.strip(), [])
             groups[key].items.append(item)
-        order = ["", *titles]
-        return [groups[key] for key in order if key in groups]
+        order = {key: n for n, key in enumerate(["", *titles])}
+        found = sorted(groups.values(), key=lambda g: order[g.key])
+        # the groups with an error, then those with a warning, first: they are what blocks or misleads
+        return sorted(found, key=lambda g: (not g.error_count, not g.warning_count))
 
     @property
     def correction_count(self) -> int:

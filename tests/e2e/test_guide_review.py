@@ -72,3 +72,30 @@ def test_officer_corrects_an_indicator_of_a_draft_publishes_it_and_the_public_pa
     cells = page.get_by_test_id("indicators").locator("tr", has_text="放氢纯度").first.locator("td")
     assert cells.nth(2).inner_text() == "≥"
     assert cells.nth(3).inner_text() == "99.99"
+
+
+def test_officer_marks_items_checked_and_the_counts_move(live_server, page):
+    version = draft_with_a_warning()
+    make_user("oscar", role="officer")
+    log_in(page, live_server.url, "oscar")
+    page.goto(f"{live_server.url}/guide/versions/{version.pk}/")
+    progress = page.get_by_test_id("check-progress")
+    before = progress.inner_text()
+    done, total = (int(n) for n in before.removeprefix("已核对 ").removesuffix(" 项").split(" / "))
+    assert done == 0 and total > 0
+
+    groups = page.get_by_test_id("attention-group")
+    assert groups.count() > 1
+    first_to_check = page.get_by_test_id("mark-checked").first
+    item = first_to_check.locator("xpath=ancestor::div[contains(@class, 'review-item')]")
+    item_address = item.get_attribute("data-item")
+    first_to_check.click()
+
+    assert page.locator(".messages").inner_text() == "已标记为已核对。"
+    assert page.get_by_test_id("check-progress").inner_text() == f"已核对 1 / {total} 项"
+    marked = page.locator(f"[data-testid=attention] [data-item='{item_address}']").first
+    assert marked.get_by_test_id("checked").inner_text() == "已核对"
+    assert page.url.split("#")[1].startswith("attn-item-")
+
+    marked.get_by_test_id("uncheck").click()
+    assert page.get_by_test_id("check-progress").inner_text() == f"已核对 0 / {total} 项"

@@ -223,3 +223,14 @@ def test_a_correction_that_cannot_be_applied_is_said_in_the_pages_language():
 
 
 CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def test_a_group_with_a_warning_comes_before_the_guide_order(client, officer):
+    parsed = small_guide()
+    warned = Notice("数值可能不完整", "directions[1.2].indicators[0]")
+    version = draft_of(replace(parsed, warnings=[*parsed.warnings, warned]))
+    review = client.get(review_url(version)).context["review"]
+    assert [(g.key, g.warning_count, g.to_check_count) for g in review.attention_groups] == [
+        ("1.2", 1, 1),
+        ("1.1", 0, 1),
+    ]
