@@ -8,9 +8,8 @@ dropped after); without it, SQLite in a temporary folder (the keyword search is 
 Prints the server-side time (median of repeated requests through Django's test client, so every
 middleware, the session and the template are in it) of the dashboard and of the proposal list (a
 two-character and a one-character search, a deep keyset page, a filter) against a bare view on the
-same server (login required, returns "ok"), and the time of the XLSX and CSV exports of all N
-proposals run as bulk jobs (eagerly, every chunk and the file) against a baseline measured in the
-same run: reading the same proposals with their people, units and findings.
+same server (login required, returns "ok"). The exports are measured by bench_exports.py, which
+makes its data with make() and screen() and uses export_baseline() as its baseline.
 """
 
 import random
@@ -42,7 +41,6 @@ from screening import selectors, services
 from screening.models import Finding, ScreeningBatch, ScreeningRun
 from screening.tasks import CHUNK
 from screening.workspace import selectors as workspace_selectors
-from screening.workspace import services as workspace_services
 
 PREFIX = "WSB-"
 TOPICS = [
@@ -195,17 +193,6 @@ def export_baseline(ids: list[int]) -> float:
     return time.perf_counter() - started
 
 
-def export(ids: list[int], fmt: str, by) -> tuple[float, int]:
-    started = time.perf_counter()
-    job = workspace_services.bulk_job_request(
-        kind="export", proposal_ids=ids, by=by, params={"format": fmt, "lang": "zh", "query": "bench"}
-    )
-    elapsed = time.perf_counter() - started
-    job.refresh_from_db()
-    assert (job.status, job.done) == ("done", len(ids)), (job.status, job.error)
-    return elapsed, job.result_size
-
-
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     vendor = _setup.database()
@@ -243,15 +230,6 @@ def main() -> None:
     base = results["bare view (baseline)"][0]
     for label, (t, queries) in results.items():
         print(f"page {label:44s} median {t * 1000:7.1f} ms  ({t / base:5.1f}x bare)  {queries:3d} queries")
-
-    base = export_baseline(ids)
-    print(f"baseline  read {n} proposals with people, units, findings: {base:6.2f} s")
-    for fmt in ("xlsx", "csv"):
-        elapsed, size = export(ids, fmt, officer)
-        print(
-            f"export {fmt.upper():4s} of {n} proposals as a job: {elapsed:6.2f} s  ({elapsed / base:.1f}x baseline), "
-            f"{size / 1e6:.1f} MB"
-        )
 
 
 if __name__ == "__main__":

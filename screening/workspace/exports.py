@@ -350,7 +350,8 @@ def chunk_rows(
                 chunk.findings.append(
                     finding_row if full_ids else _masked(finding_row, known_ids, columns=_FINDING_TEXTS)
                 )
-    totals = workspace_selectors.rule_totals(done_runs) if done_runs else {}
+    # the per-rule counts (the XLSX's per-rule sheet) with the findings only: a CSV has no use for them
+    totals = workspace_selectors.rule_totals(done_runs) if findings and done_runs else {}
     chunk.summary = {
         "proposals": len(ordered),
         "screened": len(finished),

@@ -1,0 +1,112 @@
+"""The one export engine at the scale of a real call, on a throwaway database (see _setup).
+
+    python bench/bench_exports.py [N] [--pdf P] [--profile FORMAT]
+
+N screened proposals (default 10,000; 6 people, 8 units and about 29 findings each, made as in
+bench_workspace), exported through the engine as the workspace does: XLSX and CSV of all N as bulk
+jobs (every chunk, its parts and the file, run eagerly), the PDF of P of them (default 300) as a
+job, and a small set (STREAM_LIMIT proposals) at once in each format. Each time is printed with its
+ratio to a baseline measured in the same run: reading the same proposals with their people, units
+and latest findings (bench_workspace.export_baseline), so that a shared, noisy machine still gives
+comparable figures. The aims of issue 17 on this machine: XLSX of 10,000 in 10 s, CSV in 5 s, the
+PDF of 300 in 15 s (printed beside each, as information: a benchmark, not a test).
+
+--profile FORMAT runs that format's job once more under cProfile and prints the 25 functions with
+the most time of their own (measure before optimising).
+"""
+
+import argparse
+import cProfile
+import io
+import pstats
+import time
+
+import _setup
+import bench_workspace
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+
+from guide.models import Guide
+from guide.services import guide_ingest
+from screening.workspace import services as workspace_services
+
+AIMS = {"xlsx": 10.0, "csv": 5.0, "pdf": 15.0}  # seconds, for N = 10,000 (XLSX, CSV) and P = 300 (PDF)
+
+
+def job(ids: list[int], fmt: str, by) -> tuple[float, int]:
+    """Seconds of an export job over ``ids`` (requested and run eagerly to its file), its size."""
+    started = time.perf_counter()
+    done = workspace_services.bulk_job_request(
+        kind="export", proposal_ids=ids, by=by, params={"format": fmt, "lang": "zh", "query": "year=2022"}
+    )
+    elapsed = time.perf_counter() - started
+    done.refresh_from_db()
+    assert (done.status, done.done) == ("done", len(ids)), (done.status, done.error)
+    return elapsed, done.result_size
+
+
+def at_once(ids: list[int], fmt: str, by) -> float:
+    started = time.perf_counter()
+    _name, _type, content = workspace_services.export_now(
+        proposal_ids=ids, fmt=fmt, lang="zh", full_ids=False, by=by, query="year=2022"
+    )
+    if not isinstance(content, bytes):
+        for _line in content:  # a CSV streams: the time is that of every line
+            pass
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("n", nargs="?", type=int, default=10_000)
+    parser.add_argument("--pdf", type=int, default=300)
+    parser.add_argument("--profile", choices=["xlsx", "csv", "pdf"])
+    args = parser.parse_args()
+    vendor = _setup.database()
+    if not Guide.objects.filter(year=2022).exists():
+        guide_ingest(path=_setup.GUIDE_TXT)
+    User = get_user_model()
+    owner, _ = User.objects.get_or_create(username="bench-owner")
+    officer, _ = User.objects.get_or_create(username="bench-officer")
+    officer.groups.add(Group.objects.get_or_create(name="officer")[0])
+    print(f"database: {vendor} (throwaway), N={args.n}, PDF of {args.pdf}")
+    started = time.perf_counter()
+    with transaction.atomic():
+        ids = bench_workspace.make(args.n, owner)
+    bench_workspace.screen(ids)
+    if vendor == "postgresql":
+        with connection.cursor() as cursor:  # what autovacuum does after a bulk load
+            cursor.execute("VACUUM ANALYZE")
+    print(f"generated and screened {args.n} proposals in {time.perf_counter() - started:.1f} s")
+
+    base = bench_workspace.export_baseline(ids)
+    pdf_ids = ids[: args.pdf]
+    pdf_base = bench_workspace.export_baseline(pdf_ids)
+    print(f"baseline  read {args.n} proposals with people, units, findings: {base:6.2f} s")
+    print(f"baseline  read {len(pdf_ids)} of them: {pdf_base:6.2f} s")
+    for fmt, subset, reference in (("xlsx", ids, base), ("csv", ids, base), ("pdf", pdf_ids, pdf_base)):
+        elapsed, size = job(subset, fmt, officer)
+        print(
+            f"export {fmt.upper():4s} of {len(subset):6d} proposals as a job: {elapsed:6.2f} s "
+            f"({elapsed / reference:4.1f}x baseline), {size / 1e6:5.1f} MB; aim {AIMS[fmt]:.0f} s"
+        )
+    small = ids[: workspace_services.STREAM_LIMIT]
+    small_base = bench_workspace.export_baseline(small)
+    for fmt in ("xlsx", "csv", "pdf"):
+        elapsed = at_once(small, fmt, officer)
+        print(
+            f"export {fmt.upper():4s} of {len(small):6d} proposals at once:  {elapsed:6.2f} s "
+            f"({elapsed / small_base:4.1f}x baseline of {small_base:.2f} s)"
+        )
+    if args.profile:
+        subset = pdf_ids if args.profile == "pdf" else ids
+        profile = cProfile.Profile()
+        profile.runcall(job, subset, args.profile, officer)
+        out = io.StringIO()
+        pstats.Stats(profile, stream=out).sort_stats("tottime").print_stats(25)
+        print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()
