@@ -587,10 +587,19 @@ class ProposalForms:
             ("subtasks", self.subtasks, SubtaskForm.KEYS),
         ):
             for i, form in enumerate(formset.forms):
+                # A table cell has no label of its own: each input is named by its row and column.
+                for n, key in keys.items():
+                    form.fields[n].widget.attrs["aria-label"] = path_label(f"{kind}[{i}].{key}")
+                form.fields["DELETE"].widget.attrs["aria-label"] = _("删除 %(row)s") % {
+                    "row": path_label(f"{kind}[{i}]")
+                }
                 form.rows = [Row(form[n], f"{kind}[{i}].{key}") for n, key in keys.items()]
                 form.anchor = f"field-{kind}[{i}]"
             # The row the page's script clones (formset.empty_form builds a new form on each access).
             empty = formset.empty_form
+            for n in keys:
+                empty.fields[n].widget.attrs["aria-label"] = str(empty.fields[n].label)
+            empty.fields["DELETE"].widget.attrs["aria-label"] = str(_("删除"))
             formset.empty_row_form = empty
             formset.empty_rows = [Row(empty[n], f"{kind}[__prefix__].{key}") for n, key in keys.items()]
         self.attachments.rows = [
