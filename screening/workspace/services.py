@@ -63,7 +63,7 @@ FORMATS = {
     "csv": ("text/csv; charset=utf-8", "csv"),
     "pdf": ("application/pdf", "pdf"),
 }
-PDF_LIMIT = 2000  # the most proposals one PDF takes (a page or two each: past it, Excel is the file to read)
+PDF_LIMIT = 1000  # the most proposals one PDF takes (a page or two each: past it, Excel is the file to read)
 WITH_FINDINGS = {"xlsx", "pdf"}  # the formats with every finding (the CSV is the proposals sheet)
 
 

@@ -342,3 +342,16 @@ def test_the_export_stamp_says_the_filter_in_the_files_language(officer, three):
         == "Guide year: 2022; Pre-screening result: Fail"
     )
     assert filters.filter_text("", lang="zh") == ""
+
+
+def test_a_pdf_of_more_proposals_than_it_takes_is_refused_with_the_reason(
+    client, officer, three, monkeypatch
+):
+    monkeypatch.setattr(services, "PDF_LIMIT", 2)
+    client.force_login(officer)
+    response = post_bulk(client, action="export_pdf", scope="filtered", query="year=2022")
+    assert (response.status_code, response["Location"]) == (302, "/screening/workspace/proposals/?year=2022")
+    assert [str(m) for m in response.wsgi_request._messages] == [
+        "PDF 一次最多导出 2 份申报书，请缩小筛选范围或导出 Excel。"
+    ]
+    assert BulkJob.objects.count() == 0
