@@ -201,7 +201,10 @@ _WORDS: dict[str, dict[str, str]] = {
         "filtered": pgettext_lazy("audit value", "筛选出的全部申报书"),
         "selected": pgettext_lazy("audit value", "勾选的申报书"),
     },
-    "reason": {"collision": pgettext_lazy("audit value", "与其他申报书内容相同或相近，一并重新检查")},
+    "reason": {
+        "collision": pgettext_lazy("audit value", "与其他申报书内容相同或相近，一并重新检查"),
+        "expired": pgettext_lazy("audit value", "预览超过 7 天没有确认，自动取消"),
+    },
     "kind": {
         "pdf": pgettext_lazy("audit value", "PDF 文件"),
         "docx": pgettext_lazy("audit value", "Word 文件（DOCX）"),

@@ -209,6 +209,7 @@ REGISTRY_IMPORT_SOFT_TIME_LIMIT = 120
 REGISTRY_IMPORT_TIME_LIMIT = 150  # the hard limit (under the broker's visibility timeout)
 MAX_IMPORT_ATTEMPTS = 3  # an import that has killed this many workers is not tried again
 PREVIEW_EXAMPLES = 5  # rows shown of each kind of difference
+PREVIEW_TTL = timedelta(days=7)  # a preview not confirmed by then is cancelled by the sweep
 UNFINISHED = (Status.QUEUED, Status.RUNNING, Status.PREVIEWED)
 
 # Headlines of the failures, by code (the detail after the code is the job's own line).
@@ -536,8 +537,10 @@ def registry_imports_requeue_stale() -> list[int]:
     """Sweep (settings.RELAY_SWEEPS): imports left running under an expired lease go back to
     queued, and imports queued longer than SCREENING_QUEUED_RESEND are sent again, through the
     outbox — except a queued one whose message still waits to start (it is not lost). One started
-    MAX_IMPORT_ATTEMPTS times fails ("worker_lost"). Returns the ids re-sent. Safe to run
-    concurrently: rows another sweep has locked are skipped."""
+    MAX_IMPORT_ATTEMPTS times fails ("worker_lost"). Previews left unconfirmed for PREVIEW_TTL are
+    cancelled (registry_previews_expire). Returns the ids re-sent. Safe to run concurrently: rows
+    another sweep has locked are skipped."""
+    registry_previews_expire()
 
     def give_up(job: RegistryImport) -> None:
         log.warning("registry import %s: lost %s times, given up", job.pk, job.attempts)
@@ -553,6 +556,29 @@ def registry_imports_requeue_stale() -> list[int]:
         task=REGISTRY_IMPORT_TASK,
         give_up=give_up,
     )
+
+
+def registry_previews_expire() -> list[int]:
+    """Cancel the previews nobody confirmed or cancelled within PREVIEW_TTL of being made (their
+    rows are dropped; each cancellation audited, by no one, with the reason "expired"). Returns
+    their ids. Idempotent."""
+    cutoff = timezone.now() - PREVIEW_TTL
+    expired = []
+    for job in RegistryImport.objects.filter(status=Status.PREVIEWED, started_at__lt=cutoff).only(
+        "pk", "registry", "source"
+    ):
+        with transaction.atomic():
+            updated = RegistryImport.objects.filter(pk=job.pk, status=Status.PREVIEWED).update(
+                status=Status.CANCELLED, rows=[], error="expired: ", finished_at=timezone.now()
+            )
+            if updated:
+                audit_record(
+                    actor=None,
+                    action="registries.import_cancelled",
+                    data={"registry": job.registry, "source": job.source, "job": job.pk, "reason": "expired"},
+                )
+                expired.append(job.pk)
+    return expired
 
 
 def registry_imports_release_worker(*, node: str) -> list[int]:

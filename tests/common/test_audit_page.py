@@ -441,7 +441,12 @@ ACTION_SAMPLES: dict[str, dict] = {
         "removed": 2,
         "changed": 0,
     },
-    "registries.import_cancelled": {"registry": "misconduct", "source": "misconduct.csv", "job": 4},
+    "registries.import_cancelled": {
+        "registry": "misconduct",
+        "source": "misconduct.csv",
+        "job": 4,
+        "reason": "expired",
+    },
     "admin.added": {"change": [{"added": {}}]},
     "admin.changed": {"change": [{"changed": {"fields": ["Email address"]}}]},
     "admin.deleted": {"object": "olga"},

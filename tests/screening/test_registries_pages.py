@@ -258,3 +258,23 @@ def test_an_english_header_file_with_a_bad_row_is_refused_with_the_row_in_englis
     response = upload(client, "ID number,Name\n110101196501010044,Zhao\n,Sun\n", registry="guide_experts")
     assert (response.status_code, RegistryImport.objects.count()) == (200, 0)
     assert "Row 3: “ID number” is empty." in response.content.decode()
+
+
+def test_a_preview_left_unconfirmed_for_a_week_is_cancelled_by_the_sweep(
+    client, admin, misconduct, django_capture_on_commit_callbacks
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    job = previewed(client, django_capture_on_commit_callbacks)
+    fresh = registries.registry_previews_expire()
+    RegistryImport.objects.filter(pk=job.pk).update(started_at=timezone.now() - timedelta(days=7, seconds=1))
+    registries.registry_imports_requeue_stale()  # the relay's sweep
+    job.refresh_from_db()
+    assert (fresh, job.status, job.rows, entries()) == ([], "cancelled", [], OLD_ENTRIES)
+    audit = AuditEntry.objects.get(action="registries.import_cancelled")
+    assert (audit.actor, audit.data["reason"]) == (None, "expired")
+    html = client.get(f"/screening/registries/imports/{job.pk}/").content.decode()
+    assert 'data-testid="import-cancelled">这个预览超过 7 天没有确认，已自动取消，名单没有改变。<' in html
+    assert registries.registry_previews_expire() == []
