@@ -1,15 +1,21 @@
 """Reads for comparing guides (the compare page and ``guide_diff``): which versions a user may compare,
-a version's data as compared (its corrections applied), and the command line's references."""
+a version's data as compared (its corrections applied), and the command line's references. Importing
+it gives the diff's summary (``guide.diff``) Django's gettext for its words."""
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
+from django.core.signals import setting_changed
 from django.db.models import QuerySet
+from django.dispatch import receiver
+from django.utils import translation
 
 from common.roles import is_officer
 
+from . import diff
 from .models import GuideVersion
 from .parsing.errors import GuideError
 from .parsing.readers import parse_file
@@ -20,6 +26,24 @@ Status = GuideVersion.Status
 READ = (Status.DRAFT, Status.PUBLISHED, Status.SUPERSEDED)
 _VERSION = re.compile(r"(\d{4})\s*[vV](\d+)")
 _YEAR = re.compile(r"\d{4}")
+
+
+@functools.lru_cache(maxsize=1024)
+def translate_words(text: str, lang: str, context: str) -> str:
+    """A word of the diff's summary (``guide.diff.WORDS``) from the gettext catalogue of ``lang``,
+    whatever language is active (the command line asks for one); remembered, as Django reads the
+    catalogues once."""
+    with translation.override(lang):
+        return translation.pgettext(context, text)
+
+
+@receiver(setting_changed)
+def _forget_words(*, setting: str, **kwargs) -> None:
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LOCALE_PATHS"):
+        translate_words.cache_clear()
+
+
+diff.install_translator(translate_words)
 
 
 class GuideReferenceError(ValueError):

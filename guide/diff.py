@@ -28,6 +28,7 @@ Plain Python (no Django), so the command line, the compare page and the tests sh
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 from difflib import SequenceMatcher
@@ -633,111 +634,134 @@ def diff_to_json(diff: GuideDiff) -> dict:
 # Words for people
 # --------------------------------------------------------------------------- #
 
+# The summary's words: Chinese msgids with the context 指南变化, read from the gettext catalogue of the
+# language asked for (the English is in locale/en/LC_MESSAGES/django.po) through the translator the
+# Django side installs (guide.comparison); without one every language reads the Chinese.
+WORDS_CONTEXT = "指南变化"
+
+
+def pgettext_lazy(context: str, text: str) -> tuple[str, str]:
+    """Marks ``text`` with its ``context`` for the catalogue (``makemessages`` extracts the calls of this
+    name) and keeps both; translated when the summary is written."""
+    return context, text
+
+
+# Translates a msgid with its context into a language ("zh", "en").
+Translator = Callable[[str, str, str], str]
+_translator: Translator | None = None
+
+
+def install_translator(translator: Translator | None) -> None:
+    """Use ``translator`` for the summary's words (None: the Chinese msgids as they are)."""
+    global _translator
+    _translator = translator
+
+
 WORDS = {
-    "heading": ("%(a)s → %(b)s 指南的变化", "Changes from the %(a)s guide to the %(b)s guide"),
-    "none": ("两份指南的内容相同。", "The two guides say the same."),
-    "general": ("总体", "General"),
-    "directions": ("方向", "Directions"),
-    "direction_counts": (
-        "方向 %(a)s 个 → %(b)s 个：新增 %(added)s 个，删除 %(removed)s 个，改名 %(renamed)s 个，"
-        "改编号 %(renumbered)s 个，内容有变化 %(changed)s 个。",
-        "%(a)s → %(b)s directions: %(added)s added, %(removed)s removed, %(renamed)s renamed, "
-        "%(renumbered)s renumbered, %(changed)s with changed content.",
+    "heading": pgettext_lazy("指南变化", "%(a)s → %(b)s 指南的变化"),
+    "none": pgettext_lazy("指南变化", "两份指南的内容相同。"),
+    "general": pgettext_lazy("指南变化", "总体"),
+    "directions": pgettext_lazy("指南变化", "方向"),
+    "direction_counts": pgettext_lazy(
+        "指南变化",
+        "方向 %(a)s 个 → %(b)s 个：新增 %(added)s 个，删除 %(removed)s 个，改名 %(renamed)s 个，改编号 %(renumbered)s 个，内容有变化 %(changed)s 个。",
     ),
-    "added": ("新增方向", "Added directions"),
-    "removed": ("删除的方向", "Removed directions"),
-    "renamed": ("改名的方向", "Renamed directions"),
-    "renumbered": ("改编号的方向", "Renumbered directions"),
-    "changed": ("内容有变化的方向", "Directions whose content changed"),
-    "clauses": ("形式审查条件", "Formal-review conditions"),
-    "title": ("标题", "Title"),
-    "declared_direction_count": ("声明的方向数", "Declared directions"),
-    "total_budget_yuan": ("国拨经费概算", "National budget"),
-    "projects_per_direction": ("每个方向拟支持项目数", "Projects per direction"),
-    "eligibility.pi_born_on_or_after": (
-        "项目负责人出生日期不早于",
-        "Principal investigator born on or after",
-    ),
-    "eligibility.unit_registered_by": ("申报单位注册日期不晚于", "Applicant registered by"),
-    "eligibility.max_domestic_units": ("中方参与单位总数上限", "Chinese participating units, at most"),
-    "eligibility.min_foreign_units": ("国（境）外参与单位下限", "Foreign participating units, at least"),
-    "eligibility.max_duration_years": ("实施周期上限（年）", "Duration, at most (years)"),
-    "eligibility.subtasks_allowed": ("项目下设任务（课题）", "Tasks (subprojects) under a project"),
-    "eligibility.max_units": ("参与单位总数上限", "Participating units, at most"),
-    "eligibility.max_subtasks": ("下设课题数上限", "Tasks (subprojects), at most"),
-    "eligibility.task_lead_born_on_or_after": ("课题负责人出生不早于", "Task leads born on or after"),
-    "eligibility.matching_ratio": ("配套经费比例", "Matching funds ratio"),
-    "eligibility.projects_supported": ("拟支持项目数", "Projects supported"),
-    "conditions": ("申报条件", "Eligibility"),
-    "condition": ("%(scope)s · %(parameter)s", "%(scope)s · %(parameter)s"),
-    "condition_changed": ("%(condition)s：%(a)s → %(b)s", "%(condition)s: %(a)s → %(b)s"),
-    "condition_added": ("%(condition)s 新增：%(b)s", "%(condition)s added: %(b)s"),
-    "condition_removed": ("%(condition)s 删去：%(a)s", "%(condition)s removed: %(a)s"),
-    "scope_call": ("全指南", "Whole call"),
-    "scope_direction": ("方向 %(code)s", "Direction %(code)s"),
-    "scope_gender": ("%(scope)s（%(gender)s）", "%(scope)s (%(gender)s)"),
-    "male": ("男性", "male"),
-    "female": ("女性", "female"),
-    "state_missing": ("待确认（未读出）", "to confirm (not read)"),
-    "state_absent": ("指南未规定（已确认）", "not set by the guide (confirmed)"),
-    "state_ignored": ("%(value)s（不采用）", "%(value)s (set aside)"),
-    "project_types": ("项目类型：%(a)s → %(b)s", "project types: %(a)s → %(b)s"),
-    "no_types": ("未标注", "none"),
-    "allowed": ("允许", "allowed"),
-    "not_allowed": ("不下设", "not allowed"),
-    "unknown": ("未规定", "not stated"),
-    "no_ratio": ("无配套要求", "no matching requirement"),
-    "ratio": ("配套经费比例：%(a)s → %(b)s", "matching ratio: %(a)s → %(b)s"),
-    "with_ratio": ("配套比例 %(r)s", "matching ratio %(r)s"),
-    "research_content": ("研究内容", "research content"),
-    "indicators_text": ("考核指标", "indicators"),
-    "notes": ("有关说明", "notes"),
-    "other_requirements": ("其他要求", "other requirements"),
-    "indicator_added": ("新增指标：%(text)s", "new indicator: %(text)s"),
-    "indicator_removed": ("删去指标：%(text)s", "indicator dropped: %(text)s"),
-    "indicator_text": ("指标原文", "indicator text"),
-    "partner": ("合作要求：%(a)s → %(b)s", "partner rule: %(a)s → %(b)s"),
-    "partner_added": ("新增合作要求：%(text)s", "new partner rule: %(text)s"),
-    "partner_removed": ("删去合作要求：%(text)s", "partner rule dropped: %(text)s"),
-    "required": ("申报时须满足", "required when applying"),
-    "indicator": ("执行期内须达到", "to reach during the project"),
-    "countries_required": (
-        "须有 %(n)s 个以上%(where)s的合作单位参与",
-        "partners from at least %(n)s %(where)s",
-    ),
-    "countries_indicator": ("同 %(n)s 个以上%(where)s开展合作", "cooperation with at least %(n)s %(where)s"),
-    "countries": ("国家", "countries"),
-    "countries_regions": ("国家（地区、国际组织）", "countries (regions, international organisations)"),
-    "continents": ("合作单位来自%(names)s", "partners from %(names)s"),
-    "third_party_testing": (
-        "须有第三方公共检测机构参加",
-        "a third-party public testing institution takes part",
-    ),
-    "hgr_preservation": ("须具备人类遗传资源保藏行政许可", "a human genetic resources preservation licence"),
-    "clause_changed": ("%(clause)s：%(text)s", "%(clause)s: %(text)s"),
-    "clause_added": ("%(clause)s 新增：%(text)s", "%(clause)s added: %(text)s"),
-    "clause_removed": ("%(clause)s 删去：%(text)s", "%(clause)s removed: %(text)s"),
-    "place": ("“%(a)s”改为“%(b)s”", "“%(a)s” became “%(b)s”"),
-    "more_places": ("等 %(n)s 处", "and %(n)s more"),
-    "sep": ("；", "; "),
-    "colon": ("：", ": "),
-    "list_sep": ("、", ", "),
+    "added": pgettext_lazy("指南变化", "新增方向"),
+    "removed": pgettext_lazy("指南变化", "删除的方向"),
+    "renamed": pgettext_lazy("指南变化", "改名的方向"),
+    "renumbered": pgettext_lazy("指南变化", "改编号的方向"),
+    "changed": pgettext_lazy("指南变化", "内容有变化的方向"),
+    "clauses": pgettext_lazy("指南变化", "形式审查条件"),
+    "title": pgettext_lazy("指南变化", "标题"),
+    "declared_direction_count": pgettext_lazy("指南变化", "声明的方向数"),
+    "total_budget_yuan": pgettext_lazy("指南变化", "国拨经费概算"),
+    "projects_per_direction": pgettext_lazy("指南变化", "每个方向拟支持项目数"),
+    "eligibility.pi_born_on_or_after": pgettext_lazy("指南变化", "项目负责人出生日期不早于"),
+    "eligibility.unit_registered_by": pgettext_lazy("指南变化", "申报单位注册日期不晚于"),
+    "eligibility.max_domestic_units": pgettext_lazy("指南变化", "中方参与单位总数上限"),
+    "eligibility.min_foreign_units": pgettext_lazy("指南变化", "国（境）外参与单位下限"),
+    "eligibility.max_duration_years": pgettext_lazy("指南变化", "实施周期上限（年）"),
+    "eligibility.subtasks_allowed": pgettext_lazy("指南变化", "项目下设任务（课题）"),
+    "eligibility.max_units": pgettext_lazy("指南变化", "参与单位总数上限"),
+    "eligibility.max_subtasks": pgettext_lazy("指南变化", "下设课题数上限"),
+    "eligibility.task_lead_born_on_or_after": pgettext_lazy("指南变化", "课题负责人出生不早于"),
+    "eligibility.matching_ratio": pgettext_lazy("指南变化", "配套经费比例"),
+    "eligibility.projects_supported": pgettext_lazy("指南变化", "拟支持项目数"),
+    "conditions": pgettext_lazy("指南变化", "申报条件"),
+    "condition": pgettext_lazy("指南变化", "%(scope)s · %(parameter)s"),
+    "condition_changed": pgettext_lazy("指南变化", "%(condition)s：%(a)s → %(b)s"),
+    "condition_added": pgettext_lazy("指南变化", "%(condition)s 新增：%(b)s"),
+    "condition_removed": pgettext_lazy("指南变化", "%(condition)s 删去：%(a)s"),
+    "scope_call": pgettext_lazy("指南变化", "全指南"),
+    "scope_direction": pgettext_lazy("指南变化", "方向 %(code)s"),
+    "scope_gender": pgettext_lazy("指南变化", "%(scope)s（%(gender)s）"),
+    "male": pgettext_lazy("指南变化", "男性"),
+    "female": pgettext_lazy("指南变化", "女性"),
+    "state_missing": pgettext_lazy("指南变化", "待确认（未读出）"),
+    "state_absent": pgettext_lazy("指南变化", "指南未规定（已确认）"),
+    "state_ignored": pgettext_lazy("指南变化", "%(value)s（不采用）"),
+    "project_types": pgettext_lazy("指南变化", "项目类型：%(a)s → %(b)s"),
+    "no_types": pgettext_lazy("指南变化", "未标注"),
+    "allowed": pgettext_lazy("指南变化", "允许"),
+    "not_allowed": pgettext_lazy("指南变化", "不下设"),
+    "unknown": pgettext_lazy("指南变化", "未规定"),
+    "no_ratio": pgettext_lazy("指南变化", "无配套要求"),
+    "ratio": pgettext_lazy("指南变化", "配套经费比例：%(a)s → %(b)s"),
+    "with_ratio": pgettext_lazy("指南变化", "配套比例 %(r)s"),
+    "research_content": pgettext_lazy("指南变化", "研究内容"),
+    "indicators_text": pgettext_lazy("指南变化", "考核指标"),
+    "notes": pgettext_lazy("指南变化", "有关说明"),
+    "other_requirements": pgettext_lazy("指南变化", "其他要求"),
+    "indicator_added": pgettext_lazy("指南变化", "新增指标：%(text)s"),
+    "indicator_removed": pgettext_lazy("指南变化", "删去指标：%(text)s"),
+    "indicator_text": pgettext_lazy("指南变化", "指标原文"),
+    "partner": pgettext_lazy("指南变化", "合作要求：%(a)s → %(b)s"),
+    "partner_added": pgettext_lazy("指南变化", "新增合作要求：%(text)s"),
+    "partner_removed": pgettext_lazy("指南变化", "删去合作要求：%(text)s"),
+    "required": pgettext_lazy("指南变化", "申报时须满足"),
+    "indicator": pgettext_lazy("指南变化", "执行期内须达到"),
+    "countries_required": pgettext_lazy("指南变化", "须有 %(n)s 个以上%(where)s的合作单位参与"),
+    "countries_indicator": pgettext_lazy("指南变化", "同 %(n)s 个以上%(where)s开展合作"),
+    "countries": pgettext_lazy("指南变化", "国家"),
+    "countries_regions": pgettext_lazy("指南变化", "国家（地区、国际组织）"),
+    "continents": pgettext_lazy("指南变化", "合作单位来自%(names)s"),
+    "third_party_testing": pgettext_lazy("指南变化", "须有第三方公共检测机构参加"),
+    "hgr_preservation": pgettext_lazy("指南变化", "须具备人类遗传资源保藏行政许可"),
+    "clause_changed": pgettext_lazy("指南变化", "%(clause)s：%(text)s"),
+    "clause_added": pgettext_lazy("指南变化", "%(clause)s 新增：%(text)s"),
+    "clause_removed": pgettext_lazy("指南变化", "%(clause)s 删去：%(text)s"),
+    "place": pgettext_lazy("指南变化", "“%(a)s”改为“%(b)s”"),
+    "more_places": pgettext_lazy("指南变化", "等 %(n)s 处"),
+    "sep": pgettext_lazy("指南变化", "；"),
+    "colon": pgettext_lazy("指南变化", "："),
+    "list_sep": pgettext_lazy("指南变化", "、"),
+    "with_note": pgettext_lazy("指南变化", "%(text)s（%(note)s）"),
 }
 CONTINENTS = {
-    "asia": ("亚洲", "Asia"),
-    "europe": ("欧洲", "Europe"),
-    "americas": ("美洲", "the Americas"),
-    "africa": ("非洲", "Africa"),
-    "oceania": ("大洋洲", "Oceania"),
+    "asia": pgettext_lazy("指南变化", "亚洲"),
+    "europe": pgettext_lazy("指南变化", "欧洲"),
+    "americas": pgettext_lazy("指南变化", "美洲"),
+    "africa": pgettext_lazy("指南变化", "非洲"),
+    "oceania": pgettext_lazy("指南变化", "大洋洲"),
 }
 
 
 class _Words:
+    """The summary's words in one language: ``words("place", a=…, b=…)``; ``chinese`` for what a
+    language writes its own way (an amount in 亿元)."""
+
     def __init__(self, lang: str) -> None:
-        self.index = 1 if (lang or "").lower().startswith("en") else 0
+        self.lang = "en" if (lang or "").lower().startswith("en") else "zh"
+        self.chinese = self.lang == "zh"
+
+    def word(self, msg: tuple[str, str]) -> str:
+        context, text = msg
+        if self.chinese or _translator is None:
+            return text
+        return _translator(text, self.lang, context)
 
     def __call__(self, key: str, **params) -> str:
-        text = WORDS[key][self.index]
+        text = self.word(WORDS[key])
         return text % params if params else text
 
 
@@ -774,7 +798,7 @@ def format_value(name: str, value, words: _Words) -> str:
     if value is None:
         return words("unknown")
     if name == "total_budget_yuan":
-        if words.index == 0:
+        if words.chinese:
             return f"{format_number(Decimal(value) / Decimal(100_000_000))} 亿元"
         return f"CNY {int(value):,}"
     if name == "projects_per_direction":
@@ -837,7 +861,7 @@ def describe_partner(requirement: dict, words: _Words) -> str:
         key = "countries_indicator" if requirement.get("strength") == "indicator" else "countries_required"
         text = words(key, n=value, where=where)
     elif kind == "continents":
-        names = [CONTINENTS.get(c, (c, c))[words.index] for c in value or ()]
+        names = [words.word(CONTINENTS[c]) if c in CONTINENTS else c for c in value or ()]
         text = words("continents", names=words("list_sep").join(names))
     elif kind == "institution_kind" and value == "third_party_testing":
         text = words("third_party_testing")
@@ -845,11 +869,7 @@ def describe_partner(requirement: dict, words: _Words) -> str:
         text = words("hgr_preservation")
     else:
         text = requirement.get("text") or str(value)
-    return (
-        f"{text}（{strength}）"
-        if words.index == 0 and strength
-        else (f"{text} ({strength})" if strength else text)
-    )
+    return words("with_note", text=text, note=strength) if strength else text
 
 
 def _shorten(text: str, limit: int = MAX_QUOTE) -> str:
@@ -884,7 +904,7 @@ def _direction_line(direction: dict, words: _Words) -> str:
         notes.append(words("with_ratio", r=format_ratio(direction["matching_ratio"])))
     if notes:
         note = words("sep").join(notes)
-        line += f"（{note}）" if words.index == 0 else f" ({note})"
+        line = words("with_note", text=line, note=note)
     return line
 
 

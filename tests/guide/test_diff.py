@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+import guide.comparison
 from guide.diff import (
     Place,
     TextDiff,
@@ -968,3 +969,17 @@ def test_the_same_guide_from_a_docx_and_a_pdf_has_no_changes():
     diff = diff_guides(docx, pdf)
     assert (diff.directions, diff.clauses, diff.general, diff.added, diff.removed) == ([], [], [], [], [])
     assert diff_guides(pdf, docx).directions == []
+
+
+def test_every_word_of_the_summary_is_in_the_english_catalogue():
+    import re
+
+    from guide.diff import CONTINENTS, WORDS, WORDS_CONTEXT, _Words
+
+    english, chinese = _Words("en"), _Words("zh")
+    words = {**WORDS, **{f"continent {k}": v for k, v in CONTINENTS.items()}}
+    assert {context for context, _text in words.values()} == {WORDS_CONTEXT}
+    cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+    assert [key for key, msg in words.items() if cjk.search(english.word(msg))] == []
+    assert [key for key, msg in words.items() if chinese.word(msg) != msg[1]] == []
+    assert english("with_note", text="2.2 储能", note="matching ratio 1:1") == "2.2 储能 (matching ratio 1:1)"
