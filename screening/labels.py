@@ -359,9 +359,20 @@ _PARAM_KINDS: dict[str, dict[str, str]] = {
     "fix.add_testing_institution": {"kind": "codes"},
     "direction.hgr_license.pass": {"units": "unit_paths"},
     "direction.hgr_license.missing": {"units": "unit_paths"},
+    "direction.indicator_coverage.gaps": {"missing": "indicators", "weaker": "indicators"},
 }
 # Free-text params that may be empty and read better said so.
 _MAY_BE_BLANK = {"title", "degree", "employer", "birth_date", "national", "matching"}
+
+
+_COMPARATOR_WORDS = re.compile(r"(?<![<>=])(>=|<=|>|<)(?![<>=])")
+_SIGNS = {">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+
+
+def indicator_text(text: str) -> str:
+    """An indicator as the guide writes it: "≥" and "≤" for the ">=" and "<=" of a description built
+    from its parts ("效率 >= 90%" → "效率 ≥ 90%")."""
+    return _COMPARATOR_WORDS.sub(lambda m: _SIGNS[m.group(1)], text)
 
 
 def _as_list(value: Any) -> list:
@@ -389,6 +400,8 @@ def _show(kind: str, value: Any, lang: str, names: Names | None) -> Any:
         return _pick(REQUIREMENTS.get(str(value)), lang, str(value))
     if kind == "registry":
         return _pick(REGISTRIES.get(str(value)), lang, str(value))
+    if kind == "indicators":
+        return _join([indicator_text(str(v)) for v in _as_list(value)], lang)
     if kind == "rule":
         return rule_title(str(value), lang)
     return value
@@ -469,7 +482,12 @@ def _evidence_line(item: dict, lang: str, names: Names | None) -> str:
     source = item.get("source")
     colon = say(_COLON, lang)
     if "required" in item:  # direction.indicator_coverage: a guide indicator and the proposal's
-        return say(_WEAKER_INDICATOR, lang, required=item["required"], value=value)
+        return say(
+            _WEAKER_INDICATOR,
+            lang,
+            required=indicator_text(str(item["required"])),
+            value=indicator_text(str(value)),
+        )
     if source == "id_number":  # the birth date read from the ID number
         label = say(_ID_BIRTH_DATE, lang, who=who_label(_split(path)[0], lang, names))
         return f"{label}{colon}{value_label('birth_date', value, lang)}"

@@ -181,3 +181,16 @@ def test_the_language_is_the_callers_not_the_pages():
         assert labels.scope_label(
             {"direction": "1.1", "project_type": "青年科学家项目", "gender": "male"}, "en"
         ) == ("direction 1.1, 青年科学家项目 (male)")
+
+
+def test_indicators_described_from_their_parts_show_the_signs():
+    params = {"direction": "1.1", "total": 3, "missing": ["效率 >= 90%", "误差 <= 10%"], "weaker": []}
+    assert labels.message("direction.indicator_coverage.gaps", params, "zh") == (
+        "申报考核指标未完全涵盖指南方向 1.1 的 3 项量化考核指标。缺少：效率 ≥ 90%、误差 ≤ 10%。"
+    )
+    evidence = [
+        {"field": "indicators_text", "value": "效率 >= 80%", "required": "效率 >= 90%", "source": "proposal"}
+    ]
+    assert labels.evidence_lines(evidence, "zh") == [
+        "指南考核指标“效率 ≥ 90%”：申报书为“效率 ≥ 80%”，低于指南"
+    ]
