@@ -190,6 +190,31 @@ def registries_current() -> Registries:
     )
 
 
+# The registries as last read by this process, under the loads they were read at (a new load or
+# an edit of a registry gives it a new version and load time): registries_cached.
+_REGISTRIES_READ: dict[tuple, Registries] = {}
+
+
+def _registry_loads() -> tuple:
+    return tuple(sorted(RegistryLoad.objects.values_list("name", "version", "loaded_at")))
+
+
+def registries_cached() -> Registries:
+    """registries_current, read again only when a registry was loaded or edited since this process
+    last read them (one query when not): for a check in a request (check_now), where reading
+    registries of tens of thousands of rows would take most of a second. Cached only when the loads
+    did not change while the rows were read."""
+    loads = _registry_loads()
+    cached = _REGISTRIES_READ.get(loads)
+    if cached is not None:
+        return cached
+    registries = registries_current()
+    if _registry_loads() == loads:
+        _REGISTRIES_READ.clear()
+        _REGISTRIES_READ[loads] = registries
+    return registries
+
+
 def guide_version(guide: Guide | None, *, year: int) -> dict:
     """What a run records of the guide it used: the year, the rows' id and the published version
     ({"year", "id", "version": "2022 v2", "version_id"}); publishing another version of the year (or
@@ -744,10 +769,11 @@ def rule_inputs(ids: Iterable[int], *, fresh: bool = False) -> dict[int, RuleInp
     """The RuleInput of each of the proposals ``ids`` (a chunk), by proposal id, in a constant
     number of queries per guide year: the one path from the database to the rules, for the
     runs (services) and for a check of the current content that stores nothing
-    (check_now). ``fresh`` as in cross_indexes."""
+    (check_now). ``fresh`` as in cross_indexes; the registries then come from this process's
+    copy while no registry changed (registries_cached)."""
     inputs = screening_inputs(ids)
     cross = cross_indexes([i.snapshot for i in inputs.values()], fresh=fresh)
-    registries = registries_current()
+    registries = registries_cached() if fresh else registries_current()
     guides: dict[int, tuple[Guide | None, GuideParams | None]] = {}
     today = timezone.localdate()
     result = {}

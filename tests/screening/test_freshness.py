@@ -301,3 +301,13 @@ def test_a_stale_notice_is_marked_read_when_a_newer_result_is_there(
     assert sorted((n[1], n[3]) for n in notifications(RESULT_STALE)) == sorted(
         [(str(proposal.pk), False), (str(other.pk), True)]
     )
+
+
+def test_the_check_in_a_request_reads_the_registries_again_only_after_a_change(db):
+    registries.registries_import(data={"recommenders": ["甲单位"]})
+    first = selectors.registries_cached()
+    with CaptureQueriesContext(connection) as ctx:
+        assert selectors.registries_cached() is first
+    assert len(ctx.captured_queries) == 1
+    registries.registries_import(data={"recommenders": ["乙单位"]})
+    assert selectors.registries_cached().recommenders == {"乙单位"}
