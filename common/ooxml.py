@@ -1,5 +1,11 @@
-"""Finding a Word document's main part the way Office does: through the package's relationships,
-not by a fixed name. Pure (no Django); used by the draft reader and the guide reader alike.
+"""Office packages (DOCX) as every reader of the app opens them. Pure (no Django); used by the draft
+reader, the guide reader and the attachment check alike.
+
+:func:`check_zip` opens a ZIP archive and refuses, from its directory and before anything
+inflates, what would be a zip bomb (too many members, a member or the whole too large when
+unpacked, a suspicious compression ratio) or an encrypted package. :func:`word_main_part` finds a
+Word document's main part the way Office does: through the package's relationships, not by a
+fixed name.
 
 A DOCX is an OPC package: ``_rels/.rels`` names the main document part (relationship type
 *officeDocument*) and ``[Content_Types].xml`` gives its type. Word writes ``word/document.xml``,
@@ -7,12 +13,78 @@ but other producers may not (``word/document2.xml``, ``/word/main.xml`` …)."""
 
 from __future__ import annotations
 
+import io
 import posixpath
 import zipfile
+from dataclasses import dataclass
 
 from defusedxml.ElementTree import fromstring
 
-__all__ = ["WORD_MAIN_TYPES", "word_main_part"]
+__all__ = ["WORD_MAIN_TYPES", "PackageError", "ZipLimits", "check_zip", "word_main_part"]
+
+
+@dataclass(frozen=True)
+class ZipLimits:
+    max_members: int = 1000
+    max_member_size: int = 50 * 1024 * 1024  # declared uncompressed size of one member
+    max_total_size: int = 200 * 1024 * 1024  # sum of declared uncompressed sizes
+    max_ratio: float = 100.0  # uncompressed / compressed, per member
+    ratio_min_size: int = 256 * 1024  # members smaller than this are not ratio-checked
+    max_document_size: int = 16 * 1024 * 1024  # the main document part, inflated (a 300-page draft: ~5 MB)
+    max_xml_depth: int = 160  # element nesting in the main part (real documents: under 50)
+
+
+class PackageError(Exception):
+    """An archive refused by :func:`check_zip`. ``code``: ``broken`` (not a readable ZIP),
+    ``too_many_members``, ``zip_bomb`` or ``encrypted``; ``detail``: one line in English, for logs
+    (each reader says it in its own words); ``member`` and ``size`` where they apply."""
+
+    def __init__(self, code: str, detail: str, *, member: str = "", size: float = 0) -> None:
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+        self.member = member
+        self.size = size
+
+
+def check_zip(data: bytes, limits: ZipLimits) -> zipfile.ZipFile:
+    """Open ``data`` as a ZIP archive and enforce ``limits`` on its directory (nothing is inflated);
+    returns the open ZipFile (the caller closes it). Raises PackageError."""
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
+        raise PackageError("broken", str(exc)) from exc
+    try:
+        if len(infos) > limits.max_members:
+            raise PackageError(
+                "too_many_members", f"{len(infos)} members, at most {limits.max_members}", size=len(infos)
+            )
+        total = 0
+        for info in infos:
+            if info.flag_bits & 0x1:
+                raise PackageError("encrypted", f"{info.filename} is encrypted", member=info.filename)
+            if info.file_size > limits.max_member_size:
+                raise PackageError(
+                    "zip_bomb", f"{info.filename} unpacks to {info.file_size} bytes", member=info.filename
+                )
+            total += info.file_size
+            if info.file_size >= limits.ratio_min_size:
+                ratio = info.file_size / max(info.compress_size, 1)
+                if ratio > limits.max_ratio:
+                    raise PackageError(
+                        "zip_bomb",
+                        f"{info.filename} is compressed {ratio:.0f}:1",
+                        member=info.filename,
+                        size=ratio,
+                    )
+        if total > limits.max_total_size:
+            raise PackageError("zip_bomb", f"the archive unpacks to {total} bytes", size=total)
+    except PackageError:
+        zf.close()
+        raise
+    return zf
+
 
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"

@@ -19,7 +19,6 @@ Errors are :class:`SandboxError` with a stable ``code`` (see :data:`CODES`) and 
 
 from __future__ import annotations
 
-import io
 import re
 import sys
 import tempfile
@@ -31,7 +30,8 @@ from defusedxml import DefusedXmlException
 
 from common import bounded
 from common.bounded import INTERNAL_MESSAGE, MEMORY_MESSAGE, TIMEOUT_MESSAGE, BoundedError
-from common.ooxml import word_main_part
+from common.ooxml import PackageError, ZipLimits, word_main_part
+from common.ooxml import check_zip as ooxml_check_zip
 
 __all__ = [
     "CODES",
@@ -74,11 +74,11 @@ PDF_MAGIC = b"%PDF-"
 ZIP_MAGICS = (b"PK\x03\x04", b"PK\x05\x06")
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # Zip-bomb limits for a DOCX, checked on the archive's directory before anything inflates.
-ZIP_MAX_MEMBERS = 2000
-ZIP_MAX_MEMBER_SIZE = 64 * 1024 * 1024
-ZIP_MAX_TOTAL_SIZE = 100 * 1024 * 1024  # the reader's own limit (readers.MAX_DOCX_UNCOMPRESSED)
-ZIP_MAX_RATIO = 100.0
-ZIP_RATIO_MIN_SIZE = 256 * 1024
+ZIP_LIMITS = ZipLimits(
+    max_members=2000,
+    max_member_size=64 * 1024 * 1024,
+    max_total_size=100 * 1024 * 1024,  # the reader's own limit (readers.MAX_DOCX_UNCOMPRESSED)
+)
 
 
 class SandboxError(BoundedError):
@@ -109,30 +109,15 @@ def safe_name(name: str) -> str:
 
 def _check_zip(data: bytes, name: str) -> None:
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            infos = archive.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise SandboxError("broken_docx", f"{name} is a broken DOCX/ZIP file ({exc})") from None
-    if len(infos) > ZIP_MAX_MEMBERS:
-        raise SandboxError("zip_bomb", f"{name} holds {len(infos)} files: more than {ZIP_MAX_MEMBERS}")
-    total = 0
-    for info in infos:
-        if info.flag_bits & 0x1:
-            raise SandboxError("encrypted", f"{name} is an encrypted DOCX")
-        if info.file_size > ZIP_MAX_MEMBER_SIZE:
-            raise SandboxError("zip_bomb", f"{name}: {info.filename} unpacks to {info.file_size} bytes")
-        total += info.file_size
-        if info.file_size >= ZIP_RATIO_MIN_SIZE:
-            ratio = info.file_size / max(info.compress_size, 1)
-            if ratio > ZIP_MAX_RATIO:
-                raise SandboxError(
-                    "zip_bomb", f"{name}: {info.filename} is compressed {ratio:.0f}:1 (a zip bomb?)"
-                )
-    if total > ZIP_MAX_TOTAL_SIZE:
-        raise SandboxError("zip_bomb", f"{name} unpacks to more than {ZIP_MAX_TOTAL_SIZE // 2**20} MB")
+        archive = ooxml_check_zip(data, ZIP_LIMITS)
+    except PackageError as exc:
+        if exc.code == "broken":
+            raise SandboxError("broken_docx", f"{name} is a broken DOCX/ZIP file ({exc.detail})") from None
+        code = "encrypted" if exc.code == "encrypted" else "zip_bomb"
+        raise SandboxError(code, f"{name}: {exc.detail}") from None
     # the main part as Office finds it: through the package's relationships (common.ooxml)
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        with archive:
             main = word_main_part(archive)
     except (ParseError, DefusedXmlException, ValueError, zipfile.BadZipFile, OSError, EOFError) as exc:
         raise SandboxError("broken_docx", f"{name} is a broken DOCX ({exc})") from None

@@ -7,73 +7,38 @@ declared size, total declared size, and compression ratio.
 
 from __future__ import annotations
 
-import io
 import zipfile
 import zlib
-from dataclasses import dataclass
 from xml.etree.ElementTree import ParseError
 
 from defusedxml import DefusedXmlException
 
-from common.ooxml import word_main_part
+from common.ooxml import PackageError, ZipLimits, word_main_part
+from common.ooxml import check_zip as ooxml_check_zip
 from proposals.extraction.model import ExtractionError
 
 __all__ = ["ZipLimits", "check_zip", "docx_main", "sniff"]
 
 
-@dataclass(frozen=True)
-class ZipLimits:
-    max_members: int = 1000
-    max_member_size: int = 50 * 1024 * 1024  # declared uncompressed size of one member
-    max_total_size: int = 200 * 1024 * 1024  # sum of declared uncompressed sizes
-    max_ratio: float = 100.0  # uncompressed / compressed, per member
-    ratio_min_size: int = 256 * 1024  # members smaller than this are not ratio-checked
-    max_document_size: int = 16 * 1024 * 1024  # word/document.xml, inflated (a 300-page draft: ~5 MB)
-    max_xml_depth: int = 160  # element nesting in document.xml (real documents: under 50)
-
-
 DEFAULT_LIMITS = ZipLimits()
+
+# What each refusal of common.ooxml.check_zip is called here, and says to the applicant.
+_REFUSALS = {
+    "broken": ("broken_zip", "文件已损坏，无法解压 / the archive is damaged"),
+    "too_many_members": ("too_many_members", "压缩包内文件过多 / too many files in the archive"),
+    "encrypted": ("encrypted", "文档已加密，请去除密码后重新上传 / the document is encrypted"),
+    "zip_bomb": ("zip_bomb", "压缩包解压后过大或压缩比异常 / the archive expands to too much data"),
+}
 
 
 def check_zip(data: bytes, limits: ZipLimits = DEFAULT_LIMITS) -> zipfile.ZipFile:
-    """Open ``data`` as a zip and enforce ``limits``; returns the open ZipFile.
-
-    Raises ExtractionError: ``broken_zip``, ``too_many_members``, ``zip_bomb``, ``encrypted``.
-    """
+    """Open ``data`` as a zip and enforce ``limits`` (common.ooxml.check_zip); returns the open
+    ZipFile. Raises ExtractionError: ``broken_zip``, ``too_many_members``, ``zip_bomb``, ``encrypted``."""
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError) as exc:
-        raise ExtractionError("broken_zip", f"文件已损坏，无法解压（{exc}）/ the archive is damaged") from exc
-    if len(infos) > limits.max_members:
-        zf.close()
-        raise ExtractionError(
-            "too_many_members",
-            f"压缩包内文件过多（{len(infos)} 个，上限 {limits.max_members}）/ too many files in the archive",
-        )
-    total = 0
-    for info in infos:
-        if info.flag_bits & 0x1:
-            zf.close()
-            raise ExtractionError("encrypted", "文档已加密，请去除密码后重新上传 / the document is encrypted")
-        if info.file_size > limits.max_member_size:
-            zf.close()
-            raise ExtractionError(
-                "zip_bomb", f"压缩包内文件 {info.filename} 过大 / a member of the archive is too large"
-            )
-        total += info.file_size
-        if info.file_size >= limits.ratio_min_size:
-            ratio = info.file_size / max(info.compress_size, 1)
-            if ratio > limits.max_ratio:
-                zf.close()
-                raise ExtractionError(
-                    "zip_bomb",
-                    f"压缩包内文件 {info.filename} 压缩比异常（{ratio:.0f}:1）/ suspicious compression ratio",
-                )
-    if total > limits.max_total_size:
-        zf.close()
-        raise ExtractionError("zip_bomb", "压缩包解压后过大 / the archive expands to too much data")
-    return zf
+        return ooxml_check_zip(data, limits)
+    except PackageError as exc:
+        code, message = _REFUSALS[exc.code]
+        raise ExtractionError(code, f"{message}（{exc.detail}）") from exc
 
 
 def docx_main(zf: zipfile.ZipFile) -> str:
