@@ -394,6 +394,17 @@ def write_pdf(
     """Write the PDF into the binary file ``out``: ``title``, the ``stamp`` lines, then each of
     ``sections`` (read once, one at a time), ``footer`` and the page number at the foot of every
     page."""
+    from reportlab import rl_config
+
+    # binary streams, not ASCII85 (reportlab encodes it in pure Python: a third of the time)
+    a85, rl_config.useA85 = rl_config.useA85, 0
+    try:
+        _write(out, title=title, stamp=stamp, sections=sections, labels=labels, footer=footer)
+    finally:
+        rl_config.useA85 = a85
+
+
+def _write(out, *, title, stamp, sections, labels, footer) -> None:
     from reportlab.pdfgen.canvas import Canvas
 
     font = register_font()
