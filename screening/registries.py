@@ -19,15 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from common.joberrors import JobError, job_error
-from common.leases import (
-    RELEASED,
-    claimable,
-    held_by_another_delivery,
-    is_retry_of,
-    lease_fields,
-    release_dead_holders,
-    requeue_stale,
-)
+from common.leases import RELEASED, LeasedJob
 from common.outbox import outbox_enqueue
 from common.services import audit_record
 
@@ -345,7 +337,7 @@ def registry_import_run(
     and re-raises (the task's retry takes over, changing nothing before); a bad row, a registry
     changed since the preview, a time-out or a bug ends ``failed`` with its error and the registry
     as it was."""
-    job = _import_claim(job_id, task_id=task_id, retries=retries)
+    job = JOB.claim(job_id, task_id=task_id, retries=retries, give_up=_give_up)
     if job is None:
         return RegistryImport.objects.filter(pk=job_id).first()
     try:
@@ -368,45 +360,26 @@ def registry_import_run(
     return job
 
 
-def _import_claim(job_id: int, *, task_id: str | None, retries: int = 0) -> RegistryImport | None:
-    """Claim the job under a lease: queued, or running under an expired lease or this same task's
-    (its earlier delivery died). None when there is nothing to do."""
-    lease = lease_fields(task_id=task_id, seconds=registry_import_lease_seconds(), retries=retries)
-    with transaction.atomic():
-        job = (
-            RegistryImport.objects.select_for_update()
-            .filter(claimable(field="status", queued=Status.QUEUED, running=Status.RUNNING, task_id=task_id))
-            .filter(pk=job_id)
-            .first()
-        )
-        if job is None:
-            return None
-        running = job.status == Status.RUNNING
-        retry = running and is_retry_of(job.lease_task, task_id=task_id, retries=retries)
-        if running and held_by_another_delivery(
-            lease_task=job.lease_task, lease_owner=job.lease_owner, task_id=task_id, retries=retries
-        ):
-            return None  # a duplicate delivery: the task is still running in this node
-        if not retry and job.attempts >= MAX_IMPORT_ATTEMPTS:
-            log.warning("registry import %s: lost %s times, given up", job.pk, job.attempts)
-            _import_fail(job, "worker_lost", f"the import stopped {job.attempts} times")
-            return None
-        for field_name, value in lease.items():
-            setattr(job, field_name, value)
-        job.status = Status.RUNNING
-        job.started_at = timezone.now()
-        job.attempts += 0 if retry else 1  # a retry after a transient error continues its attempt
-        job.save(update_fields=["status", "started_at", "attempts", *lease])
-    return job
+JOB = LeasedJob(
+    model=RegistryImport,
+    task=REGISTRY_IMPORT_TASK,
+    status_field="status",
+    queued=Status.QUEUED,
+    running=Status.RUNNING,
+    lease_seconds=registry_import_lease_seconds,
+    max_attempts=MAX_IMPORT_ATTEMPTS,
+)
+
+
+def _give_up(job: RegistryImport) -> None:
+    """The import has killed MAX_IMPORT_ATTEMPTS workers: it fails ("worker_lost")."""
+    log.warning("registry import %s: lost %s times, given up", job.pk, job.attempts)
+    _import_fail(job, "worker_lost", f"the import stopped {job.attempts} times")
 
 
 def _current_claim(job: RegistryImport) -> RegistryImport | None:
     """The job's row locked, if ``job``'s claim is still the current one."""
-    return (
-        RegistryImport.objects.select_for_update()
-        .filter(pk=job.pk, status=Status.RUNNING, lease_token=job.lease_token)
-        .first()
-    )
+    return JOB.locked_current(job)
 
 
 def _version(name: str) -> int:
@@ -495,16 +468,13 @@ def _import_finish(job: RegistryImport, *, status: str, error: str = "", entries
 def _import_fail(job: RegistryImport, code: str, message: str) -> bool:
     """Record a failed import (the registry is as it was), only while ``job``'s claim is the
     current one (an execution that was taken over writes nothing). Returns whether it was stored."""
-    return bool(
-        RegistryImport.objects.filter(
-            pk=job.pk, status__in=[Status.QUEUED, Status.RUNNING], lease_token=job.lease_token
-        ).update(
-            status=Status.FAILED,
-            error=f"{code}: {' '.join(message.split())}"[:2000],
-            rows=[],
-            finished_at=timezone.now(),
-            **RELEASED,
-        )
+    return JOB.store(
+        job,
+        only_while=(Status.QUEUED, Status.RUNNING),
+        status=Status.FAILED,
+        error=f"{code}: {' '.join(message.split())}"[:2000],
+        rows=[],
+        finished_at=timezone.now(),
     )
 
 
@@ -542,20 +512,7 @@ def registry_imports_requeue_stale() -> list[int]:
     another sweep has locked are skipped."""
     registry_previews_expire()
 
-    def give_up(job: RegistryImport) -> None:
-        log.warning("registry import %s: lost %s times, given up", job.pk, job.attempts)
-        _import_fail(job, "worker_lost", f"the import stopped {job.attempts} times")
-
-    return requeue_stale(
-        registry_imports_stale(),
-        status_field="status",
-        queued=Status.QUEUED,
-        queued_at_field="queued_at",
-        attempts_field="attempts",
-        max_attempts=MAX_IMPORT_ATTEMPTS,
-        task=REGISTRY_IMPORT_TASK,
-        give_up=give_up,
-    )
+    return JOB.requeue_stale(registry_imports_stale(), give_up=_give_up)
 
 
 def registry_previews_expire() -> list[int]:
@@ -584,12 +541,4 @@ def registry_previews_expire() -> list[int]:
 def registry_imports_release_worker(*, node: str) -> list[int]:
     """Worker node ``node`` (re)starting on this machine (settings.RELAY_RELEASES): imports its
     earlier, now dead processes were running are queued again at once."""
-    return release_dead_holders(
-        RegistryImport,
-        node=node,
-        status_field="status",
-        running=Status.RUNNING,
-        queued=Status.QUEUED,
-        queued_at_field="queued_at",
-        task=REGISTRY_IMPORT_TASK,
-    )
+    return JOB.release_worker(node=node)
