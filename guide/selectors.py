@@ -501,8 +501,15 @@ class AttentionGroup:
 
     @property
     def settled(self) -> bool:
-        """Nothing but items marked checked: the group can stay closed."""
+        """Nothing but items marked checked."""
         return self.warning_count == 0 and self.checked_count == self.to_check_count
+
+    @property
+    def open(self) -> bool:
+        """Shown open: it has a warning or an error. Groups of items to check only stay closed, their
+        summary saying how many are checked (the 2022 guide has 52 in 27 groups); a link to an item
+        opens its group."""
+        return self.warning_count > 0
 
 
 def _direction_code(item: str) -> str | None:

@@ -78,7 +78,10 @@ def test_officer_marks_items_checked_and_the_counts_move(live_server, page):
     version = draft_with_a_warning()
     make_user("oscar", role="officer")
     log_in(page, live_server.url, "oscar")
+    page.set_viewport_size({"width": 1366, "height": 900})
     page.goto(f"{live_server.url}/guide/versions/{version.pk}/")
+    # groups of items to check and the guide's full text are closed: a page, not 31,000 px of forms
+    assert page.evaluate("document.documentElement.scrollHeight") < 8000
     progress = page.get_by_test_id("check-progress")
     before = progress.inner_text()
     done, total = (int(n) for n in before.removeprefix("已核对 ").removesuffix(" 项").split(" / "))
@@ -86,7 +89,11 @@ def test_officer_marks_items_checked_and_the_counts_move(live_server, page):
 
     groups = page.get_by_test_id("attention-group")
     assert groups.count() > 1
-    first_to_check = page.get_by_test_id("mark-checked").first
+    key = page.locator("[data-testid=attention-group]:not([open])").first.get_attribute("data-group")
+    group = page.locator(f"[data-testid=attention-group][data-group='{key}']")
+    assert group.get_by_test_id("mark-checked").first.is_visible() is False
+    group.locator("summary").first.click()  # a group of items to check opens on demand
+    first_to_check = group.get_by_test_id("mark-checked").first
     item = first_to_check.locator("xpath=ancestor::div[contains(@class, 'review-item')]")
     item_address = item.get_attribute("data-item")
     first_to_check.click()

@@ -151,7 +151,7 @@ def test_a_published_version_shows_its_marks_without_forms(client, officer, smal
     assert html.count('data-testid="uncheck"') == 0
 
 
-def test_the_attention_list_is_grouped_by_direction_and_a_settled_group_is_closed(client, officer):
+def test_the_attention_list_is_grouped_by_direction_and_only_groups_with_a_warning_are_open(client, officer):
     parsed = small_guide()
     parsed = replace(
         parsed,
@@ -172,7 +172,9 @@ def test_the_attention_list_is_grouped_by_direction_and_a_settled_group_is_close
     groups = re.findall(
         r'<details class="review-group" data-testid="attention-group" data-group="([^"]*)"( open)?>', html
     )
-    assert groups == [("", " open"), ("1.1", " open"), ("1.2", "")]
+    assert groups == [("", " open"), ("1.1", ""), ("1.2", "")]
+    summaries = re.findall(r'data-testid="group-counts">(.*?)</span>', html)
+    assert summaries == ["警告 1 条", "已核对 0 / 1 项", "已核对 1 / 1 项"]
 
 
 def test_the_2022_guide_groups_its_qualitative_indicators_in_chinese(client, officer):
@@ -217,7 +219,10 @@ def test_a_correction_that_cannot_be_applied_is_said_in_the_pages_language():
         [("directions[9.9].title", "x"), ("directions[1.1].title", "")],
     )
     with translation.override("zh-hans"):
-        assert [problem_text(p) for p in problems] == ["此版本没有这一项：directions[9.9].title", "此项不能为空"]
+        assert [problem_text(p) for p in problems] == [
+            "此版本没有这一项：directions[9.9].title",
+            "此项不能为空",
+        ]
     with translation.override("en"):
         assert [CJK.findall(problem_text(p)) for p in problems] == [[], []]
 
