@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import IO, NamedTuple
 from urllib.parse import unquote_plus
 
-from django.db.models import TextField
+from django.db.models import Count, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -29,6 +29,7 @@ from proposals.enums import PersonRole, ProposalState, UnitRole
 from proposals.models import Attachment, Person, Proposal, Unit
 
 from .. import exports, labels, report, selectors
+from ..enums import Outcome
 from ..messages import rule_title
 from ..models import Finding, ScreeningRun
 from . import pdf
@@ -255,8 +256,15 @@ def chunk_rows(
             return value
 
         stored = Finding.objects.filter(run_id__in=run_ids).order_by("run_id", "position")
-        if not findings:  # the proposals sheet needs each finding's rule and status only
-            for run_id, position, rule, status, clause in stored.values_list(
+        if not findings:  # the proposals sheet needs the counts per status and the rules failed only
+            for run_id, status, n in (
+                stored.exclude(status=Outcome.FAIL)
+                .values_list("run_id", "status")
+                .annotate(n=Count("id"))
+                .order_by()
+            ):
+                by_run[run_id] += [_Finding(run_id, 0, "", status, "", "", {}, [], "", "")] * n
+            for run_id, position, rule, status, clause in stored.filter(status=Outcome.FAIL).values_list(
                 "run_id", "position", "rule", "status", "clause"
             ):
                 by_run[run_id].append(_Finding(run_id, position, rule, status, clause, "", {}, [], "", ""))
