@@ -144,6 +144,7 @@ def proposal_list(request):
             "prev_query": _with(query, cursor=page.prev_cursor) if page.prev_cursor else "",
             "bulk": BulkActionForm(initial={"query": query.urlencode(), "scope": "selected"}),
             "stream_limit": services.STREAM_LIMIT,
+            "pdf_limit": services.PDF_LIMIT,
             "full_ids": full_ids,
         },
     )
