@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 from guide.models import Direction, Guide, Indicator, PartnerRequirement
 from guide.parsing.conditions import Condition
 from proposals.enums import PersonRole, ProposalState, UnitRole
+from proposals.forms import field_anchor
 from proposals.models import Attachment, Person, Proposal, Subtask, Unit
 from proposals.selectors import proposal_to_data
 from proposals.services.proposals import proposal_submit_problems
@@ -831,6 +832,18 @@ def proposals_checked_before_change(proposals: Iterable[Proposal]) -> set[int]:
     return {pid for pid, sha in checked.items() if now.get(pid, sha) != sha}
 
 
+class Failure(tuple):
+    """One failing condition: (rule ID, rule title), as a pair, with the form anchor of the field
+    its first failing finding names (``anchor``; "" for none)."""
+
+    anchor: str
+
+    def __new__(cls, rule: str, title: str, anchor: str = ""):
+        failure = super().__new__(cls, (rule, title))
+        failure.anchor = anchor
+        return failure
+
+
 class SubmitWarnings(list):
     """The conditions the current content of a draft fails, as (rule ID, rule title) in report
     order (what settings.SUBMIT_WARNINGS returns: a list), and whether the report's latest result
@@ -887,7 +900,10 @@ def draft_failures(proposal: Proposal) -> SubmitWarnings:
         return SubmitWarnings()
     findings, sha = checked
     lang = lang_key(get_language())
-    rules = dict.fromkeys(f.rule for f in findings if f.status == "fail")
+    rules: dict[str, str] = {}  # failing rule → the field its first failing finding names
+    for f in findings:
+        if f.status == "fail":
+            rules.setdefault(f.rule, f.field)
     latest = (
         ScreeningRun.objects.filter(proposal_id=proposal.pk, status=RunStatus.DONE)
         .order_by("-queued_at", "-id")
@@ -895,7 +911,7 @@ def draft_failures(proposal: Proposal) -> SubmitWarnings:
         .first()
     )
     return SubmitWarnings(
-        [(rule, rule_title(rule, lang)) for rule in rules],
+        [Failure(rule, rule_title(rule, lang), field_anchor(field)) for rule, field in rules.items()],
         checked_before_change=bool(latest) and latest != sha,
     )
 

@@ -181,7 +181,14 @@ def test_the_confirmation_lists_what_fails_now_not_what_the_last_check_found(
     page = client.get(response["Location"])
     assert page.context["failures"] == [("pi.age", "项目负责人年龄")]
     assert page.context["failures"].checked_before_change is True
+    assert [f.anchor for f in page.context["failures"]] == ["field-pi.birth_date"]
     html = page.content.decode()
+    assert (
+        html.count(
+            f'<li data-rule="pi.age"><a href="/proposals/{proposal.pk}/edit/#field-pi.birth_date">项目负责人年龄</a></li>'
+        )
+        == 1
+    )
     assert html.count('<li data-rule="recommendation.recommender">') == 0
     assert html.count("预审报告中的结果是在您最近一次修改之前检查的") == 1
     assert ScreeningRun.objects.filter(proposal=proposal).count() == 1  # nothing stored
