@@ -239,3 +239,16 @@ def test_a_group_with_a_warning_comes_before_the_guide_order(client, officer):
         ("1.2", 1, 1),
         ("1.1", 0, 1),
     ]
+
+
+def test_the_marks_speak_english(client, officer, small):
+    mark(client, small, ITEM)
+    client.cookies["django_language"] = "en"
+    html = client.get(review_url(small)).content.decode()
+    assert re.findall(r'data-testid="check-progress">(.*?)</p>', html) == ["1 of 2 checked"]
+    assert re.findall(r'data-testid="group-counts">(.*?)</span>', html) == [
+        "1 of 1 checked",
+        "0 of 1 checked",
+    ]
+    assert (html.count(">Checked</span>"), html.count(">Take back the mark</button>")) == (1, 1)
+    assert html.count(">Mark as checked</button>") == 1
