@@ -259,7 +259,7 @@ class ErrorDetailSerializer(serializers.Serializer):
     checks = FailingCheckSerializer(
         many=True,
         required=False,
-        help_text=_("仅在 confirmation_required 时给出：最近一次检查不通过的条件"),
+        help_text=_("仅在 confirmation_required 时给出：按草稿现在的内容检查不通过的条件"),
     )
 
 

@@ -215,7 +215,7 @@ def submit_confirmation(proposal, *, confirm: bool) -> ApiError | None:
     return ApiError(
         status_code=409,
         code="confirmation_required",
-        message=_('最近一次检查中有 %(count)d 项条件不通过；确认仍要提交，请在请求中加上 "confirm": true。')
+        message=_('按草稿现在的内容检查，有 %(count)d 项条件不通过；确认仍要提交，请在请求中加上 "confirm": true。')
         % {"count": len(failures)},
         checks=[{"rule": rule, "title": str(title)} for rule, title in failures],
     )
@@ -227,7 +227,7 @@ class ProposalSubmitView(ProposalMixin, ApiView):
         summary=gettext_lazy("提交草稿（随后在后台预审）"),
         description=gettext_lazy(
             "提交前检查草稿：有需要修改的字段时答 400 not_submittable（fields 列出各处），草稿不变；"
-            "最近一次检查有不通过的条件而未确认时答 409 confirmation_required（checks 列出条件）；"
+            "按草稿现在的内容检查有不通过的条件而未确认时答 409 confirmation_required（checks 列出条件）；"
             "不是草稿时答 409 not_a_draft。"
         ),
         request=SubmitSerializer,

@@ -417,4 +417,9 @@ def test_submit_takes_no_body_or_an_object_and_refuses_a_confirm_that_is_not_a_b
         "invalid",
         {"confirm": ["必须是有效的布尔值。"]},
     )
-    assert client.post(path).status_code == 200  # no body at all: confirm is false
+    # no body at all: confirm is false, and the draft's current content fails conditions
+    assert (client.post(path).status_code, client.post(path).json()["error"]["code"]) == (
+        409,
+        "confirmation_required",
+    )
+    assert client.post(path, {"confirm": True}, format="json").status_code == 200

@@ -24,8 +24,8 @@ def test_submit_through_the_api_ends_in_a_screened_proposal_with_its_report(guid
     alice = make_user("alice")
     proposal = make_proposal(owner=alice, data=data_2022())
     client = token_client(alice)
-    response = client.post(f"/api/v1/proposals/{proposal.pk}/submit/", {}, format="json")
-    assert response.status_code == 200
+    response = client.post(f"/api/v1/proposals/{proposal.pk}/submit/", {"confirm": True}, format="json")
+    assert response.status_code == 200  # confirmed: its content fails the recommendation letter check
     assert Proposal.objects.get(pk=proposal.pk).state == "screened"
     run = ScreeningRun.objects.get(proposal=proposal)
     assert (run.status, run.reason, run.requested_by_id) == ("done", "submit", alice.pk)
@@ -56,7 +56,7 @@ def test_submit_with_failing_checks_asks_for_confirmation_and_submits_when_confi
         {
             "error": {
                 "code": "confirmation_required",
-                "message": '最近一次检查中有 2 项条件不通过；确认仍要提交，请在请求中加上 "confirm": true。',
+                "message": '按草稿现在的内容检查，有 2 项条件不通过；确认仍要提交，请在请求中加上 "confirm": true。',
                 "fields": {},
                 "checks": [
                     {"rule": "pi.age", "title": "项目负责人年龄"},

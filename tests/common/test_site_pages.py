@@ -197,12 +197,13 @@ def test_owner_discards_a_pending_upload_file_row_and_audit(client, django_captu
     assert (entry.actor, entry.target_id, entry.data["name"]) == (owner, str(upload.pk), "d.docx")
 
 
-def test_discard_is_post_only_and_other_applicants_get_404(client):
+def test_discard_is_post_only_a_get_goes_to_the_upload_and_other_applicants_get_404(client):
     upload = pending_upload(make_user("alice"))
     client.force_login(make_user("bob"))
     assert client.post(f"/proposals/uploads/{upload.pk}/discard/").status_code == 404
     client.force_login(upload.owner)
-    assert client.get(f"/proposals/uploads/{upload.pk}/discard/").status_code == 405
+    response = client.get(f"/proposals/uploads/{upload.pk}/discard/")
+    assert (response.status_code, response.url) == (302, f"/proposals/uploads/{upload.pk}/")
     assert DraftUpload.objects.filter(pk=upload.pk).count() == 1
 
 
