@@ -531,7 +531,7 @@ class Review:
     clauses: list[ItemView]
     attention: list[ItemView]  # warnings first, then items to check, then uncertain indicators
     notices: list[NoticeView]  # about the whole document (and corrections that could not be carried)
-    problems: list  # corrections that no longer apply (guide.parsing.addresses.Problem)
+    problems: list["ProblemView"]  # corrections that no longer apply
     corrections: list[GuideCorrection]
     carried: dict
     published: GuideVersion | None  # the version of the year published now
@@ -659,6 +659,46 @@ def display_value(kind: str, value) -> str:
     if isinstance(value, (list, tuple)):
         return "、".join(str(v) for v in value)
     return addresses.format_value(value)
+
+
+@dataclass
+class ProblemView:
+    """A correction that could not be applied (``guide.parsing.addresses.Problem``) with the label of
+    the value it was for."""
+
+    problem: addresses.Problem
+    label: str
+
+    def __getattr__(self, name: str):  # address, value, code, message, params
+        if name == "problem":
+            raise AttributeError(name)
+        return getattr(self.problem, name)
+
+
+def address_label(address: str, items: dict[str, ItemView]) -> str:
+    """A value's address as the review page names it: "方向 1.1 · 指标 4 · 数值" (the item's label and,
+    when it has several values, the value's); an item the reading no longer has by its kind and
+    number; an address that cannot be read stays as it is."""
+    try:
+        parsed = addresses.parse_address(address)
+    except addresses.AddressError:
+        return address
+    view = items.get(addresses.item_of(parsed))
+    if view is not None:
+        field = next((f for f in view.fields if f.address == address), None)
+        return view.label if field is None or len(view.fields) == 1 else f"{view.label} · {field.label}"
+    key, n = parsed.key, (parsed.sub or 0) + 1
+    if parsed.section == "indicators":
+        return str(_("方向 %(code)s · 指标 %(n)s") % {"code": key, "n": n})
+    if parsed.section == "partner_requirements":
+        return str(_("方向 %(code)s · 合作要求 %(n)s") % {"code": key, "n": n})
+    if parsed.section == "directions":
+        return str(_("方向 %(code)s") % {"code": key})
+    if parsed.section == "areas":
+        return str(_("领域 %(n)s") % {"n": key})
+    if parsed.section == "formal_review":
+        return str(_("形式审查 %(clause)s") % {"clause": key})
+    return address
 
 
 def _kind_for(data: dict, address: str) -> str:
@@ -930,10 +970,15 @@ def version_review(*, version: GuideVersion) -> Review:
             document_notices.append(view)
     carried = dict(version.carried or {})
     carried["resolved"] = [
-        {**entry, "shown": display_value(_kind_for(parsed, entry.get("address", "")), entry.get("value"))}
+        {
+            **entry,
+            "shown": display_value(_kind_for(parsed, entry.get("address", "")), entry.get("value")),
+            "label": address_label(entry.get("address", ""), items),
+        }
         for entry in carried.get("resolved", ())
     ]
     for entry in carried.get("vanished", ()):
+        label = address_label(entry["address"], items)
         document_notices.append(
             NoticeView(
                 str(
@@ -942,13 +987,14 @@ def version_review(*, version: GuideVersion) -> Review:
                     )
                     % {
                         "label": carried.get("from_label", ""),
-                        "address": entry["address"],
+                        "address": label,
                         "value": display_value(_kind_for(parsed, entry["address"]), entry.get("value")),
                         "reason": entry.get("reason", ""),
                     }
                 ),
                 WARNING,
                 entry["address"],
+                item_label=label,
             )
         )
 
@@ -975,7 +1021,7 @@ def version_review(*, version: GuideVersion) -> Review:
         clauses=clauses,
         attention=attention,
         notices=document_notices,
-        problems=problems,
+        problems=[ProblemView(p, address_label(p.address, items)) for p in problems],
         corrections=corrections,
         carried=carried,
         published=version_published(year=version.year) if version.year is not None else None,

@@ -252,3 +252,24 @@ def test_the_marks_speak_english(client, officer, small):
     ]
     assert (html.count(">Checked</span>"), html.count(">Take back the mark</button>")) == (1, 1)
     assert html.count(">Mark as checked</button>") == 1
+
+
+def test_carried_corrections_name_their_value_not_its_address(client, officer):
+    from guide.services import correction_add, version_create_from_file
+    from tests.guide.test_versions import VALUE, misread_first_version
+
+    first = misread_first_version(value=1.0, extra_indicator=True)
+    correction_add(
+        version=first, address="directions[1.1].indicators[99].value", value="5", reason="幻读", by=None
+    )
+    correction_add(version=first, address=VALUE, value="10", reason="原文为 10%", by=None)
+    second = version_create_from_file(path=GUIDE_2022)
+    html = client.get(review_url(second)).content.decode()
+    assert re.findall(r'<li data-testid="resolved">(.*?)：', html) == ["方向 1.1 · 指标 1 · 数值 = 10"]
+    assert (
+        html.count(
+            "沿用自 2022 v1 的更正无法应用：方向 1.1 · 指标 100 不在本次解析结果中（更正值 5，理由：幻读）"
+        )
+        == 1
+    )
+    assert "indicators[99]" not in html
