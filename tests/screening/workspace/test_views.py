@@ -239,8 +239,10 @@ def test_sort_links_keep_the_filter_and_flip_the_direction(client, officer, vari
     client.force_login(officer)
     html = client.get("/screening/workspace/proposals/?direction=1.1&sort=title").content.decode()
     assert (
-        'href="?direction=1.1&amp;sort=-title" data-sort="title" class="sorted" aria-sort="ascending"' in html
+        '<th aria-sort="ascending"><a href="?direction=1.1&amp;sort=-title" data-sort="title" class="sorted">'
+        in html
     )
+    assert html.count("aria-sort=") == 1  # on the sorted column's header cell, not on its link
     assert 'href="?direction=1.1&amp;sort=reference" data-sort="reference">' in html
 
 
