@@ -328,15 +328,16 @@ def call_conditions(*, guide: Guide) -> dict:
 
 def version_list() -> QuerySet[GuideVersion]:
     """Every version of every year for the versions page: newest year first (versions not read yet
-    on top), with who made and published it and the number of corrected values. One query; the
-    parsed data is not loaded."""
+    on top), with who made and published it, the number of corrected values and of items marked
+    checked. One query; the parsed data is not loaded."""
     return (
         GuideVersion.objects.select_related("created_by", "published_by")
         .defer("data", "english")
         .annotate(
             correction_count=Count(
                 "corrections__address", filter=Q(corrections__reverted_at__isnull=True), distinct=True
-            )
+            ),
+            checked_count=Count("check_marks", distinct=True),
         )
         .order_by(F("year").desc(nulls_first=True), "-number", "-id")
     )

@@ -273,3 +273,10 @@ def test_carried_corrections_name_their_value_not_its_address(client, officer):
         == 1
     )
     assert "indicators[99]" not in html
+
+
+def test_the_versions_page_counts_the_items_checked(client, officer, small):
+    item_mark_checked(version=small, item=ITEM, by=officer)
+    item_mark_checked(version=small, item=UNCERTAIN, by=officer)
+    html = client.get("/guide/versions/").content.decode()
+    assert re.findall(r'data-testid="checked-count">(.*?)</div>', html) == ["已核对 2 项"]
