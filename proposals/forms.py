@@ -49,6 +49,7 @@ from .interchange import (
 from .selectors import direction_choices
 from .validators import (
     FieldError,
+    digits_id_message,
     gender_mismatch_message,
     path_label,
     validate_plain_text,
@@ -175,21 +176,6 @@ class GenderMatchesId:
         if message is not None:
             self.add_error(gender, message)
         return cleaned
-
-
-_DIGITS_ID = re.compile(r"\d+X?")
-
-
-def digits_id_message(id_number: str | None, nationality: str | None) -> str | None:
-    """The refusal of an ID number of digits only (perhaps ending in X) that is not 18 long, given
-    without a nationality: read as a resident ID it is wrong, read as a foreign document the
-    nationality is missing. None when there is nothing to refuse."""
-    code = normalize_identifier(id_number)
-    if nationality or not code or len(code) == 18 or not _DIGITS_ID.fullmatch(code):
-        return None
-    return _(
-        "证件号码为 %(n)s 位数字：居民身份证号码应为 18 位；如是外国证件（护照等），请同时填写国籍/地区。"
-    ) % {"n": len(code)}
 
 
 class IdNeedsNationality:

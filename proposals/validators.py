@@ -199,6 +199,22 @@ def _blank(value) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
+_DIGITS_ID = re.compile(r"\d+X?")
+
+
+def digits_id_message(id_number: str | None, nationality: str | None) -> str | None:
+    """The refusal of an ID number of digits only (perhaps ending in X) that is not 18 long, given
+    without a nationality: read as a resident ID it is wrong, read as a foreign document the
+    nationality is missing. None when there is nothing to refuse. The form says it when the field
+    is typed; the submission checks (:func:`proposal_submit_errors`) say it for every path in."""
+    code = normalize_identifier(id_number)
+    if nationality or not code or len(code) == 18 or not _DIGITS_ID.fullmatch(code):
+        return None
+    return _(
+        "证件号码为 %(n)s 位数字：居民身份证号码应为 18 位；如是外国证件（护照等），请同时填写国籍/地区。"
+    ) % {"n": len(code)}
+
+
 def _needs_resident_id_check(person: PersonData) -> bool:
     """Mainland resident ID rules apply to Chinese nationals. Passports and other
     foreign documents are not checked; with no nationality stated, a number shaped
@@ -215,7 +231,13 @@ def _person_id_errors(person: PersonData, path: str, *, id_key: str = "id_number
     message = gender_mismatch_message(person.gender, person.id_number)
     if message is not None:
         errors.append(FieldError(f"{path}.gender", "gender_id_mismatch", message))
-    if _blank(person.id_number) or not _needs_resident_id_check(person):
+    if _blank(person.id_number):
+        return errors
+    if id_key == "id_number":  # people with a nationality field (a subtask's lead has none)
+        message = digits_id_message(person.id_number, person.nationality)
+        if message is not None:
+            return [*errors, FieldError(f"{path}.{id_key}", "id_digits_without_nationality", message)]
+    if not _needs_resident_id_check(person):
         return errors
     check = check_resident_id(person.id_number, person.birth_date)
     if check.valid:

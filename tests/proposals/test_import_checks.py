@@ -27,6 +27,7 @@ BAD_PROBLEMS = [
     ("pi.birth_date", "required"),
     ("pi.title", "required"),
     ("pi.degree", "required"),
+    ("pi.id_number", "id_digits_without_nationality"),  # the form refuses it too: no import gets it past
     ("units", "required"),
 ]
 SUBMITTED_TASKS = ["screening.proposal_submitted"]
@@ -133,7 +134,7 @@ def test_import_page_stores_a_failing_proposal_as_the_named_applicants_draft_and
     assert (proposal.owner, proposal.state) == (bob, "draft")
     html = response.content.decode()
     assert html.count("必填项，提交前请填写。") == 8
-    assert "保存为草稿：有 9 处问题" in html
+    assert "保存为草稿：有 10 处问题" in html
     assert "已提交" not in html.split('data-testid="import-proposals"')[1].split("</table>")[0]
 
 
@@ -189,7 +190,7 @@ def test_import_command_lists_each_proposal_as_draft_with_its_problems_or_submit
     out = io.StringIO()
     call_command("import_proposals", str(path), owner="bob", stdout=out)
     assert out.getvalue().splitlines() == [
-        "SQ-BAD: created as draft with 9 problems",
+        "SQ-BAD: created as draft with 10 problems",
         "    title: 必填项，提交前请填写。",
         "    start_date: 必填项，提交前请填写。",
         "    end_date: 必填项，提交前请填写。",
@@ -198,6 +199,7 @@ def test_import_command_lists_each_proposal_as_draft_with_its_problems_or_submit
         "    pi.birth_date: 必填项，提交前请填写。",
         "    pi.title: 必填项，提交前请填写。",
         "    pi.degree: 必填项，提交前请填写。",
+        "    pi.id_number: 证件号码为 3 位数字：居民身份证号码应为 18 位；如是外国证件（护照等），请同时填写国籍/地区。",
         "    units: 至少填写一个单位（申报单位）。",
         "SQ-OK: created, submitted",
         "created 2, updated 0",
