@@ -6,3 +6,7 @@ class GuideConfig(AppConfig):
     name = "guide"
     verbose_name = _("指南")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # guide.comparison installs Django's gettext as the translator of the pure guide.diff.
+        from . import comparison  # noqa: F401

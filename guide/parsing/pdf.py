@@ -17,7 +17,8 @@ import re
 
 from .errors import GuideReadError
 from .layout import Char, Line, blocks_from_lines, drop_furniture, join_broken_blocks, lines_from_chars
-from .types import Block
+from .notices import notice
+from .types import Block, Notice
 
 MAX_PDF_PAGES = 500
 _FILL_STROKE = 2  # FPDF_TEXTRENDERMODE_FILL_STROKE: synthetic bold
@@ -27,7 +28,7 @@ _BOLD_NAME = re.compile(r"bold|heavy|black|semibold|demibold", re.IGNORECASE)
 class PdfReading:
     """What :func:`read_pdf` returns: blocks, reader warnings, page count and page sizes."""
 
-    def __init__(self, blocks: list[Block], warnings: list[str], pages: int, page_sizes: list) -> None:
+    def __init__(self, blocks: list[Block], warnings: list[Notice], pages: int, page_sizes: list) -> None:
         self.blocks = blocks
         self.warnings = warnings
         self.pages = pages
@@ -166,7 +167,7 @@ def read_pdf(name: str, data: bytes) -> PdfReading:
         raise GuideReadError(f"{name} is a broken PDF ({exc})", code="broken_pdf") from exc
     finally:
         document.close()
-    warnings: list[str] = []
+    warnings: list[Notice] = []
     if unmapped_pages:
         if unmapped_pages >= page_count or not lines:
             raise GuideReadError(
@@ -174,9 +175,7 @@ def read_pdf(name: str, data: bytes) -> PdfReading:
                 "provide the DOCX/TXT or a PDF with embedded Unicode fonts",
                 code="no_unicode",
             )
-        warnings.append(
-            f"{unmapped_pages} PDF page(s) use a font without Unicode map: their text is incomplete"
-        )
+        warnings.append(notice("pdf_unmapped_font", pages=unmapped_pages))
     if not lines:
         if image_pages:
             raise GuideReadError(

@@ -49,7 +49,7 @@ __all__ = ["MAX_PDF_PAGES", "ExtractedDocument", "extract_document", "parse_file
 class ExtractedDocument:
     blocks: list[Block]
     kind: str  # "pdf", "docx" or "text"
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Notice] = field(default_factory=list)  # the reader's, as parser notices
     pages: int | None = None
     encoding: str | None = None
     page_sizes: list[tuple[float, float]] = field(default_factory=list)
@@ -106,7 +106,7 @@ def parse_file(path: str | Path) -> ParsedGuide:
     document = extract_document(path)
     guide = parse_blocks(document.blocks, document_kind=document.kind, page_sizes=document.page_sizes)
     if document.warnings:
-        guide = replace(guide, warnings=[*(Notice(w) for w in document.warnings), *guide.warnings])
+        guide = replace(guide, warnings=[*document.warnings, *guide.warnings])
     return guide
 
 

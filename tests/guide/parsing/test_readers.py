@@ -189,7 +189,13 @@ def test_pdf_whose_font_has_no_unicode_map_is_rejected(tmp_path):
 def test_pdf_with_some_unmapped_pages_reads_the_rest_with_a_warning(tmp_path):
     document = extract_document(write_unmapped_font_pdf(tmp_path / "mixed.pdf", pages=("text", "cid")))
     assert document.text == "readable page"
-    assert document.warnings == ["1 PDF page(s) use a font without Unicode map: their text is incomplete"]
+    assert [(w.code, w.params, w.message) for w in document.warnings] == [
+        (
+            "pdf_unmapped_font",
+            {"pages": 1},
+            "1 PDF page(s) use a font without Unicode map: their text is incomplete",
+        )
+    ]
 
 
 def test_pdf_extension_without_pdf_content_is_rejected(tmp_path):
