@@ -13,7 +13,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from common.roles import is_officer
+from common.roles import is_officer, officer_required
 from common.selectors import jobs_waiting_for_service
 from common.services import audit_record
 from proposals.models import Proposal
@@ -31,11 +31,6 @@ from .workspace.views import FULL_ID_PERMISSION
 def _proposal_for(user, pk: int) -> Proposal:
     """Owner, officer or admin; anyone else gets a 404 (never a hint it exists)."""
     return get_object_or_404(proposals_visible_to(user=user), pk=pk)
-
-
-def _officer_only(user) -> None:
-    if not is_officer(user):
-        raise PermissionDenied  # signed in without the role: 403 (README, Roles)
 
 
 @login_required
@@ -130,13 +125,12 @@ OVERVIEW_FILTERS = {
 }
 
 
-@login_required
+@officer_required
 def overview_moved(request, fmt: str | None = None):
     """The overview, its re-run and its exports became the workspace (one list, one dashboard, one
     set of filters, bulk actions and exports): their addresses send the officer to the workspace
     list filtered as they asked (permanently for a GET; a re-run's POST lands on the same list,
     where the bulk action asks again)."""
-    _officer_only(request.user)
     source = request.POST if request.method == "POST" else request.GET
     query = QueryDict(mutable=True)
     for old, new in OVERVIEW_FILTERS.items():
@@ -180,9 +174,8 @@ def guide_rescreen(request, year: int):
     )
 
 
-@login_required
+@officer_required
 def batch_status(request, pk: int):
-    _officer_only(request.user)
     batch = get_object_or_404(ScreeningBatch, pk=pk)
     progress = selectors.batch_progress(batch_id=batch.pk)
     if request.headers.get("accept", "").startswith("application/json"):

@@ -5,8 +5,6 @@ Applicants get 403, anonymous users the login page."""
 import re
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from common.roles import is_officer
+from common.roles import officer_required
 from common.selectors import jobs_waiting_for_service
 
 from .. import selectors, services
@@ -35,11 +33,6 @@ def _version_error(exc: services.VersionError) -> str:
     return str(VERSION_ERRORS.get(exc.code, exc))
 
 
-def _officer_only(user) -> None:
-    if not is_officer(user):
-        raise PermissionDenied  # signed in without the role: 403 (README, Roles)
-
-
 def _read_version(pk: int) -> GuideVersion:
     """A version that holds a reading (queued, reading and failed ones have their upload page)."""
     version = selectors.version_get(pk=pk)
@@ -48,9 +41,8 @@ def _read_version(pk: int) -> GuideVersion:
     return version
 
 
-@login_required
+@officer_required
 def versions(request):
-    _officer_only(request.user)
     return render(request, "guide/versions.html", {"versions": selectors.version_list()})
 
 
@@ -94,12 +86,11 @@ def _render_review(
     return render(request, "guide/review/direction.html", {**context, "direction": direction}, status=status)
 
 
-@login_required
+@officer_required
 def version_review(request, pk: int):
     """GET: the review page. POST (``item``, ``action`` "check" or "uncheck", ``back`` "direction" to
     return to the item's direction page): mark an item to check as checked, or take the mark back, then
     back to the item (POST/redirect/GET)."""
-    _officer_only(request.user)
     version = _read_version(pk)
     if request.method == "POST":
         return _check_mark(request, version)
@@ -134,16 +125,14 @@ def _check_mark(request, version: GuideVersion):
     return redirect(f"{page}#attn-{selectors.anchor_of(item)}")
 
 
-@login_required
+@officer_required
 def version_direction(request, pk: int, code: str):
-    _officer_only(request.user)
     return _render_review(request, _read_version(pk), code=code)
 
 
-@login_required
+@officer_required
 @require_POST
 def correction_add(request, pk: int):
-    _officer_only(request.user)
     version = _read_version(pk)
     if version.status != GuideVersion.Status.DRAFT:  # the page has no forms: say so on it
         messages.error(request, VERSION_ERRORS["not_draft"])
@@ -173,10 +162,9 @@ def correction_add(request, pk: int):
     return _render_review(request, version, code=code, form=form, status=400)
 
 
-@login_required
+@officer_required
 @require_POST
 def correction_revert(request, pk: int, correction_pk: int):
-    _officer_only(request.user)
     version = _read_version(pk)
     correction = get_object_or_404(GuideCorrection, pk=correction_pk, version=version)
     try:
@@ -188,13 +176,12 @@ def correction_revert(request, pk: int, correction_pk: int):
     return redirect(_item_url(version, item_of(correction.address)))
 
 
-@login_required
+@officer_required
 def version_publish(request, pk: int):
     """GET: what publishing will do (confirm); POST: ask for it to be published (a job: the request
     writes the request and its outbox row, then sends to the progress page). What publishing would
     refuse (not a draft, conflicting conditions) is said at once, on the review page. A second POST
     (a double click) finds the job and goes to its page."""
-    _officer_only(request.user)
     version = _read_version(pk)
     if version.publish_state in PUBLISH_PENDING:
         return redirect("guide:version_publishing", pk=version.pk)
@@ -212,12 +199,11 @@ def version_publish(request, pk: int):
     return render(request, "guide/review/publish.html", {"version": version, "review": review})
 
 
-@login_required
+@officer_required
 def version_publishing(request, pk: int):
     """The progress page of a version's publishing: queued, publishing (the page refreshes itself),
     published (with what the review page of a published version offers) or failed with the reason.
     A version never asked to be published has its review page."""
-    _officer_only(request.user)
     version = _read_version(pk)
     State = GuideVersion.PublishState
     published = version.status in (GuideVersion.Status.PUBLISHED, GuideVersion.Status.SUPERSEDED)

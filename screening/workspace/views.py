@@ -5,8 +5,6 @@ file of someone else 404."""
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,7 +13,7 @@ from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from common.roles import is_officer
+from common.roles import officer_required
 from common.selectors import jobs_waiting_for_service
 from proposals.enums import ProposalState
 
@@ -34,11 +32,6 @@ STATE_LABELS = {
     ProposalState.SCREENING: gettext_lazy("已提交 · 预审中"),
     ProposalState.SCREENED: gettext_lazy("已提交 · 已预审"),
 }
-
-
-def _officers_only(user) -> None:
-    if not is_officer(user):
-        raise PermissionDenied  # signed in without the role: 403 (README, Roles)
 
 
 def _lang() -> str:
@@ -64,9 +57,8 @@ def _filter(data: QueryDict) -> tuple[WorkspaceFilter, int | None]:
     return filterset, year
 
 
-@login_required
+@officer_required
 def dashboard(request):
-    _officers_only(request.user)
     years = selectors.workspace_years()
     try:
         year = int(request.GET["year"]) if request.GET.get("year") else selectors.year_default(years)
@@ -103,9 +95,8 @@ def dashboard(request):
     )
 
 
-@login_required
+@officer_required
 def proposal_list(request):
-    _officers_only(request.user)
     filterset, year = _filter(request.GET)
     valid = filterset.is_valid()
     queryset = filterset.qs if valid else selectors.proposals_for_workspace(year=year)
@@ -157,12 +148,11 @@ def _with(query: QueryDict, **values) -> str:
     return query.urlencode()
 
 
-@login_required
+@officer_required
 @require_POST
 def bulk(request):
     """A bulk action on the ticked proposals or the whole filtered list: re-screen or mark as
     reviewed (a job), export (at once up to STREAM_LIMIT proposals, else a job)."""
-    _officers_only(request.user)
     form = BulkActionForm(request.POST, max_ids=services.MAX_PROPOSALS)
     back = reverse("screening:workspace:proposals")
     if not form.is_valid():
@@ -228,17 +218,15 @@ def _export_response(name: str, content_type: str, content) -> HttpResponse:
     return response
 
 
-@login_required
+@officer_required
 def jobs(request):
-    _officers_only(request.user)
     return render(
         request, "screening/workspace/jobs.html", {"jobs": selectors.jobs_of(user=request.user)[:30]}
     )
 
 
-@login_required
+@officer_required
 def job_detail(request, pk: int):
-    _officers_only(request.user)
     job = selectors.job_for(user=request.user, pk=pk)
     if job is None:
         raise Http404
@@ -265,11 +253,10 @@ def job_detail(request, pk: int):
     )
 
 
-@login_required
+@officer_required
 def job_download(request, pk: int):
     """The file of a finished export: only for the officer who asked for it (404 for anyone else),
     until it expires (then a page that says so, 410)."""
-    _officers_only(request.user)
     job = selectors.job_for(user=request.user, pk=pk)
     if job is None or job.kind != JobKind.EXPORT or job.status != JobStatus.DONE:
         raise Http404
