@@ -138,3 +138,14 @@ def test_a_read_version_links_to_its_review_page(client):
     review = reverse("guide:version_review", args=[version.pk])
     assert f'<a class="button" href="{review}" data-testid="review-link">审核这个版本</a>' in html
     assert "已读取为 2022 v3（草稿（待审核））。" in html
+
+
+def test_the_versions_list_says_a_failed_reading_in_words_not_its_code(client):
+    version_row("failed", error="scanned: scan.pdf has no text layer: OCR is not supported")
+    signed_in(client, "officer")
+    html = client.get(reverse("guide:versions")).content.decode()
+    assert (
+        '<div class="small error" data-testid="reading-error">没有文字层：这是扫描件或纯图片 PDF，不支持文字识别（OCR）。</div>'
+        in html
+    )
+    assert ("scanned:" in html, "OCR is not supported" in html) == (False, False)
