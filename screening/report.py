@@ -151,11 +151,5 @@ def _clause_key(clause: str) -> tuple:
     return (0 if clause[:1].isdigit() else 1, digits, clause)
 
 
-def failing_rows(rows: list[dict], *, language: str) -> list[dict]:
-    """Per-rule failure counts with the rule's title in the page's language."""
-    lang = lang_key(language)
-    return [{**row, "title": rule_title(row["rule"], lang)} for row in rows]
-
-
 def run_summary(run: ScreeningRun) -> dict:
     return {"id": run.pk, "status": run.status, "overall": run.overall, "ruleset": run.ruleset_version}

@@ -986,20 +986,6 @@ def run_counts(*, run: ScreeningRun) -> dict[str, int]:
     return dict(run.findings.values_list("status").annotate(n=Count("id")).values_list("status", "n"))
 
 
-def failing_rule_counts(proposals: QuerySet[Proposal]) -> list[dict]:
-    """For the proposals given (annotated by latest_runs_for_proposals): how many
-    fail each rule in their latest run, most frequent first. One query."""
-    from django.db.models import Count
-
-    latest = proposals.values("latest_run_id")
-    return list(
-        Finding.objects.filter(run_id__in=latest, status="fail")
-        .values("rule")
-        .annotate(n=Count("run_id", distinct=True))
-        .order_by("-n", "rule")
-    )
-
-
 def runs_backlog() -> dict[str, int | float | None]:
     """Screening runs waiting to start (for /healthz): how many, and the age in seconds
     of the one waiting longest (None if none)."""

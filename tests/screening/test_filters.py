@@ -1,9 +1,13 @@
 """The rule filter names the rules as people do, in the page's language."""
 
+import pytest
 from django.utils import translation
 
-from screening.filters import ScreeningFilter, rule_choices
+from proposals.models import Proposal
+from screening.filters import rule_choices
 from screening.messages import RULE_TITLE_TEXTS
+from screening.workspace import selectors
+from screening.workspace.filters import WorkspaceFilter
 
 
 def test_rule_choices_are_the_chinese_titles_on_a_chinese_page():
@@ -27,8 +31,12 @@ def test_rule_choices_list_every_rule_once_in_report_order_without_its_id():
     assert [label for _, label in choices if "." in label or "—" in label] == []
 
 
-def test_the_filter_form_renders_the_titles_of_the_request_language():
+@pytest.mark.django_db
+def test_the_workspace_filter_renders_the_titles_of_the_request_language():
     with translation.override("en"):
-        html = str(ScreeningFilter(data={}).form["rule"])
+        filterset = WorkspaceFilter(
+            data={}, queryset=Proposal.objects.none(), years=[], choices=selectors.filter_choices(year=None)
+        )
+        html = str(filterset.form["rule"])
     assert '<option value="budget.matching_ratio">Matching funding ratio</option>' in html
     assert "budget.matching_ratio —" not in html
