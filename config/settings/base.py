@@ -336,7 +336,9 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     # JSON only: no browsable API (its pages have inline scripts); /api/v1/docs/ is the UI.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["common.api.parsers.JSONParser"],  # depth-limited; uploads name MultiPartParser
+    "DEFAULT_PARSER_CLASSES": [
+        "common.api.parsers.JSONParser"
+    ],  # depth-limited; uploads name MultiPartParser
     "DEFAULT_PAGINATION_CLASS": "common.api.pagination.PageNumberPagination",
     "PAGE_SIZE": 20,
     "DEFAULT_THROTTLE_CLASSES": ["common.api.throttling.AnonThrottle", "common.api.throttling.UserThrottle"],

@@ -227,5 +227,7 @@ class SubmitSerializer(StrictSerializer):
     confirm = StrictBoolean(
         required=False,
         default=False,
-        help_text=_("按草稿现在的内容检查有不通过的条件时，须为 true 才提交（否则答 409 confirmation_required）"),
+        help_text=_(
+            "按草稿现在的内容检查有不通过的条件时，须为 true 才提交（否则答 409 confirmation_required）"
+        ),
     )

@@ -215,7 +215,9 @@ def submit_confirmation(proposal, *, confirm: bool) -> ApiError | None:
     return ApiError(
         status_code=409,
         code="confirmation_required",
-        message=_('按草稿现在的内容检查，有 %(count)d 项条件不通过；确认仍要提交，请在请求中加上 "confirm": true。')
+        message=_(
+            '按草稿现在的内容检查，有 %(count)d 项条件不通过；确认仍要提交，请在请求中加上 "confirm": true。'
+        )
         % {"count": len(failures)},
         checks=[{"rule": rule, "title": str(title)} for rule, title in failures],
     )

@@ -58,9 +58,9 @@ import pypdfium2.raw as pdfium_c
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
+from common.bounded import die_with_parent
 from proposals.extraction import ruling
 from proposals.extraction.model import Document, ExtractionError, Line, Table, is_page_furniture
-from common.bounded import die_with_parent
 from proposals.extraction.text import first_chunk, is_wide, needs_space
 from proposals.interchange import Issue
 

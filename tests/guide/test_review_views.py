@@ -149,7 +149,10 @@ def test_the_versions_page_lists_every_version_with_its_counts(client, officer):
     html = response.content.decode()
     assert html.count(f'href="/guide/versions/{second.pk}/publish/"') == 1
     assert html.count('data-testid="review"') == 2
-    assert (html.count("没有文字层：这是扫描件或纯图片 PDF"), html.count("scanned:")) == (1, 0)  # its headline, no code
+    assert (html.count("没有文字层：这是扫描件或纯图片 PDF"), html.count("scanned:")) == (
+        1,
+        0,
+    )  # its headline, no code
 
 
 def test_the_versions_page_query_count_is_constant(client, officer):

@@ -65,7 +65,9 @@ def test_gender_comes_from_the_17th_digit_of_a_mainland_id():
     assert person_gender(make_pi(id_number=MALE_ID_1985, gender=None)) == "male"
     assert person_gender(make_pi(id_number=FEMALE_ID_1984, gender=None)) == "female"
     assert person_gender(make_pi(id_number="E12345678", gender=None)) is None
-    assert person_gender(make_pi(id_number="110101198512310011", gender=None)) is None  # check character wrong
+    assert (
+        person_gender(make_pi(id_number="110101198512310011", gender=None)) is None
+    )  # check character wrong
     assert person_gender(make_pi(id_number=MALE_ID_1985, gender="female")) == "female"  # as stated
     born = date(1985, 12, 31)
     assert run(pi_age, YOUNG, pi=pi(born, MALE_ID_1985)) == [
