@@ -55,6 +55,31 @@ def _scale(value: float, maximum: float, span: float) -> float:
     return round(span * value / maximum, 1) if maximum else 0.0
 
 
+FONT_PX = 12  # the labels' font size (static/css/workspace.css: .chart)
+
+
+def text_width(text: str, font_px: float = FONT_PX) -> float:
+    """An estimate of ``text``'s width in pixels: a full-width (CJK) character is one em, others
+    about 0.62 em (digits, Latin letters and the dot of a direction code in a sans-serif font)."""
+    import unicodedata
+
+    return sum(font_px if unicodedata.east_asian_width(c) in "WF" else 0.62 * font_px for c in text)
+
+
+def fit_label(text: str, width: float, font_px: float = FONT_PX) -> str:
+    """``text`` cut at its end with "…" so that it fits ``width`` pixels (its start, a direction
+    code, is what must stay readable); unchanged when it fits."""
+    if text_width(text, font_px) <= width:
+        return text
+    budget = width - text_width("…", font_px)
+    kept = ""
+    for char in text:
+        if text_width(kept + char, font_px) > budget:
+            break
+        kept += char
+    return kept.rstrip() + "…"
+
+
 def horizontal_bars(
     items: list[tuple[str, str, int, str]],
     *,
@@ -77,7 +102,7 @@ def horizontal_bars(
         chart.bars.append(
             Bar(
                 key=key,
-                label=label,
+                label=fit_label(label, label_width - 8),  # the gap between label and bar
                 value=value,
                 x=label_width,
                 y=gap + n * (bar_height + gap),

@@ -67,7 +67,7 @@ def dashboard(request):
     lang = _lang()
     data = selectors.dashboard(year=year, lang=lang)
     direction_chart = charts.horizontal_bars(
-        [(d.code, f"{d.code} {d.title[:14]}", d.handed_in, "direction") for d in data.directions],
+        [(d.code, f"{d.code} {d.title}", d.handed_in, "direction") for d in data.directions],
         markers={d.code: d.supported_max for d in data.directions if d.supported_max},
         bar_height=14,
         gap=4,

@@ -1,5 +1,5 @@
 """The officers' list reads at 1366 px: no cell takes more than two lines, the title column keeps a
-readable width, and the full text of a cut title is on the cell."""
+readable width, and the full text of a cut title is on the cell; the dashboard's labels are whole at their start."""
 
 from datetime import date
 
@@ -47,7 +47,15 @@ def test_the_list_keeps_every_row_to_two_lines_at_1366px(live_server, browser):
     title = page.get_by_test_id("row-title").first
     width = page.evaluate("el => el.closest('td').getBoundingClientRect().width", title.element_handle())
     full = title.get_attribute("title")
+    page.goto(live_server.url + "/screening/workspace/?year=2022")
+    # the directions chart: every label starts inside the picture (10.1–10.8 were cut at their start)
+    cut = page.evaluate(
+        "() => [...document.querySelectorAll('svg.hbars text.chart-label')]"
+        ".filter(t => t.getBBox().x < 0).map(t => t.textContent)"
+    )
+    labels = page.evaluate("() => document.querySelectorAll('svg.hbars text.chart-label').length")
     context.close()
+    assert (cut, labels >= 39) == ([], True)
     assert (len(lines), max(lines)) == (12, 2)
     assert width >= 240
     assert full.startswith(LONG_TITLE)

@@ -1,6 +1,6 @@
 import datetime as dt
 
-from screening.workspace.charts import day_columns, horizontal_bars
+from screening.workspace.charts import day_columns, fit_label, horizontal_bars, text_width
 
 
 def test_bars_scale_to_the_largest_value_and_an_empty_one_has_no_width():
@@ -47,3 +47,13 @@ def test_day_columns_one_per_day_tallest_for_the_busiest_day():
 
 def test_no_days_no_columns():
     assert day_columns([]).bars == []
+
+
+def test_a_long_label_is_cut_at_its_end_so_its_code_stays_whole():
+    chart = horizontal_bars(
+        [("10.1", "10.1 基于人工智能的新一代信息技术国际合作研究", 3, "direction")], label_width=200
+    )
+    label = chart.bars[0].label
+    assert (label.startswith("10.1 基于人工智能"), label.endswith("…")) == (True, True)
+    assert text_width(label) <= 192
+    assert fit_label("1.1 氢能", 192) == "1.1 氢能"
