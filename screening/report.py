@@ -4,6 +4,7 @@ previous run. Used by the report page and every export format."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from proposals.forms import field_anchor
@@ -36,6 +37,7 @@ class ClauseGroup:
     clause: str
     worst: str
     lines: list[ReportLine]
+    text: str = ""  # the clause's words in the guide (its formal-review clause), when it has some
 
 
 # Findings about other proposals: applicants see them without the other
@@ -144,6 +146,11 @@ def since_seen(findings: list[Finding], *, seen: list[Finding], language: str) -
         resolved=sum(1 for line in lines if line.previous_status == "fail"),
         lines=lines,
     )
+
+
+def with_clause_texts(groups: list[ClauseGroup], texts: dict[str, str]) -> list[ClauseGroup]:
+    """``groups`` with each formal-review clause's words from the guide (``texts``: clause → text)."""
+    return [dataclasses.replace(g, text=texts.get(g.clause, "")) for g in groups]
 
 
 def _clause_key(clause: str) -> tuple:

@@ -16,7 +16,7 @@ from django.db.models.lookups import In
 from django.utils import timezone
 from django.utils.translation import get_language
 
-from guide.models import Direction, Guide, Indicator, PartnerRequirement
+from guide.models import Direction, FormalClause, Guide, Indicator, PartnerRequirement
 from guide.parsing.conditions import Condition
 from proposals.enums import PersonRole, ProposalState, UnitRole
 from proposals.forms import field_anchor
@@ -995,3 +995,11 @@ def runs_backlog() -> dict[str, int | float | None]:
         "queued": queued.count(),
         "oldest_seconds": round((timezone.now() - oldest).total_seconds(), 1) if oldest else None,
     }
+
+
+def clause_texts(*, year: int | None) -> dict[str, str]:
+    """The words of the published guide's formal-review clauses of ``year``, by clause ("2(1)" → its
+    text), for the report's section headings. One query; empty without such a guide."""
+    if year is None:
+        return {}
+    return dict(FormalClause.objects.filter(guide__year=year).values_list("clause", "text"))

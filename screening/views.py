@@ -54,7 +54,9 @@ def proposal_report(request, pk: int):
             previous=visible(selectors.findings_of(run=previous)) if previous else None,
         )
         context.update(
-            groups=report.grouped(lines),
+            groups=report.with_clause_texts(
+                report.grouped(lines), selectors.clause_texts(year=proposal.guide_year)
+            ),
             changes=report.changes(lines),
             previous=previous,
             counts={s: sum(1 for line in lines if line.status == s) for s in report.STATUS_ORDER},

@@ -39,6 +39,16 @@ def test_owner_sees_report_with_failures_first(client, screened):
     assert 'data-rule="pi.age"' in html
 
 
+def test_each_formal_review_section_shows_the_clauses_words_from_the_guide(client, screened):
+    from guide.models import FormalClause
+
+    response = login(client, screened.owner).get(f"/screening/proposals/{screened.pk}/")
+    age = next(g for g in response.context["groups"] if any(line.rule == "pi.age" for line in g.lines))
+    words = FormalClause.objects.get(guide__year=2022, clause=age.clause).text
+    assert (age.text, len(words) > 10) == (words, True)
+    assert f'<p class="clause-text muted small" data-testid="clause-text">{words}</p>' in response.content.decode()
+
+
 def test_report_renders_english_messages(client, screened):
     client.cookies["django_language"] = "en"
     response = login(client, screened.owner).get(f"/screening/proposals/{screened.pk}/")
