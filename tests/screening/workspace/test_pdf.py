@@ -158,7 +158,7 @@ def with_units(proposal, *, count: int, length: int):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("count", "length"), [(40, 12), (12, 200), (80, 300)])
+@pytest.mark.parametrize(("count", "length"), [(40, 12), (12, 200), (60, 200)])  # 60 units of 200: the bounds
 def test_a_draft_with_many_or_long_named_units_exports_with_its_neighbours(
     client, officer, screen, count, length
 ):
