@@ -97,6 +97,9 @@ def test_check_again_keeps_previous_run_and_shows_changes(
 
 
 def test_the_old_overview_sends_officers_to_the_workspace_list_filtered_the_same_way(client, screened):
+    from proposals.services.search import proposals_search_rebuild
+
+    proposals_search_rebuild(ids=[screened.pk])  # the factory writes rows around the services
     login(client, make_user("officer1", role="officer"))
     response = client.get(
         "/screening/?q=碳&guide_year=2022&direction_code=1.1&overall=fail&rule=pi.age&page=3"
