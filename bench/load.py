@@ -643,6 +643,14 @@ class Rush:
         return b
 
     def _submitted(self, b: Browser, r: Response, how: str) -> None:
+        confirm = re.fullmatch(r"/proposals/(\d+)/submit/confirm/", r.location) if r.status == 302 else None
+        if confirm:  # the check of the content as it is now lists failing conditions: submit anyway
+            page = b.get("submit_confirm", r.location)
+            r = b.request(
+                "submit_anyway",
+                f"/proposals/{confirm.group(1)}/submit/",
+                data=form_with(page.body, "confirm"),
+            )
         m = re.fullmatch(r"/proposals/(\d+)/", r.location)
         if r.status != 302 or not m:
             with self.rec.lock:

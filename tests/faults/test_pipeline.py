@@ -175,7 +175,7 @@ def test_requests_never_talk_to_the_broker(guide, start_worker, own_redis, monke
     draft = make_draft(owner=applicant)
     submitted = make_proposal(owner=applicant)
     responses = [
-        client.post(reverse("proposals:submit", args=[draft.pk])),
+        client.post(reverse("proposals:submit", args=[draft.pk]), {"confirm": "1"}),  # past the confirmation
         client.post(reverse("screening:check", args=[submitted.pk])),
         client.post(reverse("proposals:upload"), {"file": _docx_upload(build_docx(complete_data()))}),
     ]

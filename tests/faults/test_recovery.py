@@ -142,7 +142,7 @@ def test_redis_down_while_people_submit_check_and_upload_then_everything_runs(
     own_redis.stop()
 
     responses = [
-        client.post(reverse("proposals:submit", args=[draft.pk])),
+        client.post(reverse("proposals:submit", args=[draft.pk]), {"confirm": "1"}),  # past the confirmation
         client.post(reverse("screening:check", args=[submitted.pk])),
         client.post(
             reverse("proposals:upload"),
