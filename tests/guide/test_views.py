@@ -141,6 +141,12 @@ def test_english_chrome_keeps_guide_text(client, guide2022):
     assert "基于安全储氢的氢储能与分布式多能源系统合作研发" in html
 
 
+def test_the_direction_list_is_named_in_each_language(client, guide2022):
+    assert "<h1>2022 年度指南方向</h1>" in client.get("/guide/2022/directions/").content.decode()
+    client.cookies["django_language"] = "en"
+    assert "<h1>Directions of the 2022 guide</h1>" in client.get("/guide/2022/directions/").content.decode()
+
+
 def _query_count(client, url) -> int:
     caching.forget()  # each page from the same start: the published versions not read yet (guide.caching)
     with CaptureQueriesContext(connection) as ctx:
