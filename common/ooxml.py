@@ -20,7 +20,16 @@ from dataclasses import dataclass
 
 from defusedxml.ElementTree import fromstring
 
-__all__ = ["WORD_MAIN_TYPES", "PackageError", "ZipLimits", "check_zip", "word_main_part"]
+__all__ = [
+    "MC_FALLBACK",
+    "W",
+    "WORD_MAIN_TYPES",
+    "PackageError",
+    "ZipLimits",
+    "check_zip",
+    "text_boxes",
+    "word_main_part",
+]
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,8 @@ def check_zip(data: bytes, limits: ZipLimits) -> zipfile.ZipFile:
     return zf
 
 
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"  # WordprocessingML's namespace
+MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _TYPES = "{http://schemas.openxmlformats.org/package/2006/content-types}"
 _OFFICE_DOCUMENT = (
@@ -151,3 +162,23 @@ def word_main_part(zf: zipfile.ZipFile) -> str | None:
     }
     kind = override.get(part) or default.get(posixpath.splitext(part)[1].lstrip(".").lower())
     return part if kind in WORD_MAIN_TYPES else None
+
+
+def text_boxes(element) -> list:
+    """The text boxes (``w:txbxContent``) anchored in ``element`` (a paragraph), outermost only (a
+    box inside a box is read with its box), skipping the VML copy Word keeps under ``mc:Fallback``
+    for old readers, which repeats the ``mc:Choice`` drawing's text. Works on ElementTree and lxml
+    elements alike (the draft reader and the guide reader)."""
+    found = []
+
+    def visit(node) -> None:
+        for child in node:
+            if child.tag == MC_FALLBACK:
+                continue
+            if child.tag == W + "txbxContent":
+                found.append(child)
+            else:
+                visit(child)
+
+    visit(element)
+    return found

@@ -21,12 +21,12 @@ texts in each language (``RULE_TITLES["pi.age"]["en"]``) for the callers that lo
 
 from __future__ import annotations
 
-import functools
 import json
-import string
 from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any, NamedTuple
+
+from common.templating import fill_or_none, placeholders
 
 LANGUAGES = ("zh", "en")
 
@@ -412,12 +412,6 @@ _LIST_SEPARATOR = {"zh": "、", "en": ", "}
 _BOOL = {"zh": ("是", "否"), "en": ("yes", "no")}
 
 
-@functools.lru_cache(maxsize=1024)
-def placeholders(template: str) -> frozenset[str]:
-    """Names of the ``{placeholders}`` of a template (remembered: the catalogue's texts are few)."""
-    return frozenset(name for _, name, _, _ in string.Formatter().parse(template) if name)
-
-
 def number_text(value: Decimal | float | int) -> str:
     """A number as people write it: ``100.0`` → "100", ``Decimal("1.50")`` → "1.5", no exponent."""
     if isinstance(value, float):
@@ -499,13 +493,7 @@ def shorter(message_id: str, empty_param: str, lang: str = "zh") -> str | None:
 def fill(template: str, params: dict[str, Any], lang: str = "zh") -> str | None:
     """``template`` with ``params`` shown as ``render`` shows them; None when a
     placeholder has no param."""
-    values = {k: _display(v, lang) for k, v in params.items()}
-    if placeholders(template) - values.keys():
-        return None
-    try:
-        return template.format_map(values)
-    except (KeyError, IndexError, ValueError):
-        return None
+    return fill_or_none(template, {k: _display(v, lang) for k, v in params.items()})
 
 
 def rule_title(rule_id: str, lang: str = "zh") -> str:

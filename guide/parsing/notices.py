@@ -21,6 +21,8 @@ import string
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
 
+from common.templating import fill_or_none, placeholders
+
 from .types import NO_SOURCE, WARNING, Notice, Source
 
 
@@ -145,10 +147,6 @@ _PARAMETERS_BY_WORDS = {words: name for name, words in PARAMETER_WORDS.items()}
 CALL_SCOPE = "call"  # the ``scope`` param of a condition that applies to the whole call
 
 
-def placeholders(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
-
-
 def _english_value(name: str, value: Any) -> str:
     if name == "parameter":
         return PARAMETER_WORDS.get(str(value), str(value))
@@ -214,14 +212,7 @@ def render(
             return show(name, value)
         return "、".join(str(v) for v in value) if isinstance(value, list | tuple) else str(value)
 
-    template = gettext(wording.zh)
-    values = {name: shown(name, value) for name, value in params.items()}
-    if placeholders(template) - values.keys():
-        return None
-    try:
-        return template.format_map(values)
-    except (KeyError, IndexError, ValueError):
-        return None
+    return fill_or_none(gettext(wording.zh), {name: shown(name, value) for name, value in params.items()})
 
 
 def notice(

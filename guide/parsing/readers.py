@@ -27,7 +27,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from xml.etree.ElementTree import ParseError
 
-from common.ooxml import word_main_part
+from common.ooxml import W, text_boxes, word_main_part
 
 from .errors import GuideReadError
 from .layout import SUBSCRIPTS, SUPERSCRIPTS, join_broken_blocks
@@ -265,44 +265,21 @@ def _read_docx(path: Path, data: bytes) -> ExtractedDocument:
     return ExtractedDocument(blocks=join_broken_blocks(blocks), kind="docx")
 
 
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-
-
-def _text_boxes(element) -> list:
-    """The text boxes (``w:txbxContent``) anchored in ``element``, outermost only (a box inside a box
-    is read with its box), skipping the VML copy Word keeps under ``mc:Fallback`` for old readers,
-    which repeats the ``mc:Choice`` drawing's text."""
-    found = []
-
-    def visit(node) -> None:
-        for child in node:
-            if child.tag == _MC_FALLBACK:
-                continue
-            if child.tag == _W + "txbxContent":
-                found.append(child)
-            else:
-                visit(child)
-
-    visit(element)
-    return found
-
-
 def _box_blocks(paragraph, blocks: list[Block]) -> None:
     """Append the text of the text boxes and shapes anchored in ``paragraph`` (after its own text,
     where Word shows them): their paragraphs as blocks, their tables as rows."""
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    for box in _text_boxes(paragraph._p):
+    for box in text_boxes(paragraph._p):
         for child in box:
-            if child.tag == _W + "p":
+            if child.tag == W + "p":
                 inner = Paragraph(child, paragraph._parent)
                 block = _paragraph_block(inner, len(blocks) + 1)
                 if block is not None:
                     blocks.append(block)
                 _box_blocks(inner, blocks)
-            elif child.tag == _W + "tbl":
+            elif child.tag == W + "tbl":
                 for row in _table_rows(Table(child, paragraph._parent)):
                     blocks.append(Block(len(blocks) + 1, row))
 

@@ -19,14 +19,13 @@ from xml.etree.ElementTree import Element, ParseError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import iterparse
 
+from common.ooxml import MC_FALLBACK, W, text_boxes
 from proposals.extraction.model import Document, ExtractionError, Line, Table
 from proposals.extraction.sniff import DEFAULT_LIMITS, ZipLimits, check_zip, docx_main
 from proposals.extraction.text import clean_text
 
 __all__ = ["read_docx"]
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _PAGE_BREAK = "\f"
 # Containers whose children are walked as if they were in place.
 _TRANSPARENT = {W + "sdt", W + "sdtContent", W + "customXml", W + "smartTag", W + "ins", W + "hyperlink"}
@@ -150,7 +149,7 @@ class _Reader:
                 text = clean_text(line)
                 if text:
                     self.blocks.append(Line(text, self.page))
-        for box in _text_boxes(p):  # text boxes anchored in the paragraph, read after it
+        for box in text_boxes(p):  # text boxes anchored in the paragraph, read after it
             self.walk(box)
         if ppr is not None:
             sect = ppr.find(W + "sectPr")
@@ -225,25 +224,6 @@ class _Reader:
 
         visit(tc)
         return "\n".join(line for line in lines if line)
-
-
-def _text_boxes(p: Element) -> list[Element]:
-    """The text boxes (``w:txbxContent``) anchored in paragraph ``p``, outermost only (a box inside
-    a box is read with its box), skipping the VML copy Word keeps under ``mc:Fallback`` for old
-    readers, which repeats the ``mc:Choice`` drawing's text."""
-    found: list[Element] = []
-
-    def visit(node: Element) -> None:
-        for child in node:
-            if child.tag == MC_FALLBACK:
-                continue
-            if child.tag == W + "txbxContent":
-                found.append(child)
-            else:
-                visit(child)
-
-    visit(p)
-    return found
 
 
 def _children(parent: Element, tag: str) -> list[Element]:
