@@ -53,20 +53,30 @@ class DirectionFilter(django_filters.FilterSet):
         self.filters["type"].extra["choices"] = [(name, name) for name in types]
 
     def filter_keyword(self, queryset, name, value):
-        value = value.strip()
-        if not value:
+        """Every whitespace-separated word must match one of the fields (AND over words, OR over
+        fields), in any order: "Hydrogen fuel cell" finds a direction titled "... fuel cells ...
+        hydrogen ...", "储氢 材料" one whose text has both. A single word that is a direction's code
+        ("10.1") also matches that code exactly. Full-width spaces separate words too."""
+        words = value.split()
+        if not words:
             return queryset
+        for word in words:
+            queryset = queryset.filter(self._word_matches(word))
+        return queryset
+
+    @staticmethod
+    def _word_matches(word: str) -> Q:
         # English words match the English titles and keywords of the guide's data file
         # (guide.parsing.english), when it has one; the guide's own text is Chinese.
-        return queryset.filter(
-            Q(title__icontains=value)
-            | Q(title_en__icontains=value)
-            | Q(keywords_en__icontains=value)
-            | Q(code__iexact=value)
-            | Q(research_content__icontains=value)
-            | Q(indicators_text__icontains=value)
-            | Q(notes__icontains=value)
-            | Q(other_requirements__icontains=value)
+        return (
+            Q(title__icontains=word)
+            | Q(title_en__icontains=word)
+            | Q(keywords_en__icontains=word)
+            | Q(code__iexact=word)
+            | Q(research_content__icontains=word)
+            | Q(indicators_text__icontains=word)
+            | Q(notes__icontains=word)
+            | Q(other_requirements__icontains=word)
         )
 
     def filter_ratio(self, queryset, name, value):
