@@ -443,10 +443,12 @@ def _country_key(text: str) -> str:
 
 _COUNTRY_BY_KEY: dict[str, str] = {}
 _COUNTRY_NAME_ZH: dict[str, str] = {}
+_COUNTRY_NAME_EN: dict[str, str] = {}
 for _line in _COUNTRY_TABLE.strip().splitlines():
     _codes, _zh, _en = _line.split("|")
     _a2, _a3 = _codes.split()
     _COUNTRY_NAME_ZH[_a2] = _zh.split()[0]
+    _COUNTRY_NAME_EN[_a2] = _en.split(";")[0]
     for _name in [_a3, *_zh.split(), *_en.split(";")]:
         _COUNTRY_BY_KEY[_country_key(_name)] = _a2
 del _line, _codes, _zh, _en, _a2, _a3, _name
@@ -507,6 +509,14 @@ def country_name_zh(code: str | None) -> str | None:
     if not code:
         return None
     return _COUNTRY_NAME_ZH.get(code, code)
+
+
+def country_name_en(code: str | None) -> str | None:
+    """English display name for a code (the first English name of the table; the code itself when not
+    in the table)."""
+    if not code:
+        return None
+    return _COUNTRY_NAME_EN.get(code, code)
 
 
 # --------------------------------------------------------------------------- #

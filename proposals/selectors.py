@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext
 
 from common.roles import is_admin, is_officer
 from guide.models import Direction, Guide
@@ -26,6 +26,7 @@ from .interchange import (
     ProposalData,
     SubtaskData,
     UnitData,
+    country_name_en,
     country_name_zh,
 )
 from .models import Attachment, DraftUpload, Person, Proposal, Subtask, Unit
@@ -182,6 +183,21 @@ def gender_shown(gender: str, id_number: str) -> tuple[str, bool]:
     return (derived, True) if derived else ("", False)
 
 
+# The catalogue's context for country names (screening.labels.COUNTRY_CONTEXT, the reports' words).
+COUNTRY_CONTEXT = "国家或地区"
+
+
+def country_shown(code: str | None) -> str:
+    """A country or region by its name in the reader's language ("DE" → 德国 / Germany, "HK" → 中国香港 /
+    Hong Kong, China): the catalogue's name (the reports' words), else the country table's English
+    name; never the Chinese name on an English page."""
+    name = country_name_zh(code) or ""
+    if not name or (get_language() or "").startswith("zh"):
+        return name
+    translated = pgettext(COUNTRY_CONTEXT, name)
+    return translated if translated != name else country_name_en(code) or ""
+
+
 def proposal_display(proposal: Proposal) -> dict:
     """What the detail page shows, from the prefetched rows: the PI, members, units
     (with the country's name), subtasks, uploaded files and declared-only attachments.
@@ -191,9 +207,9 @@ def proposal_display(proposal: Proposal) -> dict:
     units = list(proposal.units.all())
     subtasks = list(proposal.subtasks.all())
     for unit in units:
-        unit.country_name = country_name_zh(unit.country) or ""
+        unit.country_name = country_shown(unit.country)
     for person in people:
-        person.nationality_name = country_name_zh(person.nationality) or ""
+        person.nationality_name = country_shown(person.nationality)
         person.gender_value, person.gender_from_id = gender_shown(person.gender, person.id_number)
     attachments = list(proposal.attachments.all())
     return {

@@ -231,17 +231,18 @@ def status_label(status: str, lang: str) -> str:
 
 def country_label(code: Any, lang: str) -> str:
     """A country or region by its name (the proposals' table of Chinese names, translated through the
-    catalogue with the context 国家或地区); a code nobody named stays a code."""
+    catalogue with the context 国家或地区, else the table's English name); a code nobody named stays a
+    code."""
     if not code:
         return say(_NOT_GIVEN, lang)
-    from proposals.interchange import country_name_zh
+    from proposals.interchange import country_name_en, country_name_zh
 
     code = str(code)
     name = country_name_zh(code) or code
     if lang == "zh" or name == code:
         return name
     translated = _messages.translate(name, lang, COUNTRY_CONTEXT)
-    return translated if translated != name else code
+    return translated if translated != name else country_name_en(code) or code
 
 
 def clause_label(clause: str, lang: str) -> str:

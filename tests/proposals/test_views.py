@@ -1,6 +1,7 @@
 from datetime import date
 
 import pytest
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -245,6 +246,21 @@ def test_detail_shows_units_with_country_and_type(client, applicant):
     html = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
     assert "<td>德国</td>" in html
     assert "<td>科研院所</td>" in html
+
+
+def test_detail_names_countries_in_english_in_english(client, applicant):
+    data = complete_data()
+    data.units[1].country = "NL"  # a country the catalogue does not name: the table's English name
+    data.members[0].nationality = "HK"
+    proposal = make_proposal(owner=applicant, data=data)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
+    assert ("<td>China</td>" in html, "<td>Netherlands</td>" in html, "<td>Hong Kong, China</td>" in html) == (
+        True,
+        True,
+        True,
+    )
+    assert ("中国" in html, "荷兰" in html) == (False, False)
 
 
 # --- upload, confirm and correct --------------------------------------------

@@ -151,6 +151,11 @@ def test_a_new_language_needs_no_code_only_a_catalogue(monkeypatch):
     assert labels.field_label("members[1]", "en") == "Mitglied 2"
 
 
+def test_a_country_the_catalogue_does_not_name_has_its_english_name_not_its_code():
+    assert [labels.country_label(code, "en") for code in ("NL", "CH")] == ["Netherlands", "Switzerland"]
+    assert labels.country_label("NL", "zh") == "荷兰"
+
+
 def test_countries_are_named_from_the_catalogue():
     assert [labels.country_label(code, "en") for code in ("DE", "HK", "PG")] == [
         "Germany",
