@@ -624,3 +624,10 @@ def test_places_in_the_guide_are_said_in_words(client, admin):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     shown = dict(_details(client.get("/audit/", {"who": "root"}).content.decode()))
     assert dict(shown["guide.correction_reverted"])["Corrected item"] == "Eligibility · PI born on or after"
+
+
+def test_an_audited_area_filter_is_called_what_the_pages_call_it():
+    from common.selectors import _query
+
+    with translation.override("en"):
+        assert _query("area=3") == "Thematic area: 3"

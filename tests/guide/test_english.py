@@ -184,3 +184,16 @@ def test_admin_direction_page_names_the_indicator_columns_in_each_language(clien
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     html = client.get(url).content.decode()
     assert ("数值上限" in html, "Value max" in html) == (True, False)
+
+
+def test_the_guides_areas_are_thematic_areas_in_english(client, guide2022):
+    """领域 is a thematic area of the guide, said so on every page (a bare "Area" reads as a place)."""
+    directions = en(client).get("/guide/2022/directions/").content.decode()
+    overview = en(client).get("/guide/2022/").content.decode()
+    assert (
+        '<label>Thematic area <select name="area"' in directions,
+        "<th>Thematic area</th>" in directions,
+        '<option value="" selected>All thematic areas</option>' in directions,
+        "<th>Thematic area</th>" in overview,
+    ) == (True, True, True, True)
+    assert (">Area<" in directions + overview, ">Area " in directions + overview) == (False, False)
