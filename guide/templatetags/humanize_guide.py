@@ -47,6 +47,7 @@ CONTINENT_NAMES = {
 }
 
 
+@register.filter
 def join_words(items) -> str:
     """['亚洲', '欧洲', '美洲'] → '亚洲、欧洲、美洲' in Chinese, 'Asia, Europe and the Americas' in English."""
     items = [str(i) for i in items]

@@ -752,6 +752,18 @@ def test_admin_import_loads_registries(client, registries_calls):
     )
 
 
+def test_import_names_the_registries_it_loaded_not_their_keys(client, registries_calls):
+    client.force_login(make_user("root", role="admin"))
+    make_user("bob")
+    file = _batch_file(complete_data(reference="SQ-I"), registries={"misconduct": []})
+    html = client.post(reverse("proposals:import"), {"file": file, "owner": "bob"}).content.decode()
+    assert "<p>名录：失信记录 0</p>" in html
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    file = _batch_file(complete_data(reference="SQ-J"), registries={"misconduct": []})
+    html = client.post(reverse("proposals:import"), {"file": file, "owner": "bob"}).content.decode()
+    assert "<p>Registries: Misconduct records 0</p>" in html
+
+
 def test_import_of_deeply_nested_json_is_an_error_not_a_crash(client, officer):
     response = client.post(
         reverse("proposals:import"), {"file": upload("deep.json", b"[" * 5000 + b"]" * 5000)}
