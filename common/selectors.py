@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.module_loading import import_string
-from django.utils.translation import pgettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext, pgettext_lazy
 
 from .models import AuditEntry, Heartbeat, Notification, OutboxMessage
 
@@ -327,7 +327,10 @@ def audit_target_type_choices() -> list[tuple[str, str]]:
         (
             (
                 m._meta.label_lower,
-                name if names.count(name) == 1 else f"{name}（{m._meta.app_config.verbose_name}）",
+                name
+                if names.count(name) == 1
+                else gettext("%(model)s（%(app)s）")
+                % {"model": name, "app": m._meta.app_config.verbose_name},
             )
             for m, name in zip(models, names, strict=True)
         ),

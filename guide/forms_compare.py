@@ -1,6 +1,7 @@
 """The form of the compare page: two versions among those the user may compare."""
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .models import GuideVersion
@@ -9,7 +10,11 @@ from .models import GuideVersion
 def version_choice_label(version: GuideVersion) -> str:
     if version.status == GuideVersion.Status.PUBLISHED:
         return version.label
-    return f"{version.label}（{version.get_status_display()}）"
+    # "2023 v2（待审核）" / "2023 v2 (Draft (to review))": the brackets are the language's own.
+    return gettext("%(label)s（%(status)s）") % {
+        "label": version.label,
+        "status": version.get_status_display(),
+    }
 
 
 class CompareForm(forms.Form):

@@ -26,8 +26,9 @@ from django.contrib.auth.forms import BaseUserCreationForm
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.forms import BaseFormSet, formset_factory
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import ngettext
 
 from common.roles import APPLICANT, role_of
 
@@ -69,7 +70,9 @@ GENDER_HINT = _("持居民身份证的可不填：按证件号码第 17 位判�
 
 def _at_most(n: int):
     """ "At most n characters", translated when shown (lazily, in the reader's language)."""
-    return ngettext_lazy("最多 %(n)s 字。", "最多 %(n)s 字。", "n") % {"n": n}
+    # ngettext_lazy(...) % params would translate at once (in the language active at import): wrap the
+    # whole call so it runs when the help text is shown.
+    return lazy(lambda: ngettext("最多 %(n)s 字。", "最多 %(n)s 字。", n) % {"n": n}, str)()
 
 
 class DateInput(forms.DateInput):

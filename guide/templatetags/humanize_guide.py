@@ -38,6 +38,16 @@ def number(value) -> str:
     return f"{Decimal(repr(value)).normalize():f}"
 
 
+# A guide version's file kind (GuideVersion.kind: pdf / docx / text) as people name it, not the code.
+FILE_KINDS = {"pdf": "PDF", "docx": "Word (DOCX)", "text": gettext_lazy("纯文本")}
+
+
+@register.filter
+def file_kind(kind) -> str:
+    """'text' → 纯文本 / plain text; 'pdf' → PDF; 'docx' → Word (DOCX); another value as it is."""
+    return str(FILE_KINDS.get(kind, kind or ""))
+
+
 CONTINENT_NAMES = {
     "asia": gettext_lazy("亚洲"),
     "europe": gettext_lazy("欧洲"),

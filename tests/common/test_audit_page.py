@@ -626,6 +626,32 @@ def test_places_in_the_guide_are_said_in_words(client, admin):
     assert dict(shown["guide.correction_reverted"])["Corrected item"] == "Eligibility · PI born on or after"
 
 
+def test_object_types_are_named_in_english_in_english():
+    from common.selectors import audit_target_type_choices
+
+    with translation.override("en"):
+        names = dict(audit_target_type_choices())
+    assert (names["common.heartbeat"], names["guide.area"]) == ("Heartbeat", "Thematic area")
+
+
+def test_object_types_sharing_a_name_say_their_app_with_the_languages_brackets():
+    from django.apps import apps as django_apps
+
+    from common.selectors import audit_target_type_choices
+
+    area, unit = django_apps.get_model("guide", "Area"), django_apps.get_model("proposals", "Unit")
+    with (
+        mock.patch("common.selectors.apps.get_models", return_value=[area, unit]),
+        mock.patch.object(unit._meta, "verbose_name", area._meta.verbose_name),
+    ):
+        with translation.override("en"):
+            english = [label for _key, label in audit_target_type_choices()]
+        with translation.override("zh-hans"):
+            chinese = [label for _key, label in audit_target_type_choices()]
+    assert english == ["Thematic area (Guide)", "Thematic area (Proposals)"]
+    assert chinese == ["领域（指南）", "领域（申报书管理）"]
+
+
 def test_an_audited_area_filter_is_called_what_the_pages_call_it():
     from common.selectors import _query
 

@@ -15,7 +15,7 @@ from guide.models import Direction, PartnerRequirement
 from guide.parsing.english import english_load
 from guide.parsing.readers import parse_file
 from guide.services import guide_ingest
-from guide.templatetags.humanize_guide import join_words
+from guide.templatetags.humanize_guide import file_kind, join_words
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "guides"
 GUIDE_2022 = FIXTURES / "2022-strategic-cooperation.txt"
@@ -197,3 +197,12 @@ def test_the_guides_areas_are_thematic_areas_in_english(client, guide2022):
         "<th>Thematic area</th>" in overview,
     ) == (True, True, True, True)
     assert (">Area<" in directions + overview, ">Area " in directions + overview) == (False, False)
+
+
+@pytest.mark.parametrize(
+    ("language", "kinds"),
+    [("en", ["PDF", "Word (DOCX)", "plain text"]), ("zh-hans", ["PDF", "Word (DOCX)", "纯文本"])],
+)
+def test_a_guide_files_kind_is_named_not_given_as_its_code(language, kinds):
+    with translation.override(language):
+        assert [file_kind(k) for k in ("pdf", "docx", "text")] == kinds

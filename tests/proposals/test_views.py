@@ -255,12 +255,23 @@ def test_detail_names_countries_in_english_in_english(client, applicant):
     proposal = make_proposal(owner=applicant, data=data)
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     html = client.get(reverse("proposals:detail", args=[proposal.pk])).content.decode()
-    assert ("<td>China</td>" in html, "<td>Netherlands</td>" in html, "<td>Hong Kong, China</td>" in html) == (
+    assert (
+        "<td>China</td>" in html,
+        "<td>Netherlands</td>" in html,
+        "<td>Hong Kong, China</td>" in html,
+    ) == (
         True,
         True,
         True,
     )
     assert ("中国" in html, "荷兰" in html) == (False, False)
+
+
+def test_the_form_says_the_length_limit_in_english_in_english(client, applicant):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(reverse("proposals:create")).content.decode()
+    assert html.count("At most 3000 characters.") == 2
+    assert "最多 3000 字" not in html
 
 
 # --- upload, confirm and correct --------------------------------------------

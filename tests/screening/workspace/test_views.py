@@ -329,3 +329,19 @@ def test_list_query_count_does_not_grow_with_the_proposals(client, officer, scre
     index(more)
     assert Proposal.objects.count() == 7
     assert list_queries(client) == small
+
+
+def test_a_review_job_is_named_in_english_in_english(
+    client, officer, three, django_capture_on_commit_callbacks
+):
+    client.force_login(officer)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            "/screening/workspace/bulk/",
+            {"action": "review", "scope": "selected", "query": "", "ids": [three[0].pk], "note": ""},
+        )
+    client.cookies["django_language"] = "en"
+    page = client.get(response["Location"]).content.decode()
+    jobs = client.get("/screening/workspace/jobs/").content.decode()
+    assert ("· Mark as reviewed</h1>" in page, "<td>Mark as reviewed</td>" in jobs) == (True, True)
+    assert "标记为已审阅" not in page + jobs
