@@ -3,9 +3,10 @@ counts per rule, stamped with what they were made from (guide year and version, 
 when the runs ran and a hash of the data), as XLSX (three sheets) or CSV (the proposals sheet).
 
 Built from screening.exports (its column labels, widths, findings rows and injection-safe cells)
-and written by the streaming writer in ``xlsx``. A chunk of proposals becomes plain rows (JSON-able
-lists, in the chosen language, ID numbers masked unless ``full_ids``) and a summary; a bulk job
-keeps one chunk per step and writes the file from them at the end, a small export does it at once.
+and written by the streaming writer in ``xlsx``. A chunk of proposals becomes plain rows (in the
+chosen language, ID numbers masked unless ``full_ids``) and a summary, then a part: its rows
+rendered as they stand in the file (render_part). A bulk job renders one chunk per step and joins
+the parts in its last step (write_file); a small export does the same in memory.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import IO, NamedTuple
 from urllib.parse import unquote_plus
@@ -35,7 +37,7 @@ from ..models import Finding, ScreeningRun
 from . import pdf
 from . import selectors as workspace_selectors
 from .masking import has_resident_id, mask_id, mask_ids_in
-from .xlsx import Sheet, write_xlsx
+from .xlsx import Rendered, Sheet, rows_xml, write_xlsx
 
 # The proposals sheet (and the CSV): one row per proposal, every field, in this order.
 PROPOSAL_COLUMNS: list[tuple[str, dict[str, str], float]] = [
@@ -121,6 +123,7 @@ _WORDS = {
     "not_screened": {"zh": "未预审", "en": "not screened"},
 }
 _SEP = {"zh": "；", "en": "; "}
+_LIST = {"zh": "、", "en": ", "}
 
 
 def word(key: str, lang: str) -> str:
@@ -362,6 +365,7 @@ def chunk_rows(
     totals = workspace_selectors.rule_totals(done_runs) if findings and done_runs else {}
     chunk.summary = {
         "proposals": len(ordered),
+        "finding_rows": len(chunk.findings),
         "screened": len(finished),
         "first": min(finished).isoformat() if finished else None,
         "last": max(finished).isoformat() if finished else None,
@@ -584,25 +588,37 @@ def stamp_lines(
     lang = meta.lang
     none = word("none", lang)
     year_word = "年" if lang == "zh" else ""
-    guide = "；".join(f"{y}{year_word} {guides.get(y) or none}".strip() for y in summary["years"]) or none
+    guide = (
+        _SEP[lang].join(f"{y}{year_word} {guides.get(y) or none}".strip() for y in summary["years"]) or none
+    )
     runs = (
         f"{_local(dt.datetime.fromisoformat(summary['first']))} – {_local(dt.datetime.fromisoformat(summary['last']))}"
         if summary["first"]
         else none
     )
-    return [
+    lines = [
         (word("stamp", lang), ""),
         (word("exported", lang), _local(meta.exported_at)),
         (word("by", lang), meta.by),
         (word("guide", lang), guide),
-        (word("guides_used", lang), "、".join(summary["guides"]) or none),
-        (word("ruleset", lang), "、".join(summary["rulesets"]) or none),
+        (word("guides_used", lang), _LIST[lang].join(summary["guides"]) or none),
+        (word("ruleset", lang), _LIST[lang].join(summary["rulesets"]) or none),
         (word("runs", lang), runs),
-        (word("count", lang), f"{summary['proposals']}（{summary['screened']}）"),
+        (
+            word("count", lang),
+            f"{summary['proposals']}（{summary['screened']}）"
+            if lang == "zh"
+            else f"{summary['proposals']} ({summary['screened']})",
+        ),
         (word("hash", lang), summary["data_sha256"]),
         (word("filter", lang), (unquote_plus(meta.query) if filters is None else filters) or none),
         (word("masked", lang), word("masked_no" if meta.full_ids else "masked_yes", lang)),
     ]
+    return lines
+
+
+STAMP_LINES = 11  # stamp_lines's lines: the proposals sheet's header stands under them and a blank line
+PROPOSALS_HEADER_ROW = STAMP_LINES + 2
 
 
 def rule_rows(summary: dict, *, lang: str) -> list[list]:
@@ -633,30 +649,125 @@ def _rule_headers(lang: str) -> list[str]:
 
 
 # --- files ---------------------------------------------------------------------------
+#
+# A file is put together from parts: each chunk's rows rendered as they stand in the file of its
+# format (render_part: XLSX sheet rows numbered where they go, CSV lines, or for the PDF the rows as
+# JSON), so that a job renders every chunk in its own step and its last step only joins them.
+
+
+def render_part(chunk: Chunk, fmt: str, *, proposals_before: int, findings_before: int) -> tuple[str, str]:
+    """The chunk's proposal rows and finding rows as text of the file of ``fmt``: "xlsx" sheet rows
+    (numbered after the ``proposals_before`` and ``findings_before`` rows of earlier chunks), "csv"
+    lines (the proposals only), "pdf" JSON lists (laid out when the file is written)."""
+    if fmt == "xlsx":
+        proposals = rows_xml(
+            map(exports.safe_row, chunk.proposals),
+            first=PROPOSALS_HEADER_ROW + 1 + proposals_before,
+            wrap=PROPOSAL_WRAP,
+        )
+        findings = rows_xml(
+            map(exports.safe_row, chunk.findings), first=2 + findings_before, wrap=FINDING_WRAP
+        )
+        return proposals.xml, findings.xml
+    if fmt == "csv":
+        writer = csv.writer(exports._Echo())
+        return "".join(writer.writerow(exports.safe_row(row)) for row in chunk.proposals), ""
+    return json.dumps(chunk.proposals, ensure_ascii=False), json.dumps(chunk.findings, ensure_ascii=False)
+
+
+def pack(text: str) -> bytes:
+    """A part's text as a job stores it (BulkJobPart): UTF-8, zlib-compressed (fast: sheet XML
+    repeats itself and shrinks about tenfold)."""
+    return zlib.compress(text.encode("utf-8"), 1)
+
+
+def unpack(packed: bytes | memoryview) -> str:
+    return zlib.decompress(packed).decode("utf-8") if packed else ""
+
+
+@dataclass
+class Parts:
+    """A file's rendered parts in order: each one's summary (Chunk.summary) and a way to read each
+    column of texts once (``texts("proposals")``, ``texts("findings")``), from memory or from a
+    job's stored parts."""
+
+    summaries: list[dict]
+    texts: Callable[[str], Iterable[str]]
+
+
+def write_file(
+    out: IO[bytes],
+    fmt: str,
+    parts: Parts,
+    *,
+    stamp: list[tuple[str, str]],
+    summary: dict,
+    lang: str,
+    title: str = "",
+    exported_at: dt.datetime | None = None,
+) -> None:
+    """The export file of ``fmt`` into the binary file ``out``, from ``parts`` (render_part) and the
+    merged ``summary`` (summary_merge) they came with."""
+    if fmt == "csv":
+        for line in csv_lines(stamp=stamp, blocks=parts.texts("proposals"), lang=lang):
+            out.write(line.encode("utf-8"))
+    elif fmt == "pdf":
+
+        def rows(column: str) -> Iterator[list]:
+            for text in parts.texts(column):
+                yield from json.loads(text or "[]")
+
+        pdf_write(
+            out,
+            stamp=stamp,
+            proposals=rows("proposals"),
+            findings=rows("findings"),
+            lang=lang,
+            title=title,
+            exported_at=exported_at,
+        )
+    else:
+        xlsx_write(
+            out,
+            stamp=stamp,
+            proposals=(
+                Rendered(text, s.get("proposals", 0))
+                for text, s in zip(parts.texts("proposals"), parts.summaries, strict=True)
+            ),
+            findings=(
+                Rendered(text, s.get("finding_rows", 0))
+                for text, s in zip(parts.texts("findings"), parts.summaries, strict=True)
+            ),
+            rules=rule_rows(summary, lang=lang),
+            lang=lang,
+        )
 
 
 def xlsx_write(
     out: IO[bytes],
     *,
     stamp: list[tuple[str, str]],
-    proposals: Iterable[list],
-    findings: Iterable[list],
+    proposals: Iterable[Rendered],
+    findings: Iterable[Rendered],
     rules: list[list],
     lang: str,
 ) -> None:
     """Three sheets: the proposals (the stamp on its first lines, then a blank line and the header),
-    the findings and the per-rule counts. Rows are read once, as they are written."""
-    header_row = len(stamp) + 2
+    the findings and the per-rule counts. ``proposals`` and ``findings``: the parts' rows
+    (render_part), read once, as they are written."""
+    header_row = PROPOSALS_HEADER_ROW
+    if len(stamp) + 2 != header_row:  # the parts' rows were numbered for a stamp of STAMP_LINES
+        raise ValueError(f"a stamp of {len(stamp)} lines, not {STAMP_LINES}")
 
-    def first_sheet() -> Iterator[list]:
+    def first_sheet() -> Iterator[list | Rendered]:
         yield from ([exports.safe_line(label), exports.safe_line(value)] for label, value in stamp)
         yield []
         yield _headers(lang)
-        yield from map(exports.safe_row, proposals)
+        yield from proposals
 
-    def findings_sheet() -> Iterator[list]:
+    def findings_sheet() -> Iterator[list | Rendered]:
         yield [exports.header(c, lang) for c in exports.COLUMNS]
-        yield from map(exports.safe_row, findings)
+        yield from findings
 
     write_xlsx(
         out,
@@ -679,9 +790,9 @@ def xlsx_write(
     )
 
 
-def csv_lines(*, stamp: list[tuple[str, str]], proposals: Iterable[list], lang: str) -> Iterator[str]:
-    """The proposals sheet as CSV lines (UTF-8 BOM first, for Excel): the stamp as ``#`` comment
-    lines, then the header and one line per proposal."""
+def csv_lines(*, stamp: list[tuple[str, str]], blocks: Iterable[str], lang: str) -> Iterator[str]:
+    """The proposals sheet as CSV text (UTF-8 BOM first, for Excel): the stamp as ``#`` comment
+    lines, then the header and the parts' lines (render_part), a block of lines at a time."""
     writer = csv.writer(exports._Echo())
     # each stamp line one cell, through the same sanitiser as every other cell: a comma or a quote
     # in a value (the filter is what the officer's URL said) cannot open a cell of its own
@@ -691,8 +802,7 @@ def csv_lines(*, stamp: list[tuple[str, str]], proposals: Iterable[list], lang: 
         line = f"# {label}{'：' if lang == 'zh' else ': '}{value}" if value else f"# {label}"
         yield comments.writerow([exports.safe_line(line)])
     yield writer.writerow(_headers(lang))
-    for row in proposals:
-        yield writer.writerow(exports.safe_row(row))
+    yield from blocks
 
 
 # --- PDF -------------------------------------------------------------------------------

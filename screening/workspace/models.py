@@ -91,15 +91,16 @@ class BulkJob(Leased):
 
 class BulkJobPart(models.Model):
     """What one step of an export job produced, written in the transaction that moves the job on:
-    its proposal rows and finding rows (JSON lists of cell values) and what the file's stamp and
-    per-rule sheet need of them (``summary``). The last step writes the file from the parts and
-    deletes them."""
+    its proposal rows and finding rows rendered as they stand in the file (exports.render_part:
+    sheet XML, CSV lines or JSON for the PDF; UTF-8, zlib-compressed: a chunk's sheet rows are tens
+    of megabytes of text) and what the file's stamp and per-rule sheet need of them (``summary``).
+    The last step writes the file from the parts and deletes them."""
 
     job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="parts")
     number = models.PositiveIntegerField()
     summary = models.JSONField(default=dict, blank=True)
-    proposals = models.TextField(blank=True)
-    findings = models.TextField(blank=True)
+    proposals = models.BinaryField(default=b"")
+    findings = models.BinaryField(default=b"")
 
     class Meta:
         ordering = ["job", "number"]

@@ -17,6 +17,7 @@ import io
 import json
 import logging
 import tempfile
+from collections.abc import Iterator
 from datetime import timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -227,6 +228,16 @@ def _chunk(job: BulkJob) -> None:
         part = exports.chunk_rows(
             ids, lang=lang, full_ids=bool(job.params.get("full_ids")), findings=fmt in WITH_FINDINGS
         )
+        # the rows of the earlier parts (a proposal deleted since the job was asked for has none)
+        earlier = list(
+            BulkJobPart.objects.filter(job=job, number__lt=job.done // size).values_list("summary", flat=True)
+        )
+        proposals_text, findings_text = exports.render_part(
+            part,
+            fmt,
+            proposals_before=sum(s.get("proposals", 0) for s in earlier),
+            findings_before=sum(s.get("finding_rows", 0) for s in earlier),
+        )
     with transaction.atomic():
         locked = _locked(job)
         if locked is None:
@@ -241,8 +252,8 @@ def _chunk(job: BulkJob) -> None:
                 number=job.done // size,
                 defaults={
                     "summary": part.summary,
-                    "proposals": json.dumps(part.proposals, ensure_ascii=False),
-                    "findings": json.dumps(part.findings, ensure_ascii=False),
+                    "proposals": exports.pack(proposals_text),
+                    "findings": exports.pack(findings_text),
                 },
             )
         _advance(locked, done=min(job.done + len(ids), job.total))
@@ -295,7 +306,8 @@ def _export_finish(job: BulkJob) -> None:
     only while the claim is still this step's (common.files: removed again if the transaction
     fails). Raises common.files.FileNotSaved when the media storage cannot take it."""
     parts = BulkJobPart.objects.filter(job=job).order_by("number")
-    summary = exports.summary_merge(parts.values_list("summary", flat=True))
+    summaries = list(parts.values_list("summary", flat=True))
+    summary = exports.summary_merge(summaries)
     lang = job.params.get("lang", "zh")
     fmt = job.params.get("format", "xlsx")
     meta = exports.Meta(
@@ -309,32 +321,20 @@ def _export_finish(job: BulkJob) -> None:
         summary, meta, guides=exports.guides_now(summary["years"]), filters=filter_text(meta.query, lang=lang)
     )
 
-    def rows(column: str):
-        for text in parts.values_list(column, flat=True).iterator(chunk_size=1):
-            yield from json.loads(text or "[]")
+    def texts(column: str) -> Iterator[str]:  # one part's text at a time
+        for packed in parts.values_list(column, flat=True).iterator(chunk_size=1):
+            yield exports.unpack(packed)
 
     with tempfile.TemporaryFile() as out:
-        if fmt == "csv":
-            for line in exports.csv_lines(stamp=stamp, proposals=rows("proposals"), lang=lang):
-                out.write(line.encode("utf-8"))
-        elif fmt == "pdf":
-            exports.pdf_write(
-                out,
-                stamp=stamp,
-                proposals=rows("proposals"),
-                findings=rows("findings"),
-                lang=lang,
-                exported_at=meta.exported_at,
-            )
-        else:
-            exports.xlsx_write(
-                out,
-                stamp=stamp,
-                proposals=rows("proposals"),
-                findings=rows("findings"),
-                rules=exports.rule_rows(summary, lang=lang),
-                lang=lang,
-            )
+        exports.write_file(
+            out,
+            fmt,
+            exports.Parts(summaries, texts),
+            stamp=stamp,
+            summary=summary,
+            lang=lang,
+            exported_at=meta.exported_at,
+        )
         size = out.tell()
         with new_files() as files, transaction.atomic():
             locked = _locked(job)
@@ -492,28 +492,21 @@ def export_now(
     )
     content_type, extension = FORMATS[fmt]
     name = f"workspace-export.{extension}"
-    proposals = (row for c in chunks for row in c.proposals)
-    if fmt == "csv":
-        return name, content_type, exports.csv_lines(stamp=stamp, proposals=proposals, lang=lang)
-    out = io.BytesIO()
-    if fmt == "pdf":
-        exports.pdf_write(
-            out,
-            stamp=stamp,
-            proposals=proposals,
-            findings=(row for c in chunks for row in c.findings),
-            lang=lang,
-            title=title,
-            exported_at=meta.exported_at,
+    rendered, proposals_before, findings_before = [], 0, 0
+    for c in chunks:  # the parts as a job's steps would render them
+        rendered.append(
+            exports.render_part(c, fmt, proposals_before=proposals_before, findings_before=findings_before)
         )
-        return name, content_type, out.getvalue()
-    exports.xlsx_write(
-        out,
-        stamp=stamp,
-        proposals=proposals,
-        findings=(row for c in chunks for row in c.findings),
-        rules=exports.rule_rows(summary, lang=lang),
-        lang=lang,
+        proposals_before += c.summary["proposals"]
+        findings_before += c.summary["finding_rows"]
+    parts = exports.Parts(
+        [c.summary for c in chunks], lambda column: (p if column == "proposals" else f for p, f in rendered)
+    )
+    if fmt == "csv":
+        return name, content_type, exports.csv_lines(stamp=stamp, blocks=parts.texts("proposals"), lang=lang)
+    out = io.BytesIO()
+    exports.write_file(
+        out, fmt, parts, stamp=stamp, summary=summary, lang=lang, title=title, exported_at=meta.exported_at
     )
     return name, content_type, out.getvalue()
 

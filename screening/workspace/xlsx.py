@@ -31,13 +31,38 @@ _BOLD, _WRAP = 1, 2
 @dataclass
 class Sheet:
     """One worksheet: ``rows`` (any iterable, read once) include everything above the header (a
-    stamp), the header itself at ``header_row`` (1-based) and the data under it."""
+    stamp), the header itself at ``header_row`` (1-based) and the data under it: rows of values, or
+    blocks of data rows already rendered (rows_xml)."""
 
     title: str
-    rows: Iterable[Sequence]
+    rows: Iterable[Sequence | Rendered]
     widths: list[float] = field(default_factory=list)
     header_row: int = 1
     wrap: set[int] = field(default_factory=set)  # 0-based columns wrapped in the data rows
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """Data rows already written as sheet XML (rows_xml), ``count`` of them, numbered from the row
+    where they stand: an export job renders each chunk's rows in its own step, and the file is
+    then put together from the parts without reading them back as values."""
+
+    xml: str
+    count: int
+
+
+def rows_xml(rows: Iterable[Sequence], *, first: int, wrap: set[int] | None = None) -> Rendered:
+    """Data rows (under a sheet's header) as XML, the first numbered ``first`` (1-based), the
+    columns in ``wrap`` wrapped. Values must already be safe, as for a Sheet's rows."""
+    styles: dict[int, list[str]] = {}
+    parts = []
+    r = first - 1
+    for r, row in enumerate(rows, start=first):
+        length = len(row)
+        if length not in styles:
+            styles[length] = _styles(length, 0, wrap or None)
+        parts.append(f'<row r="{r}">{_cells(row, styles[length])}</row>')
+    return Rendered("".join(parts), r - first + 1)
 
 
 def column_letter(n: int) -> str:
@@ -125,7 +150,14 @@ def _sheet_xml(out: IO[bytes], sheet: Sheet) -> str | None:
             styles[key] = _styles(length, 0, wrap if data else None)
         return styles[key]
 
-    for r, row in enumerate(sheet.rows, start=1):
+    for row in sheet.rows:
+        if type(row) is Rendered:  # rows_xml's rows, numbered from the next row
+            out.write("".join(buffer).encode())
+            buffer.clear()
+            out.write(row.xml.encode())
+            r += row.count
+            continue
+        r += 1
         if r == h:
             width = len(row)
             cells = _cells(row, _styles(width, _BOLD))

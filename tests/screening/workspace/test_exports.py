@@ -210,6 +210,17 @@ def test_the_stamp_shows_the_filter_as_typed_and_nothing_for_an_empty_export():
     assert lines["数据 SHA-256（各申报书“数据 SHA-256”按行顺序合并）"] == hashlib.sha256(b"").hexdigest()
 
 
+def test_an_english_stamp_has_no_full_width_punctuation():
+    from django.utils import timezone
+
+    meta = exports.Meta(lang="en", exported_at=timezone.now(), by="x", query="year=2022", full_ids=False)
+    summary = {**exports.summary_merge([]), "years": [2022, 2023], "guides": ["3", "4"], "proposals": 2}
+    lines = exports.stamp_lines(summary, meta, guides={2022: "3", 2023: "1"})
+    assert dict(lines)["Guide (year and published version)"] == "2022 3; 2023 1"
+    assert dict(lines)["Proposals (screened)"] == "2 (0)"
+    assert [value for _label, value in lines if set(value) & set("；：（），、。")] == []
+
+
 FORMULA_START = ("=", "+", "-", "@")
 # what an officer's list URL can carry into the stamp: a new line, a formula, a comma, a quote
 PAYLOAD_QUERY = "q=x%0A%3DHYPERLINK(%22http://evil%22)&b=%0D%40SUM(1)&c=a%2C%3D1%2B2%22%2C-3&d=%E2%80%A8%2B4"
