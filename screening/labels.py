@@ -286,12 +286,20 @@ def field_label(path: str, lang: str = "zh", names: Names | None = None) -> str:
     """A field path as a person would name it ("项目负责人出生日期", "PI date of birth")."""
     if not path:
         return ""
+    # the label depends on the path, the language, the name of the unit or member it names and the
+    # catalogue only
+    name = names.get(path.split(".", 1)[0]) if names else None
+    return _field_label(path, lang, name, _messages.installed_translator())
+
+
+@functools.lru_cache(maxsize=8192)  # a large export names the same fields hundreds of thousands of times
+def _field_label(path: str, lang: str, name: str | None, _translator) -> str:
     if path in FIELD_LABELS:
         return say(FIELD_LABELS[path], lang)
     base, key = _split(path)
     if base != "pi" and not _ITEM.fullmatch(base):
         return path
-    who = who_label(base, lang, names)
+    who = who_label(base, lang, {base: name} if name else None)
     if key is None:
         return who
     labels = UNIT_LABELS if base.startswith("units") else PERSON_LABELS

@@ -372,6 +372,11 @@ def install_translator(translator: Translator | None) -> None:
     _translator = translator or _untranslated
 
 
+def installed_translator() -> Translator:
+    """The translator in use (a key for callers that keep texts it made)."""
+    return _translator
+
+
 def translate(text: str, lang: str, context: str | None = None) -> str:
     """``text`` (a msgid of this module) in ``lang`` through the installed translator; Chinese and
     any language without a catalogue read the msgid itself."""

@@ -320,6 +320,7 @@ def chunk_rows(
     hashes = []
     done_runs = []
     rendered: dict = {}  # finding cells by cache key (exports.finding_rows)
+    looked: dict = {}  # finding texts already looked at for ID numbers (_FindingIds)
     for p in ordered:
         run = runs.get(p.latest_run_id) if p.latest_run_id else None
         done = run is not None and run.status == "done"
@@ -357,10 +358,14 @@ def chunk_rows(
                 overall=run.overall or run.status,
                 findings=found,
             )
-            for finding_row in exports.finding_rows([report_item], lang, evidence_sep="\n", cache=rendered):
-                chunk.findings.append(
-                    finding_row if full_ids else _masked(finding_row, known_ids, columns=_FINDING_TEXTS)
-                )
+            rows = exports.finding_rows([report_item], lang, evidence_sep="\n", cache=rendered)
+            if full_ids:
+                chunk.findings += rows
+            else:
+                ids_in = _FindingIds(p.title, known_ids, looked)
+                chunk.findings += [
+                    _masked(r, known_ids, columns=_FINDING_TEXTS) if ids_in(r) else r for r in rows
+                ]
     # the per-rule counts (the XLSX's per-rule sheet) with the findings only: a CSV has no use for them
     totals = workspace_selectors.rule_totals(done_runs) if findings and done_runs else {}
     chunk.summary = {
@@ -381,6 +386,32 @@ def chunk_rows(
 
 # the finding columns that may hold an ID number (the others are codes and labels of ours)
 _FINDING_TEXTS = [exports.COLUMNS.index(c) for c in ("title", "message", "fix", "evidence")]
+
+
+class _FindingIds:
+    """Whether a finding row of one proposal may hold an ID number (then _masked looks at it
+    closely): its title names one, or its message, fix and evidence, which many findings share,
+    hold a resident ID number (decided once per distinct texts, kept in ``looked``) or one of the
+    proposal's people's numbers."""
+
+    _TEXTS = [exports.COLUMNS.index(c) for c in ("message", "fix", "evidence")]
+
+    def __init__(self, title: str, known_ids: list[str], looked: dict):
+        self.known = [k for k in known_ids if len(k) > 5]
+        self.title = has_resident_id(title) or any(k in title for k in self.known)
+        self.looked = looked
+
+    def __call__(self, row: list) -> bool:
+        if self.title:
+            return True
+        m, f, e = self._TEXTS
+        texts = (row[m], row[f], row[e])
+        seen = self.looked.get(texts)
+        if seen is None:
+            text = "\n".join(t for t in texts if isinstance(t, str))
+            seen = self.looked[texts] = (text, has_resident_id(text))
+        text, resident = seen
+        return resident or any(k in text for k in self.known)
 
 
 def _masked(row: list, known_ids: list[str], *, skip: int = -1, columns: list[int] | None = None) -> list:
@@ -661,12 +692,13 @@ def render_part(chunk: Chunk, fmt: str, *, proposals_before: int, findings_befor
     lines (the proposals only), "pdf" JSON lists (laid out when the file is written)."""
     if fmt == "xlsx":
         proposals = rows_xml(
-            map(exports.safe_row, chunk.proposals),
+            chunk.proposals,
             first=PROPOSALS_HEADER_ROW + 1 + proposals_before,
             wrap=PROPOSAL_WRAP,
+            clean=exports.safe_cell,
         )
         findings = rows_xml(
-            map(exports.safe_row, chunk.findings), first=2 + findings_before, wrap=FINDING_WRAP
+            chunk.findings, first=2 + findings_before, wrap=FINDING_WRAP, clean=exports.safe_cell
         )
         return proposals.xml, findings.xml
     if fmt == "csv":

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO
@@ -51,17 +51,41 @@ class Rendered:
     count: int
 
 
-def rows_xml(rows: Iterable[Sequence], *, first: int, wrap: set[int] | None = None) -> Rendered:
+_MEMO_CHARS = 400  # texts up to this long are remembered per column by rows_xml (longer ones rarely repeat)
+
+
+def rows_xml(
+    rows: Iterable[Sequence],
+    *,
+    first: int,
+    wrap: set[int] | None = None,
+    clean: Callable[[str], str] | None = None,
+) -> Rendered:
     """Data rows (under a sheet's header) as XML, the first numbered ``first`` (1-based), the
-    columns in ``wrap`` wrapped. Values must already be safe, as for a Sheet's rows."""
+    columns in ``wrap`` wrapped. ``clean``: made safe here, text by text (screening.exports.
+    safe_cell), or values already safe as for a Sheet's rows. Texts repeat down a column (a rule's
+    title, a status, a message, a proposal's reference on each of its findings): each column keeps
+    the XML of the short texts it has already written."""
     styles: dict[int, list[str]] = {}
+    memos: list[dict[str, str]] = []
     parts = []
     r = first - 1
     for r, row in enumerate(rows, start=first):
         length = len(row)
         if length not in styles:
             styles[length] = _styles(length, 0, wrap or None)
-        parts.append(f'<row r="{r}">{_cells(row, styles[length])}</row>')
+            memos += [{} for _ in range(length - len(memos))]
+        style = styles[length]
+        cells = []
+        for k, value in enumerate(row):
+            if type(value) is str and len(value) <= _MEMO_CHARS:
+                xml = memos[k].get(value)
+                if xml is None:
+                    xml = memos[k][value] = _cell(clean(value) if clean else value, style[k])
+            else:
+                xml = _cell(clean(value) if clean and type(value) is str else value, style[k])
+            cells.append(xml)
+        parts.append(f'<row r="{r}">{"".join(cells)}</row>')
     return Rendered("".join(parts), r - first + 1)
 
 
@@ -92,31 +116,29 @@ def _styles(width: int, style: int, wrap: set[int] | None = None) -> list[str]:
 def _cells(row: Sequence, styles: list[str]) -> str:
     """A row's cells, in order without references (a cell's column is its position; empty values
     are empty cells), each with its column's style attribute (``styles``: at least one per cell)."""
-    parts = []
-    append = parts.append
-    for value, s in zip(row, styles, strict=True):
-        kind = type(value)
-        if kind is str:
-            if not value:
-                append("<c/>")
-                continue
-            text = value[:MAX_CELL_CHARS]
-            if "&" in text or "<" in text or ">" in text:
-                text = text.translate(_ESCAPES)
-            if text[0].isspace() or text[-1].isspace():
-                append(f'<c t="inlineStr"{s}><is><t xml:space="preserve">{text}</t></is></c>')
-            else:
-                append(f'<c t="inlineStr"{s}><is><t>{text}</t></is></c>')
-        elif value is None:
-            append("<c/>")
-        elif kind is bool:
-            append(f'<c t="b"{s}><v>{int(value)}</v></c>')
-        elif kind is int or kind is float or kind is Decimal:
-            append(f"<c{s}><v>{value}</v></c>")
-        else:
-            text = str(value)[:MAX_CELL_CHARS].translate(_ESCAPES)
-            append(f'<c t="inlineStr"{s}><is><t>{text}</t></is></c>')
-    return "".join(parts)
+    return "".join([_cell(value, s) for value, s in zip(row, styles, strict=True)])
+
+
+def _cell(value, s: str) -> str:
+    """One cell of ``value`` with the style attribute ``s``."""
+    kind = type(value)
+    if kind is str:
+        if not value:
+            return "<c/>"
+        text = value[:MAX_CELL_CHARS]
+        if "&" in text or "<" in text or ">" in text:
+            text = text.translate(_ESCAPES)
+        if text[0].isspace() or text[-1].isspace():
+            return f'<c t="inlineStr"{s}><is><t xml:space="preserve">{text}</t></is></c>'
+        return f'<c t="inlineStr"{s}><is><t>{text}</t></is></c>'
+    if value is None:
+        return "<c/>"
+    if kind is bool:
+        return f'<c t="b"{s}><v>{int(value)}</v></c>'
+    if kind is int or kind is float or kind is Decimal:
+        return f"<c{s}><v>{value}</v></c>"
+    text = str(value)[:MAX_CELL_CHARS].translate(_ESCAPES)
+    return f'<c t="inlineStr"{s}><is><t>{text}</t></is></c>'
 
 
 def _sheet_xml(out: IO[bytes], sheet: Sheet) -> str | None:
