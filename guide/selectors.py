@@ -42,6 +42,7 @@ from .parsing.conditions import (
 )
 from .parsing.types import CHECK, COMPARATORS, ERROR, WARNING
 from .services.versions import active_corrections
+from .words import PARTNER_CODE_NAMES, continent_names, join_words
 
 
 def guide_latest() -> Guide | None:
@@ -657,8 +658,12 @@ def display_value(kind: str, value) -> str:
             if value in PartnerRequirement.Strength.values
             else value
         )
+    if kind == addresses.PARTNER_LIST and isinstance(value, (list, tuple)):
+        return continent_names(value)  # "asia、europe" → 亚洲、欧洲 / Asia and Europe
+    if kind == addresses.PARTNER_CODE:
+        return str(PARTNER_CODE_NAMES.get(value, value))  # "hgr_preservation" → what it requires
     if isinstance(value, (list, tuple)):
-        return "、".join(str(v) for v in value)
+        return join_words(value)
     return addresses.format_value(value)
 
 

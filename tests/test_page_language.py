@@ -200,6 +200,7 @@ def site(client, django_capture_on_commit_callbacks):
             "versions": "/guide/versions/",
             "review": f"/guide/versions/{draft_version.pk}/",
             "review direction": f"/guide/versions/{draft_version.pk}/directions/4.1/",
+            "review direction with partners": f"/guide/versions/{draft_version.pk}/directions/2.1/",
             "reading": f"/guide/upload/{draft_version.pk}/",
             "compare with draft": f"/guide/compare/?a={published[1].pk}&b={draft_version.pk}",
             "import": "/proposals/import/",

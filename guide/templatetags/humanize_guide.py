@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from guide.filters import format_ratio, ratio_value
+from guide.words import continent_names, join_words
 
 register = template.Library()
 
@@ -48,31 +49,13 @@ def file_kind(kind) -> str:
     return str(FILE_KINDS.get(kind, kind or ""))
 
 
-CONTINENT_NAMES = {
-    "asia": gettext_lazy("亚洲"),
-    "europe": gettext_lazy("欧洲"),
-    "americas": gettext_lazy("美洲"),
-    "africa": gettext_lazy("非洲"),
-    "oceania": gettext_lazy("大洋洲"),
-}
-
-
-@register.filter
-def join_words(items) -> str:
-    """['亚洲', '欧洲', '美洲'] → '亚洲、欧洲、美洲' in Chinese, 'Asia, Europe and the Americas' in English."""
-    items = [str(i) for i in items]
-    if (get_language() or "").startswith("zh"):
-        return "、".join(items)
-    # The interface speaks Chinese or English (settings.LANGUAGES): this is the English way.
-    if len(items) <= 2:
-        return " and ".join(items)
-    return f"{', '.join(items[:-1])} and {items[-1]}"
+register.filter("join_words", join_words)
 
 
 @register.filter
 def continents(codes) -> str:
     """A partner requirement's continents, named and joined the way the active language joins a list."""
-    return join_words(CONTINENT_NAMES.get(c, c) for c in codes or [])
+    return continent_names(codes)
 
 
 @register.filter

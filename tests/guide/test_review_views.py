@@ -543,3 +543,27 @@ def test_a_correction_is_shown_in_peoples_words(client, officer, draft):
     history = "".join(re.findall(r'data-testid="history">(.*?)</ul>', html, flags=re.S))
     assert re.findall(r"解析值 (\S+) → 更正值 <strong>(\S+)</strong>", history) == [("≤", "≥"), ("10", "12")]
     assert ("&gt;=" in history, "12.0" in history, "10.0" in history) == (False, False, False)
+
+
+@pytest.mark.parametrize(
+    ("language", "continents", "licence"),
+    [
+        ("zh-hans", "亚洲、欧洲、美洲", "须具备人类遗传资源保藏行政许可"),
+        ("en", "Asia, Europe and the Americas", "Human genetic resources preservation licence required"),
+    ],
+)
+def test_partner_values_are_shown_in_words_not_as_their_codes(
+    client, officer, draft, language, continents, licence
+):
+    from tests.test_page_language import visible_text
+
+    client.cookies["django_language"] = language
+    pages = {
+        code: visible_text(client.get(f"{review_url(draft)}directions/{code}/").content.decode()).splitlines()
+        for code in ("2.1", "10.4")
+    }
+    assert (continents in pages["2.1"], licence in pages["10.4"]) == (True, True)
+    shown = "\n".join(pages["2.1"] + pages["10.4"])
+    assert [
+        code for code in ("asia", "europe", "third_party_testing", "hgr_preservation") if code in shown
+    ] == []
