@@ -89,9 +89,11 @@ def horizontal_bars(
     label_width: int = 180,
     value_width: int = 60,
     markers: dict[str, int] | None = None,
+    colon: str = ": ",
 ) -> Chart:
     """One bar per (key, label, value, css class) item, longest for the largest value; ``markers``
-    (key → value) places a reference line on a bar (a direction's supported project count)."""
+    (key → value) places a reference line on a bar (a direction's supported project count);
+    ``colon`` between a bar's label and value in its title (the page's language's)."""
     values = [value for _key, _label, value, _css in items] + list((markers or {}).values())
     maximum = max(values, default=0)
     span = width - label_width - value_width
@@ -109,7 +111,7 @@ def horizontal_bars(
                 width=max(_scale(value, maximum, span), 1.0 if value else 0.0),
                 height=bar_height,
                 css=css,
-                title=f"{label}: {value}",
+                title=f"{label}{colon}{value}",
                 marker_x=label_width + _scale(marker, maximum, span) if marker is not None else None,
             )
         )
@@ -117,7 +119,13 @@ def horizontal_bars(
 
 
 def day_columns(
-    days: list[tuple[dt.date, int]], *, width: int = 640, height: int = 160, bottom: int = 22, top: int = 8
+    days: list[tuple[dt.date, int]],
+    *,
+    width: int = 640,
+    height: int = 160,
+    bottom: int = 22,
+    top: int = 8,
+    colon: str = ": ",
 ) -> Chart:
     """A column per day (oldest first), a tick label under the first day of each week's start
     (Mondays) and under the first and last day."""
@@ -139,7 +147,7 @@ def day_columns(
                 width=round(max(step * 0.8, 1.0), 1),
                 height=h,
                 css="day",
-                title=f"{day.isoformat()}: {n}",
+                title=f"{day.isoformat()}{colon}{n}",
             )
         )
         if k in (0, len(days) - 1) or (day.weekday() == 0 and 3 < k < len(days) - 4):

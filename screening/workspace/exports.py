@@ -46,7 +46,7 @@ PROPOSAL_COLUMNS: list[tuple[str, dict[str, str], float]] = [
     ("guide_year", {"zh": "指南年度", "en": "Guide year"}, 8),
     ("direction", exports.HEADERS["direction"], 9),
     ("direction_title", {"zh": "方向名称", "en": "Direction title"}, 28),
-    ("area", {"zh": "领域", "en": "Area"}, 22),
+    ("area", {"zh": "领域", "en": "Thematic area"}, 22),
     ("state", {"zh": "状态", "en": "State"}, 9),
     ("overall", exports.HEADERS["overall"], 10),
     ("failing", {"zh": "未通过的条件", "en": "Conditions failed"}, 30),

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpResponse, QueryDict, Streamin
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -66,19 +66,22 @@ def dashboard(request):
         year = selectors.year_default(years)
     lang = _lang()
     data = selectors.dashboard(year=year, lang=lang)
+    colon = pgettext("标签与数值", "：")
     direction_chart = charts.horizontal_bars(
         [(d.code, f"{d.code} {d.title}", d.handed_in, "direction") for d in data.directions],
         markers={d.code: d.supported_max for d in data.directions if d.supported_max},
         bar_height=14,
         gap=4,
         label_width=200,
+        colon=colon,
     )
     state_chart = charts.horizontal_bars(
         [(s, str(STATE_LABELS.get(s, label)), n, f"state-{s}") for s, label, n in data.states],
         label_width=150,
+        colon=colon,
     )
     outcome_chart = charts.horizontal_bars(
-        [(o, label, n, f"outcome-{o}") for o, label, n in data.outcomes], label_width=120
+        [(o, label, n, f"outcome-{o}") for o, label, n in data.outcomes], label_width=120, colon=colon
     )
     return render(
         request,
@@ -90,7 +93,7 @@ def dashboard(request):
             "direction_chart": direction_chart,
             "state_chart": state_chart,
             "outcome_chart": outcome_chart,
-            "day_chart": charts.day_columns(data.days),
+            "day_chart": charts.day_columns(data.days, colon=colon),
         },
     )
 

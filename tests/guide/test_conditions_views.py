@@ -293,6 +293,13 @@ def test_the_2022_overview_keeps_its_call_wide_table_and_has_no_type_section(cli
     )
 
 
+def test_the_overviews_partner_counts_follow_the_pages_punctuation(client):
+    guide_ingest(path=FIXTURES / "2022-strategic-cooperation.txt")
+    assert re.search(r"须有多国合作单位参与</a>：\d+</li>", get(client, "/guide/2022/"))
+    client.cookies["django_language"] = "en"
+    assert re.search(r"</a>: \d+</li>", get(client, "/guide/2022/"))
+
+
 def test_the_overview_speaks_english(client, young2024):
     client.cookies["django_language"] = "en"
     page = get(client, "/guide/2024/")

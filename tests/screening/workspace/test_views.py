@@ -79,7 +79,7 @@ def test_dashboard_draws_its_charts_as_inline_svg_without_style_attributes(clien
     ] * 4
     assert re.findall(r"<script(?![^>]*\bsrc=)|style=", html) == []  # no inline script or style
     assert '<rect class="bar bar-outcome-fail"' in html
-    assert "<title>不通过: 2</title>" in html
+    assert "<title>不通过：2</title>" in html
 
 
 def test_dashboard_links_each_failing_rule_to_the_filtered_list(client, officer, three):
