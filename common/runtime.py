@@ -4,6 +4,7 @@ workers, and the benchmarks that stand in for them). No Django import."""
 from __future__ import annotations
 
 import gc
+import os
 
 
 def freeze_startup_heap() -> int:
@@ -15,3 +16,10 @@ def freeze_startup_heap() -> int:
     collector's time fell from about 50 ms to 20 ms. Returns the number of objects frozen."""
     gc.freeze()
     return gc.get_freeze_count()
+
+
+def yield_to_requests(niceness: int) -> int:
+    """Lower this process's CPU priority by ``niceness`` (``os.nice``; 0 or less leaves it), so that
+    the web's processes on the same machine are scheduled first when both want a core (a Celery pool
+    process, at ``worker_process_init``: settings.WORKER_NICE). Returns the niceness now."""
+    return os.nice(niceness if niceness > 0 else 0)

@@ -4,7 +4,7 @@ import os
 from celery import Celery
 from celery.signals import task_prerun, worker_process_init
 
-from common.runtime import freeze_startup_heap
+from common.runtime import freeze_startup_heap, yield_to_requests
 from common.worker import RelayStep
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
@@ -34,5 +34,9 @@ def _outbox_started(task_id=None, task=None, **kwargs):
 
 @worker_process_init.connect(weak=False)
 def _freeze_startup_heap(**kwargs):
-    """A pool process starts: what it inherited is start-up state, kept out of the collector's scans."""
+    """A pool process starts: what it inherited is start-up state, kept out of the collector's scans;
+    it yields the CPU to the web's requests (settings.WORKER_NICE)."""
+    from django.conf import settings
+
     freeze_startup_heap()
+    yield_to_requests(settings.WORKER_NICE)

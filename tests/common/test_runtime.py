@@ -2,6 +2,8 @@
 
 import gc
 import runpy
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -28,12 +30,26 @@ def test_freeze_moves_what_is_alive_to_the_permanent_generation(unfrozen):
     assert any(o is later for o in gc.get_objects())  # what is made afterwards is collected as usual
 
 
-def test_a_celery_pool_process_freezes_its_start_up_heap_when_it_starts(unfrozen):
-    import config.celery  # noqa: F401  (connects the receiver)
+def test_a_celery_pool_process_freezes_its_start_up_heap_when_it_starts(unfrozen, monkeypatch, settings):
+    import config.celery
 
+    asked = []
+    monkeypatch.setattr(config.celery, "yield_to_requests", asked.append)  # not this test process
+    settings.WORKER_NICE = 7
     assert gc.get_freeze_count() == 0
     worker_process_init.send(sender=None)
     assert gc.get_freeze_count() > 0
+    assert asked == [7]  # and it yields the CPU to the web by the configured niceness
+
+
+@pytest.mark.parametrize(("niceness", "added"), [(3, 3), (0, 0), (-5, 0)])
+def test_yielding_to_requests_lowers_the_process_priority_only(niceness, added):
+    """In a child process (a lowered priority cannot be raised again without privileges)."""
+    code = f"import os; from common.runtime import yield_to_requests; print(os.nice(0), yield_to_requests({niceness}))"
+    before, after = map(
+        int, subprocess.check_output([sys.executable, "-c", code], cwd=ROOT, text=True).split()
+    )
+    assert after - before == added
 
 
 def test_a_gunicorn_worker_freezes_its_start_up_heap_once_the_app_is_loaded(unfrozen):
