@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import IO, NamedTuple
 from urllib.parse import unquote_plus
 
-from django.db.models import Count, TextField
+from django.db.models import Count, F, TextField
 from django.db.models.functions import Cast
 from django.utils import timezone
 
@@ -34,6 +34,7 @@ from .. import exports, labels, report, selectors
 from ..enums import Outcome
 from ..messages import rule_title
 from ..models import Finding, ScreeningRun
+from ..selectors import AnyOf
 from . import pdf
 from . import selectors as workspace_selectors
 from .masking import has_resident_id, mask_id, mask_ids_in
@@ -211,28 +212,28 @@ def chunk_rows(
     plain rows, not model instances."""
     proposals = {
         p.pk: p
-        for p in selectors.latest_runs_for_proposals(Proposal.objects.filter(pk__in=ids)).select_related(
-            "owner", "direction__area", "review__reviewed_by"
-        )
+        for p in selectors.latest_runs_for_proposals(
+            Proposal.objects.filter(AnyOf(F("pk"), ids))
+        ).select_related("owner", "direction__area", "review__reviewed_by")
     }
     # people, units and attachment kinds as plain rows (tens of thousands of them per chunk)
     people: dict[int, list[_Person]] = defaultdict(list)
     for row in (
-        Person.objects.filter(proposal_id__in=ids)
+        Person.objects.filter(AnyOf(F("proposal_id"), ids))
         .order_by("role", "position", "id")
         .values_list("proposal_id", *_Person._fields)
     ):
         people[row[0]].append(_Person(*row[1:]))
     units: dict[int, list[_Unit]] = defaultdict(list)
     for row in (
-        Unit.objects.filter(proposal_id__in=ids)
+        Unit.objects.filter(AnyOf(F("proposal_id"), ids))
         .order_by("position", "id")
         .values_list("proposal_id", *_Unit._fields)
     ):
         units[row[0]].append(_Unit(*row[1:]))
     kinds: dict[int, list[str]] = defaultdict(list)
     for pid, kind in (
-        Attachment.objects.filter(proposal_id__in=ids)
+        Attachment.objects.filter(AnyOf(F("proposal_id"), ids))
         .order_by("kind", "id")
         .values_list("proposal_id", "kind")
     ):
@@ -241,7 +242,7 @@ def chunk_rows(
     run_ids = [p.latest_run_id for p in ordered if p.latest_run_id]
     runs = {
         r.pk: r
-        for r in ScreeningRun.objects.filter(pk__in=run_ids).only(
+        for r in ScreeningRun.objects.filter(AnyOf(F("pk"), run_ids)).only(
             "id", "status", "overall", "finished_at", "ruleset_version", "data_sha256", "inputs"
         )
     }
@@ -258,7 +259,7 @@ def chunk_rows(
                 value = decoded[text] = json.loads(text)
             return value
 
-        stored = Finding.objects.filter(run_id__in=run_ids).order_by("run_id", "position")
+        stored = Finding.objects.filter(AnyOf(F("run_id"), run_ids)).order_by("run_id", "position")
         if not findings:  # the proposals sheet needs the counts per status and the rules failed only
             for run_id, status, n in (
                 stored.exclude(status=Outcome.FAIL)
