@@ -49,7 +49,7 @@ def test_yielding_to_requests_lowers_the_process_priority_only(niceness, added):
     before, after = map(
         int, subprocess.check_output([sys.executable, "-c", code], cwd=ROOT, text=True).split()
     )
-    assert after - before == added
+    assert after == min(before + added, 19)  # 19: the lowest priority there is (CI may run there already)
 
 
 def test_a_gunicorn_worker_freezes_its_start_up_heap_once_the_app_is_loaded(unfrozen):
