@@ -100,6 +100,23 @@ def guide_params(*, year: int) -> tuple[Guide | None, GuideParams | None]:
     )
     if guide is None:
         return None, None
+    # The published rows change only with the guide row (publishing saves it: ``ingested_at``) and
+    # are read-only elsewhere (common.admin_site): a process keeps what it built for that state.
+    key = (guide.pk, guide.published_version_id, guide.ingested_at)
+    cached = _GUIDE_PARAMS.get(guide.pk)
+    if cached is not None and cached[0] == key:
+        return guide, cached[1]
+    params = _guide_params(guide)
+    if len(_GUIDE_PARAMS) >= 64:  # a process serves a handful of guide years
+        _GUIDE_PARAMS.clear()
+    _GUIDE_PARAMS[guide.pk] = (key, params)
+    return guide, params
+
+
+_GUIDE_PARAMS: dict[int, tuple[tuple, GuideParams]] = {}  # by guide: (its state, its rule inputs)
+
+
+def _guide_params(guide: Guide) -> GuideParams:
     directions = (
         Direction.objects.filter(guide=guide)
         .defer("research_items", "sources", "notes", "other_requirements")
@@ -122,7 +139,7 @@ def guide_params(*, year: int) -> tuple[Guide | None, GuideParams | None]:
         # none stored (a guide written by its columns only): the columns stand for them
         conditions=tuple(Condition.from_json(c) for c in guide.conditions or ()) or None,
     )
-    return guide, params
+    return params
 
 
 def _direction_params(d: Direction) -> DirectionParams:
