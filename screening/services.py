@@ -135,9 +135,15 @@ def screening_on_submitted(
     """The follow-up of a submission (published through the outbox by
     proposals.services): screen it, unless it was taken back to draft meanwhile. The run
     is executed here, under this task's claim, not handed to another message: the
-    applicant's result does not wait for a second trip through the outbox and the queue."""
+    applicant's result does not wait for a second trip through the outbox and the queue. A retry
+    (a database error, e.g. a deadlock at commit, ended the earlier attempt) finds the proposal
+    being screened by that attempt's run and takes it over."""
     proposal = Proposal.objects.filter(pk=proposal_id).first()
-    if proposal is None or proposal.state not in (ProposalState.SUBMITTED, ProposalState.SCREENED):
+    if proposal is None or proposal.state not in (
+        ProposalState.SUBMITTED,
+        ProposalState.SCREENING,
+        ProposalState.SCREENED,
+    ):
         return None
     by = get_user_model().objects.filter(pk=user_id).first() if user_id else None
     run = screening_request(proposal=proposal, by=by, reason="submit", publish=False)

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from proposals.models import Proposal
 from screening import registries, services
 from screening.models import Finding, RegistryLoad, ScreeningRun
 from screening.rules.registry import RULES
@@ -420,3 +421,23 @@ def test_five_concurrent_check_requests_make_one_run(monkeypatch):
     run = ScreeningRun.objects.get(proposal=proposal)
     assert list(OutboxMessage.objects.values_list("task", "args")) == [("screening.screen_run", [run.pk])]
     assert published == []  # the requests only wrote the row: the relay publishes it
+
+
+def test_a_retried_submission_follow_up_takes_over_its_own_run(guide2022, all_registries_empty):
+    """The follow-up's first attempt claimed its run and then died on a database error (a
+    deadlock at commit, seen in the rush): the proposal is "being screened" and the run is held
+    by that attempt. Its retry screens it at once instead of leaving the run to the lease's end."""
+    from proposals.enums import ProposalState
+
+    proposal = make_proposal()
+    Proposal.objects.filter(pk=proposal.pk).update(state=ProposalState.SUBMITTED)
+    proposal.refresh_from_db()
+    run = services.screening_request(proposal=proposal, reason="submit", publish=False)
+    token, claimed = services._claim([run.pk], task_id="follow-up-1")  # the first attempt, then it died
+    assert claimed == [run.pk]
+    assert Proposal.objects.get(pk=proposal.pk).state == ProposalState.SCREENING
+    again = services.screening_on_submitted(
+        proposal_id=proposal.pk, user_id=None, task_id="follow-up-1", retries=1
+    )
+    assert (again.pk, again.status) == (run.pk, "done")
+    assert Proposal.objects.get(pk=proposal.pk).state == ProposalState.SCREENED
