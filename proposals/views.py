@@ -539,18 +539,8 @@ def proposal_import(request):
     status = 400 if request.method == "POST" and (report is None or not report.ok) else 200
     context = {"form": form, "report": report, "can_load_registries": is_admin(request.user)}
     if report is not None and report.registries:
-        context["registry_counts"] = _registry_counts(report.registries)
+        context["registry_counts"] = services.registry_names(report.registries)
     return render(request, "proposals/import.html", context, status=status)
-
-
-def _registry_counts(counts: dict[str, int]) -> list[tuple[str, int]]:
-    """The registries a file loaded, by their names in the reader's language ("在研项目 3"), not by the
-    file's keys (``ongoing_projects``); the keys when the screening app is not installed."""
-    try:
-        names = dict(import_string("screening.enums.RegistryName").choices)
-    except ImportError:
-        names = {}
-    return [(str(names.get(key, key)), count) for key, count in counts.items()]
 
 
 # --- accounts ----------------------------------------------------------------

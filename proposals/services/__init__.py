@@ -2,7 +2,7 @@
 
 from .accounts import applicant_register
 from .attachments import UPLOADABLE_KINDS, attachment_add, attachment_delete
-from .imports import ImportReport, proposals_import, proposals_import_file
+from .imports import ImportReport, proposals_import, proposals_import_file, registry_names
 from .proposals import (
     ALLOWED_TRANSITIONS,
     ProposalNotEditable,
@@ -54,6 +54,7 @@ __all__ = [
     "proposal_update",
     "proposals_import",
     "proposals_import_file",
+    "registry_names",
     "uploads_release_worker",
     "uploads_requeue_stale",
 ]

@@ -79,6 +79,19 @@ def _registries_importer():
     return registries_import
 
 
+def registry_names(counts: dict[str, int]) -> list[tuple[str, int]]:
+    """The registries an import loaded (ImportReport.registries), by their names in the reader's
+    language ("在研项目", 3), not by the file's keys (``ongoing_projects``); the keys when the
+    screening app, which keeps the registries, is not installed."""
+    try:
+        from screening.enums import RegistryName
+    except ImportError:
+        names = {}
+    else:
+        names = dict(RegistryName.choices)
+    return [(str(names.get(key, key)), count) for key, count in counts.items()]
+
+
 # What an owner does to their proposal (its data, its state, its files): done after the import last
 # wrote the proposal, it is theirs, and an import does not overwrite it.
 OWNER_EDITS = ("proposal.updated", "proposal.state", "attachment.added", "attachment.deleted")

@@ -628,7 +628,7 @@ def stamp_lines(
         if summary["first"]
         else none
     )
-    lines = [
+    return [
         (word("stamp", lang), ""),
         (word("exported", lang), _local(meta.exported_at)),
         (word("by", lang), meta.by),
@@ -646,7 +646,6 @@ def stamp_lines(
         (word("filter", lang), (unquote_plus(meta.query) if filters is None else filters) or none),
         (word("masked", lang), word("masked_no" if meta.full_ids else "masked_yes", lang)),
     ]
-    return lines
 
 
 STAMP_LINES = 11  # stamp_lines's lines: the proposals sheet's header stands under them and a blank line

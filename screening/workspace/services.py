@@ -229,14 +229,14 @@ def _chunk(job: BulkJob) -> None:
             ids, lang=lang, full_ids=bool(job.params.get("full_ids")), findings=fmt in WITH_FINDINGS
         )
         # the rows of the earlier parts (a proposal deleted since the job was asked for has none)
-        earlier = list(
-            BulkJobPart.objects.filter(job=job, number__lt=job.done // size).values_list("summary", flat=True)
+        earlier = BulkJobPart.objects.filter(job=job, number__lt=job.done // size).values_list(
+            "summary__proposals", "summary__finding_rows"
         )
         proposals_text, findings_text = exports.render_part(
             part,
             fmt,
-            proposals_before=sum(s.get("proposals", 0) for s in earlier),
-            findings_before=sum(s.get("finding_rows", 0) for s in earlier),
+            proposals_before=sum(p or 0 for p, _f in earlier),
+            findings_before=sum(f or 0 for _p, f in earlier),
         )
     with transaction.atomic():
         locked = _locked(job)
