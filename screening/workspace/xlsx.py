@@ -65,12 +65,18 @@ def rows_xml(
     columns in ``wrap`` wrapped. ``clean``: made safe here, text by text (screening.exports.
     safe_cell), or values already safe as for a Sheet's rows. Texts repeat down a column (a rule's
     title, a status, a message, a proposal's reference on each of its findings): each column keeps
-    the XML of the short texts it has already written."""
+    the XML of the short texts it has already written, and a row whose every value was written
+    before in its column is one lookup per cell."""
     styles: dict[int, list[str]] = {}
-    memos: list[dict[str, str]] = []
+    memos: list[dict] = []
     parts = []
     r = first - 1
     for r, row in enumerate(rows, start=first):
+        try:  # every value written before in its column: one lookup each
+            parts.append(f'<row r="{r}">{"".join([m[v] for m, v in zip(memos, row, strict=True)])}</row>')
+            continue
+        except (KeyError, TypeError, ValueError):  # a new value, an unhashable one, a longer row
+            pass
         length = len(row)
         if length not in styles:
             styles[length] = _styles(length, 0, wrap or None)
@@ -78,11 +84,11 @@ def rows_xml(
         style = styles[length]
         cells = []
         for k, value in enumerate(row):
-            if type(value) is str and len(value) <= _MEMO_CHARS:
+            if value is None or (type(value) is str and len(value) <= _MEMO_CHARS):
                 xml = memos[k].get(value)
                 if xml is None:
-                    xml = memos[k][value] = _cell(clean(value) if clean else value, style[k])
-            else:
+                    xml = memos[k][value] = _cell(clean(value) if clean and value else value, style[k])
+            else:  # a number (True would find 1's cell), a long text (rarely repeated)
                 xml = _cell(clean(value) if clean and type(value) is str else value, style[k])
             cells.append(xml)
         parts.append(f'<row r="{r}">{"".join(cells)}</row>')
