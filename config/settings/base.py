@@ -325,6 +325,7 @@ RELAY_RELEASES = [
     "guide.services.reading.readings_release_worker",
     "guide.services.publishing.publishes_release_worker",
     "screening.workspace.services.bulk_jobs_release_worker",
+    "screening.workspace.services.export_parts_release_worker",
     "screening.registries.registry_imports_release_worker",
 ]
 

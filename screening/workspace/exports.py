@@ -648,10 +648,6 @@ def stamp_lines(
     ]
 
 
-STAMP_LINES = 11  # stamp_lines's lines: the proposals sheet's header stands under them and a blank line
-PROPOSALS_HEADER_ROW = STAMP_LINES + 2
-
-
 def rule_rows(summary: dict, *, lang: str) -> list[list]:
     """The per-rule sheet's rows: each rule with the proposals whose latest run has a finding of it in
     each status (workspace.selectors.rule_totals, as the dashboard counts them), most failures first;
@@ -682,24 +678,17 @@ def _rule_headers(lang: str) -> list[str]:
 # --- files ---------------------------------------------------------------------------
 #
 # A file is put together from parts: each chunk's rows rendered as they stand in the file of its
-# format (render_part: XLSX sheet rows numbered where they go, CSV lines, or for the PDF the rows as
-# JSON), so that a job renders every chunk in its own step and its last step only joins them.
+# format (render_part: XLSX sheet rows without row numbers, CSV lines, or for the PDF the rows as
+# JSON), so that a job renders its chunks as parts in parallel and its last step only joins them.
 
 
-def render_part(chunk: Chunk, fmt: str, *, proposals_before: int, findings_before: int) -> tuple[str, str]:
+def render_part(chunk: Chunk, fmt: str) -> tuple[str, str]:
     """The chunk's proposal rows and finding rows as text of the file of ``fmt``: "xlsx" sheet rows
-    (numbered after the ``proposals_before`` and ``findings_before`` rows of earlier chunks), "csv"
-    lines (the proposals only), "pdf" JSON lists (laid out when the file is written)."""
+    (unnumbered: a part does not depend on the parts before it, so parts are rendered in parallel),
+    "csv" lines (the proposals only), "pdf" JSON lists (laid out when the file is written)."""
     if fmt == "xlsx":
-        proposals = rows_xml(
-            chunk.proposals,
-            first=PROPOSALS_HEADER_ROW + 1 + proposals_before,
-            wrap=PROPOSAL_WRAP,
-            clean=exports.safe_cell,
-        )
-        findings = rows_xml(
-            chunk.findings, first=2 + findings_before, wrap=FINDING_WRAP, clean=exports.safe_cell
-        )
+        proposals = rows_xml(chunk.proposals, wrap=PROPOSAL_WRAP, clean=exports.safe_cell)
+        findings = rows_xml(chunk.findings, wrap=FINDING_WRAP, clean=exports.safe_cell)
         return proposals.xml, findings.xml
     if fmt == "csv":
         writer = csv.writer(exports._Echo())
@@ -787,9 +776,7 @@ def xlsx_write(
     """Three sheets: the proposals (the stamp on its first lines, then a blank line and the header),
     the findings and the per-rule counts. ``proposals`` and ``findings``: the parts' rows
     (render_part), read once, as they are written."""
-    header_row = PROPOSALS_HEADER_ROW
-    if len(stamp) + 2 != header_row:  # the parts' rows were numbered for a stamp of STAMP_LINES
-        raise ValueError(f"a stamp of {len(stamp)} lines, not {STAMP_LINES}")
+    header_row = len(stamp) + 2
 
     def first_sheet() -> Iterator[list | Rendered]:
         yield from ([exports.safe_line(label), exports.safe_line(value)] for label, value in stamp)

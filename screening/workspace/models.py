@@ -6,6 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -89,15 +90,21 @@ class BulkJob(Leased):
         return self.status in (JobStatus.DONE, JobStatus.FAILED)
 
 
-class BulkJobPart(models.Model):
-    """What one step of an export job produced, written in the transaction that moves the job on:
-    its proposal rows and finding rows rendered as they stand in the file (exports.render_part:
-    sheet XML, CSV lines or JSON for the PDF; UTF-8, zlib-compressed: a chunk's sheet rows are tens
-    of megabytes of text) and what the file's stamp and per-rule sheet need of them (``summary``).
-    The last step writes the file from the parts and deletes them."""
+class BulkJobPart(Leased):
+    """One chunk of an export job, worked by its own leased task so that parts render in parallel on
+    every worker process (queued → running → done): ``proposal_ids[number * chunk :][:chunk]`` of
+    its job, its proposal rows and finding rows rendered as they stand in the file
+    (exports.render_part: sheet XML, CSV lines or JSON for the PDF; UTF-8, zlib-compressed: a
+    chunk's sheet rows are megabytes of text) and what the file's stamp and per-rule sheet need of
+    them (``summary``). The part that finishes last queues the job's last step, which writes the
+    file from the parts and deletes them."""
 
     job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="parts")
     number = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    attempts = models.PositiveIntegerField(default=0)  # starts of this part
+    queued_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
     summary = models.JSONField(default=dict, blank=True)
     proposals = models.BinaryField(default=b"")
     findings = models.BinaryField(default=b"")
@@ -105,6 +112,7 @@ class BulkJobPart(models.Model):
     class Meta:
         ordering = ["job", "number"]
         constraints = [models.UniqueConstraint(fields=["job", "number"], name="bulkjob_part_unique")]
+        indexes = [models.Index(fields=["status", "lease_expires_at"], name="bulkjobpart_lease")]
         verbose_name = _("批量作业分段")
         verbose_name_plural = pgettext_lazy("plural", "批量作业分段")
 

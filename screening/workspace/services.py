@@ -6,8 +6,10 @@ step). Each step claims the job (common.leases: queued, or running under an expi
 held by the same task id), does ``proposal_ids[done : done + chunk]`` and, in one transaction that
 checks the claim is still its own, writes the chunk's effects, moves ``done`` on and queues the
 next step; a superseded step writes nothing, a second delivery finds nothing to claim. An export's
-chunks are kept as parts until the last step writes the file (its download expires after
-EXPORT_TTL; the sweep deletes it).
+first step instead opens its chunks as parts (BulkJobPart), each a leased row worked by a task of
+its own (export_part_step), so that every worker process renders one at the same time; the part that
+finishes last queues the job's last step, which writes the file from the parts (its download expires
+after EXPORT_TTL; the sweep deletes it).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from django.utils import timezone
 from common.files import FileNotSaved, new_files
 from common.leases import (
     RELEASED,
+    LeasedJob,
     claimable,
     held_by_another_delivery,
     is_retry_of,
@@ -52,7 +55,9 @@ from .models import BulkJob, BulkJobPart, JobKind, JobStatus, ProposalReview
 log = logging.getLogger(__name__)
 
 STEP_TASK = "screening.workspace_job_step"
-CHUNKS = {JobKind.RESCREEN: 500, JobKind.REVIEW: 1000, JobKind.EXPORT: 1000}
+PART_TASK = "screening.workspace_export_part"
+# an export's parts are small enough that two worker processes finish them at about the same time
+CHUNKS = {JobKind.RESCREEN: 500, JobKind.REVIEW: 1000, JobKind.EXPORT: 500}
 MAX_PROPOSALS = 20000  # the most one job takes (the filtered set is refused beyond)
 STREAM_LIMIT = 300  # exports of at most this many proposals are made at once, not as a job
 EXPORT_TTL = timedelta(days=1)
@@ -75,6 +80,18 @@ class JobTooLarge(ValueError):
 def job_lease_seconds() -> int:
     """A claim outlasts the step task's hard time limit."""
     return settings.SCREENING_TIME_LIMIT * 3 + 30
+
+
+PARTS = LeasedJob(
+    model=BulkJobPart,
+    task=PART_TASK,
+    status_field="status",
+    queued=JobStatus.QUEUED,
+    running=JobStatus.RUNNING,
+    lease_seconds=job_lease_seconds,
+    max_attempts=MAX_ATTEMPTS,
+)
+LOST = "worker lost too many times"  # BulkJob.error of a job whose step or part kept killing workers
 
 
 # --- requesting ------------------------------------------------------------------------
@@ -143,6 +160,8 @@ def bulk_job_step(*, job_id: int, task_id: str | None = None, retries: int = 0) 
     try:
         if job.kind == JobKind.EXPORT and job.done >= job.total:
             _export_finish(job)
+        elif job.kind == JobKind.EXPORT:
+            _export_parts(job)
         else:
             _chunk(job)
     except TRANSIENT_DB_ERRORS:
@@ -182,7 +201,7 @@ def _claim(job_id: int, *, task_id: str | None, retries: int = 0) -> BulkJob | N
         ):
             return None  # a duplicate delivery while this node's other process runs the step
         if not retry and job.attempts >= MAX_ATTEMPTS:
-            _finish_failed(job, error="worker lost too many times")
+            _finish_failed(job, error=LOST)
             return None
         for name, value in lease.items():
             setattr(job, name, value)
@@ -221,42 +240,116 @@ def _advance(locked: BulkJob, *, done: int, **fields) -> None:
 def _chunk(job: BulkJob) -> None:
     size = CHUNKS[job.kind]
     ids = job.proposal_ids[job.done : job.done + size]
-    part = None
-    if job.kind == JobKind.EXPORT:  # reading and rendering happen before the transaction
-        lang = job.params.get("lang", "zh")
-        fmt = job.params.get("format", "xlsx")
-        part = exports.chunk_rows(
-            ids, lang=lang, full_ids=bool(job.params.get("full_ids")), findings=fmt in WITH_FINDINGS
-        )
-        # the rows of the earlier parts (a proposal deleted since the job was asked for has none)
-        earlier = BulkJobPart.objects.filter(job=job, number__lt=job.done // size).values_list(
-            "summary__proposals", "summary__finding_rows"
-        )
-        proposals_text, findings_text = exports.render_part(
-            part,
-            fmt,
-            proposals_before=sum(p or 0 for p, _f in earlier),
-            findings_before=sum(f or 0 for _p, f in earlier),
-        )
     with transaction.atomic():
         locked = _locked(job)
         if locked is None:
             return  # taken over: the chunk's effects are left to the new claim
         if job.kind == JobKind.REVIEW:
             _review(ids, job=locked)
-        elif job.kind == JobKind.RESCREEN:
-            _rescreen(ids, job=locked)
         else:
-            BulkJobPart.objects.update_or_create(
-                job=locked,
-                number=job.done // size,
-                defaults={
-                    "summary": part.summary,
-                    "proposals": exports.pack(proposals_text),
-                    "findings": exports.pack(findings_text),
-                },
-            )
+            _rescreen(ids, job=locked)
         _advance(locked, done=min(job.done + len(ids), job.total))
+
+
+def _export_parts(job: BulkJob) -> None:
+    """An export's first step: its chunks opened as parts (any left from an earlier claim are
+    replaced), each with the outbox row of its task; the job stays running without a lease while
+    they run (its sweep leaves it to theirs), and the part that finishes last queues the next step."""
+    size = CHUNKS[JobKind.EXPORT]
+    with transaction.atomic():
+        locked = _locked(job)
+        if locked is None:
+            return  # taken over
+        BulkJobPart.objects.filter(job=locked).delete()
+        parts = BulkJobPart.objects.bulk_create(
+            BulkJobPart(job=locked, number=n) for n in range((locked.total + size - 1) // size)
+        )
+        for part in parts:
+            outbox_enqueue(task=PART_TASK, args=[part.pk])
+        locked.attempts = 0
+        for name, value in RELEASED.items():
+            setattr(locked, name, value)
+        locked.save(update_fields=["attempts", *RELEASED])
+
+
+def export_part_step(*, part_id: int, task_id: str | None = None, retries: int = 0) -> None:
+    """Render one part of an export (PART_TASK): claim it (common.leases.LeasedJob: a duplicate
+    delivery claims nothing, a redelivery or retry takes over), read and render its chunk outside
+    any transaction, then store it and move the job on in one transaction that checks the claim is
+    still this one. The last part to finish queues the job's last step (the file). A transient
+    database error re-raises (the task retries within its attempt); a time-out or any other error
+    fails the job with it recorded."""
+    part = PARTS.claim(part_id, task_id=task_id, retries=retries, give_up=_part_given_up)
+    if part is None:
+        _fail_if_given_up(part_id)
+        return
+    job = BulkJob.objects.filter(pk=part.job_id).only("proposal_ids", "params", "total").first()
+    if job is None:
+        return
+    size = CHUNKS[JobKind.EXPORT]
+    ids = job.proposal_ids[part.number * size : (part.number + 1) * size]
+    fmt = job.params.get("format", "xlsx")
+    try:
+        chunk = exports.chunk_rows(
+            ids,
+            lang=job.params.get("lang", "zh"),
+            full_ids=bool(job.params.get("full_ids")),
+            findings=fmt in WITH_FINDINGS,
+        )
+        proposals_text, findings_text = exports.render_part(chunk, fmt)
+        with transaction.atomic():
+            # the job first, then the part (the order every writer of both takes)
+            running = BulkJob.objects.select_for_update().filter(pk=job.pk, status=JobStatus.RUNNING).first()
+            locked = PARTS.locked_current(part) if running else None
+            if locked is None:
+                return  # taken over, or the job has failed: nothing stored
+            PARTS.store(
+                locked,
+                status=JobStatus.DONE,
+                summary=chunk.summary,
+                proposals=exports.pack(proposals_text),
+                findings=exports.pack(findings_text),
+            )
+            running.done = min(running.done + len(ids), running.total)
+            if not BulkJobPart.objects.filter(job=running).exclude(status=JobStatus.DONE).exists():
+                running.done = running.total  # every part stored: the file is the next step
+                running.status = JobStatus.QUEUED
+                running.queued_at = timezone.now()
+                outbox_enqueue(task=STEP_TASK, args=[running.pk])
+            running.save(update_fields=["done", "status", "queued_at"])
+    except TRANSIENT_DB_ERRORS:
+        connection.close()
+        raise
+    except SoftTimeLimitExceeded:
+        log.warning("workspace job %s: part %s timed out", job.pk, part.number)
+        _fail_running(job.pk, error="timeout")
+    except Exception as exc:  # a bug ends in a recorded failure, not a stuck job
+        log.exception("workspace job %s: part %s failed", job.pk, part.number)
+        _fail_running(job.pk, error=f"{type(exc).__name__}: {exc}")
+
+
+def _part_given_up(part: BulkJobPart) -> None:
+    """A part started MAX_ATTEMPTS times (its task keeps killing workers): marked failed, in the
+    claim's or the sweep's transaction; its job is failed after it (_fail_if_given_up)."""
+    BulkJobPart.objects.filter(pk=part.pk).update(status=JobStatus.FAILED, **RELEASED)
+
+
+def _fail_if_given_up(part_id: int) -> None:
+    job_id = (
+        BulkJobPart.objects.filter(pk=part_id, status=JobStatus.FAILED)
+        .values_list("job_id", flat=True)
+        .first()
+    )
+    if job_id is not None:
+        _fail_running(job_id, error=LOST)
+
+
+def _fail_running(job_id: int, *, error: str) -> None:
+    """Fail a job whose parts are under way (it holds no lease of its own then)."""
+    with transaction.atomic():
+        job = BulkJob.objects.select_for_update().filter(pk=job_id, status=JobStatus.RUNNING).first()
+        if job is not None:
+            _finish_failed(job, error=error)
 
 
 def _review(ids: list[int], *, job: BulkJob) -> None:
@@ -390,8 +483,9 @@ def bulk_jobs_sweep(*, queued_for: timedelta | None = None) -> dict[str, list[in
     """Run by the relay every SWEEP_INTERVAL seconds (settings.RELAY_SWEEPS) and by beat: steps
     left running under an expired lease go back to queued and are sent again, steps queued longer
     than ``queued_for`` (SCREENING_QUEUED_RESEND seconds: the message was lost) are sent again, and
-    the files of exports past their expiry are deleted (the download then says so). Returns the ids
-    re-sent and expired."""
+    the files of exports past their expiry are deleted (the download then says so); export parts
+    the same (a part started MAX_ATTEMPTS times fails its job). Returns the ids re-sent (jobs,
+    parts) and expired."""
     now = timezone.now()
     cutoff = now - (queued_for or timedelta(seconds=settings.SCREENING_QUEUED_RESEND))
     awaiting = outbox_awaiting_ids(STEP_TASK)  # queued with their message still waiting: not lost
@@ -407,7 +501,16 @@ def bulk_jobs_sweep(*, queued_for: timedelta | None = None) -> dict[str, list[in
         BulkJob.objects.filter(pk__in=lost).update(status=JobStatus.QUEUED, queued_at=now, **RELEASED)
         for pk in lost:
             outbox_enqueue(task=STEP_TASK, args=[pk])
-    return {"resent": lost, "expired": exports_expire(now=now)}
+    parts = PARTS.requeue_stale(
+        BulkJobPart.objects.filter(
+            Q(status=JobStatus.RUNNING, lease_expires_at__lt=now)
+            | Q(status=JobStatus.QUEUED, queued_at__lt=cutoff)
+        ),
+        give_up=_part_given_up,
+    )
+    for job_id in set(BulkJobPart.objects.filter(status=JobStatus.FAILED).values_list("job_id", flat=True)):
+        _fail_running(job_id, error=LOST)
+    return {"resent": lost, "parts": parts, "expired": exports_expire(now=now)}
 
 
 def exports_expire(*, now=None) -> list[int]:
@@ -444,6 +547,11 @@ def bulk_jobs_release_worker(*, node: str) -> list[int]:
         queued_at_field="queued_at",
         task=STEP_TASK,
     )
+
+
+def export_parts_release_worker(*, node: str) -> list[int]:
+    """Worker node ``node`` (re)starting: the export parts its dead processes held are sent again."""
+    return PARTS.release_worker(node=node)
 
 
 # --- small exports, at once ------------------------------------------------------------
@@ -492,13 +600,7 @@ def export_now(
     )
     content_type, extension = FORMATS[fmt]
     name = f"workspace-export.{extension}"
-    rendered, proposals_before, findings_before = [], 0, 0
-    for c in chunks:  # the parts as a job's steps would render them
-        rendered.append(
-            exports.render_part(c, fmt, proposals_before=proposals_before, findings_before=findings_before)
-        )
-        proposals_before += c.summary["proposals"]
-        findings_before += c.summary["finding_rows"]
+    rendered = [exports.render_part(c, fmt) for c in chunks]  # the parts as a job's tasks render them
     parts = exports.Parts(
         [c.summary for c in chunks], lambda column: (p if column == "proposals" else f for p, f in rendered)
     )

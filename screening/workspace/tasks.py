@@ -1,4 +1,5 @@
-"""Thin Celery task of the workspace: one step of a bulk job (ids in, one service call). Published
+"""Thin Celery tasks of the workspace: one step of a bulk job, one part of an export (ids in, one
+service call each). Published
 through the outbox; imported by screening.tasks so that the worker registers it."""
 
 from celery import shared_task
@@ -17,6 +18,18 @@ from . import services
 )
 def workspace_job_step(self, job_id: int) -> None:
     services.bulk_job_step(job_id=job_id, task_id=self.request.id, retries=self.request.retries)
+
+
+@shared_task(
+    name=services.PART_TASK,
+    **{
+        **RETRYING,
+        "soft_time_limit": services.job_lease_seconds() - 40,
+        "time_limit": services.job_lease_seconds() - 20,
+    },
+)
+def workspace_export_part(self, part_id: int) -> None:
+    services.export_part_step(part_id=part_id, task_id=self.request.id, retries=self.request.retries)
 
 
 @shared_task(name="screening.workspace_sweep", acks_late=True)

@@ -43,9 +43,11 @@ class Sheet:
 
 @dataclass(frozen=True)
 class Rendered:
-    """Data rows already written as sheet XML (rows_xml), ``count`` of them, numbered from the row
-    where they stand: an export job renders each chunk's rows in its own step, and the file is
-    then put together from the parts without reading them back as values."""
+    """Data rows already written as sheet XML (rows_xml), ``count`` of them, without row numbers
+    (each row is the one after the row before it, as ECMA-376 allows and spreadsheet programs read
+    it): an export job renders its chunks in parallel, each part not knowing how many rows the
+    parts before it hold, and the file is then put together from the parts without reading them
+    back as values."""
 
     xml: str
     count: int
@@ -57,12 +59,11 @@ _MEMO_CHARS = 400  # texts up to this long are remembered per column by rows_xml
 def rows_xml(
     rows: Iterable[Sequence],
     *,
-    first: int,
     wrap: set[int] | None = None,
     clean: Callable[[str], str] | None = None,
 ) -> Rendered:
-    """Data rows (under a sheet's header) as XML, the first numbered ``first`` (1-based), the
-    columns in ``wrap`` wrapped. ``clean``: made safe here, text by text (screening.exports.
+    """Data rows (under a sheet's header) as XML, unnumbered (Rendered), the columns in ``wrap``
+    wrapped. ``clean``: made safe here, text by text (screening.exports.
     safe_cell), or values already safe as for a Sheet's rows. Texts repeat down a column (a rule's
     title, a status, a message, a proposal's reference on each of its findings): each column keeps
     the XML of the short texts it has already written, and a row whose every value was written
@@ -70,10 +71,9 @@ def rows_xml(
     styles: dict[int, list[str]] = {}
     memos: list[dict] = []
     parts = []
-    r = first - 1
-    for r, row in enumerate(rows, start=first):
+    for row in rows:
         try:  # every value written before in its column: one lookup each
-            parts.append(f'<row r="{r}">{"".join([m[v] for m, v in zip(memos, row, strict=True)])}</row>')
+            parts.append(f"<row>{''.join([m[v] for m, v in zip(memos, row, strict=True)])}</row>")
             continue
         except (KeyError, TypeError, ValueError):  # a new value, an unhashable one, a longer row
             pass
@@ -91,8 +91,8 @@ def rows_xml(
             else:  # a number (True would find 1's cell), a long text (rarely repeated)
                 xml = _cell(clean(value) if clean and type(value) is str else value, style[k])
             cells.append(xml)
-        parts.append(f'<row r="{r}">{"".join(cells)}</row>')
-    return Rendered("".join(parts), r - first + 1)
+        parts.append(f"<row>{''.join(cells)}</row>")
+    return Rendered("".join(parts), len(parts))
 
 
 def column_letter(n: int) -> str:
@@ -179,7 +179,7 @@ def _sheet_xml(out: IO[bytes], sheet: Sheet) -> str | None:
         return styles[key]
 
     for row in sheet.rows:
-        if type(row) is Rendered:  # rows_xml's rows, numbered from the next row
+        if type(row) is Rendered:  # rows_xml's rows, unnumbered: each the one after the row before
             out.write("".join(buffer).encode())
             buffer.clear()
             out.write(row.xml.encode())

@@ -363,9 +363,9 @@ def test_a_pdf_of_more_proposals_than_it_takes_is_refused_with_the_reason(
 def test_a_file_joined_from_parts_is_the_file_made_in_one_piece(
     officer, three, monkeypatch, django_capture_on_commit_callbacks, fmt
 ):
-    """A job renders each chunk in its own step, its sheet rows numbered where they will stand
-    (exports.render_part), and joins the parts at the end: in chunks of two, the file holds the
-    same rows in the same places as the one made in one piece, with no gap or overlap."""
+    """A job renders each chunk as a part of its own, its sheet rows unnumbered (exports.render_part),
+    and joins the parts at the end: in chunks of two, the file holds the same rows in the same
+    places as the one made in one piece, with no gap or overlap."""
     ids = [p.pk for p in three]
     _name, _type, content = services.export_now(
         proposal_ids=ids, fmt=fmt, lang="zh", full_ids=False, by=officer, query="year=2022"
