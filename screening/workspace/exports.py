@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import re
 import zlib
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
@@ -165,9 +166,10 @@ _BY_POSITION = ("units[", "members[")  # a path that names a unit or member by i
 def _cache_key(rule, status, clause, message_id, params_text, evidence_text, field_path, fix_id):
     """A finding's key for exports.finding_rows's cache: None when its texts name a unit or member
     by position (they then read with the proposal's own names)."""
-    texts = f"{params_text or ''}{evidence_text or ''}{field_path}"
-    if "[" in texts and any(p in texts for p in _BY_POSITION):
-        return None
+    units, members = _BY_POSITION
+    for text in (params_text, evidence_text, field_path):
+        if text and (units in text or members in text):
+            return None
     return (rule, status, clause, message_id, params_text, evidence_text, field_path, fix_id)
 
 
@@ -389,11 +391,20 @@ def chunk_rows(
 _FINDING_TEXTS = [exports.COLUMNS.index(c) for c in ("title", "message", "fix", "evidence")]
 
 
+def _longest_digits(text: str) -> int:
+    """The length of the longest run of digits in ``text``."""
+    return max(map(len, _DIGIT_RUNS.findall(text)), default=0)
+
+
+_DIGIT_RUNS = re.compile(r"\d+")
+
+
 class _FindingIds:
     """Whether a finding row of one proposal may hold an ID number (then _masked looks at it
     closely): its title names one, or its message, fix and evidence, which many findings share,
-    hold a resident ID number (decided once per distinct texts, kept in ``looked``) or one of the
-    proposal's people's numbers."""
+    hold a resident ID number or one of the proposal's people's numbers. What is known of each
+    distinct texts is worked out once (kept in ``looked``): whether they hold a resident ID number,
+    and their longest run of digits, which an ID number's own longest run must fit in to be there."""
 
     _TEXTS = [exports.COLUMNS.index(c) for c in ("message", "fix", "evidence")]
 
@@ -401,6 +412,8 @@ class _FindingIds:
         self.known = [k for k in known_ids if len(k) > 5]
         self.title = has_resident_id(title) or any(k in title for k in self.known)
         self.looked = looked
+        # no known number can stand in texts whose digit runs are all shorter than this
+        self.digits = min((_longest_digits(k) for k in self.known), default=0)
 
     def __call__(self, row: list) -> bool:
         if self.title:
@@ -410,9 +423,13 @@ class _FindingIds:
         seen = self.looked.get(texts)
         if seen is None:
             text = "\n".join(t for t in texts if isinstance(t, str))
-            seen = self.looked[texts] = (text, has_resident_id(text))
-        text, resident = seen
-        return resident or any(k in text for k in self.known)
+            seen = self.looked[texts] = (text, has_resident_id(text), _longest_digits(text))
+        text, resident, digits = seen
+        if resident:
+            return True
+        if not self.known or digits < self.digits:
+            return False
+        return any(k in text for k in self.known)
 
 
 def _masked(row: list, known_ids: list[str], *, skip: int = -1, columns: list[int] | None = None) -> list:

@@ -336,3 +336,25 @@ def test_an_id_number_in_a_findings_evidence_is_masked_in_every_format(client, o
         "report.csv": False,
         "report.json": True,
     }
+
+
+def test_a_finding_row_naming_one_of_the_proposals_own_numbers_is_looked_at_whatever_its_form():
+    """_FindingIds lets most finding rows through without a look (their texts' digit runs are too
+    short to hold any of the people's numbers), never one that holds a number: a passport, a
+    resident ID, a number without digits (the texts are then always searched)."""
+    from screening.exports import COLUMNS
+
+    def row(message="", evidence=""):
+        cells = [""] * len(COLUMNS)
+        cells[COLUMNS.index("message")], cells[COLUMNS.index("evidence")] = message, evidence
+        return cells
+
+    looked: dict = {}
+    ids = exports._FindingIds("课题", ["E12345678", "110101199001011234"], looked)
+    assert ids(row("出生日期 1985-03-02", "单位 91110108MA01ABCD2X")) is False
+    assert ids(row("成员护照 E12345678 与其他项目重复")) is True
+    assert ids(row("", "张三 110101199001011234")) is True
+    assert ids(row("", "另一人 44030019800101123X")) is True  # anyone's resident ID
+    assert exports._FindingIds("课题", ["ABCDEFGH"], looked)(row("成员 ABCDEFGH")) is True
+    assert exports._FindingIds("课题", [], looked)(row("出生日期 1985-03-02")) is False
+    assert exports._FindingIds("含 E12345678 的题目", ["E12345678"], looked)(row()) is True
