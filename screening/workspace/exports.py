@@ -719,8 +719,11 @@ def pack(text: str) -> bytes:
     return zlib.compress(text.encode("utf-8"), 1)
 
 
-def unpack(packed: bytes | memoryview) -> str:
-    return zlib.decompress(packed).decode("utf-8") if packed else ""
+def unpack(packed: bytes | memoryview, *, decode: bool = True) -> str | bytes:
+    """A stored part's text (pack), or with ``decode`` false its UTF-8 bytes as they go into a file
+    (an XLSX sheet's rows are written as they are, not decoded and encoded again)."""
+    data = zlib.decompress(packed) if packed else b""
+    return data.decode("utf-8") if decode else data
 
 
 @dataclass
@@ -730,7 +733,7 @@ class Parts:
     job's stored parts."""
 
     summaries: list[dict]
-    texts: Callable[[str], Iterable[str]]
+    texts: Callable[[str], Iterable[str | bytes]]  # bytes: UTF-8 (XLSX rows, PDF JSON), never CSV
 
 
 def write_file(

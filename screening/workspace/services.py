@@ -414,9 +414,9 @@ def _export_finish(job: BulkJob) -> None:
         summary, meta, guides=exports.guides_now(summary["years"]), filters=filter_text(meta.query, lang=lang)
     )
 
-    def texts(column: str) -> Iterator[str]:  # one part's text at a time
+    def texts(column: str) -> Iterator[str | bytes]:  # one part's text at a time (UTF-8 but for a CSV)
         for packed in parts.values_list(column, flat=True).iterator(chunk_size=1):
-            yield exports.unpack(packed)
+            yield exports.unpack(packed, decode=fmt == "csv")
 
     with tempfile.TemporaryFile() as out:
         exports.write_file(

@@ -49,7 +49,7 @@ class Rendered:
     parts before it hold, and the file is then put together from the parts without reading them
     back as values."""
 
-    xml: str
+    xml: str | bytes  # bytes: UTF-8
     count: int
 
 
@@ -182,7 +182,7 @@ def _sheet_xml(out: IO[bytes], sheet: Sheet) -> str | None:
         if type(row) is Rendered:  # rows_xml's rows, unnumbered: each the one after the row before
             out.write("".join(buffer).encode())
             buffer.clear()
-            out.write(row.xml.encode())
+            out.write(row.xml if type(row.xml) is bytes else row.xml.encode())
             r += row.count
             continue
         r += 1
