@@ -126,7 +126,25 @@ def title_similarity(a: str | None, b: str | None) -> float:
 
 def content_similarity(a: str | None, b: str | None) -> float:
     """Cosine similarity of character-bigram count vectors, 0.0–1.0."""
-    return cosine_counts(Counter(bigrams(a)), Counter(bigrams(b)))
+    if not a or not b:
+        return 0.0
+    (va, na), (vb, nb) = _bigram_vector(a), _bigram_vector(b)
+    if not na or not nb:
+        return 0.0
+    if len(va) > len(vb):
+        va, vb = vb, va
+    get = vb.get
+    return sum([v * get(k, 0) for k, v in va.items()]) / (na * nb)
+
+
+@lru_cache(maxsize=256)
+def _bigram_vector(text: str) -> tuple[Counter, float]:
+    """A text's bigram counts and their norm. A proposal's research content is compared with every
+    near-duplicate candidate's, and the same candidates come up for one proposal after another
+    (a check, then its submission's run): the vectors of the last few hundred texts are kept
+    (tens of kilobytes each)."""
+    counts = Counter(bigrams(text))
+    return counts, math.sqrt(sum([v * v for v in counts.values()]))
 
 
 # --- MinHash fingerprints -------------------------------------------------------------

@@ -1,6 +1,9 @@
 import json
 from datetime import date
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from screening.rules.base import birth_date_from_id, credit_code_valid, jsonable
 from screening.rules.text import (
     CONTENT_SIMILARITY_THRESHOLD,
@@ -53,6 +56,21 @@ def test_title_similarity_different_topics_below_threshold():
 
 def test_content_similarity_identical_text_is_one():
     assert round(content_similarity(DIRECTION_5_2_TEXT, DIRECTION_5_2_TEXT), 9) == 1.0
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(alphabet="氢能储运关键技术 ab,。", max_size=40),
+    st.text(alphabet="氢能储运关键技术 ab,。", max_size=40),
+)
+def test_content_similarity_is_the_cosine_of_the_bigram_counts_in_either_order(a, b):
+    """The kept vectors (text._bigram_vector) give the cosine of the two texts' bigram counts."""
+    from collections import Counter
+
+    from screening.rules.text import bigrams, cosine_counts
+
+    expected = cosine_counts(Counter(bigrams(a)), Counter(bigrams(b)))
+    assert content_similarity(a, b) == content_similarity(b, a) == expected
 
 
 def test_content_similarity_unrelated_text_below_threshold():
