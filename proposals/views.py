@@ -137,12 +137,26 @@ def _render_form(request, forms: ProposalForms, *, mode: str, proposal=None, upl
     )
 
 
-def _submit_warnings(proposal):
+_CHECKED = "submit_check"  # the session's record of the check a submission just made
+
+
+def _submit_warnings(request, proposal, *, reuse: bool = False):
     """The conditions the draft's current content fails (the settings.SUBMIT_WARNINGS hook,
-    which checks it now), or None when there is no hook or the proposal is not a draft."""
+    which checks it now), or None when there is no hook or the proposal is not a draft. The
+    hook's record of its check (``reuse`` on what it returns) is kept in the session, and with
+    ``reuse`` handed back to it: the confirmation page that follows a submission shows that
+    check's result while the hook says it still stands, instead of making it again."""
     if not settings.SUBMIT_WARNINGS or proposal.state != ProposalState.DRAFT:
         return None
-    return import_string(settings.SUBMIT_WARNINGS)(proposal)
+    hook = import_string(settings.SUBMIT_WARNINGS)
+    record = request.session.get(_CHECKED) if reuse else None
+    failures = hook(proposal, reuse=record) if record else hook(proposal)
+    made = getattr(failures, "reuse", None)
+    if failures and made:
+        request.session[_CHECKED] = made
+    elif _CHECKED in request.session:
+        del request.session[_CHECKED]
+    return failures
 
 
 def _edit_with_problems(proposal):
@@ -165,7 +179,7 @@ def _submit(request, proposal, *, confirmed: bool):
         errors = proposal_submit_problems(selectors.proposal_to_data(proposal))
         if errors:
             return _cannot_submit(request, proposal, errors)
-        if _submit_warnings(proposal):
+        if _submit_warnings(request, proposal):
             return redirect("proposals:submit_confirm", pk=proposal.pk)
     try:
         errors = services.proposal_submit(proposal=proposal, by=request.user)
@@ -318,7 +332,7 @@ def proposal_submit_confirm(request, pk: int):
     proposal = _proposal_for_change(request, pk)
     if proposal.state != ProposalState.DRAFT:
         return redirect("proposals:detail", pk=proposal.pk)
-    failures = _submit_warnings(proposal)
+    failures = _submit_warnings(request, proposal, reuse=True)
     return render(
         request, "proposals/submit_confirm.html", {"proposal": proposal, "failures": failures or []}
     )

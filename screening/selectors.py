@@ -11,6 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from django.conf import settings
 from django.db.models import F, Lookup, Prefetch, QuerySet
 from django.db.models.lookups import In
 from django.utils import timezone
@@ -864,18 +865,34 @@ class Failure(tuple):
 class SubmitWarnings(list):
     """The conditions the current content of a draft fails, as (rule ID, rule title) in report
     order (what settings.SUBMIT_WARNINGS returns: a list), and whether the report's latest result
-    was checked on other content (``checked_before_change``)."""
+    was checked on other content (``checked_before_change``). ``reuse``: the check as a plain
+    record (JSON: the data hash and input versions it was made on, when, the failing rules and
+    their fields), which the page that follows hands back to draft_failures (the submission's
+    confirmation page, a moment later: the same check is not made twice)."""
 
-    def __init__(self, failures: Iterable[tuple[str, str]] = (), *, checked_before_change: bool = False):
+    def __init__(
+        self,
+        failures: Iterable[tuple[str, str]] = (),
+        *,
+        checked_before_change: bool = False,
+        reuse: dict | None = None,
+    ):
         super().__init__(failures)
         self.checked_before_change = checked_before_change
+        self.reuse = reuse
 
 
-def check_now(proposal_id: int) -> tuple[list[Finding], str] | None:
+class Checked(NamedTuple):
+    findings: list[Finding]
+    data_sha256: str
+    inputs: dict  # the versions of the registries and the guide it read (as a run's ``inputs``)
+
+
+def check_now(proposal_id: int) -> Checked | None:
     """Run every rule on the proposal's current content, storing nothing: the findings (as a
-    run would store them, unsaved) and the data hash they were made on; None for no such
-    proposal. The same inputs and rules as a run (rule_inputs, run_rules); the proposal's own
-    content fingerprints computed afresh. A constant number of queries; milliseconds."""
+    run would store them, unsaved), the data hash and the input versions they were made on; None
+    for no such proposal. The same inputs and rules as a run (rule_inputs, run_rules); the
+    proposal's own content fingerprints computed afresh. A constant number of queries; milliseconds."""
     found = rule_inputs([proposal_id], fresh=True).get(proposal_id)
     if found is None:
         return None
@@ -893,7 +910,7 @@ def check_now(proposal_id: int) -> tuple[list[Finding], str] | None:
         )
         for n, f in enumerate(run_rules(found.context))
     ]
-    return findings, found.data_sha256
+    return Checked(findings, found.data_sha256, found.inputs)
 
 
 def _proposals_for_submission(ids: Iterable[int]) -> QuerySet[Proposal]:
@@ -902,25 +919,33 @@ def _proposals_for_submission(ids: Iterable[int]) -> QuerySet[Proposal]:
     )
 
 
-def draft_failures(proposal: Proposal) -> SubmitWarnings:
+def draft_failures(proposal: Proposal, *, reuse: dict | None = None) -> SubmitWarnings:
     """The conditions the draft's current content fails, checked now (check_now): (rule ID,
     rule title in the active language), in report order, each once; ``checked_before_change``
     says whether the latest finished result shown on the report was made on other content. The
     proposals app reads it through settings.SUBMIT_WARNINGS. Empty while the draft cannot be
     submitted at all (the submission checks refuse it: they answer first, on the form and in the
-    API), so nobody is asked to confirm a submission that would be refused."""
+    API), so nobody is asked to confirm a submission that would be refused.
+
+    ``reuse``: the record of a check made a moment ago (SubmitWarnings.reuse), whose failures are
+    given again without checking anew while it is the same check: of this proposal, less than
+    SCREENING_CHECK_REUSE seconds old, on the same data (hash) and the same registry and guide
+    versions (the policy of a repeated check request, services.screening_request)."""
     stored = _proposals_for_submission([proposal.pk]).first()
     if stored is None or proposal_submit_problems(proposal_to_data(stored)):
         return SubmitWarnings()
-    checked = check_now(proposal.pk)
-    if checked is None:
-        return SubmitWarnings()
-    findings, sha = checked
+    if reuse is not None and _check_still_current(proposal.pk, reuse):
+        sha, rules, inputs, at = reuse["sha"], dict(reuse["rules"]), reuse["inputs"], reuse["at"]
+    else:
+        checked = check_now(proposal.pk)
+        if checked is None:
+            return SubmitWarnings()
+        sha, inputs, at = checked.data_sha256, checked.inputs, timezone.now().timestamp()
+        rules: dict[str, str] = {}  # failing rule → the field its first failing finding names
+        for f in checked.findings:
+            if f.status == "fail":
+                rules.setdefault(f.rule, f.field)
     lang = lang_key(get_language())
-    rules: dict[str, str] = {}  # failing rule → the field its first failing finding names
-    for f in findings:
-        if f.status == "fail":
-            rules.setdefault(f.rule, f.field)
     latest = (
         ScreeningRun.objects.filter(proposal_id=proposal.pk, status=RunStatus.DONE)
         .order_by("-queued_at", "-id")
@@ -930,7 +955,24 @@ def draft_failures(proposal: Proposal) -> SubmitWarnings:
     return SubmitWarnings(
         [Failure(rule, rule_title(rule, lang), field_anchor(field)) for rule, field in rules.items()],
         checked_before_change=bool(latest) and latest != sha,
+        reuse={"pk": proposal.pk, "sha": sha, "inputs": inputs, "at": at, "rules": list(rules.items())},
     )
+
+
+def _check_still_current(proposal_id: int, record: dict) -> bool:
+    """Whether ``record`` (SubmitWarnings.reuse) is a check of this proposal made less than
+    SCREENING_CHECK_REUSE seconds ago on the data and input versions it has now. Seven queries."""
+    try:
+        fresh = (
+            record["pk"] == proposal_id
+            and 0 <= timezone.now().timestamp() - float(record["at"]) <= settings.SCREENING_CHECK_REUSE
+        )
+        if not fresh or data_sha256_now([proposal_id]).get(proposal_id) != record["sha"]:
+            return False
+        registries, guides = _current_inputs([record["inputs"]])
+        return _staleness(record["inputs"], registries=registries, guides=guides) is None
+    except (KeyError, TypeError, ValueError, AttributeError):  # not such a record: check anew
+        return False
 
 
 # --- reports -----------------------------------------------------------------------

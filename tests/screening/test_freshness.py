@@ -218,7 +218,7 @@ def test_the_check_now_computes_the_duplicate_rule_on_the_content_now(
     draft = make_proposal(state="draft")
     run_for(draft, django_capture_on_commit_callbacks)
     Proposal.objects.filter(pk=draft.pk).update(research_content=text)
-    findings, _sha = selectors.check_now(draft.pk)
+    findings = selectors.check_now(draft.pk).findings
     assert [f.status for f in findings if f.rule == "submission.duplicate"] == ["fail"]
 
 

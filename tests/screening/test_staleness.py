@@ -608,6 +608,62 @@ def test_submitting_a_draft_whose_content_fails_asks_to_confirm(
     assert proposal.state == "draft"
 
 
+@pytest.fixture
+def counted_checks(monkeypatch):
+    """The checks draft_failures makes (selectors.check_now), counted."""
+    made = []
+    real = selectors.check_now
+
+    def counting(pk):
+        made.append(pk)
+        return real(pk)
+
+    monkeypatch.setattr(selectors, "check_now", counting)
+    return made
+
+
+def test_a_check_made_a_moment_ago_is_given_again_only_while_it_still_stands(
+    guide2022, all_registries_empty, counted_checks, settings
+):
+    proposal = make_proposal(state="draft", pi_birth=date(1961, 12, 31))
+    first = selectors.draft_failures(proposal)
+    assert (first, len(counted_checks)) == ([("pi.age", "项目负责人年龄")], 1)
+    again = selectors.draft_failures(proposal, reuse=first.reuse)
+    assert (again, again.checked_before_change, len(counted_checks)) == (first, False, 1)
+
+    def anew(record) -> bool:
+        before = len(counted_checks)
+        selectors.draft_failures(proposal, reuse=record)
+        return len(counted_checks) == before + 1
+
+    assert anew({**first.reuse, "at": first.reuse["at"] - settings.SCREENING_CHECK_REUSE - 1})  # too old
+    assert anew({**first.reuse, "pk": proposal.pk + 1})  # another proposal's
+    assert anew({"sha": first.reuse["sha"]})  # not such a record
+    RegistryLoad.objects.filter(name="misconduct").update(version=99)  # a registry reloaded since
+    assert anew(first.reuse)
+    current = selectors.draft_failures(proposal)
+    Proposal.objects.filter(pk=proposal.pk).update(title="另一个题目")  # the draft changed since
+    assert anew(current.reuse)
+
+
+def test_the_confirmation_page_after_a_submission_shows_its_check_without_making_it_again(
+    client, guide2022, all_registries_empty, counted_checks
+):
+    owner = make_user("confirm-once")
+    proposal = make_proposal(owner=owner, state="draft", pi_birth=date(1961, 12, 31))
+    client.force_login(owner)
+    response = client.post(f"/proposals/{proposal.pk}/submit/")
+    page = client.get(response["Location"])
+    assert (page.context["failures"], counted_checks) == ([("pi.age", "项目负责人年龄")], [proposal.pk])
+    Proposal.objects.filter(pk=proposal.pk).update(recommender="某某大学")  # changed in another tab
+    page = client.get(response["Location"])
+    assert page.context["failures"] == [
+        ("recommendation.recommender", "推荐单位"),
+        ("pi.age", "项目负责人年龄"),
+    ]
+    assert len(counted_checks) == 2
+
+
 def test_screening_models_have_translated_names():
     from django.apps import apps
     from django.utils import translation
