@@ -74,6 +74,9 @@ TEMPLATES = [
     },
 ]
 
+# Form widgets from Django's own Jinja2 templates of them where it has them (common/forms_rendering.py)
+FORM_RENDERER = "common.forms_rendering.WidgetRenderer"
+
 WSGI_APPLICATION = "config.wsgi.application"
 
 # With nothing configured: SQLite in the project folder (the embedded default).
