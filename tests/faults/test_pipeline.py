@@ -182,3 +182,53 @@ def test_requests_never_talk_to_the_broker(guide, start_worker, own_redis, monke
     assert [r.status_code for r in responses] == [302, 302, 302]
     assert calls == []
     assert OutboxMessage.objects.filter(sent_at__isnull=True).count() == 3
+
+
+def test_an_exports_parts_are_rendered_by_both_worker_processes_at_once(
+    guide, start_worker, django_user_model
+):
+    """An export job's parts are tasks of their own: the two pool processes of a real worker each
+    render one at the same time (seen running together, under two owners), and the file holds every
+    proposal once, in order."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from screening.workspace import services as workspace
+    from screening.workspace.models import BulkJob, BulkJobPart
+
+    start_worker(env={"FAULT_EXPORT_CHUNK": "2", "FAULT_SLOW_PART_SECONDS": "1"})
+    officer = django_user_model.objects.create(username="fault-officer")
+    proposals = [make_proposal(reference=f"EXP-{n}") for n in range(8)]
+    started = time.monotonic()
+    job = workspace.bulk_job_request(
+        kind="export",
+        proposal_ids=[p.pk for p in proposals],
+        by=officer,
+        params={"format": "xlsx", "lang": "zh", "query": ""},
+    )
+    together = set()
+
+    def finished() -> bool:
+        running = set(
+            BulkJobPart.objects.filter(job_id=job.pk, status="running").values_list("lease_owner", flat=True)
+        )
+        if len(running) > 1:
+            together.update(running)
+        return BulkJob.objects.get(pk=job.pk).status in ("done", "failed")
+
+    wait_until(finished, timeout=60, step=0.05)
+    record(
+        "an export of 4 parts (1 s each) on one worker of two processes → file", time.monotonic() - started
+    )
+    job.refresh_from_db()
+    assert (job.status, job.error, job.done, BulkJobPart.objects.filter(job_id=job.pk).count()) == (
+        "done",
+        "",
+        8,
+        0,
+    )
+    assert len({owner.rpartition("/")[2] for owner in together}) == 2  # two processes, at once
+    with job.result.open("rb") as fh:
+        sheet = load_workbook(io.BytesIO(fh.read()))["申报项目"]
+    assert [row[0] for row in sheet.iter_rows(min_row=14, values_only=True)] == [f"EXP-{n}" for n in range(8)]
