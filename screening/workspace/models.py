@@ -35,7 +35,9 @@ class BulkJob(Leased):
     """One bulk action of an officer over a set of proposals (frozen as ``proposal_ids`` when it is
     requested), done in chunks: each step task (published through the outbox) claims the job under
     a lease, does the next ``chunk`` of ``proposal_ids[done:]`` and moves ``done`` on in the same
-    transaction, then queues the next step. queued → running → queued … → done / failed."""
+    transaction, then queues the next step. queued → running → queued … → done / failed. An export
+    instead opens all its chunks as parts (BulkJobPart) in its first step and stays running without a
+    lease while their tasks render them; the last part queues the step that writes the file."""
 
     kind = models.CharField(_("类型"), max_length=16, choices=JobKind.choices)
     status = models.CharField(
