@@ -147,8 +147,11 @@ def test_an_error_in_a_part_fails_the_job_with_it_and_a_transient_one_is_retried
         raise OperationalError("server closed the connection unexpectedly")
 
     monkeypatch.setattr(services.exports, "render_part", blip)
+    closed = []  # the step drops the broken connection (here: the test's, inside its transaction)
+    monkeypatch.setattr(services.connection, "close", lambda: closed.append(True))
     with pytest.raises(OperationalError):
         services.export_part_step(part_id=pk, task_id="t")
+    assert closed == [True]
     monkeypatch.setattr(services.exports, "render_part", real)
     with django_capture_on_commit_callbacks(execute=False):
         services.export_part_step(part_id=pk, task_id="t", retries=1)  # the task's retry
