@@ -281,7 +281,7 @@ def export_part_step(*, part_id: int, task_id: str | None = None, retries: int =
     fails the job with it recorded."""
     part = PARTS.claim(part_id, task_id=task_id, retries=retries, give_up=_part_given_up)
     if part is None:
-        _fail_if_given_up(part_id)
+        _fail_given_up(BulkJobPart.objects.filter(pk=part_id))
         return
     job = BulkJob.objects.filter(pk=part.job_id).only("proposal_ids", "params", "total").first()
     if job is None:
@@ -312,7 +312,6 @@ def export_part_step(*, part_id: int, task_id: str | None = None, retries: int =
             )
             running.done = min(running.done + len(ids), running.total)
             if not BulkJobPart.objects.filter(job=running).exclude(status=JobStatus.DONE).exists():
-                running.done = running.total  # every part stored: the file is the next step
                 running.status = JobStatus.QUEUED
                 running.queued_at = timezone.now()
                 outbox_enqueue(task=STEP_TASK, args=[running.pk])
@@ -330,17 +329,13 @@ def export_part_step(*, part_id: int, task_id: str | None = None, retries: int =
 
 def _part_given_up(part: BulkJobPart) -> None:
     """A part started MAX_ATTEMPTS times (its task keeps killing workers): marked failed, in the
-    claim's or the sweep's transaction; its job is failed after it (_fail_if_given_up)."""
+    claim's or the sweep's transaction; its job is failed after it (_fail_given_up)."""
     BulkJobPart.objects.filter(pk=part.pk).update(status=JobStatus.FAILED, **RELEASED)
 
 
-def _fail_if_given_up(part_id: int) -> None:
-    job_id = (
-        BulkJobPart.objects.filter(pk=part_id, status=JobStatus.FAILED)
-        .values_list("job_id", flat=True)
-        .first()
-    )
-    if job_id is not None:
+def _fail_given_up(parts) -> None:
+    """Fail the jobs of those of ``parts`` (a queryset) that were given up (_part_given_up)."""
+    for job_id in set(parts.filter(status=JobStatus.FAILED).values_list("job_id", flat=True)):
         _fail_running(job_id, error=LOST)
 
 
@@ -508,8 +503,7 @@ def bulk_jobs_sweep(*, queued_for: timedelta | None = None) -> dict[str, list[in
         ),
         give_up=_part_given_up,
     )
-    for job_id in set(BulkJobPart.objects.filter(status=JobStatus.FAILED).values_list("job_id", flat=True)):
-        _fail_running(job_id, error=LOST)
+    _fail_given_up(BulkJobPart.objects.all())
     return {"resent": lost, "parts": parts, "expired": exports_expire(now=now)}
 
 
