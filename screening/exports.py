@@ -11,7 +11,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from . import labels
-from .messages import render, rule_title
+from .messages import Msg, pgettext_lazy, render, rule_title
 from .models import Finding, ScreeningRun
 
 # One row per finding: the columns people read first, then the raw ids (for
@@ -32,27 +32,27 @@ COLUMNS = [
     "status_code",
     "field_path",
 ]
-HEADERS: dict[str, dict[str, str]] = {
-    "reference": {"zh": "编号", "en": "Reference"},
-    "title": {"zh": "项目名称", "en": "Project title"},
-    "direction": {"zh": "指南方向", "en": "Guide direction"},
-    "overall": {"zh": "预审结论", "en": "Overall result"},
-    "rule_title": {"zh": "检查项", "en": "Check"},
-    "status": {"zh": "结论", "en": "Result"},
-    "clause": {"zh": "条款", "en": "Clause"},
-    "message": {"zh": "说明", "en": "Details"},
-    "fix": {"zh": "建议", "en": "Suggestion"},
-    "field": {"zh": "需修改的字段", "en": "Field to fix"},
-    "evidence": {"zh": "依据", "en": "Basis"},
-    "rule": {"zh": "规则编号", "en": "Rule ID"},
-    "status_code": {"zh": "结论代码", "en": "Result code"},
-    "field_path": {"zh": "字段路径", "en": "Field path"},
-    "fail": {"zh": "不通过", "en": "Fail"},
-    "warn": {"zh": "提醒", "en": "Warning"},
-    "unknown": {"zh": "无法判定", "en": "Undecidable"},
-    "pass": {"zh": "通过", "en": "Pass"},
-    "proposals": {"zh": "申报项目", "en": "Proposals"},
-    "checks": {"zh": "检查结果", "en": "Checks"},
+# The columns' headers and the statuses, from the catalogue (context "导出").
+HEADERS: dict[str, Msg] = {
+    "reference": pgettext_lazy("导出", "编号"),
+    "title": pgettext_lazy("导出", "项目名称"),
+    "direction": pgettext_lazy("导出", "指南方向"),
+    "overall": pgettext_lazy("导出", "预审结论"),
+    "rule_title": pgettext_lazy("导出", "检查项"),
+    "status": pgettext_lazy("导出", "结论"),
+    "clause": pgettext_lazy("导出", "条款"),
+    "message": pgettext_lazy("导出", "说明"),
+    "fix": pgettext_lazy("导出", "建议"),
+    "field": pgettext_lazy("导出", "需修改的字段"),
+    "evidence": pgettext_lazy("导出", "依据"),
+    "rule": pgettext_lazy("导出", "规则编号"),
+    "status_code": pgettext_lazy("导出", "结论代码"),
+    "field_path": pgettext_lazy("导出", "字段路径"),
+    "fail": pgettext_lazy("导出", "不通过"),
+    "warn": pgettext_lazy("导出", "提醒"),
+    "unknown": pgettext_lazy("导出", "无法判定"),
+    "pass": pgettext_lazy("导出", "通过"),
+    "proposals": pgettext_lazy("导出", "申报项目"),
 }
 # Excel column widths (characters), by column.
 _WIDTHS = {
@@ -74,7 +74,7 @@ _WIDTHS = {
 
 
 def header(key: str, lang: str) -> str:
-    return HEADERS[key].get(lang) or HEADERS[key]["zh"]
+    return labels.say(HEADERS[key], lang)
 
 
 @dataclass

@@ -57,7 +57,7 @@ _messages.install_translator(django_translate)
 
 Names = dict[str, str]
 
-_SEP = pgettext_lazy("预审结果", "、")
+_SEP = _messages.LIST_SEPARATOR
 _COLON = pgettext_lazy("预审结果", "：")
 _BOOL = (pgettext_lazy("预审结果", "是"), pgettext_lazy("预审结果", "否"))
 _NOT_GIVEN = pgettext_lazy("预审结果", "未填写")
@@ -309,8 +309,13 @@ def _field_label(path: str, lang: str, name: str | None, _translator) -> str:
     return say(_OWN if own else _OF, lang, who=who, label=_pick(entry, lang, key))
 
 
+def join_list(items: Iterable[str], lang: str) -> str:
+    """Items joined the way ``lang`` separates a list ("甲、乙" / "A, B"); "" for none."""
+    return say(_SEP, lang).join(items)
+
+
 def _join(items: list[str], lang: str) -> str:
-    return say(_SEP, lang).join(items) if items else say(_NONE, lang)
+    return join_list(items, lang) if items else say(_NONE, lang)
 
 
 def value_label(path: str, value: Any, lang: str = "zh") -> str:

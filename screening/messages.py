@@ -413,7 +413,9 @@ RULE_TITLES: Mapping[str, Mapping[str, str]] = {
     rid: _Texts(msg.text, msg.context) for rid, msg in RULE_TITLE_TEXTS.items()
 }
 
-_LIST_SEPARATOR = {"zh": "、", "en": ", "}
+# How a language separates the items of a list ("甲、乙" / "A, B"): the one separator of the findings,
+# the reports and the exports (labels.join_list).
+LIST_SEPARATOR = pgettext_lazy("预审结果", "、")
 _BOOL = {"zh": ("是", "否"), "en": ("yes", "no")}
 
 
@@ -442,7 +444,7 @@ def _display(value: Any, lang: str) -> str:
         return number_text(value)
     if isinstance(value, list | tuple | set | frozenset):
         items = [_display(v, lang) for v in value]
-        return _LIST_SEPARATOR.get(lang, "、").join(items) if items else "—"
+        return translate(LIST_SEPARATOR.text, lang, LIST_SEPARATOR.context).join(items) if items else "—"
     return str(value)
 
 

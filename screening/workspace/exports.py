@@ -33,7 +33,7 @@ from proposals.models import Attachment, Person, Proposal, Unit
 
 from .. import exports, labels, report, selectors
 from ..enums import Outcome
-from ..messages import rule_title
+from ..messages import Msg, pgettext_lazy, rule_title
 from ..models import Finding, ScreeningRun
 from ..selectors import AnyOf
 from . import pdf
@@ -42,53 +42,53 @@ from .masking import has_resident_id, mask_id, mask_ids_in
 from .xlsx import Rendered, Sheet, rows_xml, write_xlsx
 
 # The proposals sheet (and the CSV): one row per proposal, every field, in this order.
-PROPOSAL_COLUMNS: list[tuple[str, dict[str, str], float]] = [
+PROPOSAL_COLUMNS: list[tuple[str, Msg, float]] = [
     ("reference", exports.HEADERS["reference"], 14),
     ("title", exports.HEADERS["title"], 30),
-    ("guide_year", {"zh": "指南年度", "en": "Guide year"}, 8),
+    ("guide_year", pgettext_lazy("导出", "指南年度"), 8),
     ("direction", exports.HEADERS["direction"], 9),
-    ("direction_title", {"zh": "方向名称", "en": "Direction title"}, 28),
-    ("area", {"zh": "领域", "en": "Thematic area"}, 22),
-    ("state", {"zh": "状态", "en": "State"}, 9),
+    ("direction_title", pgettext_lazy("导出", "方向名称"), 28),
+    ("area", pgettext_lazy("导出", "领域"), 22),
+    ("state", pgettext_lazy("导出", "状态"), 9),
     ("overall", exports.HEADERS["overall"], 10),
-    ("failing", {"zh": "未通过的条件", "en": "Conditions failed"}, 30),
+    ("failing", pgettext_lazy("导出", "未通过的条件"), 30),
     ("fail", exports.HEADERS["fail"], 7),
     ("warn", exports.HEADERS["warn"], 7),
     ("unknown", exports.HEADERS["unknown"], 7),
     ("pass", exports.HEADERS["pass"], 7),
-    ("stale", {"zh": "结果可能已过时", "en": "Result may be outdated"}, 12),
-    ("recommender", {"zh": "推荐单位", "en": "Recommender"}, 24),
-    ("start_date", {"zh": "开始日期", "en": "Start date"}, 11),
-    ("end_date", {"zh": "结束日期", "en": "End date"}, 11),
-    ("national_funding", {"zh": "国拨经费（万元）", "en": "National funding (10k CNY)"}, 10),
-    ("matching_funding", {"zh": "配套经费（万元）", "en": "Matching funding (10k CNY)"}, 10),
-    ("pi_name", {"zh": "项目负责人", "en": "PI"}, 10),
-    ("pi_id", {"zh": "负责人证件号码", "en": "PI ID number"}, 20),
-    ("pi_birth_date", {"zh": "负责人出生日期", "en": "PI date of birth"}, 11),
-    ("pi_nationality", {"zh": "负责人国籍/地区", "en": "PI nationality"}, 10),
-    ("pi_title", {"zh": "负责人职称", "en": "PI title"}, 10),
-    ("pi_degree", {"zh": "负责人学位", "en": "PI degree"}, 8),
-    ("pi_employer", {"zh": "负责人工作单位", "en": "PI employer"}, 24),
-    ("pi_employment", {"zh": "负责人聘用方式", "en": "PI employment"}, 9),
-    ("pi_civil_servant", {"zh": "负责人为公务人员", "en": "PI is a civil servant"}, 9),
-    ("lead_unit", {"zh": "牵头单位", "en": "Lead unit"}, 24),
-    ("lead_credit_code", {"zh": "牵头单位信用代码", "en": "Lead unit credit code"}, 20),
-    ("units", {"zh": "全部单位", "en": "All units"}, 50),
-    ("members", {"zh": "项目骨干", "en": "Key members"}, 50),
-    ("attachments", {"zh": "附件", "en": "Attachments"}, 24),
-    ("research_content", {"zh": "研究内容", "en": "Research content"}, 60),
-    ("indicators", {"zh": "考核指标", "en": "Indicators"}, 40),
-    ("submitted_at", {"zh": "提交时间", "en": "Submitted"}, 16),
-    ("owner", {"zh": "申报人账号", "en": "Applicant account"}, 12),
-    ("source", {"zh": "来源", "en": "Source"}, 8),
-    ("run_id", {"zh": "预审运行编号", "en": "Run ID"}, 8),
-    ("run_finished_at", {"zh": "预审时间", "en": "Screened at"}, 16),
-    ("ruleset_version", {"zh": "规则集版本", "en": "Rule-set version"}, 10),
-    ("guide_version", {"zh": "所用指南版本", "en": "Guide version used"}, 14),
-    ("data_sha256", {"zh": "数据 SHA-256", "en": "Data SHA-256"}, 66),
-    ("reviewed_at", {"zh": "审阅时间", "en": "Reviewed"}, 16),
-    ("reviewed_by", {"zh": "审阅人", "en": "Reviewed by"}, 12),
-    ("review_note", {"zh": "审阅备注", "en": "Review note"}, 30),
+    ("stale", pgettext_lazy("导出", "结果可能已过时"), 12),
+    ("recommender", pgettext_lazy("导出", "推荐单位"), 24),
+    ("start_date", pgettext_lazy("导出", "开始日期"), 11),
+    ("end_date", pgettext_lazy("导出", "结束日期"), 11),
+    ("national_funding", pgettext_lazy("导出", "国拨经费（万元）"), 10),
+    ("matching_funding", pgettext_lazy("导出", "配套经费（万元）"), 10),
+    ("pi_name", pgettext_lazy("导出", "项目负责人"), 10),
+    ("pi_id", pgettext_lazy("导出", "负责人证件号码"), 20),
+    ("pi_birth_date", pgettext_lazy("导出", "负责人出生日期"), 11),
+    ("pi_nationality", pgettext_lazy("导出", "负责人国籍/地区"), 10),
+    ("pi_title", pgettext_lazy("导出", "负责人职称"), 10),
+    ("pi_degree", pgettext_lazy("导出", "负责人学位"), 8),
+    ("pi_employer", pgettext_lazy("导出", "负责人工作单位"), 24),
+    ("pi_employment", pgettext_lazy("导出", "负责人聘用方式"), 9),
+    ("pi_civil_servant", pgettext_lazy("导出", "负责人为公务人员"), 9),
+    ("lead_unit", pgettext_lazy("导出", "牵头单位"), 24),
+    ("lead_credit_code", pgettext_lazy("导出", "牵头单位信用代码"), 20),
+    ("units", pgettext_lazy("导出", "全部单位"), 50),
+    ("members", pgettext_lazy("导出", "项目骨干"), 50),
+    ("attachments", pgettext_lazy("导出", "附件"), 24),
+    ("research_content", pgettext_lazy("导出", "研究内容"), 60),
+    ("indicators", pgettext_lazy("导出", "考核指标"), 40),
+    ("submitted_at", pgettext_lazy("导出", "提交时间"), 16),
+    ("owner", pgettext_lazy("导出", "申报人账号"), 12),
+    ("source", pgettext_lazy("导出", "来源"), 8),
+    ("run_id", pgettext_lazy("导出", "预审运行编号"), 8),
+    ("run_finished_at", pgettext_lazy("导出", "预审时间"), 16),
+    ("ruleset_version", pgettext_lazy("导出", "规则集版本"), 10),
+    ("guide_version", pgettext_lazy("导出", "所用指南版本"), 14),
+    ("data_sha256", pgettext_lazy("导出", "数据 SHA-256"), 66),
+    ("reviewed_at", pgettext_lazy("导出", "审阅时间"), 16),
+    ("reviewed_by", pgettext_lazy("导出", "审阅人"), 12),
+    ("review_note", pgettext_lazy("导出", "审阅备注"), 30),
 ]
 _PI_ID = [key for key, _h, _w in PROPOSAL_COLUMNS].index("pi_id")
 PROPOSAL_WRAP = {
@@ -100,36 +100,37 @@ FINDING_WRAP = {exports.COLUMNS.index(c) for c in ("message", "fix", "evidence")
 RULE_COLUMNS = ["rule", "rule_title", "clause", "fail", "warn", "unknown", "pass", "not_applicable"]
 RULE_WIDTHS = [24, 24, 16, 8, 8, 8, 8, 8]
 _WORDS = {
-    "stamp": {"zh": "导出说明", "en": "About this export"},
-    "exported": {"zh": "导出时间", "en": "Exported at"},
-    "by": {"zh": "导出人", "en": "Exported by"},
-    "guide": {"zh": "指南（年度与现行版本）", "en": "Guide (year and published version)"},
-    "guides_used": {"zh": "预审所用指南版本", "en": "Guide versions the runs used"},
-    "ruleset": {"zh": "规则集版本", "en": "Rule-set version"},
-    "runs": {"zh": "预审时间范围", "en": "Runs finished between"},
-    "count": {"zh": "申报书数（已预审）", "en": "Proposals (screened)"},
-    "hash": {
-        "zh": "数据 SHA-256（各申报书“数据 SHA-256”按行顺序合并）",
-        "en": "Data SHA-256 (of the rows' data SHA-256, in row order)",
-    },
-    "filter": {"zh": "筛选条件", "en": "Filter"},
-    "masked": {"zh": "证件号码", "en": "ID numbers"},
-    "masked_yes": {"zh": "已部分隐藏", "en": "partly masked"},
-    "masked_no": {"zh": "完整", "en": "in full"},
-    "findings": {"zh": "检查结果", "en": "Findings"},
-    "rules": {"zh": "按检查项统计", "en": "Per rule"},
-    "not_applicable": {"zh": "不适用", "en": "Not applicable"},
-    "none": {"zh": "无", "en": "none"},
-    "yes": {"zh": "是", "en": "yes"},
-    "no": {"zh": "否", "en": "no"},
-    "not_screened": {"zh": "未预审", "en": "not screened"},
+    "stamp": pgettext_lazy("导出", "导出说明"),
+    "exported": pgettext_lazy("导出", "导出时间"),
+    "by": pgettext_lazy("导出", "导出人"),
+    "guide": pgettext_lazy("导出", "指南（年度与现行版本）"),
+    "guides_used": pgettext_lazy("导出", "预审所用指南版本"),
+    "ruleset": pgettext_lazy("导出", "规则集版本"),
+    "runs": pgettext_lazy("导出", "预审时间范围"),
+    "count": pgettext_lazy("导出", "申报书数（已预审）"),
+    "hash": pgettext_lazy("导出", "数据 SHA-256（各申报书“数据 SHA-256”按行顺序合并）"),
+    "filter": pgettext_lazy("导出", "筛选条件"),
+    "masked": pgettext_lazy("导出", "证件号码"),
+    "masked_yes": pgettext_lazy("导出", "已部分隐藏"),
+    "masked_no": pgettext_lazy("导出", "完整"),
+    "findings": pgettext_lazy("导出", "检查结果"),
+    "rules": pgettext_lazy("导出", "按检查项统计"),
+    "not_applicable": pgettext_lazy("导出", "不适用"),
+    "none": pgettext_lazy("导出", "无"),
+    "yes": pgettext_lazy("导出", "是"),
+    "no": pgettext_lazy("导出", "否"),
+    "not_screened": pgettext_lazy("导出", "未预审"),
+    "sep": pgettext_lazy("导出", "；"),
+    "with_note": pgettext_lazy("导出", "{text}（{note}）"),
+    "year": pgettext_lazy("导出", "{year}年"),
+    "count_screened": pgettext_lazy("导出", "{count}（{screened}）"),
+    "colon": pgettext_lazy("导出", "："),
 }
-_SEP = {"zh": "；", "en": "; "}
-_LIST = {"zh": "、", "en": ", "}
 
 
-def word(key: str, lang: str) -> str:
-    return _WORDS[key].get(lang) or _WORDS[key]["zh"]
+def word(key: str, lang: str, **params) -> str:
+    """A word of the files (``_WORDS``) from the catalogue in ``lang``, its placeholders filled."""
+    return labels.say(_WORDS[key], lang, **params)
 
 
 def _local(value: dt.datetime | None) -> str:
@@ -475,7 +476,7 @@ def _proposal_row(
         status_counts[f.status] += 1
     failing = list(dict.fromkeys(f.rule for f in found if f.status == "fail"))
     review = getattr(p, "review", None)  # None without a mark (selected with the proposal)
-    sep = _SEP[lang]
+    sep = word("sep", lang)
     values = {
         "reference": p.reference,
         "title": p.title,
@@ -483,10 +484,10 @@ def _proposal_row(
         "direction": p.direction_code,
         "direction_title": p.direction.title if p.direction else "",
         "area": f"{p.direction.area.number}. {p.direction.area.title}" if p.direction else "",
-        "state": _STATES.get(p.state, {}).get(lang, p.state),
+        "state": labels.say(_STATES[p.state], lang) if p.state in _STATES else p.state,
         "overall": labels.status_label(run.overall, lang) if run else word("not_screened", lang),
         "failing": sep.join(
-            f"{rule_title(r, lang)}（{r}）" if lang == "zh" else f"{rule_title(r, lang)} ({r})"
+            word("with_note", lang, text=rule_title(r, lang), note=r)
             for r in failing
         ),
         "fail": status_counts["fail"] if run else None,
@@ -533,27 +534,27 @@ def _proposal_row(
 
 
 _STATES = {
-    ProposalState.DRAFT: {"zh": "草稿", "en": "Draft"},
-    ProposalState.SUBMITTED: {"zh": "已提交", "en": "Submitted"},
-    ProposalState.SCREENING: {"zh": "预审中", "en": "Being screened"},
-    ProposalState.SCREENED: {"zh": "已预审", "en": "Screened"},
+    ProposalState.DRAFT: pgettext_lazy("导出", "草稿"),
+    ProposalState.SUBMITTED: pgettext_lazy("导出", "已提交"),
+    ProposalState.SCREENING: pgettext_lazy("导出", "预审中"),
+    ProposalState.SCREENED: pgettext_lazy("导出", "已预审"),
 }
 _UNIT_ROLES = {
-    UnitRole.LEAD: {"zh": "牵头", "en": "lead"},
-    UnitRole.PARTICIPANT: {"zh": "参与", "en": "participant"},
+    UnitRole.LEAD: pgettext_lazy("导出", "牵头"),
+    UnitRole.PARTICIPANT: pgettext_lazy("导出", "参与"),
 }
 
 
 def _unit_text(u: _Unit, lang: str) -> str:
     parts = [
-        _UNIT_ROLES.get(u.role, {}).get(lang, u.role),
+        labels.say(_UNIT_ROLES[u.role], lang) if u.role in _UNIT_ROLES else u.role,
         u.credit_code,
         labels.country_label(u.country, lang) if u.country else "",
         labels.code_label(u.type, lang) if u.type else "",
         _day(u.registered_on),
     ]
     details = ", ".join(x for x in parts if x)
-    return f"{u.name}（{details}）" if lang == "zh" else f"{u.name} ({details})"
+    return word("with_note", lang, text=u.name, note=details)
 
 
 def _member_text(m: _Person, lang: str, ident) -> str:
@@ -565,7 +566,7 @@ def _member_text(m: _Person, lang: str, ident) -> str:
         m.task,
     ]
     details = ", ".join(x for x in parts if x)
-    return f"{m.name}（{details}）" if lang == "zh" else f"{m.name} ({details})"
+    return word("with_note", lang, text=m.name, note=details)
 
 
 # --- the stamp and the merged summary ----------------------------------------------
@@ -636,9 +637,11 @@ def stamp_lines(
     words (filters.filter_text; the query string as typed when not given)."""
     lang = meta.lang
     none = word("none", lang)
-    year_word = "年" if lang == "zh" else ""
     guide = (
-        _SEP[lang].join(f"{y}{year_word} {guides.get(y) or none}".strip() for y in summary["years"]) or none
+        word("sep", lang).join(
+            f"{word('year', lang, year=y)} {guides.get(y) or none}".strip() for y in summary["years"]
+        )
+        or none
     )
     runs = (
         f"{_local(dt.datetime.fromisoformat(summary['first']))} – {_local(dt.datetime.fromisoformat(summary['last']))}"
@@ -650,14 +653,12 @@ def stamp_lines(
         (word("exported", lang), _local(meta.exported_at)),
         (word("by", lang), meta.by),
         (word("guide", lang), guide),
-        (word("guides_used", lang), _LIST[lang].join(summary["guides"]) or none),
-        (word("ruleset", lang), _LIST[lang].join(summary["rulesets"]) or none),
+        (word("guides_used", lang), labels.join_list(summary["guides"], lang) or none),
+        (word("ruleset", lang), labels.join_list(summary["rulesets"], lang) or none),
         (word("runs", lang), runs),
         (
             word("count", lang),
-            f"{summary['proposals']}（{summary['screened']}）"
-            if lang == "zh"
-            else f"{summary['proposals']} ({summary['screened']})",
+            word("count_screened", lang, count=summary["proposals"], screened=summary["screened"]),
         ),
         (word("hash", lang), summary["data_sha256"]),
         (word("filter", lang), (unquote_plus(meta.query) if filters is None else filters) or none),
@@ -684,7 +685,7 @@ def rule_rows(summary: dict, *, lang: str) -> list[list]:
 
 
 def _headers(lang: str) -> list[str]:
-    return [h.get(lang) or h["zh"] for _key, h, _w in PROPOSAL_COLUMNS]
+    return [labels.say(h, lang) for _key, h, _w in PROPOSAL_COLUMNS]
 
 
 def _rule_headers(lang: str) -> list[str]:
@@ -849,26 +850,23 @@ def csv_lines(*, stamp: list[tuple[str, str]], blocks: Iterable[str], lang: str)
 _P = {key: n for n, (key, _h, _w) in enumerate(PROPOSAL_COLUMNS)}
 _F = {key: n for n, key in enumerate(exports.COLUMNS)}
 _PDF_WORDS = {
-    "title": {"zh": "预审报告", "en": "Screening report"},
-    "page": {"zh": "第 {n} 页", "en": "Page {n}"},
-    "unrenderable": {
-        "zh": "此申报书的检查结果无法排版，请在 Excel 导出中查看。",
-        "en": "This proposal's findings could not be laid out; see them in the Excel export.",
-    },
-    "no_findings": {"zh": "没有预审结果。", "en": "No screening result."},
-    "stale": {"zh": "结果可能已过时", "en": "result may be outdated"},
+    "title": pgettext_lazy("导出", "预审报告"),
+    "page": pgettext_lazy("导出", "第 {n} 页"),
+    "unrenderable": pgettext_lazy("导出", "此申报书的检查结果无法排版，请在 Excel 导出中查看。"),
+    "no_findings": pgettext_lazy("导出", "没有预审结果。"),
+    "stale": pgettext_lazy("导出", "结果可能已过时"),
 }
 PDF_COLUMNS = ("rule_title", "status", "clause", "message", "field")
 
 
 def _pdf_word(key: str, lang: str) -> str:
-    return _PDF_WORDS[key].get(lang) or _PDF_WORDS[key]["zh"]
+    return labels.say(_PDF_WORDS[key], lang)
 
 
 def pdf_sections(proposals: Iterable[list], findings: Iterable[list], *, lang: str) -> Iterator[pdf.Section]:
     """One PDF section per proposal row, with the finding rows of that proposal (chunk_rows writes
     both in the same order: a proposal's findings follow each other), failures first."""
-    colon = "：" if lang == "zh" else ": "
+    colon = word("colon", lang)
     pending = iter(findings)
     ahead = next(pending, None)
     yes = word("yes", lang)
@@ -883,7 +881,7 @@ def pdf_sections(proposals: Iterable[list], findings: Iterable[list], *, lang: s
             f"  · {exports.header('overall', lang)}{colon}{row[_P['overall']]}"
         )
         if row[_P["stale"]] == yes:
-            heading += f"（{_pdf_word('stale', lang)}）" if lang == "zh" else f" ({_pdf_word('stale', lang)})"
+            heading = word("with_note", lang, text=heading, note=_pdf_word("stale", lang))
         mine.sort(
             key=lambda f: report.STATUS_ORDER.get(f[_F["status_code"]], 9)
         )  # stable: report order within

@@ -22,7 +22,7 @@ from proposals.search import tsquery_text
 
 from .. import labels, selectors
 from ..enums import Outcome, RunStatus
-from ..messages import rule_title
+from ..messages import pgettext_lazy, rule_title
 from ..models import Finding, ScreeningRun
 from .models import BulkJob
 
@@ -487,7 +487,7 @@ def dashboard(*, year: int | None, lang: str) -> Dashboard:
         (o.value, labels.status_label(o.value, lang), outcome_counts.get(o.value, 0)) for o in Outcome
     ]
     outcomes.append(
-        (NOT_SCREENED, "未预审" if lang == "zh" else "Not screened", outcome_counts[NOT_SCREENED])
+        (NOT_SCREENED, labels.say(_NOT_SCREENED, lang), outcome_counts[NOT_SCREENED])
     )
     failing = failing_rules(latest, guide=guide, lang=lang)
     return Dashboard(
@@ -572,7 +572,8 @@ def failing_rules(latest: QuerySet, *, guide: Guide | None, lang: str, limit: in
     ]
 
 
-_VARIES = {"zh": "因指南方向而异", "en": "Varies by guide direction"}
+_VARIES = pgettext_lazy("预审结果", "因指南方向而异")
+_NOT_SCREENED = pgettext_lazy("预审结果", "未预审")
 
 
 def clause_display(clause: str | None, lang: str) -> str:
@@ -580,7 +581,7 @@ def clause_display(clause: str | None, lang: str) -> str:
     if not clause:
         return ""
     if clause == VARIES:
-        return _VARIES.get(lang) or _VARIES["zh"]
+        return labels.say(_VARIES, lang)
     return labels.clause_label(clause, lang)
 
 

@@ -2,6 +2,7 @@
 it was made from; ID numbers masked for officers without the permission."""
 
 import csv
+import re
 import hashlib
 import io
 
@@ -358,3 +359,59 @@ def test_a_finding_row_naming_one_of_the_proposals_own_numbers_is_looked_at_what
     assert exports._FindingIds("课题", ["ABCDEFGH"], looked)(row("成员 ABCDEFGH")) is True
     assert exports._FindingIds("课题", [], looked)(row("出生日期 1985-03-02")) is False
     assert exports._FindingIds("含 E12345678 的题目", ["E12345678"], looked)(row()) is True
+
+
+# --- the files' words come from the catalogue ---------------------------------------------------------
+
+_CJK = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _export_words():
+    """Every word of the files: the columns' headers, the stamp's and the PDF's words, states, roles."""
+    from screening import exports as finding_columns
+    from screening.messages import Msg
+
+    found = [(f"HEADERS[{k}]", m) for k, m in finding_columns.HEADERS.items()]
+    found += [(f"PROPOSAL_COLUMNS[{k}]", m) for k, m, _w in exports.PROPOSAL_COLUMNS]
+    for name in ("_WORDS", "_PDF_WORDS", "_STATES", "_UNIT_ROLES"):
+        found += [(f"{name}[{k}]", m) for k, m in getattr(exports, name).items()]
+    assert all(isinstance(m, Msg) for _n, m in found)
+    return found
+
+
+def test_every_word_of_the_files_is_english_in_the_english_catalogue():
+    from screening import labels
+
+    words = _export_words()
+    assert len(words) > 80
+    untranslated = [n for n, m in words if labels.say(m, "en") == m.text and _CJK.search(m.text)]
+    assert untranslated == []
+    assert [n for n, m in words if _CJK.search(labels.say(m, "en"))] == []
+
+
+def test_a_new_language_is_a_catalogue_for_the_files_too(monkeypatch):
+    from screening import messages
+
+    catalogue = {"编号": "Aktenzeichen", "{text}（{note}）": "{text} [{note}]"}
+    monkeypatch.setattr(messages, "_translator", lambda text, lang, context=None: catalogue.get(text, text))
+    assert exports._headers("en")[0] == "Aktenzeichen"
+    assert exports.word("with_note", "en", text="A", note="b") == "A [b]"
+
+
+def test_the_stamp_speaks_english_without_chinese_punctuation():
+    summary = {
+        "years": [2022],
+        "guides": ["v1", "v2"],
+        "rulesets": ["r1"],
+        "first": "2026-01-01T10:00:00+08:00",
+        "last": "2026-01-02T10:00:00+08:00",
+        "proposals": 3,
+        "screened": 2,
+        "data_sha256": "ab",
+    }
+    meta = exports.Meta(lang="en", by="officer", query="", full_ids=False, exported_at=None)
+    lines = dict(exports.stamp_lines(summary, meta, guides={2022: "v2"}, filters=""))
+    assert lines["Guide versions the runs used"] == "v1, v2"
+    assert lines["Proposals (screened)"] == "3 (2)"
+    assert lines["Guide (year and published version)"] == "2022 v2"
+    assert not any(_CJK.search(f"{k}{v}") for k, v in lines.items())
