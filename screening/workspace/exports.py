@@ -486,10 +486,7 @@ def _proposal_row(
         "area": f"{p.direction.area.number}. {p.direction.area.title}" if p.direction else "",
         "state": labels.say(_STATES[p.state], lang) if p.state in _STATES else p.state,
         "overall": labels.status_label(run.overall, lang) if run else word("not_screened", lang),
-        "failing": sep.join(
-            word("with_note", lang, text=rule_title(r, lang), note=r)
-            for r in failing
-        ),
+        "failing": sep.join(word("with_note", lang, text=rule_title(r, lang), note=r) for r in failing),
         "fail": status_counts["fail"] if run else None,
         "warn": status_counts["warn"] if run else None,
         "unknown": status_counts["unknown"] if run else None,

@@ -486,9 +486,7 @@ def dashboard(*, year: int | None, lang: str) -> Dashboard:
     outcomes = [
         (o.value, labels.status_label(o.value, lang), outcome_counts.get(o.value, 0)) for o in Outcome
     ]
-    outcomes.append(
-        (NOT_SCREENED, labels.say(_NOT_SCREENED, lang), outcome_counts[NOT_SCREENED])
-    )
+    outcomes.append((NOT_SCREENED, labels.say(_NOT_SCREENED, lang), outcome_counts[NOT_SCREENED]))
     failing = failing_rules(latest, guide=guide, lang=lang)
     return Dashboard(
         year=year,

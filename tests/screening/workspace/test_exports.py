@@ -2,9 +2,9 @@
 it was made from; ID numbers masked for officers without the permission."""
 
 import csv
-import re
 import hashlib
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
