@@ -46,6 +46,7 @@ from .parsing.conditions import (
     Scope,
     all_conditions,
 )
+from .parsing.partners import CONTINENT_WORDS, PARTNER_CODE_WORDS
 from .parsing.types import from_json
 
 SIMILAR = 0.6  # a pair of directions (title and content together) or of indicator subjects
@@ -725,8 +726,6 @@ WORDS = {
     "countries": pgettext_lazy("指南变化", "国家"),
     "countries_regions": pgettext_lazy("指南变化", "国家（地区、国际组织）"),
     "continents": pgettext_lazy("指南变化", "合作单位来自%(names)s"),
-    "third_party_testing": pgettext_lazy("指南变化", "须有第三方公共检测机构参加"),
-    "hgr_preservation": pgettext_lazy("指南变化", "须具备人类遗传资源保藏行政许可"),
     "clause_changed": pgettext_lazy("指南变化", "%(clause)s：%(text)s"),
     "clause_added": pgettext_lazy("指南变化", "%(clause)s 新增：%(text)s"),
     "clause_removed": pgettext_lazy("指南变化", "%(clause)s 删去：%(text)s"),
@@ -736,13 +735,6 @@ WORDS = {
     "colon": pgettext_lazy("指南变化", "："),
     "list_sep": pgettext_lazy("指南变化", "、"),
     "with_note": pgettext_lazy("指南变化", "%(text)s（%(note)s）"),
-}
-CONTINENTS = {
-    "asia": pgettext_lazy("指南变化", "亚洲"),
-    "europe": pgettext_lazy("指南变化", "欧洲"),
-    "americas": pgettext_lazy("指南变化", "美洲"),
-    "africa": pgettext_lazy("指南变化", "非洲"),
-    "oceania": pgettext_lazy("指南变化", "大洋洲"),
 }
 
 
@@ -861,12 +853,10 @@ def describe_partner(requirement: dict, words: _Words) -> str:
         key = "countries_indicator" if requirement.get("strength") == "indicator" else "countries_required"
         text = words(key, n=value, where=where)
     elif kind == "continents":
-        names = [words.word(CONTINENTS[c]) if c in CONTINENTS else c for c in value or ()]
+        names = [words.word(CONTINENT_WORDS[c]) if c in CONTINENT_WORDS else c for c in value or ()]
         text = words("continents", names=words("list_sep").join(names))
-    elif kind == "institution_kind" and value == "third_party_testing":
-        text = words("third_party_testing")
-    elif kind == "licence" and value == "hgr_preservation":
-        text = words("hgr_preservation")
+    elif kind in ("institution_kind", "licence") and value in PARTNER_CODE_WORDS and value != "other":
+        text = words.word(PARTNER_CODE_WORDS[value])
     else:
         text = requirement.get("text") or str(value)
     return words("with_note", text=text, note=strength) if strength else text

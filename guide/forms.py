@@ -24,6 +24,8 @@ ADDRESS_ERRORS = {
     "bad_strength": _("性质应为“申报时须满足”或“执行期内须达到”"),
     "bad_range": _("应为整数范围，如 1~2"),
     "bad_gender": _("性别应为男性（male）、女性（female）或留空"),
+    "unknown_continent": _("“%(name)s”不是可选的大洲：请从亚洲、欧洲、美洲、非洲、大洋洲中选择"),
+    "unknown_choice": _("请从列表中选择一项"),
     "bad_state": _("状态应为 stated（已规定）、absent（指南未规定）、ignored（不采用）或 missing（待确认）"),
 }
 
@@ -75,7 +77,7 @@ class ItemCorrectionForm(forms.Form):
         values = {}
         for address in self.addresses:
             name = address.rpartition(".")[2]
-            raw = self.data.get(name)
+            raw = self._sent(name, addresses.kind_of(self.data_json, address))
             if raw is None:  # a value the form did not send is left as it is
                 continue
             try:
@@ -84,6 +86,15 @@ class ItemCorrectionForm(forms.Form):
                 self.add_error(name, address_error_message(exc))
         cleaned["values"] = values
         return cleaned
+
+    def _sent(self, name: str, kind: str) -> str | None:
+        """What the form sent for a value; a list's boxes (an empty marker, then one value per box
+        ticked) joined as the list is typed."""
+        if name not in self.data:
+            return None
+        if kind == addresses.PARTNER_LIST and hasattr(self.data, "getlist"):
+            return ", ".join(v for v in self.data.getlist(name) if v)
+        return self.data.get(name)
 
     def sent_back(self, item_view) -> None:
         """Show this (bound, invalid) form's values and errors on the review page's item."""
@@ -94,5 +105,5 @@ class ItemCorrectionForm(forms.Form):
         ]
         for field_view in item_view.fields:
             if field_view.name in self.data:
-                field_view.text = self.data.get(field_view.name)
+                field_view.text = self._sent(field_view.name, field_view.kind) or ""
             field_view.errors = [str(e) for e in self.errors.get(field_view.name, ())]

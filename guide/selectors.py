@@ -40,9 +40,10 @@ from .parsing.conditions import (
     applicable,
     value_date,
 )
+from .parsing.partners import CONTINENT_CODES, INSTITUTION_KIND_CODES, LICENCE_CODES
 from .parsing.types import CHECK, COMPARATORS, ERROR, WARNING
 from .services.versions import active_corrections
-from .words import PARTNER_CODE_NAMES, continent_names, join_words
+from .words import continent_name, continent_names, join_words, partner_code_name
 
 
 def guide_latest() -> Guide | None:
@@ -385,11 +386,20 @@ class FieldView:
     def widget(self) -> str:
         if self.kind == addresses.LONGTEXT:
             return "textarea"
-        return "select" if self.kind in CHOICES else "text"
+        if self.kind == addresses.PARTNER_LIST:
+            return "checkboxes"
+        return "select" if self.kind in CHOICES or self.kind in LAZY_CHOICES else "text"
 
     @cached_property
     def choices(self) -> list[tuple[str, str]]:
+        if self.kind in LAZY_CHOICES:
+            return LAZY_CHOICES[self.kind]()
         return [(value, str(label)) for value, label in CHOICES.get(self.kind, ())]
+
+    @cached_property
+    def ticked(self) -> set[str]:
+        """A list's values as the boxes show them ticked."""
+        return {v for v in re.split(r"[,，、\s]+", self.text or "") if v}
 
 
 @dataclass
@@ -616,6 +626,13 @@ CHOICES = {
     ],
 }
 
+# Choices whose words are the partner codes' (in the active language, so made when shown).
+LAZY_CHOICES = {
+    addresses.INSTITUTION_KIND: lambda: [(c, partner_code_name(c)) for c in INSTITUTION_KIND_CODES],
+    addresses.LICENCE: lambda: [(c, partner_code_name(c)) for c in LICENCE_CODES],
+    addresses.PARTNER_LIST: lambda: [(c, continent_name(c)) for c in CONTINENT_CODES],
+}
+
 # The conditions' parameters, as the review page names them.
 PARAMETER_LABELS = {
     "pi_born_on_or_after": _("项目负责人出生不早于"),
@@ -660,8 +677,8 @@ def display_value(kind: str, value) -> str:
         )
     if kind == addresses.PARTNER_LIST and isinstance(value, (list, tuple)):
         return continent_names(value)  # "asia、europe" → 亚洲、欧洲 / Asia and Europe
-    if kind == addresses.PARTNER_CODE:
-        return str(PARTNER_CODE_NAMES.get(value, value))  # "hgr_preservation" → what it requires
+    if kind in (addresses.INSTITUTION_KIND, addresses.LICENCE):
+        return partner_code_name(value) or str(value)  # "hgr_preservation" → what it requires
     if isinstance(value, (list, tuple)):
         return join_words(value)
     return addresses.format_value(value)

@@ -1,22 +1,11 @@
 """The guide's codes in people's words, in the active language: continents, partner requirement codes,
 and lists joined the way the language joins them. Used by the pages' template filters
-(templatetags.humanize_guide) and the review page's values (selectors.display_value)."""
+(templatetags.humanize_guide) and the review page's values (selectors.display_value). The words
+themselves are the catalogue's (guide.parsing.partners: CONTINENT_WORDS, PARTNER_CODE_WORDS)."""
 
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, pgettext
 
-CONTINENT_NAMES = {
-    "asia": gettext_lazy("亚洲"),
-    "europe": gettext_lazy("欧洲"),
-    "americas": gettext_lazy("美洲"),
-    "africa": gettext_lazy("非洲"),
-    "oceania": gettext_lazy("大洋洲"),
-}
-
-# A partner requirement's code value (institution_kind, licence) as the direction page says it.
-PARTNER_CODE_NAMES = {
-    "third_party_testing": gettext_lazy("须有第三方公共检测机构参加"),
-    "hgr_preservation": gettext_lazy("须具备人类遗传资源保藏行政许可"),
-}
+from .parsing.partners import CONTINENT_WORDS, PARTNER_CODE_WORDS
 
 
 def join_words(items) -> str:
@@ -30,6 +19,17 @@ def join_words(items) -> str:
     return f"{', '.join(items[:-1])} and {items[-1]}"
 
 
+def continent_name(code: str) -> str:
+    """A continent code in the active language; an unknown one as it is."""
+    return pgettext(*CONTINENT_WORDS[code]) if code in CONTINENT_WORDS else str(code)
+
+
 def continent_names(codes) -> str:
     """Continent codes named and joined the way the active language joins a list."""
-    return join_words(CONTINENT_NAMES.get(c, c) for c in codes or [])
+    return join_words(continent_name(c) for c in codes or [])
+
+
+def partner_code_name(code: str) -> str | None:
+    """What a partner requirement's code (institution_kind, licence) asks for, in the active language
+    ("hgr_preservation" → 须具备人类遗传资源保藏行政许可); None for a code without words."""
+    return pgettext(*PARTNER_CODE_WORDS[code]) if code in PARTNER_CODE_WORDS else None

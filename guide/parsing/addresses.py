@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from .partners import CONTINENT_CODES, CONTINENTS, INSTITUTION_KIND_CODES, LICENCE_CODES
 from .types import COMPARATORS, PARTNER_KINDS, STRENGTH_INDICATOR, STRENGTH_REQUIRED
 
 # --- value kinds -------------------------------------------------------------------------------------
@@ -53,8 +54,10 @@ NUMBER = "number"  # finite number, or none
 COMPARATOR = "comparator"  # one of COMPARATORS, or none
 STRENGTH = "strength"  # "required" / "indicator"
 PARTNER_COUNT = "partner_count"  # whole number ≥ 1 (foreign_countries)
-PARTNER_LIST = "partner_list"  # list of names (continents)
-PARTNER_CODE = "partner_code"  # a code string (institution_kind, licence)
+PARTNER_LIST = "partner_list"  # continents: codes of partners.CONTINENT_CODES (or their Chinese names)
+INSTITUTION_KIND = "institution_kind"  # one of partners.INSTITUTION_KIND_CODES
+LICENCE = "licence"  # one of partners.LICENCE_CODES
+PARTNER_CODE = "partner_code"  # a requirement of a kind this module does not know: its code as text
 RANGE = "range"  # two whole numbers "1~2" (one number n means n~n), or none
 GENDER = "gender"  # "male" / "female", or none
 STATE = "state"  # a condition's state: stated / missing / absent / ignored
@@ -104,8 +107,8 @@ _SCOPE_FIELDS = ("project_type", "direction", "gender")
 _PARTNER_VALUE_KIND = {
     "foreign_countries": PARTNER_COUNT,
     "continents": PARTNER_LIST,
-    "institution_kind": PARTNER_CODE,
-    "licence": PARTNER_CODE,
+    "institution_kind": INSTITUTION_KIND,
+    "licence": LICENCE,
 }
 assert set(_PARTNER_VALUE_KIND) == set(PARTNER_KINDS)
 
@@ -158,6 +161,8 @@ class AddressError(ValueError):
         "bad_strength": "性质应为 required（申报时须满足）或 indicator（执行期内须达到）",
         "bad_range": "应为整数范围，如 1~2",
         "bad_gender": "性别应为 male（男性）、female（女性）或留空",
+        "unknown_continent": "“{name}”不是可选的大洲：请从亚洲、欧洲、美洲、非洲、大洋洲中选择",
+        "unknown_choice": "“{value}”不是可选的一项：请从列表中选择",
         "bad_state": "状态应为 stated（已规定）、absent（指南未规定）、ignored（不采用）或 missing（待确认）",
     }
 
@@ -456,7 +461,20 @@ def coerce(data: dict, address: str, raw: Any) -> Any:
         names = [n for n in re.split(r"[,，、;；\s]+", text) if n]
         if not names:
             raise AddressError("required")
-        return names
+        codes = []
+        for name in names:
+            code = name.lower() if name.lower() in CONTINENT_CODES else CONTINENTS.get(name)
+            if code is None:
+                raise AddressError("unknown_continent", name=name)
+            if code not in codes:
+                codes.append(code)
+        return codes
+    if kind in (INSTITUTION_KIND, LICENCE):
+        if not text:
+            raise AddressError("required")
+        if text not in (INSTITUTION_KIND_CODES if kind == INSTITUTION_KIND else LICENCE_CODES):
+            raise AddressError("unknown_choice", value=text)
+        return text
     if kind == STRENGTH:
         if text not in (STRENGTH_REQUIRED, STRENGTH_INDICATOR):
             raise AddressError("bad_strength")

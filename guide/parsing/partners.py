@@ -72,6 +72,52 @@ _LICENCE_CLAUSE = re.compile(
 )
 
 
+# The codes a requirement's value may hold, as the review page offers them to choose from.
+CONTINENT_CODES = tuple(dict.fromkeys(CONTINENTS.values()))
+INSTITUTION_KIND_CODES = tuple(code for _pattern, code in INSTITUTION_KINDS)
+LICENCE_CODES = (*(code for _pattern, code in LICENCES), "other")
+
+
+def pgettext_lazy(context: str, text: str) -> tuple[str, str]:
+    """Marks ``text`` with its ``context`` for the catalogue (``makemessages`` extracts the calls of this
+    name) and keeps both: the pages translate it (guide.words), as does the comparison (guide.diff)."""
+    return context, text
+
+
+# The codes in people's words (msgids of the catalogue, context "合作要求"): one table for every page.
+CONTINENT_WORDS = {
+    "asia": pgettext_lazy("合作要求", "亚洲"),
+    "europe": pgettext_lazy("合作要求", "欧洲"),
+    "americas": pgettext_lazy("合作要求", "美洲"),
+    "africa": pgettext_lazy("合作要求", "非洲"),
+    "oceania": pgettext_lazy("合作要求", "大洋洲"),
+}
+PARTNER_CODE_WORDS = {
+    "third_party_testing": pgettext_lazy("合作要求", "须有第三方公共检测机构参加"),
+    "testing_institution": pgettext_lazy("合作要求", "须有检测或检验机构参加"),
+    "hospital": pgettext_lazy("合作要求", "须有医院或医疗机构参加"),
+    "enterprise": pgettext_lazy("合作要求", "须有企业参加"),
+    "university": pgettext_lazy("合作要求", "须有高等学校参加"),
+    "research_institute": pgettext_lazy("合作要求", "须有科研院所参加"),
+    "international_organization": pgettext_lazy("合作要求", "须有国际组织参加"),
+    "hgr_preservation": pgettext_lazy("合作要求", "须具备人类遗传资源保藏行政许可"),
+    "hgr_collection": pgettext_lazy("合作要求", "须具备人类遗传资源采集行政许可"),
+    "hgr_international_cooperation": pgettext_lazy("合作要求", "须具备人类遗传资源国际合作许可"),
+    "hgr": pgettext_lazy("合作要求", "须具备人类遗传资源相关行政许可"),
+    "lab_animal": pgettext_lazy("合作要求", "须具备实验动物相关许可"),
+    "biosafety_level_3": pgettext_lazy("合作要求", "须具备生物安全三级实验室资质"),
+    "biosafety_level_4": pgettext_lazy("合作要求", "须具备生物安全四级实验室资质"),
+    "biosafety": pgettext_lazy("合作要求", "须具备生物安全实验室资质"),
+    "clinical_trial": pgettext_lazy("合作要求", "须具备药物临床试验机构资质"),
+    "biobank_accreditation": pgettext_lazy("合作要求", "须具备生物样本库认可"),
+    "medical_device": pgettext_lazy("合作要求", "须具备医疗器械相关资质"),
+    "radiation_safety": pgettext_lazy("合作要求", "须具备辐射安全许可"),
+    "other": pgettext_lazy("合作要求", "须具备其他资质（见指南原文）"),
+}
+assert set(CONTINENT_WORDS) == set(CONTINENT_CODES)
+assert set(PARTNER_CODE_WORDS) == set(INSTITUTION_KIND_CODES) | set(LICENCE_CODES)
+
+
 def _clauses(text: str) -> list[str]:
     return split_top_level(text, "。；;，,\n")
 

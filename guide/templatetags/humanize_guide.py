@@ -4,7 +4,7 @@ from django import template
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from guide.filters import format_ratio, ratio_value
-from guide.words import continent_names, join_words
+from guide.words import continent_names, join_words, partner_code_name
 
 register = template.Library()
 
@@ -56,6 +56,13 @@ register.filter("join_words", join_words)
 def continents(codes) -> str:
     """A partner requirement's continents, named and joined the way the active language joins a list."""
     return continent_names(codes)
+
+
+@register.filter
+def partner_code(code) -> str:
+    """What a partner requirement's code asks for ("hgr_preservation" → 须具备人类遗传资源保藏行政许可);
+    "" for a code without words (the page shows the clause instead)."""
+    return partner_code_name(code) or ""
 
 
 @register.filter

@@ -376,7 +376,7 @@ def test_partner_rules_changed_added_and_removed():
     assert lines(diff_guides(a, b), "en")[-6:] == [
         "5.2 方向",
         "  - partner rule: partners from at least 2 countries (required when applying) → partners from at least 3 countries (required when applying)",
-        "  - new partner rule: a third-party public testing institution takes part (required when applying)",
+        "  - new partner rule: A third-party public testing institution must take part (required when applying)",
         "6.3 方向二",
         "  - partner rule dropped: partners from Asia, Europe (required when applying)",
         "  - new partner rule: cooperation with at least 2 countries (regions, international organisations) (to reach during the project)",
@@ -974,11 +974,16 @@ def test_the_same_guide_from_a_docx_and_a_pdf_has_no_changes():
 def test_every_word_of_the_summary_is_in_the_english_catalogue():
     import re
 
-    from guide.diff import CONTINENTS, WORDS, WORDS_CONTEXT, _Words
+    from guide.diff import WORDS, WORDS_CONTEXT, _Words
+    from guide.parsing.partners import CONTINENT_WORDS, PARTNER_CODE_WORDS
 
     english, chinese = _Words("en"), _Words("zh")
-    words = {**WORDS, **{f"continent {k}": v for k, v in CONTINENTS.items()}}
-    assert {context for context, _text in words.values()} == {WORDS_CONTEXT}
+    assert {context for context, _text in WORDS.values()} == {WORDS_CONTEXT}
+    words = {
+        **WORDS,
+        **{f"continent {k}": v for k, v in CONTINENT_WORDS.items()},
+        **{f"partner {k}": v for k, v in PARTNER_CODE_WORDS.items()},
+    }
     cjk = re.compile(r"[\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")
     assert [key for key, msg in words.items() if cjk.search(english.word(msg))] == []
     assert [key for key, msg in words.items() if chinese.word(msg) != msg[1]] == []

@@ -206,3 +206,22 @@ def test_the_guides_areas_are_thematic_areas_in_english(client, guide2022):
 def test_a_guide_files_kind_is_named_not_given_as_its_code(language, kinds):
     with translation.override(language):
         assert [file_kind(k) for k in ("pdf", "docx", "text")] == kinds
+
+
+@pytest.mark.parametrize(
+    ("language", "kind", "value", "shown"),
+    [
+        ("zh-hans", "institution_kind", "hospital", "须有医院或医疗机构参加"),
+        ("en", "institution_kind", "hospital", "A hospital or medical institution must take part"),
+        ("en", "licence", "biosafety_level_3", "A unit must have a biosafety level 3 laboratory"),
+        ("zh-hans", "licence", "other", "须具备某某资质（原文）"),  # no words for "other": the clause
+        ("en", "licence", "not_a_code", "须具备某某资质（原文）"),
+    ],
+)
+def test_a_partner_requirement_is_said_in_words_or_by_its_clause(language, kind, value, shown):
+    requirement = PartnerRequirement(
+        kind=kind, value=value, strength="required", text="须具备某某资质（原文）"
+    )
+    with translation.override(language):
+        html = render_to_string("guide/partner_requirement_label.html", {"r": requirement})
+    assert html.strip() == shown

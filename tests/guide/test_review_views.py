@@ -549,7 +549,11 @@ def test_a_correction_is_shown_in_peoples_words(client, officer, draft):
     ("language", "continents", "licence"),
     [
         ("zh-hans", "亚洲、欧洲、美洲", "须具备人类遗传资源保藏行政许可"),
-        ("en", "Asia, Europe and the Americas", "Human genetic resources preservation licence required"),
+        (
+            "en",
+            "Asia, Europe and the Americas",
+            "A unit must hold the administrative licence for preserving human genetic resources",
+        ),
     ],
 )
 def test_partner_values_are_shown_in_words_not_as_their_codes(
@@ -567,3 +571,58 @@ def test_partner_values_are_shown_in_words_not_as_their_codes(
     assert [
         code for code in ("asia", "europe", "third_party_testing", "hgr_preservation") if code in shown
     ] == []
+
+
+def _partner_items(html: str) -> dict[str, str]:
+    """Each partner requirement's correction form on a direction's page, by its item."""
+    return dict(
+        re.findall(
+            r'<input type="hidden" name="item" value="(directions\[[\d.]+\]\.partner_requirements\[\d+\])">(.*?)</form>',
+            html,
+            flags=re.S,
+        )
+    )
+
+
+def test_partner_codes_are_chosen_by_their_words_and_continents_ticked(client, officer, draft):
+    """The correction form offers a requirement's institution kind or licence as a choice in words and
+    its continents as boxes: no code to type, none shown."""
+    from tests.test_page_language import visible_text
+
+    forms = {}
+    for code in ("2.1", "10.4"):
+        forms.update(_partner_items(client.get(f"{review_url(draft)}directions/{code}/").content.decode()))
+    by_kind = {}
+    for item, form in forms.items():
+        if 'type="checkbox"' in form:
+            by_kind["continents"] = (item, form)
+        elif 'value="third_party_testing"' in form:
+            by_kind["institution_kind"] = (item, form)
+        elif 'value="hgr_preservation"' in form:
+            by_kind["licence"] = (item, form)
+    assert set(by_kind) == {"continents", "institution_kind", "licence"}
+
+    item, form = by_kind["institution_kind"]
+    assert re.search(
+        r'<option value="third_party_testing" selected>须有第三方公共检测机构参加</option>', form
+    )
+    assert '<option value="hospital">须有医院或医疗机构参加</option>' in form
+    assert 'value="hgr_preservation" selected>须具备人类遗传资源保藏行政许可' in by_kind["licence"][1]
+    item_c, form_c = by_kind["continents"]
+    assert sorted(re.findall(r'value="(\w+)" checked', form_c)) == ["americas", "asia", "europe"]
+    shown = "\n".join(visible_text(f) for f in forms.values())
+    assert [c for c in ("third_party_testing", "hgr_preservation", "asia", "oceania") if c in shown] == []
+
+    # a choice and ticked boxes are saved as the codes they stand for, and shown in words
+    assert post_correction(client, draft, item=item, value="hospital", reason="原文为医院").status_code == 302
+    response = post_correction(client, draft, item=item_c, value=["", "europe", "oceania"], reason="原文有误")
+    assert response.status_code == 302
+    saved = dict(GuideCorrection.objects.values_list("address", "value"))
+    assert (saved[f"{item}.value"], saved[f"{item_c}.value"]) == ("hospital", ["europe", "oceania"])
+    page = visible_text(client.get(f"{review_url(draft)}directions/2.1/").content.decode())
+    assert ("须有医院或医疗机构参加" in page, "欧洲、大洋洲" in page) == (True, True)
+
+    # no box ticked is an error on the boxes, and the form keeps what was sent
+    html = post_correction(client, draft, item=item_c, value=[""], reason="r").content.decode()
+    assert "此项不能为空" in html
+    assert re.findall(r'value="(\w+)" checked', _partner_items(html)[item_c]) == []

@@ -50,7 +50,9 @@ SMALL = ParsedGuide(
             matching_ratio=2.0,
             partner_requirements=[
                 PartnerRequirement("foreign_countries", 2, "required", "须有2个以上国家"),
-                PartnerRequirement("continents", ["亚洲", "非洲"], "indicator", "亚洲、非洲"),
+                PartnerRequirement("continents", ["asia", "africa"], "indicator", "亚洲、非洲"),
+                PartnerRequirement("institution_kind", "hospital", "required", "须有医院参加"),
+                PartnerRequirement("licence", "hgr", "required", "须具备人类遗传资源许可"),
             ],
         ),
         Direction(code="2.1", area=2, title="材料方向"),
@@ -147,7 +149,7 @@ def test_get_value_reads_each_kind_of_value(data):
     assert a.get_value(data, "directions[1.1].matching_ratio") == 2.0
     assert a.get_value(data, "directions[1.1].indicators[0].comparator") == ">="
     assert a.get_value(data, "directions[1.1].indicators[1].value") is None
-    assert a.get_value(data, "directions[1.1].partner_requirements[1].value") == ["亚洲", "非洲"]
+    assert a.get_value(data, "directions[1.1].partner_requirements[1].value") == ["asia", "africa"]
     assert a.get_value(data, "formal_review[1(2)].text") == "原文条款"
 
 
@@ -157,7 +159,7 @@ def test_get_value_reads_each_kind_of_value(data):
         "areas[3].title",
         "directions[9.9].title",
         "directions[1.1].indicators[2].value",
-        "directions[1.1].partner_requirements[2].strength",
+        "directions[1.1].partner_requirements[4].strength",
         "formal_review[9].text",
     ],
 )
@@ -209,7 +211,11 @@ def test_projects_per_direction_exists_even_when_the_parse_found_none(data):
         ("directions[1.1].indicators[0].subject", "", None),
         ("directions[1.1].indicators[0].unit", "kW", "kW"),
         ("directions[1.1].partner_requirements[0].value", "3", 3),
-        ("directions[1.1].partner_requirements[1].value", "欧洲、亚洲", ["欧洲", "亚洲"]),
+        ("directions[1.1].partner_requirements[1].value", "欧洲、亚洲", ["europe", "asia"]),
+        ("directions[1.1].partner_requirements[1].value", "oceania, 北美洲, 南美洲", ["oceania", "americas"]),
+        ("directions[1.1].partner_requirements[2].value", "university", "university"),
+        ("directions[1.1].partner_requirements[3].value", "hgr_preservation", "hgr_preservation"),
+        ("directions[1.1].partner_requirements[3].value", "other", "other"),
         ("directions[1.1].partner_requirements[0].strength", "indicator", "indicator"),
         ("directions[1.1].partner_requirements[0].counts_regions", "true", True),
         ("formal_review[1(2)].text", "改正的条款", "改正的条款"),
@@ -255,6 +261,25 @@ def test_set_value_leaves_the_given_data_as_it_was(data):
         ),
         ("directions[1.1].partner_requirements[0].value", "0", "too_small", "至少为 1"),
         ("directions[1.1].partner_requirements[0].value", "", "required", "此项不能为空"),
+        (
+            "directions[1.1].partner_requirements[1].value",
+            "亚洲, 火星",
+            "unknown_continent",
+            "“火星”不是可选的大洲：请从亚洲、欧洲、美洲、非洲、大洋洲中选择",
+        ),
+        ("directions[1.1].partner_requirements[1].value", " , ", "required", "此项不能为空"),
+        (
+            "directions[1.1].partner_requirements[2].value",
+            "医院",
+            "unknown_choice",
+            "“医院”不是可选的一项：请从列表中选择",
+        ),
+        (
+            "directions[1.1].partner_requirements[3].value",
+            "hospital",
+            "unknown_choice",
+            "“hospital”不是可选的一项：请从列表中选择",
+        ),
         (
             "directions[1.1].partner_requirements[0].strength",
             "must",
@@ -375,6 +400,8 @@ def test_items_are_in_document_order(data):
         "directions[1.1].indicators[1]",
         "directions[1.1].partner_requirements[0]",
         "directions[1.1].partner_requirements[1]",
+        "directions[1.1].partner_requirements[2]",
+        "directions[1.1].partner_requirements[3]",
         "directions[2.1]",
         "formal_review[1(2)]",
     ]
