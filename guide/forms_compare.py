@@ -10,7 +10,7 @@ from .models import GuideVersion
 def version_choice_label(version: GuideVersion) -> str:
     if version.status == GuideVersion.Status.PUBLISHED:
         return version.label
-    # "2023 v2（待审核）" / "2023 v2 (Draft (to review))": the brackets are the language's own.
+    # "2023 v2（待审核草稿）" / "2023 v2 (Draft to review)": the brackets are the language's own.
     return gettext("%(label)s（%(status)s）") % {
         "label": version.label,
         "status": version.get_status_display(),

@@ -236,7 +236,7 @@ class GuideVersion(Leased):
         QUEUED = "queued", _("排队等待读取")
         READING = "reading", _("正在读取")
         FAILED = "failed", _("读取失败")
-        DRAFT = "draft", _("草稿（待审核）")
+        DRAFT = "draft", _("待审核草稿")
         PUBLISHED = "published", _("已发布")
         SUPERSEDED = "superseded", _("已被新版本取代")
 

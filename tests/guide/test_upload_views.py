@@ -94,7 +94,7 @@ def test_upload_read_at_once_eagerly_shows_the_read_version(client, django_captu
     page = client.get(response.url)
     assert (page.context["version"].status, page.context["waiting"]) == ("draft", False)
     assert b"http-equiv" not in page.content
-    assert "已读取为 2022 v1（草稿（待审核））。" in page.content.decode()
+    assert "已读取为 2022 v1（待审核草稿）。" in page.content.decode()
 
 
 def test_failed_reading_shows_the_headline_in_chinese_and_the_readers_own_line_only_in_english(client):
@@ -137,7 +137,7 @@ def test_a_read_version_links_to_its_review_page(client):
     html = client.get(reverse("guide:upload_status", args=[version.pk])).content.decode()
     review = reverse("guide:version_review", args=[version.pk])
     assert f'<a class="button" href="{review}" data-testid="review-link">审核这个版本</a>' in html
-    assert "已读取为 2022 v3（草稿（待审核））。" in html
+    assert "已读取为 2022 v3（待审核草稿）。" in html
 
 
 def test_the_versions_list_says_a_failed_reading_in_words_not_its_code(client):
