@@ -153,7 +153,11 @@ class Stack:
                 env=self.env,
                 stdout=out,
                 stderr=subprocess.STDOUT,
-                start_new_session=True,  # its own process group: its children are found by its pid
+                # Its own process group (its children are found by its pid), but this script's session:
+                # Linux shares the CPU between sessions first (autogroups), so in sessions of their own
+                # the workers' lower priority (WORKER_NICE) would not reach the web. One session for the
+                # whole stack is one supervisor's (see README, "Workers yield to the web").
+                process_group=0,
             )
         self.procs.append((name, proc))
         return proc
@@ -291,7 +295,7 @@ class Stack:
                 except subprocess.TimeoutExpired:
                     pass
                 try:
-                    os.killpg(proc.pid, signal.SIGKILL)  # its pid is its group's id (start_new_session)
+                    os.killpg(proc.pid, signal.SIGKILL)  # its pid is its group's id (process_group=0)
                 except ProcessLookupError:
                     pass
                 proc.wait()

@@ -22,6 +22,7 @@ one delivery (common.leases).
 
 from __future__ import annotations
 
+import functools
 import logging
 import uuid
 from collections.abc import Iterable
@@ -184,8 +185,15 @@ def _queue_of(task: str, queue: str) -> str:
 
 
 def broker_client() -> redis.Redis:
-    """A short-timeout client of the broker (Redis), for the epoch and queue lengths."""
-    return redis.Redis.from_url(settings.CELERY_BROKER_URL, socket_connect_timeout=1, socket_timeout=2)
+    """A short-timeout client of the broker (Redis), for the epoch and queue lengths: one per process
+    and broker URL, whose connection is kept between the relay's rounds (redis-py connects again
+    after a failure, and after a fork)."""
+    return _broker_client(settings.CELERY_BROKER_URL)
+
+
+@functools.lru_cache(maxsize=4)
+def _broker_client(url: str) -> redis.Redis:
+    return redis.Redis.from_url(url, socket_connect_timeout=1, socket_timeout=2)
 
 
 def broker_epoch() -> str:
@@ -194,14 +202,13 @@ def broker_epoch() -> str:
     "" for a broker that is not Redis (nothing to compare)."""
     if not settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://", "unix://")):
         return ""
-    with broker_client() as client:
-        client.set(EPOCH_KEY, uuid.uuid4().hex, nx=True)
-        return client.get(EPOCH_KEY).decode()
+    client = broker_client()
+    client.set(EPOCH_KEY, uuid.uuid4().hex, nx=True)
+    return client.get(EPOCH_KEY).decode()
 
 
 def _queue_length(queue: str) -> int:
-    with broker_client() as client:
-        return int(client.llen(queue))
+    return int(broker_client().llen(queue))
 
 
 def _run_eagerly(ids: list[int] | None) -> int:

@@ -35,8 +35,10 @@ def _outbox_started(task_id=None, task=None, **kwargs):
 @worker_process_init.connect(weak=False)
 def _freeze_startup_heap(**kwargs):
     """A pool process starts: what it inherited is start-up state, kept out of the collector's scans;
-    it yields the CPU to the web's requests (settings.WORKER_NICE)."""
+    it yields the CPU to the web's requests (settings.WORKER_NICE, or WORKER_NICE_CHECKS in a worker
+    that takes the applicant's queue)."""
     from django.conf import settings
 
     freeze_startup_heap()
-    yield_to_requests(settings.WORKER_NICE)
+    queues = set(app.amqp.queues.consume_from or ())  # the worker's -Q, selected before the pool forks
+    yield_to_requests(settings.WORKER_NICE_CHECKS if "checks" in queues else settings.WORKER_NICE)

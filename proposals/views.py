@@ -140,17 +140,22 @@ def _render_form(request, forms: ProposalForms, *, mode: str, proposal=None, upl
 _CHECKED = "submit_check"  # the session's record of the check a submission just made
 
 
-def _submit_warnings(request, proposal, *, reuse: bool = False):
+def _submit_warnings(request, proposal, *, reuse: bool = False, submittable: bool = False):
     """The conditions the draft's current content fails (the settings.SUBMIT_WARNINGS hook,
     which checks it now), or None when there is no hook or the proposal is not a draft. The
     hook's record of its check (``reuse`` on what it returns) is kept in the session, and with
     ``reuse`` handed back to it: the confirmation page that follows a submission shows that
-    check's result while the hook says it still stands, instead of making it again."""
+    check's result while the hook says it still stands, instead of making it again.
+    ``submittable``: the submission checks passed on this content just now (the caller's), so
+    the hook need not make them again."""
     if not settings.SUBMIT_WARNINGS or proposal.state != ProposalState.DRAFT:
         return None
     hook = import_string(settings.SUBMIT_WARNINGS)
     record = request.session.get(_CHECKED) if reuse else None
-    failures = hook(proposal, reuse=record) if record else hook(proposal)
+    told = {"reuse": record} if record else {}
+    if submittable:
+        told["submittable"] = True
+    failures = hook(proposal, **told)
     made = getattr(failures, "reuse", None)
     if failures and made:
         request.session[_CHECKED] = made
@@ -179,7 +184,7 @@ def _submit(request, proposal, *, confirmed: bool):
         errors = proposal_submit_problems(selectors.proposal_to_data(proposal))
         if errors:
             return _cannot_submit(request, proposal, errors)
-        if _submit_warnings(request, proposal):
+        if _submit_warnings(request, proposal, submittable=True):
             return redirect("proposals:submit_confirm", pk=proposal.pk)
     try:
         errors = services.proposal_submit(proposal=proposal, by=request.user)

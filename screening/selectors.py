@@ -919,7 +919,9 @@ def _proposals_for_submission(ids: Iterable[int]) -> QuerySet[Proposal]:
     )
 
 
-def draft_failures(proposal: Proposal, *, reuse: dict | None = None) -> SubmitWarnings:
+def draft_failures(
+    proposal: Proposal, *, reuse: dict | None = None, submittable: bool = False
+) -> SubmitWarnings:
     """The conditions the draft's current content fails, checked now (check_now): (rule ID,
     rule title in the active language), in report order, each once; ``checked_before_change``
     says whether the latest finished result shown on the report was made on other content. The
@@ -930,10 +932,14 @@ def draft_failures(proposal: Proposal, *, reuse: dict | None = None) -> SubmitWa
     ``reuse``: the record of a check made a moment ago (SubmitWarnings.reuse), whose failures are
     given again without checking anew while it is the same check: of this proposal, less than
     SCREENING_CHECK_REUSE seconds old, on the same data (hash) and the same registry and guide
-    versions (the policy of a repeated check request, services.screening_request)."""
-    stored = _proposals_for_submission([proposal.pk]).first()
-    if stored is None or proposal_submit_problems(proposal_to_data(stored)):
-        return SubmitWarnings()
+    versions (the policy of a repeated check request, services.screening_request).
+
+    ``submittable``: the caller ran the submission checks on this content a moment ago and they
+    passed (the view that submits), so they are not made again here."""
+    if not submittable:
+        stored = _proposals_for_submission([proposal.pk]).first()
+        if stored is None or proposal_submit_problems(proposal_to_data(stored)):
+            return SubmitWarnings()
     if reuse is not None and _check_still_current(proposal.pk, reuse):
         sha, rules, inputs, at = reuse["sha"], dict(reuse["rules"]), reuse["inputs"], reuse["at"]
     else:

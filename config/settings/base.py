@@ -200,10 +200,15 @@ CELERY_TASK_IGNORE_RESULT = True  # job state lives in the database, not a resul
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Pool processes run this much nicer than the web (Linux scheduling weight about a tenth at 10): on a
-# machine that runs both, a page never waits for a core behind batch screening or a draft being read,
-# and the work still gets every cycle the web leaves (common.runtime.yield_to_requests; 0: as is).
+# Pool processes and relays run this much nicer than the web (Linux scheduling weight about a tenth at
+# 10): on a machine that runs both, a page does not wait for a core behind a draft being read or batch
+# screening, and that work still gets every cycle the web leaves (common.runtime.yield_to_requests; 0:
+# as is). A worker that takes the applicant's queue ("checks": checks and submissions) yields
+# WORKER_NICE_CHECKS instead: its work is short and an applicant waits for it, so it shares the cores
+# with the web as an equal rather than waiting until the web pauses. Niceness counts only between
+# processes the kernel schedules together (one session or cgroup): see README, "Workers yield".
 WORKER_NICE = env.int("WORKER_NICE", default=10)
+WORKER_NICE_CHECKS = env.int("WORKER_NICE_CHECKS", default=0)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=300)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=360)
 # Separate queues: a long extraction never delays a check (start workers for both,

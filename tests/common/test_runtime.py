@@ -30,16 +30,38 @@ def test_freeze_moves_what_is_alive_to_the_permanent_generation(unfrozen):
     assert any(o is later for o in gc.get_objects())  # what is made afterwards is collected as usual
 
 
-def test_a_celery_pool_process_freezes_its_start_up_heap_when_it_starts(unfrozen, monkeypatch, settings):
+@pytest.mark.parametrize(
+    ("queues", "niceness"),
+    [(["extraction"], 7), (["screening", "celery"], 7), (["checks", "celery", "screening"], 2)],
+)
+def test_a_celery_pool_process_freezes_its_start_up_heap_when_it_starts(
+    unfrozen, monkeypatch, settings, queues, niceness
+):
     import config.celery
 
     asked = []
     monkeypatch.setattr(config.celery, "yield_to_requests", asked.append)  # not this test process
-    settings.WORKER_NICE = 7
+    selected = config.celery.app.amqp.queues
+    monkeypatch.setattr(selected, "_consume_from", {name: selected[name] for name in queues})  # as by -Q
+    settings.WORKER_NICE, settings.WORKER_NICE_CHECKS = 7, 2
     assert gc.get_freeze_count() == 0
     worker_process_init.send(sender=None)
     assert gc.get_freeze_count() > 0
-    assert asked == [7]  # and it yields the CPU to the web by the configured niceness
+    # and it yields the CPU to the web: by less in a worker that takes the applicant's checks
+    assert asked == [niceness]
+
+
+def test_the_relay_yields_the_cpu_as_batch_work_does(monkeypatch, settings):
+    from django.core.management import call_command
+
+    import common.management.commands.relay as relay
+
+    asked, ran = [], []
+    monkeypatch.setattr(relay, "yield_to_requests", asked.append)
+    monkeypatch.setattr(relay, "relay_forever", lambda **kwargs: ran.append(kwargs["node"]))
+    settings.WORKER_NICE = 9
+    call_command("relay", "--node", "n@h")
+    assert (asked, ran) == ([9], ["n@h"])
 
 
 @pytest.mark.parametrize(("niceness", "added"), [(3, 3), (0, 0), (-5, 0)])

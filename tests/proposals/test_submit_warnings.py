@@ -13,12 +13,12 @@ pytestmark = pytest.mark.django_db
 CALLS = []
 
 
-def two_failures(proposal):
+def two_failures(proposal, **told):
     CALLS.append(proposal.pk)
     return [("pi.age", "项目负责人年龄"), ("recommendation.recommender", "推荐单位")]
 
 
-def no_failures(proposal):
+def no_failures(proposal, **told):
     CALLS.append(proposal.pk)
     return []
 

@@ -593,6 +593,27 @@ def test_draft_failures_without_any_run_checks_the_content(guide2022, all_regist
     assert ScreeningRun.objects.filter(proposal=proposal).count() == 0
 
 
+def test_draft_failures_of_content_the_caller_found_submittable_skips_those_checks(
+    guide2022, all_registries_empty
+):
+    """The view that submits ran the submission checks a moment ago: the hook does not run them
+    again (the draft is not read again), and finds the same failures."""
+    proposal = make_proposal(state="draft", recommender="某某大学")
+    selectors.draft_failures(proposal)  # warm: the guide's parameters, the registries
+
+    def checked(**told):
+        with CaptureQueriesContext(connection) as ctx:
+            failures = selectors.draft_failures(proposal, **told)
+        return list(failures), len(ctx.captured_queries)
+
+    (full, full_queries), (told, told_queries) = checked(), checked(submittable=True)
+    assert full == told == [("recommendation.recommender", "推荐单位")]
+    assert full_queries - told_queries >= 5  # the proposal and its four kinds of rows
+    # without it, content the submission checks refuse asks nothing (they answer first)
+    Proposal.objects.filter(pk=proposal.pk).update(title="")
+    assert checked()[0] == []
+
+
 def test_submitting_a_draft_whose_content_fails_asks_to_confirm(
     client, guide2022, all_registries_empty, django_capture_on_commit_callbacks
 ):

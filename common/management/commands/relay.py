@@ -2,9 +2,11 @@
 
 import signal
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from common.relay import relay_forever
+from common.runtime import yield_to_requests
 
 
 class Command(BaseCommand):
@@ -15,6 +17,8 @@ class Command(BaseCommand):
         parser.add_argument("--parent-pid", type=int, default=None, help="stop when this process is gone")
 
     def handle(self, *args, node: str, parent_pid: int | None, **options):
+        # a backstop beside the request's own publishing: it yields the CPU to the web as batch work does
+        yield_to_requests(settings.WORKER_NICE)
         stopping = []
         signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
         try:
