@@ -148,6 +148,21 @@ CODES: dict[str, Msg] = {
     "third_party_testing": pgettext_lazy("预审结果", "第三方公共检测机构"),
     "testing_institution": pgettext_lazy("预审结果", "第三方公共检测机构"),
     "hgr_license": pgettext_lazy("预审结果", "人类遗传资源保藏行政许可"),
+    # the other kinds and licences the guide reader knows (guide.parsing.partners), which the rules
+    # cannot check and name in an "undecidable" finding
+    "hospital": pgettext_lazy("预审结果", "医院或医疗机构"),
+    "hgr_preservation": pgettext_lazy("预审结果", "人类遗传资源保藏行政许可"),
+    "hgr_collection": pgettext_lazy("预审结果", "人类遗传资源采集行政许可"),
+    "hgr_international_cooperation": pgettext_lazy("预审结果", "人类遗传资源国际合作许可"),
+    "hgr": pgettext_lazy("预审结果", "人类遗传资源相关行政许可"),
+    "lab_animal": pgettext_lazy("预审结果", "实验动物相关许可"),
+    "biosafety_level_3": pgettext_lazy("预审结果", "生物安全三级实验室资质"),
+    "biosafety_level_4": pgettext_lazy("预审结果", "生物安全四级实验室资质"),
+    "biosafety": pgettext_lazy("预审结果", "生物安全实验室资质"),
+    "clinical_trial": pgettext_lazy("预审结果", "药物临床试验机构资质"),
+    "biobank_accreditation": pgettext_lazy("预审结果", "生物样本库认可"),
+    "medical_device": pgettext_lazy("预审结果", "医疗器械相关资质"),
+    "radiation_safety": pgettext_lazy("预审结果", "辐射安全许可"),
     **UNIT_TYPES,
 }
 # What a direction or a guide may set (``common.direction_no_requirement``,

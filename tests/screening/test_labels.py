@@ -2,6 +2,8 @@
 
 import re
 
+import pytest
+
 from screening import labels
 from screening.messages import render
 
@@ -107,7 +109,7 @@ def test_names_are_gathered_from_params_and_evidence():
 def test_unreadable_requirement_names_its_kind():
     params = {"requirement": "institution_kind", "value": "hospital"}
     assert labels.message("common.bad_requirement", params, "zh") == (
-        "无法解读指南中的要求（特定类型的参加单位：hospital），请人工核对。"
+        "无法解读指南中的要求（特定类型的参加单位：医院或医疗机构），请人工核对。"
     )
 
 
@@ -199,3 +201,17 @@ def test_indicators_described_from_their_parts_show_the_signs():
     assert labels.evidence_lines(evidence, "zh") == [
         "指南考核指标“效率 ≥ 90%”：申报书为“效率 ≥ 80%”，低于指南"
     ]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_partner_code_the_guide_reader_knows_is_named_in_words(lang):
+    """A requirement the rules cannot check ("须有医院参加") is named in an undecidable finding: in
+    words, never as the reader's code."""
+    from guide.parsing.partners import CONTINENT_CODES, INSTITUTION_KIND_CODES, LICENCE_CODES
+
+    codes = (*INSTITUTION_KIND_CODES, *LICENCE_CODES, *CONTINENT_CODES)
+    named = {code: labels.code_label(code, lang) for code in codes}
+    assert [code for code, words in named.items() if words == code or "_" in words or not words] == []
+    assert all(CJK.search(w) for w in named.values()) == (lang == "zh")
+    said = labels.message("common.bad_requirement", {"requirement": "licence", "value": "lab_animal"}, lang)
+    assert "lab_animal" not in said and named["lab_animal"] in said
