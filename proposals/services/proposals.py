@@ -226,11 +226,13 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
     proposal.matching_funding = data.budget.matching if data.budget else None
     proposal.research_content = _s(data.research_content)
     proposal.indicators = _s(data.indicators)
+    new = proposal._state.adding  # created here: it has no rows of its own to replace
     proposal.save()
 
-    proposal.people.all().delete()
-    proposal.units.all().delete()
-    proposal.subtasks.all().delete()
+    if not new:
+        proposal.people.all().delete()
+        proposal.units.all().delete()
+        proposal.subtasks.all().delete()
     people = []
     if data.pi is not None:
         pi = data.pi
@@ -302,12 +304,14 @@ def proposal_data_write(*, proposal: Proposal, data: ProposalData) -> Proposal:
             for i, t in enumerate(data.subtasks or [])
         ]
     )
-    proposal_search_write(proposal=proposal, people=people, units=units)
+    proposal_search_write(proposal=proposal, people=people, units=units, new=new)
     if data.attachments is not None:
-        proposal.attachments.filter(file="").delete()
-        proposal.attachments.filter(file__isnull=True).delete()
-        # A kind with an uploaded file is declared already: no second, file-less row.
-        uploaded = set(proposal.attachments.values_list("kind", flat=True))
+        uploaded: set[str] = set()
+        if not new:
+            proposal.attachments.filter(file="").delete()
+            proposal.attachments.filter(file__isnull=True).delete()
+            # A kind with an uploaded file is declared already: no second, file-less row.
+            uploaded = set(proposal.attachments.values_list("kind", flat=True))
         Attachment.objects.bulk_create(
             [
                 Attachment(proposal=proposal, kind=kind)

@@ -13,11 +13,15 @@ from ..models import Person, Proposal, ProposalSearch, Unit
 from ..search import search_document
 
 
-def proposal_search_write(*, proposal: Proposal, people: Iterable[Person], units: Iterable[Unit]) -> None:
+def proposal_search_write(
+    *, proposal: Proposal, people: Iterable[Person], units: Iterable[Unit], new: bool = False
+) -> None:
     """Store the search document of ``proposal`` from the people and units just written. No
-    transaction of its own (its caller's); idempotent. Two queries."""
+    transaction of its own (its caller's); idempotent. Two queries, one for a ``new`` proposal
+    (created in this transaction: it has no document to replace)."""
     document = search_document(proposal, list(units), list(people))
-    ProposalSearch.objects.filter(proposal_id=proposal.pk).delete()
+    if not new:
+        ProposalSearch.objects.filter(proposal_id=proposal.pk).delete()
     ProposalSearch.objects.create(proposal_id=proposal.pk, document=document)
 
 

@@ -1,3 +1,4 @@
+import dataclasses
 import json
 from datetime import date, timedelta
 from decimal import Decimal
@@ -7,7 +8,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from common.models import AuditEntry, OutboxMessage
-from proposals import services
+from proposals import selectors, services
 from proposals.docgen import build_docx
 from proposals.identifiers import make_credit_code, make_resident_id
 from proposals.interchange import PersonData, ProposalData, SubtaskData, UnitData, proposal_to_dict
@@ -1106,3 +1107,28 @@ def test_import_refuses_a_research_content_longer_than_its_section_allows_and_wr
     )
     assert [(e.path, e.code) for e in report.errors] == [("proposals[0].research_content", "too_long")]
     assert not Proposal.objects.filter(reference="SQ-L").exists()
+
+
+def test_a_new_proposal_is_written_without_replacing_rows_it_cannot_have_and_reads_back_whole():
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from proposals.models import ProposalSearch
+
+    data = dataclasses.replace(complete_data(), attachments=["recommendation_letter"])
+    with CaptureQueriesContext(connection) as ctx:
+        proposal = services.proposal_create(owner=make_user("fresh"), data=data)
+    assert [q["sql"] for q in ctx.captured_queries if q["sql"].lstrip().upper().startswith("DELETE")] == []
+    stored = selectors.proposal_to_data(proposal)
+    assert (stored.pi.name, len(stored.units), len(stored.members), stored.attachments) == (
+        data.pi.name,
+        len(data.units),
+        len(data.members),
+        data.attachments,
+    )
+    assert ProposalSearch.objects.filter(proposal=proposal).count() == 1
+    # written again, its rows are replaced, not added to
+    services.proposal_update(proposal=proposal, data=data, by=None)
+    again = selectors.proposal_to_data(proposal)
+    assert (len(again.units), again.attachments) == (len(data.units), ["recommendation_letter"])
+    assert ProposalSearch.objects.filter(proposal=proposal).count() == 1
