@@ -46,7 +46,7 @@ from .parsing.conditions import (
     Scope,
     all_conditions,
 )
-from .parsing.partners import CONTINENT_WORDS, PARTNER_CODE_WORDS
+from .parsing.partners import CONTINENT_WORDS, PARTNER_CODE_WORDS, says_requirement
 from .parsing.types import from_json
 
 SIMILAR = 0.6  # a pair of directions (title and content together) or of indicator subjects
@@ -855,7 +855,7 @@ def describe_partner(requirement: dict, words: _Words) -> str:
     elif kind == "continents":
         names = [words.word(CONTINENT_WORDS[c]) if c in CONTINENT_WORDS else c for c in value or ()]
         text = words("continents", names=words("list_sep").join(names))
-    elif kind in ("institution_kind", "licence") and value in PARTNER_CODE_WORDS and value != "other":
+    elif kind in ("institution_kind", "licence") and says_requirement(value):
         text = words.word(PARTNER_CODE_WORDS[value])
     else:
         text = requirement.get("text") or str(value)

@@ -118,6 +118,12 @@ assert set(CONTINENT_WORDS) == set(CONTINENT_CODES)
 assert set(PARTNER_CODE_WORDS) == set(INSTITUTION_KIND_CODES) | set(LICENCE_CODES)
 
 
+def says_requirement(code) -> bool:
+    """Whether a code's words say the whole requirement, so a page may show them for it; not for
+    "other" (其他资质: the clause says which) nor a code without words."""
+    return code in PARTNER_CODE_WORDS and code != "other"
+
+
 def _clauses(text: str) -> list[str]:
     return split_top_level(text, "。；;，,\n")
 

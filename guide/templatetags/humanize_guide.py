@@ -4,6 +4,7 @@ from django import template
 from django.utils.translation import get_language, gettext, gettext_lazy
 
 from guide.filters import format_ratio, ratio_value
+from guide.parsing.partners import says_requirement
 from guide.words import continent_names, join_words, partner_code_name
 
 register = template.Library()
@@ -59,10 +60,13 @@ def continents(codes) -> str:
 
 
 @register.filter
-def partner_code(code) -> str:
-    """What a partner requirement's code asks for ("hgr_preservation" → 须具备人类遗传资源保藏行政许可);
-    "" for a code without words (the page shows the clause instead)."""
-    return partner_code_name(code) or ""
+def partner_words(requirement) -> str:
+    """An institution kind or licence required, in words: its code's ("hgr_preservation" →
+    须具备人类遗传资源保藏行政许可), or the clause where they would not say it ("other", a code
+    without words)."""
+    if says_requirement(requirement.value):
+        return partner_code_name(requirement.value)
+    return requirement.text or partner_code_name(requirement.value) or ""
 
 
 @register.filter
