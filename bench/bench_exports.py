@@ -85,6 +85,20 @@ def job_in_workers(ids: list[int], fmt: str, by, pool) -> tuple[float, int]:
     return elapsed, done.result_size
 
 
+def in_workers(ids: list[int], pdf_ids: list[int], base: float, pdf_base: float, by) -> None:
+    """Each export as a job whose parts WORKERS spawned processes render, as `make worker`'s pool does."""
+    connection.close()  # not inherited by the spawned processes (they open their own)
+    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn")) as pool:
+        list(pool.map(_part_worker, [None] * WORKERS * 2))  # start-up (imports, connections) not timed
+        for fmt, subset, reference in (("xlsx", ids, base), ("csv", ids, base), ("pdf", pdf_ids, pdf_base)):
+            elapsed, size = job_in_workers(subset, fmt, by, pool)
+            print(
+                f"export {fmt.upper():4s} of {len(subset):6d} proposals as a job, {WORKERS} worker processes: "
+                f"{elapsed:6.2f} s ({elapsed / reference:4.1f}x baseline), {size / 1e6:5.1f} MB; "
+                f"aim {AIMS[fmt]:.0f} s"
+            )
+
+
 def job(ids: list[int], fmt: str, by) -> tuple[float, int]:
     """Seconds of an export job over ``ids`` (requested and run eagerly to its file), its size."""
     started = time.perf_counter()
@@ -142,16 +156,10 @@ def main() -> None:
             f"export {fmt.upper():4s} of {len(subset):6d} proposals as a job, one process: {elapsed:6.2f} s "
             f"({elapsed / reference:4.1f}x baseline), {size / 1e6:5.1f} MB"
         )
-    connection.close()  # not inherited by the spawned processes (they open their own)
-    with ProcessPoolExecutor(max_workers=WORKERS, mp_context=multiprocessing.get_context("spawn")) as pool:
-        list(pool.map(_part_worker, [None] * WORKERS * 2))  # start-up (imports, connections) not timed
-        for fmt, subset, reference in (("xlsx", ids, base), ("csv", ids, base), ("pdf", pdf_ids, pdf_base)):
-            elapsed, size = job_in_workers(subset, fmt, officer, pool)
-            print(
-                f"export {fmt.upper():4s} of {len(subset):6d} proposals as a job, {WORKERS} worker processes: "
-                f"{elapsed:6.2f} s ({elapsed / reference:4.1f}x baseline), {size / 1e6:5.1f} MB; "
-                f"aim {AIMS[fmt]:.0f} s"
-            )
+    if vendor == "postgresql":
+        in_workers(ids, pdf_ids, base, pdf_base, officer)
+    else:  # the embedded default runs its tasks in-process, one at a time: there are no parts in parallel
+        print(f"exports with {WORKERS} worker processes: PostgreSQL only (SQLite takes one writer at a time)")
     small = ids[: workspace_services.STREAM_LIMIT]
     small_base = bench_workspace.export_baseline(small)
     for fmt in ("xlsx", "csv", "pdf"):
