@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import pytest
 from django.core.files.base import ContentFile
+from playwright.sync_api import expect
 
 from guide.models import GuideVersion
 from guide.parsing.readers import parse_file
@@ -101,7 +102,8 @@ def test_officer_marks_items_checked_and_the_counts_move(live_server, page):
     assert page.locator(".messages").inner_text() == "已标记为已核对。"
     assert page.get_by_test_id("check-progress").inner_text() == f"已核对 1 / {total} 项"
     marked = page.locator(f"[data-testid=attention] [data-item='{item_address}']").first
-    assert marked.get_by_test_id("checked").inner_text() == "已核对"
+    # the browser opens the group the address points at once the page has loaded: wait for it
+    expect(marked.get_by_test_id("checked")).to_have_text("已核对")
     assert page.url.split("#")[1].startswith("attn-item-")
 
     marked.get_by_test_id("uncheck").click()
