@@ -140,14 +140,18 @@ def _render_form(request, forms: ProposalForms, *, mode: str, proposal=None, upl
 _CHECKED = "submit_check"  # the session's record of the check a submission just made
 
 
-def _submit_warnings(request, proposal, *, reuse: bool = False, submittable: bool = False):
+def _submit_warnings(
+    request, proposal, *, reuse: bool = False, submittable: bool = False, loaded: bool = False
+):
     """The conditions the draft's current content fails (the settings.SUBMIT_WARNINGS hook,
     which checks it now), or None when there is no hook or the proposal is not a draft. The
     hook's record of its check (``reuse`` on what it returns) is kept in the session, and with
     ``reuse`` handed back to it: the confirmation page that follows a submission shows that
     check's result while the hook says it still stands, instead of making it again.
     ``submittable``: the submission checks passed on this content just now (the caller's), so
-    the hook need not make them again."""
+    the hook need not make them again. ``loaded``: ``proposal`` was read by
+    selectors.proposal_get_for_user in this request and not changed since, so the hook need not
+    read it again."""
     if not settings.SUBMIT_WARNINGS or proposal.state != ProposalState.DRAFT:
         return None
     hook = import_string(settings.SUBMIT_WARNINGS)
@@ -155,6 +159,8 @@ def _submit_warnings(request, proposal, *, reuse: bool = False, submittable: boo
     told = {"reuse": record} if record else {}
     if submittable:
         told["submittable"] = True
+    if loaded:
+        told["loaded"] = True
     failures = hook(proposal, **told)
     made = getattr(failures, "reuse", None)
     if failures and made:
@@ -176,15 +182,19 @@ def _cannot_submit(request, proposal, errors):
     return _edit_with_problems(proposal)
 
 
-def _submit(request, proposal, *, confirmed: bool):
+def _submit(request, proposal, *, confirmed: bool, loaded: bool = False):
     """Submit a saved draft: when the submission checks refuse it, to the edit page that shows
     why; when its current content fails conditions (and the post does not confirm), to the
-    confirmation page; else submitted, to the detail page. Always a redirect."""
+    confirmation page; else submitted, to the detail page. Always a redirect. ``loaded``: as
+    selectors.proposal_get_for_user reads it, in this request, unchanged since (else, when the
+    checks need its content, it is read so once for them all)."""
     if not confirmed:
+        if not loaded:
+            proposal = selectors.proposal_get_for_user(user=request.user, pk=proposal.pk)
         errors = proposal_submit_problems(selectors.proposal_to_data(proposal))
         if errors:
             return _cannot_submit(request, proposal, errors)
-        if _submit_warnings(request, proposal, submittable=True):
+        if _submit_warnings(request, proposal, submittable=True, loaded=True):
             return redirect("proposals:submit_confirm", pk=proposal.pk)
     try:
         errors = services.proposal_submit(proposal=proposal, by=request.user)
@@ -327,7 +337,7 @@ def proposal_submit(request, pk: int):
     if proposal.state != ProposalState.DRAFT:
         messages.error(request, _("只有草稿可以提交。"))
         return redirect("proposals:detail", pk=proposal.pk)
-    return _submit(request, proposal, confirmed=request.POST.get("confirm") == "1")
+    return _submit(request, proposal, confirmed=request.POST.get("confirm") == "1", loaded=True)
 
 
 @login_required
@@ -337,7 +347,7 @@ def proposal_submit_confirm(request, pk: int):
     proposal = _proposal_for_change(request, pk)
     if proposal.state != ProposalState.DRAFT:
         return redirect("proposals:detail", pk=proposal.pk)
-    failures = _submit_warnings(request, proposal, reuse=True)
+    failures = _submit_warnings(request, proposal, reuse=True, loaded=True)
     return render(
         request, "proposals/submit_confirm.html", {"proposal": proposal, "failures": failures or []}
     )

@@ -499,6 +499,13 @@ def screening_inputs(ids: Iterable[int]) -> dict[int, ScreeningInput]:
     }
 
 
+def screening_input_of(p: Proposal) -> ScreeningInput:
+    """The ScreeningInput of a proposal read with its people (by role, position, id), units and
+    subtasks (by position, id) and attachments, as proposals.selectors.proposal_get_for_user reads
+    it: what screening_inputs gives for it, without reading it again."""
+    return ScreeningInput(snapshot_of(p), sorted(a.sha256 for a in p.attachments.all()))
+
+
 def snapshot_of(p: Proposal) -> ProposalSnapshot:
     """What the rules read of a proposal loaded by proposals_for_screening."""
     return _snapshot(
@@ -784,13 +791,16 @@ def snapshot_sha256(snapshot: ProposalSnapshot, *, files: list[str]) -> str:
     return hashlib.sha256(f"{frozen!r}|{files!r}".encode()).hexdigest()
 
 
-def rule_inputs(ids: Iterable[int], *, fresh: bool = False) -> dict[int, RuleInput]:
+def rule_inputs(
+    ids: Iterable[int], *, fresh: bool = False, read: dict[int, ScreeningInput] | None = None
+) -> dict[int, RuleInput]:
     """The RuleInput of each of the proposals ``ids`` (a chunk), by proposal id, in a constant
     number of queries per guide year: the one path from the database to the rules, for the
     runs (services) and for a check of the current content that stores nothing
     (check_now). ``fresh`` as in cross_indexes; the registries then come from this process's
-    copy while no registry changed (registries_cached)."""
-    inputs = screening_inputs(ids)
+    copy while no registry changed (registries_cached). ``read``: the proposals' ScreeningInput
+    where the caller has it already (screening_input_of), instead of reading them again."""
+    inputs = read if read is not None else screening_inputs(ids)
     cross = cross_indexes([i.snapshot for i in inputs.values()], fresh=fresh)
     registries = registries_cached() if fresh else registries_current()
     guides: dict[int, tuple[Guide | None, GuideParams | None]] = {}
@@ -888,12 +898,15 @@ class Checked(NamedTuple):
     inputs: dict  # the versions of the registries and the guide it read (as a run's ``inputs``)
 
 
-def check_now(proposal_id: int) -> Checked | None:
+def check_now(proposal_id: int, *, read: ScreeningInput | None = None) -> Checked | None:
     """Run every rule on the proposal's current content, storing nothing: the findings (as a
     run would store them, unsaved), the data hash and the input versions they were made on; None
     for no such proposal. The same inputs and rules as a run (rule_inputs, run_rules); the
-    proposal's own content fingerprints computed afresh. A constant number of queries; milliseconds."""
-    found = rule_inputs([proposal_id], fresh=True).get(proposal_id)
+    proposal's own content fingerprints computed afresh. A constant number of queries; milliseconds.
+    ``read``: the proposal's content as the caller read it a moment ago (screening_input_of)."""
+    found = rule_inputs([proposal_id], fresh=True, read=None if read is None else {proposal_id: read}).get(
+        proposal_id
+    )
     if found is None:
         return None
     findings = [
@@ -920,7 +933,7 @@ def _proposals_for_submission(ids: Iterable[int]) -> QuerySet[Proposal]:
 
 
 def draft_failures(
-    proposal: Proposal, *, reuse: dict | None = None, submittable: bool = False
+    proposal: Proposal, *, reuse: dict | None = None, submittable: bool = False, loaded: bool = False
 ) -> SubmitWarnings:
     """The conditions the draft's current content fails, checked now (check_now): (rule ID,
     rule title in the active language), in report order, each once; ``checked_before_change``
@@ -935,15 +948,20 @@ def draft_failures(
     versions (the policy of a repeated check request, services.screening_request).
 
     ``submittable``: the caller ran the submission checks on this content a moment ago and they
-    passed (the view that submits), so they are not made again here."""
+    passed (the view that submits), so they are not made again here.
+
+    ``loaded``: ``proposal`` was read a moment ago with its people, units, subtasks and
+    attachments as proposals.selectors.proposal_get_for_user reads it, and not changed since (the
+    views that show or submit a draft): its content is taken from it, not read again."""
+    read = screening_input_of(proposal) if loaded else None
     if not submittable:
-        stored = _proposals_for_submission([proposal.pk]).first()
+        stored = proposal if loaded else _proposals_for_submission([proposal.pk]).first()
         if stored is None or proposal_submit_problems(proposal_to_data(stored)):
             return SubmitWarnings()
-    if reuse is not None and _check_still_current(proposal.pk, reuse):
+    if reuse is not None and _check_still_current(proposal.pk, reuse, read=read):
         sha, rules, inputs, at = reuse["sha"], dict(reuse["rules"]), reuse["inputs"], reuse["at"]
     else:
-        checked = check_now(proposal.pk)
+        checked = check_now(proposal.pk, read=read)
         if checked is None:
             return SubmitWarnings()
         sha, inputs, at = checked.data_sha256, checked.inputs, timezone.now().timestamp()
@@ -965,15 +983,22 @@ def draft_failures(
     )
 
 
-def _check_still_current(proposal_id: int, record: dict) -> bool:
+def _check_still_current(proposal_id: int, record: dict, *, read: ScreeningInput | None = None) -> bool:
     """Whether ``record`` (SubmitWarnings.reuse) is a check of this proposal made less than
-    SCREENING_CHECK_REUSE seconds ago on the data and input versions it has now. Seven queries."""
+    SCREENING_CHECK_REUSE seconds ago on the data and input versions it has now. Seven queries;
+    two with ``read`` (the proposal's content as the caller read it, screening_input_of)."""
     try:
         fresh = (
             record["pk"] == proposal_id
             and 0 <= timezone.now().timestamp() - float(record["at"]) <= settings.SCREENING_CHECK_REUSE
         )
-        if not fresh or data_sha256_now([proposal_id]).get(proposal_id) != record["sha"]:
+        if not fresh:
+            return False
+        if read is not None:
+            sha = snapshot_sha256(read.snapshot, files=read.files)
+        else:
+            sha = data_sha256_now([proposal_id]).get(proposal_id)
+        if sha != record["sha"]:
             return False
         registries, guides = _current_inputs([record["inputs"]])
         return _staleness(record["inputs"], registries=registries, guides=guides) is None

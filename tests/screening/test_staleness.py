@@ -2,6 +2,7 @@
 changed since is stale; the owner is told what changed since they last looked."""
 
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from django.db import connection
@@ -9,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from guide.models import Guide, GuideVersion
 from guide.services import correction_add, guide_ingest, version_create_from_file, version_publish
-from proposals.models import Proposal
+from proposals.models import Attachment, Proposal, Subtask
 from screening import registries, selectors, services
 from screening.models import RegistryLoad, ReportView, ScreeningBatch, ScreeningRun
 from screening.selectors import Staleness
@@ -614,6 +615,56 @@ def test_draft_failures_of_content_the_caller_found_submittable_skips_those_chec
     assert checked()[0] == []
 
 
+def test_draft_failures_of_a_draft_the_caller_has_read_does_not_read_it_again(
+    guide2022, all_registries_empty
+):
+    """The views that show or submit a draft read it with its rows (proposal_get_for_user): the
+    hook takes its content from there, and answers as if it had read it itself."""
+    from proposals.selectors import proposal_get_for_user
+
+    owner = make_user("loaded-owner")
+    proposal = make_proposal(owner=owner, state="draft", recommender="某某大学", pi_birth=date(1961, 12, 31))
+    selectors.draft_failures(proposal)  # warm: the guide's parameters, the registries
+
+    def checked(**told):
+        loaded = proposal_get_for_user(user=owner, pk=proposal.pk)
+        with CaptureQueriesContext(connection) as ctx:
+            failures = selectors.draft_failures(loaded, **told)
+        return failures, len(ctx.captured_queries)
+
+    (read, read_queries), (given, given_queries) = checked(), checked(loaded=True)
+    assert read == given == [("recommendation.recommender", "推荐单位"), ("pi.age", "项目负责人年龄")]
+    assert given.reuse["sha"] == read.reuse["sha"] == selectors.data_sha256_now([proposal.pk])[proposal.pk]
+    assert read_queries - given_queries >= 10  # the proposal and its four kinds of rows, twice
+    # the record of that check, handed back: still the same content, so not checked again
+    (again, again_queries), (again_read, again_read_queries) = (
+        checked(loaded=True, reuse=given.reuse),
+        checked(reuse=given.reuse),
+    )
+    assert again == again_read == given
+    assert again_read_queries - again_queries >= 10
+
+
+def test_screening_input_of_a_read_proposal_is_what_screening_reads(guide2022):
+    from proposals.selectors import proposal_get_for_user
+
+    owner = make_user("input-owner")
+    proposal = make_proposal(owner=owner, state="draft", members=3)
+    for position, name in [(1, "课题二"), (0, "课题一")]:
+        Subtask.objects.create(
+            proposal=proposal, position=position, name=name, lead_name="甲", national_funding=Decimal("12.5")
+        )
+    Attachment.objects.create(
+        proposal=proposal, kind="employment_proof", original_name="a.pdf", sha256="f" * 64
+    )
+    Attachment.objects.create(
+        proposal=proposal, kind="cooperation_agreement", original_name="b.pdf", sha256="1" * 64
+    )
+    loaded = proposal_get_for_user(user=owner, pk=proposal.pk)
+    assert len(loaded.attachments.all()) == 3 and len(loaded.subtasks.all()) == 2
+    assert selectors.screening_input_of(loaded) == selectors.screening_inputs([proposal.pk])[proposal.pk]
+
+
 def test_submitting_a_draft_whose_content_fails_asks_to_confirm(
     client, guide2022, all_registries_empty, django_capture_on_commit_callbacks
 ):
@@ -635,9 +686,9 @@ def counted_checks(monkeypatch):
     made = []
     real = selectors.check_now
 
-    def counting(pk):
+    def counting(pk, **told):
         made.append(pk)
-        return real(pk)
+        return real(pk, **told)
 
     monkeypatch.setattr(selectors, "check_now", counting)
     return made
