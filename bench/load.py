@@ -15,7 +15,9 @@ Then N client threads play anonymous visitors (the guide overview, the direction
 with filters, direction pages) and applicants (log in, create a proposal through the
 form or upload a DOCX/PDF draft made by proposals/docgen.py and confirm what was read,
 submit, open the detail page and the report), through the real forms with their CSRF
-tokens. Traffic stops at --requests requests or --duration seconds, whichever comes
+tokens. Each proposal is a project of its own (title, research content, one of
+LEAD_UNITS lead units), except that every DUPLICATE_EVERY-th is the project before it handed
+in again, which the duplicate rule finds (and re-screens the pair) as in a real call. Traffic stops at --requests requests or --duration seconds, whichever comes
 first; then it waits at most --drain seconds for the submitted proposals to be screened
 (polling the database).
 
@@ -487,12 +489,52 @@ def form_with(html: str, field: str) -> dict:
 # --------------------------------------------------------------------------- #
 
 
+# A call's proposals come from many institutions, each with its own project; a few are the same
+# project handed in twice (another applicant, another recommender): the duplicate rule finds those
+# and re-screens the pair, as in a real call.
+LEAD_UNITS = 40
+DUPLICATE_EVERY = 25  # proposal n (n a multiple of it) is the project of proposal n - 1
+_CITIES = ("北京", "上海", "广州", "武汉", "成都", "西安", "南京", "杭州", "天津", "长沙")
+_KINDS = ("大学", "理工大学", "工业研究院", "先进技术研究所")
+_TOPICS = (
+    "高效电解水制氢",
+    "固态储能电池",
+    "二氧化碳捕集利用",
+    "海上风电运维",
+    "智能传感网络",
+    "生物医药递送",
+    "量子精密测量",
+    "新型显示材料",
+    "农业节水灌溉",
+    "城市污水资源化",
+)
+
+
+def lead_unit(k: int):
+    """The lead unit of institution ``k`` (0 ≤ k < LEAD_UNITS), with a valid credit code."""
+    from proposals.identifiers import make_credit_code
+    from proposals.interchange import UnitData
+
+    return UnitData(
+        name=f"{_CITIES[k % len(_CITIES)]}{_KINDS[k // len(_CITIES) % len(_KINDS)]}",
+        credit_code=make_credit_code(f"486{k:05d}", authority="1", category="2", region="110000"),
+        country="CN",
+        type="university",
+        registered_on=date(1950 + k, 9, 1),
+        role="lead",
+        third_party_testing=True,
+    )
+
+
 def proposal_data(n: int, direction: str):
-    """A complete proposal of the 2022 call, its people and text distinct per ``n``."""
+    """A complete proposal of the 2022 call: its people distinct per ``n``; its project (title,
+    research content, lead unit) distinct too, except that every DUPLICATE_EVERY-th proposal is
+    the project of the one before it."""
     from proposals.identifiers import make_resident_id
     from tests.factories.proposal_docs import sample_proposal
 
-    rnd = random.Random(n)
+    project = n - 1 if n > 1 and n % DUPLICATE_EVERY == 0 else n
+    rnd = random.Random(project)
     p = sample_proposal()
     birth = date(1970 + n % 20, 1 + n % 12, 1 + n % 28)
     pi = replace(
@@ -513,18 +555,22 @@ def proposal_data(n: int, direction: str):
             )
         members.append(m)
     alphabet = _alphabet()
-    content = p.research_content + "".join(rnd.choices(alphabet, k=300))
+    title = f"{rnd.choice(_TOPICS)}{''.join(rnd.choices(alphabet, k=6))}关键技术国际合作研究"
+    # the template's opening sentence, then the project's own words
+    content = p.research_content.split("。")[0] + "。" + "".join(rnd.choices(alphabet, k=600))
+    units = [lead_unit(project % LEAD_UNITS), *(u for u in p.units if u.role != "lead")]
     return replace(
         p,
         reference=None,
         guide_year=YEAR,
         direction=direction,
-        title=f"{p.title}（{n}）",
+        title=title,
         start_date=date(2023, 1, 1),
         end_date=date(2025, 12, 31),
         pi=pi,
         members=members,
         research_content=content,
+        units=units,
     )
 
 
