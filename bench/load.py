@@ -8,8 +8,9 @@ It starts, on loopback only:
   with the 2022 guide ingested, the demo accounts and one applicant per client thread;
 - its own redis-server (``--port 6391 --save "" --appendonly no``), never the machine's;
 - gunicorn with config/gunicorn.py and config.settings.production (PLAIN_HTTP=true:
-  an intranet on plain HTTP), two Celery workers (concurrency 1, one per core) and
-  Celery beat (tolerated if it exits).
+  an intranet on plain HTTP), two Celery workers laid out as `make worker` (checks first,
+  two processes) and `make worker-extraction` (drafts, one process), each with its relay,
+  and Celery beat (tolerated if it exits).
 
 Then N client threads play anonymous visitors (the guide overview, the direction list
 with filters, direction pages) and applicants (log in, create a proposal through the
