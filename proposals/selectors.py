@@ -15,7 +15,6 @@ from django.utils.translation import get_language, pgettext
 
 from common.roles import is_admin, is_officer
 from guide.models import Direction, Guide
-from guide.selectors import direction_list
 
 from .enums import AttachmentKind, PersonRole, ProposalState, UploadState
 from .identifiers import gender_from_id
@@ -232,26 +231,48 @@ def guide_year_default() -> int:
 
 
 def direction_codes(*, year: int | None) -> set[str] | None:
-    """Direction codes of the guide for ``year``; None when that guide is not loaded."""
-    if year is None or not Guide.objects.filter(year=year).exists():
-        return None
-    return set(Direction.objects.filter(guide__year=year).values_list("code", flat=True))
+    """Direction codes of the guide for ``year``; None when that guide is not loaded. One query
+    (none for no year)."""
+    directions = _guide_directions(year)
+    return None if directions is None else {code for code, _title, _title_en in directions}
 
 
 def direction_choices(*, year: int | None) -> list[tuple[str, str]]:
     """The directions of the guide published for ``year`` as (code, title in the active
-    language), in the guide's order (guide.selectors.direction_list); [] when none is published
-    for that year. Two queries (one for no year)."""
-    if not year:
-        return []
-    guide = Guide.objects.filter(year=year).first()
-    if guide is None:
-        return []
+    language), in the guide's order; [] when none is published for that year. One query (none
+    for no year)."""
     english = (get_language() or "").startswith("en")
     return [
         (code, (title_en if english and title_en else title))
-        for code, title, title_en in direction_list(guide=guide).values_list("code", "title", "title_en")
+        for code, title, title_en in _guide_directions(year) or []
     ]
+
+
+def _guide_directions(year: int | None) -> list[tuple[str, str, str]] | None:
+    """(code, title, English title) of each direction of the guide for ``year``, in the guide's
+    order; None when no guide is loaded for that year. The directions change only with the guide
+    row (publishing saves it: ``ingested_at``), so a process keeps what it read per state of that
+    row, as screening.selectors.guide_params does: one query while it is unchanged."""
+    if not year:
+        return None
+    state = Guide.objects.filter(year=year).values_list("pk", "published_version_id", "ingested_at").first()
+    if state is None:
+        return None
+    cached = _GUIDE_DIRECTIONS.get(year)
+    if cached is not None and cached[0] == state:
+        return cached[1]
+    directions = list(
+        Direction.objects.filter(guide_id=state[0])
+        .order_by("position")
+        .values_list("code", "title", "title_en")
+    )
+    if len(_GUIDE_DIRECTIONS) >= 64:  # a process serves a handful of guide years
+        _GUIDE_DIRECTIONS.clear()
+    _GUIDE_DIRECTIONS[year] = (state, directions)
+    return directions
+
+
+_GUIDE_DIRECTIONS: dict[int, tuple[tuple, list[tuple[str, str, str]]]] = {}  # by year: (guide row's state, …)
 
 
 def direction_lookup(*, year: int | None, code: str | None) -> Direction | None:

@@ -202,6 +202,32 @@ def test_the_direction_is_a_choice_of_the_published_directions_with_titles(clien
     assert f'<option value="{first.code}">{first.code} {first.title}</option>' in select
 
 
+def test_the_directions_offered_follow_the_guide_as_soon_as_it_is_saved_again(client, applicant, guide2022):
+    """A process keeps the directions it read while the guide row is unchanged (one query a form
+    page); publishing saves that row, and the next page offers the directions as published."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from guide.models import Direction
+    from proposals.selectors import direction_choices, direction_codes
+
+    def select() -> str:
+        html = client.get(reverse("proposals:create")).content.decode()
+        return re.search(r'<select name="direction"[^>]*>(.*?)</select>', html, re.S).group(1)
+
+    first = Direction.objects.filter(guide__year=2022).order_by("position").first()
+    assert f"{first.code} {first.title}</option>" in select()
+    with CaptureQueriesContext(connection) as ctx:
+        assert (first.code, first.title) in direction_choices(year=2022)
+        assert first.code in direction_codes(year=2022)
+    assert len(ctx.captured_queries) == 2  # the guide row's state, once each; the directions kept
+
+    Direction.objects.filter(pk=first.pk).update(title="改名后的方向")
+    guide2022.save()  # as publishing a version does
+    assert f"{first.code} 改名后的方向</option>" in select()
+    assert direction_codes(year=2099) is None and direction_choices(year=2099) == []
+
+
 def test_a_stored_direction_not_in_the_guide_stays_an_option(client, applicant, guide2022):
     proposal = make_proposal(owner=applicant, data=complete_data(guide_year=2022, direction="99.9"))
     html = client.get(reverse("proposals:edit", args=[proposal.pk])).content.decode()
