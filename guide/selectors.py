@@ -46,6 +46,33 @@ from .services.versions import active_corrections
 from .words import continent_name, continent_names, join_words, partner_code_name
 
 
+class KeptPerGuide:
+    """What a process built from a guide's published rows, kept while the guide row is in the same
+    state (its id, published version and ``ingested_at``). The published rows change only with the
+    guide row (publishing saves it) and are read-only elsewhere (common.admin_site), so a state
+    seen again needs no rebuilding. A process serves a handful of guides: past ``limit`` the
+    store starts afresh."""
+
+    def __init__(self, limit: int = 64):
+        self._kept: dict[int, tuple[tuple, Any]] = {}
+        self._limit = limit
+
+    def get(self, guide: Guide | tuple, build):
+        """``build()`` for ``guide`` (the row, or its (pk, published_version_id, ingested_at)),
+        or what it gave before for the same state."""
+        state = (
+            guide if isinstance(guide, tuple) else (guide.pk, guide.published_version_id, guide.ingested_at)
+        )
+        kept = self._kept.get(state[0])
+        if kept is not None and kept[0] == state:
+            return kept[1]
+        value = build()
+        if len(self._kept) >= self._limit:
+            self._kept.clear()
+        self._kept[state[0]] = (state, value)
+        return value
+
+
 def guide_latest() -> Guide | None:
     return Guide.objects.order_by("-year").first()
 

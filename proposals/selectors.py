@@ -15,6 +15,7 @@ from django.utils.translation import get_language, pgettext
 
 from common.roles import is_admin, is_officer
 from guide.models import Direction, Guide
+from guide.selectors import KeptPerGuide
 
 from .enums import AttachmentKind, PersonRole, ProposalState, UploadState
 from .identifiers import gender_from_id
@@ -250,29 +251,24 @@ def direction_choices(*, year: int | None) -> list[tuple[str, str]]:
 
 def _guide_directions(year: int | None) -> list[tuple[str, str, str]] | None:
     """(code, title, English title) of each direction of the guide for ``year``, in the guide's
-    order; None when no guide is loaded for that year. The directions change only with the guide
-    row (publishing saves it: ``ingested_at``), so a process keeps what it read per state of that
-    row, as screening.selectors.guide_params does: one query while it is unchanged."""
+    order; None when no guide is loaded for that year. Kept per state of the guide row
+    (guide.selectors.KeptPerGuide): one query while it is unchanged."""
     if not year:
         return None
     state = Guide.objects.filter(year=year).values_list("pk", "published_version_id", "ingested_at").first()
     if state is None:
         return None
-    cached = _GUIDE_DIRECTIONS.get(year)
-    if cached is not None and cached[0] == state:
-        return cached[1]
-    directions = list(
-        Direction.objects.filter(guide_id=state[0])
-        .order_by("position")
-        .values_list("code", "title", "title_en")
+    return _GUIDE_DIRECTIONS.get(
+        state,
+        lambda: list(
+            Direction.objects.filter(guide_id=state[0])
+            .order_by("position")
+            .values_list("code", "title", "title_en")
+        ),
     )
-    if len(_GUIDE_DIRECTIONS) >= 64:  # a process serves a handful of guide years
-        _GUIDE_DIRECTIONS.clear()
-    _GUIDE_DIRECTIONS[year] = (state, directions)
-    return directions
 
 
-_GUIDE_DIRECTIONS: dict[int, tuple[tuple, list[tuple[str, str, str]]]] = {}  # by year: (guide row's state, …)
+_GUIDE_DIRECTIONS = KeptPerGuide()
 
 
 def direction_lookup(*, year: int | None, code: str | None) -> Direction | None:

@@ -185,9 +185,9 @@ def _cannot_submit(request, proposal, errors):
 def _submit(request, proposal, *, confirmed: bool, loaded: bool = False):
     """Submit a saved draft: when the submission checks refuse it, to the edit page that shows
     why; when its current content fails conditions (and the post does not confirm), to the
-    confirmation page; else submitted, to the detail page. Always a redirect. ``loaded``: as
-    selectors.proposal_get_for_user reads it, in this request, unchanged since (else, when the
-    checks need its content, it is read so once for them all)."""
+    confirmation page; else submitted, to the detail page. Always a redirect. ``loaded``:
+    ``proposal`` was read by selectors.proposal_get_for_user in this request and not changed
+    since; otherwise it is read that way once, for both checks, when they are made."""
     if not confirmed:
         if not loaded:
             proposal = selectors.proposal_get_for_user(user=request.user, pk=proposal.pk)

@@ -19,6 +19,7 @@ from django.utils.translation import get_language
 
 from guide.models import Direction, FormalClause, Guide, Indicator, PartnerRequirement
 from guide.parsing.conditions import Condition
+from guide.selectors import KeptPerGuide
 from proposals.enums import PersonRole, ProposalState, UnitRole
 from proposals.forms import field_anchor
 from proposals.models import Attachment, Person, Proposal, Subtask, Unit
@@ -101,20 +102,10 @@ def guide_params(*, year: int) -> tuple[Guide | None, GuideParams | None]:
     )
     if guide is None:
         return None, None
-    # The published rows change only with the guide row (publishing saves it: ``ingested_at``) and
-    # are read-only elsewhere (common.admin_site): a process keeps what it built for that state.
-    key = (guide.pk, guide.published_version_id, guide.ingested_at)
-    cached = _GUIDE_PARAMS.get(guide.pk)
-    if cached is not None and cached[0] == key:
-        return guide, cached[1]
-    params = _guide_params(guide)
-    if len(_GUIDE_PARAMS) >= 64:  # a process serves a handful of guide years
-        _GUIDE_PARAMS.clear()
-    _GUIDE_PARAMS[guide.pk] = (key, params)
-    return guide, params
+    return guide, _GUIDE_PARAMS.get(guide, lambda: _guide_params(guide))
 
 
-_GUIDE_PARAMS: dict[int, tuple[tuple, GuideParams]] = {}  # by guide: (its state, its rule inputs)
+_GUIDE_PARAMS = KeptPerGuide()  # a process builds a guide's rule inputs once per state of its row
 
 
 def _guide_params(guide: Guide) -> GuideParams:
